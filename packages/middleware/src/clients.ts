@@ -1,0 +1,45 @@
+/** The part of every AWS SDK v3 client's configuration that Nightshift sets. */
+export interface ClientDefaults {
+  region?: string;
+  retryMode?: string;
+  maxAttempts?: number;
+}
+
+/** Any AWS SDK v3 client class. */
+export type ClientClass<C> = new (config: ClientDefaults) => C;
+
+/**
+ * Retries with client-side rate limiting: throttled calls slow the whole client down
+ * instead of hammering the API, which matters when thousands of calls run in a loop.
+ */
+export const CLIENT_DEFAULTS: Readonly<ClientDefaults> = { retryMode: 'adaptive', maxAttempts: 8 };
+
+const clients = new Map<ClientClass<unknown>, unknown>();
+
+/**
+ * The one client of a service in this container, created on first use. The region comes
+ * from the environment; `AWS_ENDPOINT_URL` points every client at an emulator when set.
+ *
+ * @example
+ * const ec2 = getClient(EC2Client);
+ */
+export const getClient = <C>(Client: ClientClass<C>): C => {
+  let client = clients.get(Client) as C | undefined;
+  if (client === undefined) {
+    const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    client = new Client({ ...CLIENT_DEFAULTS, ...(region ? { region } : {}) });
+    clients.set(Client, client);
+  }
+  return client;
+};
+
+/**
+ * Forgets every cached client, so the next `getClient` builds a new one (for tests that
+ * change the environment between cases).
+ *
+ * @example
+ * afterEach(() => resetClients());
+ */
+export const resetClients = (): void => {
+  clients.clear();
+};

@@ -1,0 +1,86 @@
+import * as z from 'zod/mini';
+import { ConfigError } from './errors.ts';
+import { type Schema, toFieldIssues } from './validation.ts';
+
+/**
+ * Reads typed configuration from environment variables, validating all of them at once.
+ * Call it at module scope (cold start) so that a misconfigured function fails on its
+ * first invocation with a `ConfigError` that lists every missing or invalid variable.
+ *
+ * @example
+ * const config = loadConfig(z.object({ RETENTION_DAYS: envInteger({ default: 30, min: 1 }) }));
+ */
+export const loadConfig = <S extends Schema>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.core.output<S> => {
+  const result = z.safeParse(schema, env);
+  if (!result.success) {
+    const issues = toFieldIssues(result.error.issues).map((issue) => {
+      const name = issue.path.split(/[.[]/)[0] ?? issue.path;
+      return env[name] === undefined || env[name] === ''
+        ? { path: name, message: 'is required but not set' }
+        : { path: issue.path, message: `${issue.message} (got ${JSON.stringify(env[name])})` };
+    });
+    throw new ConfigError(issues, { cause: result.error });
+  }
+  return result.data;
+};
+
+/**
+ * A whole number from an environment variable, with a default when it is not set.
+ *
+ * @example
+ * envInteger({ default: 7, min: 1, max: 3650 });
+ */
+export const envInteger = (options: { default: number; min?: number; max?: number }) =>
+  z._default(
+    z.pipe(
+      z.string().check(z.regex(/^\s*-?\d+\s*$/, 'must be a whole number')),
+      z.pipe(
+        z.transform((value: string) => Number.parseInt(value, 10)),
+        z.number().check(
+          z.minimum(options.min ?? Number.MIN_SAFE_INTEGER, `must be at least ${options.min}`),
+          z.maximum(options.max ?? Number.MAX_SAFE_INTEGER, `must be at most ${options.max}`),
+        ),
+      ),
+    ),
+    options.default,
+  );
+
+/**
+ * A true/false switch from an environment variable (`true/false`, `1/0`, `yes/no`, `on/off`).
+ *
+ * @example
+ * envFlag(); // DRY_RUN unset → false
+ */
+export const envFlag = (defaultValue = false) =>
+  z._default(z.stringbool({ error: 'must be true or false' }), defaultValue);
+
+/**
+ * A required, non-empty string from an environment variable.
+ *
+ * @example
+ * envString(); // SNS_TOPIC_ARN
+ */
+export const envString = () => z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
+
+/**
+ * A comma-separated list from an environment variable, empty entries dropped.
+ *
+ * @example
+ * envList(['ERROR', 'Exception']); // "ERROR, FATAL" → ['ERROR', 'FATAL']
+ */
+export const envList = (defaultValue: string[] = []) =>
+  z._default(
+    z.pipe(
+      z.string(),
+      z.transform((value: string) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry.length > 0),
+      ),
+    ),
+    defaultValue,
+  );

@@ -1,0 +1,29 @@
+export { CLIENT_DEFAULTS, type ClientClass, type ClientDefaults, getClient, resetClients } from './clients.ts';
+export { envFlag, envInteger, envList, envString, loadConfig } from './config.ts';
+export { resolveDryRun } from './dryRun.ts';
+export { errorLogger } from './errorLogger.ts';
+export { ConfigError, type FieldIssue, PartialFailureError, ValidationError } from './errors.ts';
+export { eventValidator } from './eventValidator.ts';
+export { mapSettled, type SettledMap } from './mapSettled.ts';
+export { createObservability, METRICS_NAMESPACE, type Observability } from './observability.ts';
+export { REDACTED, redactSecrets } from './redact.ts';
+export {
+  countReport,
+  createReport,
+  type Report,
+  type ReportCounts,
+  type ReportEntry,
+  renderReport,
+  summarizeReport,
+  throwIfFailed,
+} from './report.ts';
+export {
+  publishReport,
+  SNS_MAX_PUBLISH_BYTES,
+  SNS_MAX_SUBJECT_LENGTH,
+  toSnsSubject,
+  truncateUtf8,
+} from './snsReport.ts';
+export { createTimeBudget, DEFAULT_SAFETY_MARGIN_MS, type RemainingTime, type TimeBudget } from './timeBudget.ts';
+export { parseOrThrow, type Schema, toFieldIssues } from './validation.ts';
+export { withNightshift } from './withNightshift.ts';

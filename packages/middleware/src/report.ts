@@ -1,0 +1,117 @@
+import { PartialFailureError } from './errors.ts';
+
+/** One resource in a report: what it is, what was (or would be) done, and why. */
+export interface ReportEntry {
+  /** The resource id (`snap-0abc`, `i-0abc`, `my-asg`). */
+  id: string;
+  /** What the run did or would do to it (`delete`, `stop`, `keep`). */
+  action: string;
+  reason: string;
+  details?: Record<string, string | number | boolean>;
+}
+
+/**
+ * The one report format of every Nightshift run: returned by the handler, logged, and
+ * published to SNS. In a dry run `done` stays empty and `planned` says what would change.
+ */
+export interface Report {
+  service: string;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt?: string;
+  planned: ReportEntry[];
+  done: ReportEntry[];
+  skipped: ReportEntry[];
+  failed: ReportEntry[];
+}
+
+/** How many entries a report has in each list. */
+export interface ReportCounts {
+  planned: number;
+  done: number;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * An empty report for a run that starts now.
+ *
+ * @example
+ * const report = createReport('snapshot-cleanup', { dryRun: true });
+ */
+export const createReport = (
+  service: string,
+  { dryRun, now = new Date() }: { dryRun: boolean; now?: Date },
+): Report => ({
+  service,
+  dryRun,
+  startedAt: now.toISOString(),
+  planned: [],
+  done: [],
+  skipped: [],
+  failed: [],
+});
+
+/**
+ * The number of entries in each list of a report.
+ *
+ * @example
+ * countReport(report); // { planned: 3, done: 3, skipped: 12, failed: 0 }
+ */
+export const countReport = (report: Report): ReportCounts => ({
+  planned: report.planned.length,
+  done: report.done.length,
+  skipped: report.skipped.length,
+  failed: report.failed.length,
+});
+
+const SECTIONS = ['failed', 'done', 'planned', 'skipped'] as const;
+
+/**
+ * A plain-text rendering for people (e-mail subscribers of the report topic): the
+ * failures first, then what was done, planned and skipped, one line per resource.
+ *
+ * @example
+ * renderReport(report);
+ */
+export const renderReport = (report: Report): string => {
+  const counts = countReport(report);
+  const lines = [
+    `${report.service}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`,
+    `started ${report.startedAt}${report.finishedAt ? `, finished ${report.finishedAt}` : ''}`,
+    `planned ${counts.planned}, done ${counts.done}, skipped ${counts.skipped}, failed ${counts.failed}`,
+  ];
+  for (const section of SECTIONS) {
+    const entries = report[section];
+    if (entries.length === 0) continue;
+    lines.push('', `${section.toUpperCase()} (${entries.length})`);
+    for (const entry of entries) {
+      lines.push(`- ${entry.id}: ${entry.action}: ${entry.reason}`);
+    }
+  }
+  return lines.join('\n');
+};
+
+/**
+ * A one-line summary, used as the SNS subject.
+ *
+ * @example
+ * summarizeReport(report); // 'Nightshift snapshot-cleanup: 3 done, 0 failed, 12 skipped'
+ */
+export const summarizeReport = (report: Report): string => {
+  const counts = countReport(report);
+  const work = report.dryRun ? `${counts.planned} planned (dry run)` : `${counts.done} done`;
+  return `Nightshift ${report.service}: ${work}, ${counts.failed} failed, ${counts.skipped} skipped`;
+};
+
+/**
+ * Throws a `PartialFailureError` when any entry failed, so the invocation fails after
+ * the report is out.
+ *
+ * @example
+ * await publishReport(sns, { topicArn, report });
+ * throwIfFailed(report);
+ */
+export const throwIfFailed = (report: Report): void => {
+  if (report.failed.length > 0) throw new PartialFailureError(report.service, report.failed);
+};
