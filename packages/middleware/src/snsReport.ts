@@ -1,5 +1,5 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { type Report, countReport, renderReport, summarizeReport } from './report.ts';
+import { countReport, type Report, renderReport, summarizeReport } from './report.ts';
 
 /** SNS takes at most 256 KiB per publish, message attributes included. */
 export const SNS_MAX_PUBLISH_BYTES = 262_144;

@@ -32,7 +32,9 @@ export const withNightshift = <S extends Schema, R>(
   { logger, metrics, eventSchema }: Observability & { eventSchema: S },
   handler: (event: core.output<S>, context: Context) => Promise<R>,
 ) =>
-  middy<core.output<S>, R, Error, Context>(handler)
+  // Lambda hands over whatever the trigger sent: the outer event is unknown until the
+  // validator (the last `before`) has replaced it with the parsed event.
+  middy<unknown, R, Error, Context>(handler as (event: unknown, context: Context) => Promise<R>)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(correlationIdFromEvent(logger))

@@ -1,3 +1,9 @@
 export { createLambdaContext } from './lambdaContext.ts';
-export { connectMoto, type Moto, type MotoConnection, type MotoServer, startMoto } from './motoServer.ts';
+export {
+  connectMoto,
+  type Moto,
+  type MotoConnection,
+  type MotoServer,
+  startMoto,
+} from './motoServer.ts';
 export { type SnsNotification, type SnsQueueReader, subscribeQueue } from './snsQueue.ts';

@@ -40,7 +40,9 @@ const OFFSET = /^[+-]\d+(\.\d+)?[smhdy]?$/;
 export const connectMoto = ({ endpoint, clockFile }: MotoConnection): Moto => {
   const setClockOffset = (offset: string) => {
     if (!OFFSET.test(offset)) {
-      throw new Error(`Invalid clock offset ${JSON.stringify(offset)}: use a signed number and unit, like -40d, +2h or +0`);
+      throw new Error(
+        `Invalid clock offset ${JSON.stringify(offset)}: use a signed number and unit, like -40d, +2h or +0`,
+      );
     }
     writeFileSync(clockFile, `${offset}\n`);
   };
@@ -63,7 +65,9 @@ const freePort = (): Promise<number> =>
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
       );
     });
   });
@@ -96,10 +100,14 @@ const waitForExit = (child: ChildProcess): Promise<void> =>
  */
 export const startMoto = async ({
   readyTimeoutMs = 30_000,
-}: { readyTimeoutMs?: number } = {}): Promise<MotoServer> => {
+}: {
+  readyTimeoutMs?: number;
+} = {}): Promise<MotoServer> => {
   const faketimeLib = process.env.NS_FAKETIME_LIB;
   if (!faketimeLib) {
-    throw new Error('NS_FAKETIME_LIB is not set: run the tests through the project scripts (scripts/run.sh), which run the setup that finds libfaketime');
+    throw new Error(
+      'NS_FAKETIME_LIB is not set: run the tests through the project scripts (scripts/run.sh), which run the setup that finds libfaketime',
+    );
   }
   const command = process.env.NS_MOTO_SERVER ?? 'moto_server';
   const clockDir = mkdtempSync(join(tmpdir(), 'nightshift-moto-'));

@@ -1,4 +1,4 @@
-import { SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -54,7 +54,11 @@ export const subscribeQueue = async ({
     const deadline = Date.now() + timeoutMs;
     while (received.length < count && Date.now() < deadline) {
       const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
       );
       for (const message of Messages) received.push(JSON.parse(message.Body ?? '{}'));
       if (Messages.length > 0) {

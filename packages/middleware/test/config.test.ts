@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { envFlag, envInteger, envList, envString, loadConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
+
+const Schema = z.object({
+  SNS_TOPIC_ARN: envString(),
+  RETENTION_DAYS: envInteger({ default: 30, min: 1, max: 3650 }),
+  DRY_RUN: envFlag(),
+  PATTERNS: envList(['ERROR']),
+});
+
+describe('Load configuration from the environment', () => {
+  it('applies defaults for every variable that is not set', () => {
+    // Act
+    const config = loadConfig(Schema, {
+      SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:reports',
+    });
+
+    // Assess
+    expect(config).toEqual({
+      SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:reports',
+      RETENTION_DAYS: 30,
+      DRY_RUN: false,
+      PATTERNS: ['ERROR'],
+    });
+  });
+
+  it('parses numbers, switches and lists from their text', () => {
+    // Act
+    const config = loadConfig(Schema, {
+      SNS_TOPIC_ARN: ' arn ',
+      RETENTION_DAYS: '7',
+      DRY_RUN: 'yes',
+      PATTERNS: 'ERROR, FATAL,,',
+    });
+
+    // Assess
+    expect(config).toEqual({
+      SNS_TOPIC_ARN: 'arn',
+      RETENTION_DAYS: 7,
+      DRY_RUN: true,
+      PATTERNS: ['ERROR', 'FATAL'],
+    });
+  });
+
+  it('lists every missing or invalid variable in one ConfigError', () => {
+    // Act
+    const attempt = () => loadConfig(Schema, { RETENTION_DAYS: '0', DRY_RUN: 'maybe' });
+
+    // Assess
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const { issues, message } = error as ConfigError;
+      expect(issues.map((issue) => issue.path)).toEqual([
+        'SNS_TOPIC_ARN',
+        'RETENTION_DAYS',
+        'DRY_RUN',
+      ]);
+      expect(issues[0]?.message).toBe('is required but not set');
+      expect(message).toContain('RETENTION_DAYS: must be at least 1 (got "0")');
+      expect(message).toContain('DRY_RUN: must be true or false (got "maybe")');
+    }
+  });
+
+  it.each(['3.5', 'ten', '', '1e3'])('rejects %j as a whole number', (value) => {
+    // Act & Assess
+    expect(() => loadConfig(Schema, { SNS_TOPIC_ARN: 'arn', RETENTION_DAYS: value })).toThrow(
+      /RETENTION_DAYS/,
+    );
+  });
+
+  it('reads process.env by default', ({ onTestFinished }) => {
+    // Prepare
+    const before = process.env.SNS_TOPIC_ARN;
+    process.env.SNS_TOPIC_ARN = 'arn:from-env';
+    onTestFinished(() => {
+      if (before === undefined) delete process.env.SNS_TOPIC_ARN;
+      else process.env.SNS_TOPIC_ARN = before;
+    });
+
+    // Act & Assess
+    expect(loadConfig(Schema).SNS_TOPIC_ARN).toBe('arn:from-env');
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { redactSecrets } from '../src/redact.ts';
+
+const stringify = (value: unknown) => JSON.parse(JSON.stringify(value, redactSecrets));
+
+describe('Secret redaction in log lines', () => {
+  it('hides values under secret-like keys, at any depth', () => {
+    // Act
+    const out = stringify({
+      slackWebhookUrl: 'https://example.com/x',
+      nested: { apiKey: 'k', password: 'p', Authorization: 'Bearer t', clientSecret: 's' },
+      instanceId: 'i-123',
+    });
+
+    // Assess
+    expect(out).toEqual({
+      slackWebhookUrl: '[REDACTED]',
+      nested: {
+        apiKey: '[REDACTED]',
+        password: '[REDACTED]',
+        Authorization: '[REDACTED]',
+        clientSecret: '[REDACTED]',
+      },
+      instanceId: 'i-123',
+    });
+  });
+
+  it('hides credentials embedded in webhook URLs inside any string', () => {
+    // Act
+    const out = stringify({
+      message: 'posting to https://hooks.slack.com/services/AAA/BBB/ccc failed',
+      url: 'https://prod.logic.azure.com/workflows/1/triggers/manual/paths/invoke?api-version=1&sig=abc123',
+    });
+
+    // Assess
+    expect(out.message).toBe('posting to https://hooks.slack.com/[REDACTED] failed');
+    expect(out.url).toBe(
+      'https://prod.logic.azure.com/workflows/1/triggers/manual/paths/invoke?api-version=1&sig=[REDACTED]',
+    );
+  });
+
+  it('leaves ordinary values alone', () => {
+    expect(stringify({ count: 3, ok: true, list: ['a'], none: null })).toEqual({
+      count: 3,
+      ok: true,
+      list: ['a'],
+      none: null,
+    });
+  });
+});

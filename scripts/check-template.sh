@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Static checks of template.yaml: cfn-lint, `sam validate --lint`, and checkov with no
+# failed check (a skip carries its reason in the template). Runs every check, then fails
+# if any failed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
+cd "$NS_ROOT"
+
+failed=()
+run() {
+  local name=$1
+  shift
+  echo "template: $name"
+  "$@" || failed+=("$name")
+}
+run cfn-lint cfn-lint --non-zero-exit-code warning template.yaml
+run "sam validate --lint" sam validate --lint --template-file template.yaml --region us-east-1
+run checkov checkov --quiet --compact --framework cloudformation --file template.yaml --skip-download
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "template: failed: ${failed[*]}" >&2
+  exit 1
+fi
+echo "template: all checks passed"

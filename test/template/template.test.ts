@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findHandlerProblems } from './bundles.ts';
+import { parseTemplate } from './cfnYaml.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const templatePath = join(root, 'template.yaml');
+
+describe('SAM template', () => {
+  it('points every function at a built bundle that exports its handler', () => {
+    // Act
+    const { problems } = findHandlerProblems(templatePath);
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
+  it('runs every function on Node.js 24 on arm64 with JSON logs and tracing', () => {
+    // Act
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+
+    // Assess
+    expect(template.Globals?.Function).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Tracing: 'Active',
+      LoggingConfig: { LogFormat: 'JSON' },
+    });
+    expect(template.Parameters?.Environment).toBeDefined();
+  });
+
+  it('encrypts the reports topic', () => {
+    // Act
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+
+    // Assess
+    expect(template.Resources.ReportsTopic).toMatchObject({
+      Type: 'AWS::SNS::Topic',
+      Properties: { KmsMasterKeyId: expect.any(String) },
+    });
+  });
+});
+
+describe('Bundle check', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nightshift-template-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const writeTemplate = (functions: Record<string, { CodeUri: string; Handler?: string }>) => {
+    const resources = Object.entries(functions)
+      .map(
+        ([id, props]) =>
+          `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ${props.CodeUri}\n` +
+          (props.Handler ? `      Handler: ${props.Handler}\n` : ''),
+      )
+      .join('');
+    const path = join(dir, 'template.yaml');
+    writeFileSync(
+      path,
+      `Globals:\n  Function:\n    Handler: index.handler\n    Tags:\n      Environment: !Ref Environment\nResources:\n${resources}`,
+    );
+    return path;
+  };
+
+  const bundle = async (name: string, source: string) => {
+    mkdirSync(join(dir, 'dist', name), { recursive: true });
+    const result = await build({
+      stdin: { contents: source, loader: 'ts' },
+      outfile: join(dir, 'dist', name, 'index.mjs'),
+      format: 'esm',
+      bundle: true,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    writeFileSync(join(dir, 'dist', name, 'meta.json'), JSON.stringify(result.metafile));
+  };
+
+  it('accepts a function whose bundle exports the handler, and names each broken one', async () => {
+    // Prepare
+    await bundle('good', 'export const handler = async () => 1;');
+    await bundle('wrong-export', 'export const main = async () => 1;');
+    const path = writeTemplate({
+      Good: { CodeUri: 'dist/good' },
+      WrongExport: { CodeUri: 'dist/wrong-export' },
+      NotBuilt: { CodeUri: 'dist/not-built' },
+      WrongFile: { CodeUri: 'dist/good', Handler: 'app.handler' },
+    });
+
+    // Act
+    const { functions, problems } = findHandlerProblems(path);
+
+    // Assess
+    expect(functions).toEqual(['Good', 'WrongExport', 'NotBuilt', 'WrongFile']);
+    expect(problems).toEqual([
+      'WrongExport: dist/wrong-export/index.mjs does not export handler',
+      'NotBuilt: no bundle index.mjs in dist/not-built (run the build)',
+      'WrongFile: no bundle app.mjs in dist/good (run the build)',
+    ]);
+  });
+});
