@@ -1,13 +1,15 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const root = import.meta.dirname;
-const workspaceDirs = ['packages', 'functions'].flatMap((parent) =>
-  readdirSync(resolve(root, parent), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => `${parent}/${entry.name}`),
-);
+const workspaceDirs = ['packages', 'functions']
+  .filter((parent) => existsSync(resolve(root, parent)))
+  .flatMap((parent) =>
+    readdirSync(resolve(root, parent), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `${parent}/${entry.name}`),
+  );
 
 /** One unit-test project per workspace package: its own `test/` folder, no network. */
 const unitProjects: TestProjectInlineConfiguration[] = workspaceDirs.map((dir) => ({

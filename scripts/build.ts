@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 const root = resolve(import.meta.dirname, '..');
 const functionsDir = join(root, 'functions');
 const only = process.argv.slice(2);
-const names = readdirSync(functionsDir, { withFileTypes: true })
+const names = (existsSync(functionsDir) ? readdirSync(functionsDir, { withFileTypes: true }) : [])
   .filter(
     (entry) => entry.isDirectory() && existsSync(join(functionsDir, entry.name, 'src/handler.ts')),
   )
