@@ -23,6 +23,10 @@ export interface Report {
   done: ReportEntry[];
   skipped: ReportEntry[];
   failed: ReportEntry[];
+  /** Figures of the run as a whole (`snapshotsSeen: 4210`, `sourceVolumeGiB: 512`). */
+  totals: Record<string, number>;
+  /** What a reader must know to read the figures right. */
+  notes: string[];
 }
 
 /** How many entries a report has in each list. */
@@ -50,6 +54,8 @@ export const createReport = (
   done: [],
   skipped: [],
   failed: [],
+  totals: {},
+  notes: [],
 });
 
 /**
@@ -80,6 +86,8 @@ export const renderReport = (report: Report): string => {
     `${report.service}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`,
     `started ${report.startedAt}${report.finishedAt ? `, finished ${report.finishedAt}` : ''}`,
     `planned ${counts.planned}, done ${counts.done}, skipped ${counts.skipped}, failed ${counts.failed}`,
+    ...Object.entries(report.totals).map(([name, value]) => `${name}: ${value}`),
+    ...report.notes.map((note) => `note: ${note}`),
   ];
   for (const section of SECTIONS) {
     const entries = report[section];

@@ -49,7 +49,11 @@ describe('AWS client factory', () => {
     const requests: string[] = [];
     const server = createServer((request, response) => {
       requests.push(`${request.method} ${request.headers['x-amz-target'] ?? request.url}`);
-      response.writeHead(500).end();
+      response
+        .writeHead(400, { 'content-type': 'text/xml' })
+        .end(
+          '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>no</Message></Error></ErrorResponse>',
+        );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -58,14 +62,50 @@ describe('AWS client factory', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
     vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${port}`);
-    const client = new SNSClient({ maxAttempts: 1 });
-    onTestFinished(() => client.destroy());
 
     // Act
-    await client.send(new ListTopicsCommand({})).catch(() => undefined);
+    const error = await getClient(SNSClient)
+      .send(new ListTopicsCommand({}))
+      .catch((e: Error) => e);
 
     // Assess
-    expect(requests).toHaveLength(1);
-    expect(getClient(SNSClient)).not.toBe(client);
+    expect(requests).toEqual(['POST /']);
+    expect(error).toMatchObject({ name: 'InvalidParameter' });
+  });
+
+  it('retries throttled calls on its own', async ({ onTestFinished }) => {
+    // Prepare: the endpoint throttles twice, then answers.
+    let calls = 0;
+    const server = createServer((_request, response) => {
+      calls += 1;
+      if (calls <= 2) {
+        response
+          .writeHead(400, { 'content-type': 'text/xml' })
+          .end(
+            '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>',
+          );
+        return;
+      }
+      response
+        .writeHead(200, { 'content-type': 'text/xml' })
+        .end(
+          '<ListTopicsResponse><ListTopicsResult><Topics><member><TopicArn>arn:aws:sns:us-east-1:123456789012:t</TopicArn></member></Topics></ListTopicsResult></ListTopicsResponse>',
+        );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
+    vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${port}`);
+
+    // Act
+    const result = await getClient(SNSClient).send(new ListTopicsCommand({}));
+
+    // Assess
+    expect(calls).toBe(3);
+    expect(result.Topics).toEqual([{ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t' }]);
+    expect(result.$metadata.attempts).toBe(3);
   });
 });

@@ -36,6 +36,8 @@ describe('Report', () => {
       done: [],
       skipped: [],
       failed: [],
+      totals: {},
+      notes: [],
     });
   });
 
@@ -58,6 +60,22 @@ describe('Report', () => {
       '',
       'SKIPPED (1)',
       '- snap-2: keep: tagged Retention=permanent',
+    ]);
+  });
+
+  it('renders totals and notes under the counts', () => {
+    // Prepare
+    const report = createReport('snapshot-cleanup', {
+      dryRun: false,
+      now: new Date('2026-11-28T02:00:00Z'),
+    });
+    report.totals.sourceVolumeGiB = 24;
+    report.notes.push('source volume sizes are an upper bound');
+
+    // Act & Assess
+    expect(renderReport(report).split('\n').slice(3)).toEqual([
+      'sourceVolumeGiB: 24',
+      'note: source volume sizes are an upper bound',
     ]);
   });
 
