@@ -70,7 +70,7 @@ describe('AWS client factory', () => {
 
     // Assess
     expect(requests).toEqual(['POST /']);
-    expect(error).toMatchObject({ name: 'InvalidParameter' });
+    expect(error).toMatchObject({ name: 'InvalidParameterException' });
   });
 
   it('retries throttled calls on its own', async ({ onTestFinished }) => {
