@@ -33,6 +33,7 @@ describe('Wrap a handler with the Nightshift stack', () => {
 
   beforeEach(() => {
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand'); // as Lambda sets it
     lines = captureOutput();
   });

@@ -1,3 +1,4 @@
+export { type BundleInvocation, invokeBundle } from './invokeBundle.ts';
 export { createLambdaContext } from './lambdaContext.ts';
 export {
   connectMoto,

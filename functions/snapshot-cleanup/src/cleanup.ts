@@ -1,0 +1,154 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { EC2Client, Snapshot } from '@aws-sdk/client-ec2';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import {
+  createReport,
+  mapSettled,
+  type Observability,
+  publishReport,
+  type Report,
+  type ReportEntry,
+  resolveDryRun,
+  type TimeBudget,
+} from '@nightshift/middleware';
+import { deleteSnapshot } from './apply.ts';
+import type { CleanupConfig } from './config.ts';
+import type { CleanupEvent } from './event.ts';
+import { listAmiSnapshotUse, listOwnSnapshots } from './inventory.ts';
+import { ageInDays, planCleanup } from './plan.ts';
+
+export const SERVICE = 'snapshot-cleanup';
+
+/** The clients and observability a run uses. */
+export interface CleanupDeps extends Observability {
+  ec2: EC2Client;
+  sns: SNSClient;
+  now?: () => Date;
+}
+
+const entry = (snapshot: Snapshot, now: Date, action: string, reason: string): ReportEntry => ({
+  id: snapshot.SnapshotId ?? '(unknown)',
+  action,
+  reason,
+  details: {
+    volumeId: snapshot.VolumeId ?? '',
+    volumeSizeGiB: snapshot.VolumeSize ?? 0,
+    ageDays: ageInDays(snapshot, now),
+    startTime: snapshot.StartTime?.toISOString() ?? '',
+  },
+});
+
+const sizeOf = (snapshots: readonly Snapshot[]) =>
+  snapshots.reduce((total, snapshot) => total + (snapshot.VolumeSize ?? 0), 0);
+
+/**
+ * One cleanup run: read every snapshot and AMI, plan, delete what is due (unless dry
+ * run) within the per-run cap and the time budget, then report and publish. The report
+ * is returned even when items failed; the handler fails the invocation afterwards.
+ *
+ * @example
+ * const report = await runCleanup(deps, config, { retentionDays: 14, dryRun: true }, budget);
+ */
+export const runCleanup = async (
+  { ec2, sns, logger, metrics, now: clock = () => new Date() }: CleanupDeps,
+  config: CleanupConfig,
+  event: CleanupEvent,
+  budget: TimeBudget,
+): Promise<Report> => {
+  const now = clock();
+  const dryRun = resolveDryRun(event.dryRun, config.DRY_RUN);
+  const retentionDays = event.retentionDays ?? config.RETENTION_DAYS;
+  const report = createReport(SERVICE, { dryRun, now });
+
+  const [snapshots, amisBySnapshot] = await Promise.all([
+    listOwnSnapshots(ec2),
+    listAmiSnapshotUse(ec2),
+  ]);
+  const plan = planCleanup({
+    snapshots,
+    amisBySnapshot,
+    now,
+    policy: {
+      retentionDays,
+      keepTag: { key: config.KEEP_TAG_KEY, value: config.KEEP_TAG_VALUE },
+      excludeTags: config.EXCLUDE_TAGS,
+      keepLatestPerVolume: config.KEEP_LATEST_PER_VOLUME,
+    },
+  });
+  logger.info('Cleanup planned', {
+    dryRun,
+    retentionDays,
+    snapshots: snapshots.length,
+    due: plan.due.length,
+    kept: plan.kept.length,
+  });
+
+  for (const { snapshot, reasons } of plan.kept)
+    report.skipped.push(entry(snapshot, now, 'keep', reasons.join('; ')));
+  const batch = plan.due.slice(0, config.MAX_DELETIONS_PER_RUN);
+  for (const snapshot of plan.due.slice(batch.length)) {
+    report.skipped.push(
+      entry(
+        snapshot,
+        now,
+        'delete',
+        `over the cap of ${config.MAX_DELETIONS_PER_RUN} deletions per run; the next run continues`,
+      ),
+    );
+  }
+  for (const snapshot of batch) {
+    report.planned.push(entry(snapshot, now, 'delete', `older than ${retentionDays} days`));
+  }
+
+  const deleted: Snapshot[] = [];
+  if (!dryRun) {
+    const outcome = await mapSettled(
+      batch,
+      (snapshot) => deleteSnapshot(ec2, snapshot.SnapshotId ?? ''),
+      {
+        concurrency: config.DELETE_CONCURRENCY,
+        budget,
+      },
+    );
+    for (const { item, value } of outcome.succeeded) {
+      if (value === 'deleted') {
+        deleted.push(item);
+        report.done.push(entry(item, now, 'delete', `older than ${retentionDays} days`));
+      } else if (value === 'in-use') {
+        report.skipped.push(entry(item, now, 'keep', 'in use (InvalidSnapshot.InUse)'));
+      } else {
+        report.skipped.push(entry(item, now, 'delete', 'already gone (InvalidSnapshot.NotFound)'));
+      }
+    }
+    for (const { item, error } of outcome.failed) {
+      report.failed.push(entry(item, now, 'delete', `${error.name}: ${error.message}`));
+    }
+    for (const item of outcome.notStarted) {
+      report.skipped.push(
+        entry(item, now, 'delete', 'out of time for this run; the next run continues'),
+      );
+    }
+  }
+
+  const keptCount = report.skipped.filter((item) => item.action === 'keep').length;
+  report.totals = {
+    retentionDays,
+    snapshotsSeen: snapshots.length,
+    withinRetention: plan.notDue,
+    kept: keptCount,
+    deleted: deleted.length,
+    sourceVolumeGiB: sizeOf(dryRun ? batch : deleted),
+  };
+  report.notes.push(
+    `sourceVolumeGiB is the total size of the source volumes of the ${dryRun ? 'snapshots that would be deleted' : 'deleted snapshots'}: an upper bound of the storage reclaimed, since snapshots are incremental and share blocks`,
+  );
+  report.finishedAt = clock().toISOString();
+
+  metrics.addMetric('SnapshotsDeleted', MetricUnit.Count, deleted.length);
+  metrics.addMetric('SnapshotsKept', MetricUnit.Count, keptCount);
+  metrics.addMetric('SnapshotDeleteFailures', MetricUnit.Count, report.failed.length);
+  logger.info('Cleanup report', { report });
+
+  if (config.SNS_TOPIC_ARN) await publishReport(sns, { topicArn: config.SNS_TOPIC_ARN, report });
+  return report;
+};

@@ -1,0 +1,42 @@
+import { envFlag, envInteger, envList, loadConfig } from '@nightshift/middleware';
+import * as z from 'zod/mini';
+
+/** `Key=Value` or `Key` (any value): snapshots with a matching tag are never deleted. */
+export interface TagFilter {
+  key: string;
+  value?: string;
+}
+
+const parseTagFilters = (entries: string[]): TagFilter[] =>
+  entries.map((entry) => {
+    const at = entry.indexOf('=');
+    return at < 0
+      ? { key: entry }
+      : { key: entry.slice(0, at).trim(), value: entry.slice(at + 1).trim() };
+  });
+
+/** Environment of the function; every variable but the topic has a default. */
+export const CleanupConfigSchema = z.object({
+  RETENTION_DAYS: envInteger({ default: 30, min: 1, max: 36_500 }),
+  DRY_RUN: envFlag(),
+  SNS_TOPIC_ARN: z.optional(z.string()),
+  KEEP_TAG_KEY: z._default(z.string().check(z.trim(), z.minLength(1)), 'Retention'),
+  KEEP_TAG_VALUE: z._default(z.string().check(z.trim(), z.minLength(1)), 'permanent'),
+  EXCLUDE_TAGS: z.pipe(envList(), z.transform(parseTagFilters)),
+  KEEP_LATEST_PER_VOLUME: envFlag(true),
+  DELETE_CONCURRENCY: envInteger({ default: 5, min: 1, max: 50 }),
+  MAX_DELETIONS_PER_RUN: envInteger({ default: 500, min: 1, max: 100_000 }),
+});
+
+export type CleanupConfig = z.infer<typeof CleanupConfigSchema>;
+
+/**
+ * Reads and validates the function's environment (throws `ConfigError` naming every bad variable).
+ *
+ * @example
+ * const config = loadCleanupConfig(); // RETENTION_DAYS unset → 30
+ */
+export const loadCleanupConfig = (env: Record<string, string | undefined> = process.env) => {
+  const config = loadConfig(CleanupConfigSchema, env);
+  return { ...config, SNS_TOPIC_ARN: config.SNS_TOPIC_ARN?.trim() || undefined };
+};

@@ -1,0 +1,124 @@
+import type { Snapshot, Tag } from '@aws-sdk/client-ec2';
+import type { TagFilter } from './config.ts';
+
+/** What decides whether an old snapshot may go. */
+export interface SnapshotRetentionPolicy {
+  retentionDays: number;
+  /** The tag that keeps a snapshot forever (`Retention=permanent`). */
+  keepTag: { key: string; value: string };
+  /** Operator's extra exclusions. */
+  excludeTags: TagFilter[];
+  /** Keep the newest snapshot of every volume, however old: the last backup of a resource. */
+  keepLatestPerVolume: boolean;
+}
+
+/** The cleanup plan: a pure function of what was read. */
+export interface CleanupPlan {
+  /** Snapshots to delete, oldest first. */
+  due: Snapshot[];
+  /** Snapshots past retention that a rule keeps, with every reason that keeps them. */
+  kept: { snapshot: Snapshot; reasons: string[] }[];
+  /** How many snapshots are still within retention. */
+  notDue: number;
+}
+
+/** The placeholder volume id of copied and imported snapshots: not a real volume. */
+const NO_VOLUME = 'vol-ffffffff';
+const DAY_MS = 86_400_000;
+
+const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
+const hasTag = (tags: Tag[], filter: TagFilter) =>
+  tags.some(
+    (tag) =>
+      same(tag.Key, filter.key) && (filter.value === undefined || same(tag.Value, filter.value)),
+  );
+
+/** The newest snapshot id of every real volume. */
+const newestPerVolume = (snapshots: readonly Snapshot[]): Set<string> => {
+  const newest = new Map<string, Snapshot>();
+  for (const snapshot of snapshots) {
+    const volumeId = snapshot.VolumeId;
+    if (!volumeId || volumeId === NO_VOLUME || !snapshot.StartTime) continue;
+    const current = newest.get(volumeId);
+    if (!current?.StartTime || snapshot.StartTime > current.StartTime)
+      newest.set(volumeId, snapshot);
+  }
+  return new Set([...newest.values()].map((snapshot) => snapshot.SnapshotId ?? ''));
+};
+
+/**
+ * Every reason that keeps a snapshot past retention: the keep tag, use by an AMI, AWS
+ * Backup or Data Lifecycle Manager ownership, an operator's exclusion, being the newest
+ * snapshot of its volume, or not being complete.
+ */
+const reasonsToKeep = (
+  snapshot: Snapshot,
+  policy: SnapshotRetentionPolicy,
+  amisBySnapshot: ReadonlyMap<string, string[]>,
+  newest: ReadonlySet<string>,
+): string[] => {
+  const tags = snapshot.Tags ?? [];
+  const reasons: string[] = [];
+  if (hasTag(tags, policy.keepTag))
+    reasons.push(`tagged ${policy.keepTag.key}=${policy.keepTag.value}`);
+  const amis = amisBySnapshot.get(snapshot.SnapshotId ?? '');
+  if (amis) reasons.push(`used by AMI ${amis.join(', ')}`);
+  if (tags.some((tag) => tag.Key?.startsWith('aws:backup:'))) reasons.push('managed by AWS Backup');
+  if (tags.some((tag) => tag.Key?.startsWith('aws:dlm:')))
+    reasons.push('managed by Data Lifecycle Manager');
+  for (const filter of policy.excludeTags) {
+    if (hasTag(tags, filter))
+      reasons.push(
+        `excluded by tag ${filter.key}${filter.value === undefined ? '' : `=${filter.value}`}`,
+      );
+  }
+  if (policy.keepLatestPerVolume && newest.has(snapshot.SnapshotId ?? '')) {
+    reasons.push(`newest snapshot of ${snapshot.VolumeId}`);
+  }
+  if (snapshot.State !== 'completed') reasons.push(`state is ${snapshot.State ?? 'unknown'}`);
+  return reasons;
+};
+
+/**
+ * Decides, for every snapshot, whether it is due for deletion, kept by a rule, or still
+ * within retention. Reads nothing and changes nothing.
+ *
+ * @example
+ * const plan = planCleanup({ snapshots, amisBySnapshot, policy, now: new Date() });
+ */
+export const planCleanup = ({
+  snapshots,
+  amisBySnapshot,
+  policy,
+  now,
+}: {
+  snapshots: readonly Snapshot[];
+  amisBySnapshot: ReadonlyMap<string, string[]>;
+  policy: SnapshotRetentionPolicy;
+  now: Date;
+}): CleanupPlan => {
+  const cutoff = now.getTime() - policy.retentionDays * DAY_MS;
+  const newest = newestPerVolume(snapshots);
+  const plan: CleanupPlan = { due: [], kept: [], notDue: 0 };
+  for (const snapshot of snapshots) {
+    // A snapshot without a start time cannot be shown to be old: it is not due.
+    if (!snapshot.StartTime || snapshot.StartTime.getTime() >= cutoff) {
+      plan.notDue += 1;
+      continue;
+    }
+    const reasons = reasonsToKeep(snapshot, policy, amisBySnapshot, newest);
+    if (reasons.length > 0) plan.kept.push({ snapshot, reasons });
+    else plan.due.push(snapshot);
+  }
+  plan.due.sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
+  return plan;
+};
+
+/**
+ * A snapshot's age in whole days.
+ *
+ * @example
+ * ageInDays(snapshot, new Date()); // 41
+ */
+export const ageInDays = (snapshot: Snapshot, now: Date): number =>
+  Math.floor((now.getTime() - (snapshot.StartTime?.getTime() ?? now.getTime())) / DAY_MS);

@@ -1,0 +1,171 @@
+import type { Snapshot } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { planCleanup, type SnapshotRetentionPolicy } from '../src/plan.ts';
+
+const now = new Date('2026-11-28T03:00:00Z');
+const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+let serial = 0;
+const snap = (days: number, extra: Partial<Snapshot> = {}): Snapshot => {
+  serial += 1;
+  return {
+    SnapshotId: `snap-${serial}`,
+    VolumeId: `vol-${serial}`,
+    VolumeSize: 8,
+    State: 'completed',
+    StartTime: daysAgo(days),
+    ...extra,
+  };
+};
+const policy: SnapshotRetentionPolicy = {
+  retentionDays: 30,
+  keepTag: { key: 'Retention', value: 'permanent' },
+  excludeTags: [],
+  keepLatestPerVolume: false,
+};
+const plan = (
+  snapshots: Snapshot[],
+  overrides: Partial<SnapshotRetentionPolicy> = {},
+  amis = new Map<string, string[]>(),
+) => planCleanup({ snapshots, amisBySnapshot: amis, policy: { ...policy, ...overrides }, now });
+const ids = (snapshots: Snapshot[]) => snapshots.map((snapshot) => snapshot.SnapshotId);
+
+describe('Plan a cleanup', () => {
+  it('deletes only snapshots older than the retention, oldest first', () => {
+    // Prepare
+    const young = snap(29);
+    const old = snap(31);
+    const older = snap(400);
+
+    // Act
+    const result = plan([young, old, older]);
+
+    // Assess
+    expect(ids(result.due)).toEqual([older.SnapshotId, old.SnapshotId]);
+    expect(result.notDue).toBe(1);
+    expect(result.kept).toEqual([]);
+  });
+
+  it('keeps a snapshot exactly at the retention boundary and one with no start time', () => {
+    // Act
+    const result = plan([snap(30), snap(0, { StartTime: undefined })]);
+
+    // Assess
+    expect(result.due).toEqual([]);
+    expect(result.notDue).toBe(2);
+  });
+
+  it.each([
+    [
+      'the keep tag',
+      { Tags: [{ Key: 'Retention', Value: 'permanent' }] },
+      'tagged Retention=permanent',
+    ],
+    [
+      'the keep tag in another case',
+      { Tags: [{ Key: 'retention', Value: 'Permanent' }] },
+      'tagged Retention=permanent',
+    ],
+    [
+      'AWS Backup',
+      { Tags: [{ Key: 'aws:backup:source-resource', Value: 'arn:aws:ec2:...:volume/vol-1' }] },
+      'managed by AWS Backup',
+    ],
+    [
+      'Data Lifecycle Manager',
+      { Tags: [{ Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-1' }] },
+      'managed by Data Lifecycle Manager',
+    ],
+    ['an unfinished state', { State: 'pending' as const }, 'state is pending'],
+  ])('keeps an old snapshot because of %s', (_rule, extra, reason) => {
+    // Act
+    const result = plan([snap(90, extra)]);
+
+    // Assess
+    expect(result.due).toEqual([]);
+    expect(result.kept.map((kept) => kept.reasons)).toEqual([[reason]]);
+  });
+
+  it('keeps an old snapshot used by any AMI and names the AMIs', () => {
+    // Prepare
+    const used = snap(90);
+    const amis = new Map([[used.SnapshotId ?? '', ['ami-1', 'ami-2']]]);
+
+    // Act
+    const result = plan([used, snap(90)], {}, amis);
+
+    // Assess
+    expect(result.kept).toEqual([{ snapshot: used, reasons: ['used by AMI ami-1, ami-2'] }]);
+    expect(result.due).toHaveLength(1);
+  });
+
+  it('uses the configured keep tag instead of Retention=permanent', () => {
+    // Act
+    const result = plan(
+      [
+        snap(90, { Tags: [{ Key: 'Retention', Value: 'permanent' }] }),
+        snap(90, { Tags: [{ Key: 'Keep', Value: 'forever' }] }),
+      ],
+      { keepTag: { key: 'Keep', value: 'forever' } },
+    );
+
+    // Assess
+    expect(result.kept.map((kept) => kept.reasons)).toEqual([['tagged Keep=forever']]);
+    expect(result.due).toHaveLength(1);
+  });
+
+  it('applies the operator exclusions, by key alone or key and value', () => {
+    // Prepare
+    const excludeTags = [{ key: 'Team', value: 'db' }, { key: 'LegalHold' }];
+
+    // Act
+    const result = plan(
+      [
+        snap(90, { Tags: [{ Key: 'Team', Value: 'db' }] }),
+        snap(90, { Tags: [{ Key: 'Team', Value: 'web' }] }),
+        snap(90, { Tags: [{ Key: 'LegalHold', Value: 'case-7' }] }),
+      ],
+      { excludeTags },
+    );
+
+    // Assess
+    expect(result.kept.map((kept) => kept.reasons)).toEqual([
+      ['excluded by tag Team=db'],
+      ['excluded by tag LegalHold'],
+    ]);
+    expect(result.due).toHaveLength(1);
+  });
+
+  it('keeps the newest snapshot of each volume when asked, however old', () => {
+    // Prepare
+    const oldest = snap(300, { VolumeId: 'vol-a' });
+    const newestOfA = snap(200, { VolumeId: 'vol-a' });
+    const copied = snap(200, { VolumeId: 'vol-ffffffff' });
+    const recentOfB = snap(1, { VolumeId: 'vol-b' });
+    const oldOfB = snap(100, { VolumeId: 'vol-b' });
+
+    // Act
+    const result = plan([oldest, newestOfA, copied, recentOfB, oldOfB], {
+      keepLatestPerVolume: true,
+    });
+
+    // Assess
+    expect(result.kept).toEqual([{ snapshot: newestOfA, reasons: ['newest snapshot of vol-a'] }]);
+    expect(ids(result.due)).toEqual([oldest.SnapshotId, copied.SnapshotId, oldOfB.SnapshotId]);
+  });
+
+  it('lists every reason that keeps a snapshot', () => {
+    // Prepare
+    const both = snap(90, {
+      Tags: [
+        { Key: 'Retention', Value: 'permanent' },
+        { Key: 'aws:dlm:managed', Value: 'true' },
+      ],
+    });
+
+    // Act & Assess
+    expect(plan([both]).kept[0]?.reasons).toEqual([
+      'tagged Retention=permanent',
+      'managed by Data Lifecycle Manager',
+    ]);
+  });
+});

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+
+/** What one invocation of a built bundle gave back. */
+export interface BundleInvocation<R = unknown> {
+  /** The handler's return value, when it returned. */
+  result?: R;
+  /** The error it threw, when it threw (name and message, as Lambda reports them). */
+  error?: { name: string; message: string };
+  /** Every JSON line the function logged (log lines and EMF metrics). */
+  logs: Record<string, unknown>[];
+  /** Everything else it wrote. */
+  output: string;
+}
+
+// Runs in the child: loads the bundle as Lambda does (a fresh Node.js process, an ESM
+// import of the file), invokes the handler once, and sends the outcome back on fd 3.
+const RUNNER = `
+import { writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+const { bundleUrl, exportName, event, functionName, timeoutMs } = JSON.parse(process.env.NS_INVOKE);
+const send = (outcome) => writeSync(3, JSON.stringify(outcome));
+const deadline = Date.now() + timeoutMs;
+const requestId = randomUUID();
+const context = {
+  callbackWaitsForEmptyEventLoop: true, functionName, functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:' + process.env.AWS_REGION + ':123456789012:function:' + functionName,
+  memoryLimitInMB: '128', awsRequestId: requestId, logGroupName: '/aws/lambda/' + functionName,
+  logStreamName: 'local', getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+};
+try {
+  const module = await import(bundleUrl);
+  const result = await module[exportName](event, context);
+  send({ result: result ?? null });
+} catch (error) {
+  send({ error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } });
+}
+`;
+
+/**
+ * Invokes a built function bundle once in a fresh Node.js process, as Lambda loads it,
+ * with the given environment on top of this process's, and collects its logs.
+ *
+ * @example
+ * const { result, logs } = await invokeBundle('dist/snapshot-cleanup/index.mjs', {}, {
+ *   env: { SNS_TOPIC_ARN: topicArn },
+ * });
+ */
+export const invokeBundle = <R = unknown>(
+  bundlePath: string,
+  event: unknown,
+  {
+    env = {},
+    exportName = 'handler',
+    functionName = 'nightshift-local',
+    timeoutMs = 60_000,
+  }: {
+    env?: Record<string, string>;
+    exportName?: string;
+    functionName?: string;
+    timeoutMs?: number;
+  } = {},
+): Promise<BundleInvocation<R>> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', '--input-type=module', '-e', RUNNER],
+      {
+        env: {
+          ...process.env,
+          AWS_LAMBDA_FUNCTION_NAME: functionName,
+          AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+          ...env,
+          NS_INVOKE: JSON.stringify({
+            bundleUrl: pathToFileURL(bundlePath).href,
+            exportName,
+            event,
+            functionName,
+            timeoutMs,
+          }),
+        },
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    let outcome = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      outcome += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (!outcome) {
+        reject(new Error(`${bundlePath} exited with ${code} before returning:\n${output}`));
+        return;
+      }
+      const logs = output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      resolve({
+        ...(JSON.parse(outcome) as Pick<BundleInvocation<R>, 'result' | 'error'>),
+        logs,
+        output,
+      });
+    });
+  });
