@@ -12,9 +12,10 @@ const templatePath = join(root, 'template.yaml');
 describe('SAM template', () => {
   it('points every function at a built bundle that exports its handler', () => {
     // Act
-    const { problems } = findHandlerProblems(templatePath);
+    const { functions, problems } = findHandlerProblems(templatePath);
 
     // Assess
+    expect(functions).toContain('SnapshotCleanupFunction');
     expect(problems).toEqual([]);
   });
 
@@ -40,6 +41,69 @@ describe('SAM template', () => {
     expect(template.Resources.ReportsTopic).toMatchObject({
       Type: 'AWS::SNS::Topic',
       Properties: { KmsMasterKeyId: expect.any(String) },
+    });
+  });
+});
+
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+};
+const statementsOf = (logicalId: string): Statement[] => {
+  const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+  const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as {
+    Statement?: Statement[];
+  }[];
+  return policies.flatMap((policy) => policy.Statement ?? []);
+};
+
+describe('IAM of the functions', () => {
+  it('never allows every action', () => {
+    // Prepare
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+    const functions = Object.entries(template.Resources).filter(
+      ([, r]) => r.Type === 'AWS::Serverless::Function',
+    );
+
+    // Act
+    const wildcards = functions.flatMap(([id]) =>
+      statementsOf(id)
+        .filter((statement) => statement.Effect === 'Allow')
+        .filter((statement) =>
+          [statement.Action].flat().some((action) => action === '*' || action.endsWith(':*')),
+        )
+        .map((statement) => `${id}/${statement.Sid}`),
+    );
+
+    // Assess
+    expect(functions.length).toBeGreaterThan(0);
+    expect(wildcards).toEqual([]);
+  });
+
+  it('lets snapshot-cleanup delete snapshots only, and never a permanent one', () => {
+    // Act
+    const statements = statementsOf('SnapshotCleanupFunction');
+    const deleting = statements.filter((statement) =>
+      [statement.Action].flat().includes('ec2:DeleteSnapshot'),
+    );
+
+    // Assess
+    expect(deleting).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}::snapshot/*' },
+      }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/Retention': 'permanent' } },
+      }),
+    ]);
+    expect(statements.find((statement) => statement.Sid === 'PublishReports')).toMatchObject({
+      Action: 'sns:Publish',
+      Resource: { Ref: 'ReportsTopic' },
     });
   });
 });

@@ -1,0 +1,191 @@
+import { resolve } from 'node:path';
+import {
+  CreateImageCommand,
+  CreateSnapshotCommand,
+  CreateTagsCommand,
+  CreateVolumeCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { getClient, type Report } from '@nightshift/middleware';
+import { connectMoto, invokeBundle, subscribeQueue } from '@nightshift/testing';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+
+const bundle = resolve(import.meta.dirname, '../../dist/snapshot-cleanup/index.mjs');
+const moto = connectMoto(inject('moto'));
+
+/** An emulated account with snapshots of every kind the cleanup must tell apart. */
+const seedAccount = async () => {
+  const ec2 = getClient(EC2Client);
+  const newVolume = async () =>
+    (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8 })))
+      .VolumeId ?? '';
+  const snapshotOf = async (volumeId: string, tags: Record<string, string> = {}) => {
+    const { SnapshotId = '' } = await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }));
+    if (Object.keys(tags).length > 0) {
+      await ec2.send(
+        new CreateTagsCommand({
+          Resources: [SnapshotId],
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+    }
+    return SnapshotId;
+  };
+
+  moto.setClockOffset('-40d');
+  const busyVolume = await newVolume();
+  const oldPlain = [await snapshotOf(busyVolume), await snapshotOf(busyVolume, { Name: 'old' })];
+  const oldPermanent = await snapshotOf(busyVolume, { Retention: 'permanent' });
+  const lastOfItsVolume = await snapshotOf(await newVolume());
+  const { Instances = [] } = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: 'ami-12c6146b',
+      MinCount: 1,
+      MaxCount: 1,
+      InstanceType: 't3.micro',
+    }),
+  );
+  const { ImageId = '' } = await ec2.send(
+    new CreateImageCommand({ InstanceId: Instances[0]?.InstanceId, Name: 'golden-image' }),
+  );
+  moto.setClockOffset('+0');
+  const { Images = [] } = await ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId] }));
+  const amiSnapshots = (Images[0]?.BlockDeviceMappings ?? []).flatMap((m) =>
+    m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [],
+  );
+  const recent = [await snapshotOf(busyVolume), await snapshotOf(await newVolume())];
+  return { ec2, oldPlain, oldPermanent, lastOfItsVolume, amiSnapshots, recent };
+};
+
+const remainingIds = async (ec2: EC2Client) => {
+  const { Snapshots = [] } = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
+  return Snapshots.map((snapshot) => snapshot.SnapshotId ?? '').sort();
+};
+
+describe('snapshot-cleanup against the emulated account', () => {
+  let topicArn: string;
+  beforeEach(async () => {
+    ({ TopicArn: topicArn = '' } = await getClient(SNSClient).send(
+      new CreateTopicCommand({ Name: 'reports' }),
+    ));
+  });
+
+  it('deletes exactly the old snapshots that nothing keeps, and reports it on SNS', async () => {
+    // Prepare
+    const account = await seedAccount();
+    const before = await remainingIds(account.ec2);
+    const reader = await subscribeQueue({
+      sns: getClient(SNSClient),
+      sqs: getClient(SQSClient),
+      topicArn,
+    });
+    expect(account.amiSnapshots.length).toBeGreaterThan(0);
+
+    // Act
+    const { result, error, logs } = await invokeBundle<Report>(
+      bundle,
+      {},
+      {
+        env: { SNS_TOPIC_ARN: topicArn },
+        functionName: 'snapshot-cleanup',
+      },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    const after = await remainingIds(account.ec2);
+    expect(after).toEqual(before.filter((id) => !account.oldPlain.includes(id)).sort());
+    expect(after).toEqual(
+      expect.arrayContaining([account.oldPermanent, ...account.amiSnapshots, ...account.recent]),
+    );
+    expect(result?.done.map((entry) => entry.id).sort()).toEqual([...account.oldPlain].sort());
+    expect(result?.skipped).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: account.oldPermanent,
+          reason: 'tagged Retention=permanent',
+        }),
+        expect.objectContaining({
+          id: account.amiSnapshots[0],
+          reason: expect.stringMatching(/^used by AMI ami-[0-9a-f]+(;|$)/),
+        }),
+      ]),
+    );
+
+    const [notification] = await reader.receive({ count: 1 });
+    expect(notification?.Subject).toBe('Nightshift snapshot-cleanup: 2 done, 0 failed, 3 skipped');
+    for (const id of account.oldPlain)
+      expect(notification?.Message).toContain(`- ${id}: delete: older than 30 days`);
+    expect(notification?.Message).toContain('sourceVolumeGiB: 16');
+
+    const emf = logs.find((line) => 'SnapshotsDeleted' in line);
+    expect(emf).toMatchObject({ SnapshotsDeleted: 2, SnapshotsKept: 3, SnapshotDeleteFailures: 0 });
+  });
+
+  it('keeps the AMI and permanent snapshots by those rules alone', async () => {
+    // Prepare: the AMI's snapshot is also the last of its volume; turn that rule off.
+    const account = await seedAccount();
+
+    // Act
+    const { result, error } = await invokeBundle<Report>(
+      bundle,
+      {},
+      {
+        env: { SNS_TOPIC_ARN: topicArn, KEEP_LATEST_PER_VOLUME: 'false' },
+      },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result?.done.map((entry) => entry.id).sort()).toEqual(
+      [...account.oldPlain, account.lastOfItsVolume].sort(),
+    );
+    expect(await remainingIds(account.ec2)).toEqual(
+      expect.arrayContaining([account.oldPermanent, ...account.amiSnapshots, ...account.recent]),
+    );
+  });
+
+  it('deletes nothing in a dry run and reports what it would delete', async () => {
+    // Prepare
+    const account = await seedAccount();
+    const before = await remainingIds(account.ec2);
+
+    // Act
+    const { result, error } = await invokeBundle<Report>(
+      bundle,
+      { dryRun: true },
+      { env: { SNS_TOPIC_ARN: topicArn } },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(await remainingIds(account.ec2)).toEqual(before);
+    expect(result?.planned.map((entry) => entry.id).sort()).toEqual([...account.oldPlain].sort());
+    expect(result?.done).toEqual([]);
+  });
+
+  it('rejects an invalid event and deletes nothing', async () => {
+    // Prepare
+    const account = await seedAccount();
+    const before = await remainingIds(account.ec2);
+
+    // Act
+    const { error } = await invokeBundle(
+      bundle,
+      { retentionDays: -3 },
+      { env: { SNS_TOPIC_ARN: topicArn } },
+    );
+
+    // Assess
+    expect(error).toEqual({
+      name: 'ValidationError',
+      message: expect.stringContaining('retentionDays: must be at least 1 day'),
+    });
+    expect(await remainingIds(account.ec2)).toEqual(before);
+  });
+});
