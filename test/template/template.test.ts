@@ -94,6 +94,7 @@ describe('IAM of the functions', () => {
     expect(deleting).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub string
         Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}::snapshot/*' },
       }),
       expect.objectContaining({
