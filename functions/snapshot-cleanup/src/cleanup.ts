@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EC2Client, Snapshot } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { deleteSnapshot } from '@nightshift/ebs';
 import {
   createReport,
   mapSettled,
@@ -11,7 +12,6 @@ import {
   resolveDryRun,
   type TimeBudget,
 } from '@nightshift/middleware';
-import { deleteSnapshot } from './apply.ts';
 import type { CleanupConfig } from './config.ts';
 import type { CleanupEvent } from './event.ts';
 import { listAmiSnapshotUse, listOwnSnapshots } from './inventory.ts';

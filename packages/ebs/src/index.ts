@@ -1,0 +1,1 @@
+export { type DeleteOutcome, deleteSnapshot } from './deleteSnapshot.ts';
