@@ -4,7 +4,11 @@
 # workspace's packages, the Python tools (each in its own virtual environment, from a
 # pinned requirements file) and libfaketime. A second run finds everything in place and
 # takes about a second. It never touches the system Node.js or Python.
+#   scripts/setup.sh        everything
+#   scripts/setup.sh node   only Node.js, pnpm and the workspace packages (enough for
+#                           lint, typecheck, build and unit tests)
 set -euo pipefail
+stage=${1:-all}
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -15,19 +19,16 @@ write_stamp() { mkdir -p "$NS_TOOLS/stamps"; printf '%s' "$2" >"$NS_TOOLS/stamps
 
 command -v node >/dev/null || fail "Node.js is missing: install Node.js (any version from 18) with npm."
 command -v npm >/dev/null || fail "npm is missing: install npm alongside Node.js."
-command -v python3 >/dev/null || fail "Python 3 is missing: install python3 (3.9 or later) with its venv module."
-python3 -c 'import venv, ensurepip' 2>/dev/null \
-  || fail "Python's venv module is missing: install it (on Debian or Ubuntu: apt-get install python3-venv)."
 mkdir -p "$NS_TOOLS/bin"
 
 # --- Node.js 24 -------------------------------------------------------------------
-system_major=$(node -p 'process.versions.node.split(".")[0]')
-current_major=$(PATH="$PATH" node -p 'process.versions.node.split(".")[0]')
+# env.sh put the project-local Node.js first on PATH when it is installed.
+current_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$current_major" = "$NS_NODE_MAJOR" ]; then
   say "node $(node --version) ($([ -x "$NS_LOCAL_NODE_BIN/node" ] && echo project-local || echo system))"
 else
   [ -n "$NS_NODE_PACKAGE" ] || fail "no Node.js $NS_NODE_MAJOR package for $(uname -s)-$(uname -m): install Node.js $NS_NODE_MAJOR yourself."
-  say "node $system_major on the machine; installing Node.js $NS_NODE_VERSION into .tools/node (npm package $NS_NODE_PACKAGE)"
+  say "node $(node --version) on PATH; installing Node.js $NS_NODE_VERSION into .tools/node (npm package $NS_NODE_PACKAGE)"
   rm -rf "$NS_TOOLS/node"
   npm install --prefix "$NS_TOOLS/node" --no-audit --no-fund --loglevel=error \
     "$NS_NODE_PACKAGE@$NS_NODE_VERSION" >/dev/null \
@@ -48,8 +49,8 @@ else
 fi
 
 # --- workspace packages -----------------------------------------------------------
-lock_hash=$(cd "$NS_ROOT" && hash_of pnpm-lock.yaml pnpm-workspace.yaml package.json \
-  $(ls packages/*/package.json functions/*/package.json 2>/dev/null))
+lock_hash=$(cd "$NS_ROOT" && { node --version; echo "$NS_PNPM_VERSION"; cat pnpm-lock.yaml pnpm-workspace.yaml \
+  package.json $(ls packages/*/package.json functions/*/package.json 2>/dev/null); } | sha256sum | cut -c1-16)
 if [ -d "$NS_ROOT/node_modules" ] && stamp_matches pnpm-install "$lock_hash"; then
   say "workspace packages up to date"
 else
@@ -59,7 +60,13 @@ else
   write_stamp pnpm-install "$lock_hash"
 fi
 
+[ "$stage" = node ] && exit 0
+
 # --- Python tools -----------------------------------------------------------------
+command -v python3 >/dev/null || fail "Python 3 is missing: install python3 (3.9 or later) with its venv module."
+python3 -c 'import venv, ensurepip' 2>/dev/null \
+  || fail "Python's venv module is missing: install it (on Debian or Ubuntu: apt-get install python3-venv)."
+
 # moto, the SAM CLI and checkov pin conflicting versions of boto3, so each gets a venv.
 install_venv() {
   local name=$1 requirements="$NS_ROOT/requirements/$1.txt" venv="$NS_VENVS/$1"
@@ -95,12 +102,15 @@ find_faketime() {
 if lib=$(find_faketime); then
   say "libfaketime: $lib"
 else
+  apt_log="$NS_TOOLS/apt-faketime.log"
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    say "installing Debian package faketime"
-    (apt-get update -qq && apt-get install -y -qq faketime) >/dev/null || fail "apt-get install faketime failed."
+    say "installing Debian package faketime (log: .tools/apt-faketime.log)"
+    (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq faketime) >"$apt_log" 2>&1 \
+      || fail "apt-get install faketime failed; see .tools/apt-faketime.log."
   elif command -v apt-get >/dev/null && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    say "installing Debian package faketime (sudo)"
-    (sudo apt-get update -qq && sudo apt-get install -y -qq faketime) >/dev/null || fail "apt-get install faketime failed."
+    say "installing Debian package faketime with sudo (log: .tools/apt-faketime.log)"
+    (sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime) \
+      >"$apt_log" 2>&1 || fail "apt-get install faketime failed; see .tools/apt-faketime.log."
   fi
   lib=$(find_faketime) || fail "libfaketime is missing and cannot be installed by this user: install the package 'faketime' (Debian or Ubuntu: sudo apt-get install faketime) and run again."
   say "libfaketime: $lib"

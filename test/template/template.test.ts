@@ -31,6 +31,13 @@ describe('SAM template', () => {
       LoggingConfig: { LogFormat: 'JSON' },
     });
     expect(template.Parameters?.Environment).toBeDefined();
+    const overrides = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Serverless::Function')
+      .filter(([, r]) =>
+        ['Runtime', 'Architectures', 'Tracing'].some((key) => key in (r.Properties ?? {})),
+      )
+      .map(([id]) => id);
+    expect(overrides).toEqual([]);
   });
 
   it('encrypts the reports topic', () => {
@@ -61,7 +68,27 @@ const statementsOf = (logicalId: string): Statement[] => {
 };
 
 describe('IAM of the functions', () => {
-  it('never allows every action', () => {
+  it('grants only inline statements, never a managed policy or a policy template', () => {
+    // Prepare
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+    const functions = Object.entries(template.Resources).filter(
+      ([, r]) => r.Type === 'AWS::Serverless::Function',
+    );
+
+    // Act
+    const others = functions.flatMap(([id, resource]) =>
+      ((resource.Properties?.Policies ?? []) as unknown[])
+        .filter(
+          (policy) => typeof policy !== 'object' || policy === null || !('Statement' in policy),
+        )
+        .map((policy) => `${id}: ${JSON.stringify(policy)}`),
+    );
+
+    // Assess
+    expect(others).toEqual([]);
+  });
+
+  it('never allows an action with a wildcard', () => {
     // Prepare
     const template = parseTemplate(readFileSync(templatePath, 'utf8'));
     const functions = Object.entries(template.Resources).filter(
@@ -91,6 +118,7 @@ describe('IAM of the functions', () => {
     );
 
     // Assess
+    expect(deleting).toHaveLength(4);
     expect(deleting).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
@@ -100,6 +128,14 @@ describe('IAM of the functions', () => {
       expect.objectContaining({
         Effect: 'Deny',
         Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/Retention': 'permanent' } },
+      }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Null: { 'aws:ResourceTag/aws:dlm:lifecycle-policy-id': 'false' } },
+      }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Null: { 'aws:ResourceTag/aws:backup:source-resource': 'false' } },
       }),
     ]);
     expect(statements.find((statement) => statement.Sid === 'PublishReports')).toMatchObject({

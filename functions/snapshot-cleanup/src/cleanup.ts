@@ -4,6 +4,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { deleteSnapshot } from '@nightshift/ebs';
 import {
   createReport,
+  logReport,
   mapSettled,
   type Observability,
   publishReport,
@@ -12,7 +13,7 @@ import {
   resolveDryRun,
   type TimeBudget,
 } from '@nightshift/middleware';
-import type { CleanupConfig } from './config.ts';
+import { type CleanupConfig, keepTags } from './config.ts';
 import type { CleanupEvent } from './event.ts';
 import { listAmiSnapshotUse, listOwnSnapshots } from './inventory.ts';
 import { ageInDays, planCleanup } from './plan.ts';
@@ -70,7 +71,7 @@ export const runCleanup = async (
     now,
     policy: {
       retentionDays,
-      keepTag: { key: config.KEEP_TAG_KEY, value: config.KEEP_TAG_VALUE },
+      keepTags: keepTags(config),
       excludeTags: config.EXCLUDE_TAGS,
       keepLatestPerVolume: config.KEEP_LATEST_PER_VOLUME,
     },
@@ -147,7 +148,7 @@ export const runCleanup = async (
   metrics.addMetric('SnapshotsDeleted', MetricUnit.Count, deleted.length);
   metrics.addMetric('SnapshotsKept', MetricUnit.Count, keptCount);
   metrics.addMetric('SnapshotDeleteFailures', MetricUnit.Count, report.failed.length);
-  logger.info('Cleanup report', { report });
+  logReport(logger, report);
 
   if (config.SNS_TOPIC_ARN) await publishReport(sns, { topicArn: config.SNS_TOPIC_ARN, report });
   return report;

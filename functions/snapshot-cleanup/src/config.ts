@@ -15,13 +15,16 @@ const parseTagFilters = (entries: string[]): TagFilter[] =>
       : { key: entry.slice(0, at).trim(), value: entry.slice(at + 1).trim() };
   });
 
+/** Always keeps a snapshot; the IAM role denies its deletion too. */
+export const PERMANENT_TAG = { key: 'Retention', value: 'permanent' } as const;
+
 /** Environment of the function; every variable but the topic has a default. */
 export const CleanupConfigSchema = z.object({
   RETENTION_DAYS: envInteger({ default: 30, min: 1, max: 36_500 }),
   DRY_RUN: envFlag(),
   SNS_TOPIC_ARN: z.optional(z.string()),
-  KEEP_TAG_KEY: z._default(z.string().check(z.trim(), z.minLength(1)), 'Retention'),
-  KEEP_TAG_VALUE: z._default(z.string().check(z.trim(), z.minLength(1)), 'permanent'),
+  KEEP_TAG_KEY: z._default(z.string().check(z.trim(), z.minLength(1)), PERMANENT_TAG.key),
+  KEEP_TAG_VALUE: z._default(z.string().check(z.trim(), z.minLength(1)), PERMANENT_TAG.value),
   EXCLUDE_TAGS: z.pipe(envList(), z.transform(parseTagFilters)),
   KEEP_LATEST_PER_VOLUME: envFlag(true),
   DELETE_CONCURRENCY: envInteger({ default: 5, min: 1, max: 50 }),
@@ -39,4 +42,20 @@ export type CleanupConfig = z.infer<typeof CleanupConfigSchema>;
 export const loadCleanupConfig = (env: Record<string, string | undefined> = process.env) => {
   const config = loadConfig(CleanupConfigSchema, env);
   return { ...config, SNS_TOPIC_ARN: config.SNS_TOPIC_ARN?.trim() || undefined };
+};
+
+/**
+ * The tags that keep a snapshot forever: `Retention=permanent` always (the IAM role
+ * denies its deletion, so dropping it would only turn runs into failures), and the
+ * configured `KEEP_TAG_KEY=KEEP_TAG_VALUE` when that is another tag.
+ *
+ * @example
+ * keepTags({ KEEP_TAG_KEY: 'Keep', KEEP_TAG_VALUE: 'forever' }); // Retention=permanent, Keep=forever
+ */
+export const keepTags = (config: Pick<CleanupConfig, 'KEEP_TAG_KEY' | 'KEEP_TAG_VALUE'>) => {
+  const configured = { key: config.KEEP_TAG_KEY, value: config.KEEP_TAG_VALUE };
+  const same =
+    configured.key.toLowerCase() === PERMANENT_TAG.key.toLowerCase() &&
+    configured.value.toLowerCase() === PERMANENT_TAG.value.toLowerCase();
+  return same ? [{ ...PERMANENT_TAG }] : [{ ...PERMANENT_TAG }, configured];
 };

@@ -4,8 +4,8 @@ import type { TagFilter } from './config.ts';
 /** What decides whether an old snapshot may go. */
 export interface SnapshotRetentionPolicy {
   retentionDays: number;
-  /** The tag that keeps a snapshot forever (`Retention=permanent`). */
-  keepTag: { key: string; value: string };
+  /** Tags that keep a snapshot forever (`Retention=permanent` and any configured one). */
+  keepTags: { key: string; value: string }[];
   /** Operator's extra exclusions. */
   excludeTags: TagFilter[];
   /** Keep the newest snapshot of every volume, however old: the last backup of a resource. */
@@ -33,12 +33,21 @@ const hasTag = (tags: Tag[], filter: TagFilter) =>
       same(tag.Key, filter.key) && (filter.value === undefined || same(tag.Value, filter.value)),
   );
 
-/** The newest snapshot id of every real volume. */
+/**
+ * The newest completed snapshot id of every real volume: a pending or failed snapshot is
+ * not a backup yet, so it must not take the place of the last good one.
+ */
 const newestPerVolume = (snapshots: readonly Snapshot[]): Set<string> => {
   const newest = new Map<string, Snapshot>();
   for (const snapshot of snapshots) {
     const volumeId = snapshot.VolumeId;
-    if (!volumeId || volumeId === NO_VOLUME || !snapshot.StartTime) continue;
+    if (
+      !volumeId ||
+      volumeId === NO_VOLUME ||
+      !snapshot.StartTime ||
+      snapshot.State !== 'completed'
+    )
+      continue;
     const current = newest.get(volumeId);
     if (!current?.StartTime || snapshot.StartTime > current.StartTime)
       newest.set(volumeId, snapshot);
@@ -59,8 +68,9 @@ const reasonsToKeep = (
 ): string[] => {
   const tags = snapshot.Tags ?? [];
   const reasons: string[] = [];
-  if (hasTag(tags, policy.keepTag))
-    reasons.push(`tagged ${policy.keepTag.key}=${policy.keepTag.value}`);
+  for (const keepTag of policy.keepTags) {
+    if (hasTag(tags, keepTag)) reasons.push(`tagged ${keepTag.key}=${keepTag.value}`);
+  }
   const amis = amisBySnapshot.get(snapshot.SnapshotId ?? '');
   if (amis) reasons.push(`used by AMI ${amis.join(', ')}`);
   if (tags.some((tag) => tag.Key?.startsWith('aws:backup:'))) reasons.push('managed by AWS Backup');

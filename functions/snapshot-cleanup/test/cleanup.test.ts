@@ -290,7 +290,8 @@ describe('Snapshot cleanup run', () => {
     // Prepare
     const [older, last] = [snap(90, { VolumeId: 'vol-gone' }), snap(60, { VolumeId: 'vol-gone' })];
     givenSnapshots(older, last);
-    const { deps, config } = setup({ KEEP_LATEST_PER_VOLUME: 'true' });
+    const { deps } = setup();
+    const config = loadCleanupConfig({ SNS_TOPIC_ARN: topicArn });
 
     // Act
     const report = await runCleanup(deps, config, {}, plenty);

@@ -5,17 +5,24 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { PartialFailureError, ValidationError } from '@nightshift/middleware';
 import { createLambdaContext } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import scheduled from '../events/scheduled.json' with { type: 'json' };
-import { loadCleanupConfig } from '../src/config.ts';
-import { handler } from '../src/handler.ts';
+import { keepTags, loadCleanupConfig } from '../src/config.ts';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
 const old = new Date(Date.now() - 90 * 86_400_000);
+const topicArn = 'arn:aws:sns:us-east-1:123456789012:reports';
+
+/** The handler module as Lambda loads it: configuration read at import, from this environment. */
+const loadHandler = async (env: Record<string, string | undefined>) => {
+  vi.stubEnv('SNS_TOPIC_ARN', undefined);
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  vi.resetModules();
+  return (await import('../src/handler.ts')).handler;
+};
 
 describe('snapshot-cleanup handler', () => {
   beforeEach(() => {
@@ -29,6 +36,7 @@ describe('snapshot-cleanup handler', () => {
       ],
     });
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
 
   it.each([
@@ -37,18 +45,24 @@ describe('snapshot-cleanup handler', () => {
     [{ retentionDays: 2.5 }, /retentionDays: must be a whole number of days/],
     [{ dryRun: 'yes' }, /dryRun: must be true or false/],
   ])('rejects %j naming the field, and reads or deletes nothing', async (event, message) => {
+    // Prepare
+    const handler = await loadHandler({ SNS_TOPIC_ARN: topicArn });
+
     // Act
     const invocation = handler(event, createLambdaContext());
 
     // Assess
-    await expect(invocation).rejects.toThrow(ValidationError);
+    // (a fresh module graph per test: the error class is the handler's own copy)
+    await expect(invocation).rejects.toMatchObject({ name: 'ValidationError' });
     await expect(handler(event, createLambdaContext())).rejects.toThrow(message);
     expect(ec2Mock.calls()).toHaveLength(0);
+    expect(snsMock.calls()).toHaveLength(0);
   });
 
   it('runs on a scheduled event and returns the report', async () => {
     // Prepare
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    const handler = await loadHandler({ SNS_TOPIC_ARN: topicArn });
 
     // Act
     const report = await handler(scheduled, createLambdaContext());
@@ -57,15 +71,29 @@ describe('snapshot-cleanup handler', () => {
     expect(report.done.map((entry) => entry.id)).toEqual(['snap-1', 'snap-2']);
   });
 
+  it('fails at cold start with every invalid variable named', async () => {
+    // Act & Assess
+    await expect(loadHandler({ RETENTION_DAYS: 'month', DRY_RUN: 'perhaps' })).rejects.toThrow(
+      /RETENTION_DAYS: must be a whole number .*DRY_RUN: must be true or false/,
+    );
+  });
+
   it('fails the invocation after reporting when a delete failed', async () => {
     // Prepare
     ec2Mock
       .on(DeleteSnapshotCommand)
       .rejects(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
+    const handler = await loadHandler({ SNS_TOPIC_ARN: topicArn });
 
     // Act & Assess
-    await expect(handler({}, createLambdaContext())).rejects.toThrow(PartialFailureError);
+    await expect(handler({}, createLambdaContext())).rejects.toMatchObject({
+      name: 'PartialFailureError',
+    });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: topicArn,
+      Subject: 'Nightshift snapshot-cleanup: 0 done, 2 failed, 0 skipped',
+    });
   });
 });
 
@@ -84,6 +112,16 @@ describe('snapshot-cleanup configuration', () => {
     });
   });
 
+  it('always keeps Retention=permanent, and adds a configured keep tag', () => {
+    expect(keepTags(loadCleanupConfig({}))).toEqual([{ key: 'Retention', value: 'permanent' }]);
+    expect(
+      keepTags(loadCleanupConfig({ KEEP_TAG_KEY: 'Keep', KEEP_TAG_VALUE: 'forever' })),
+    ).toEqual([
+      { key: 'Retention', value: 'permanent' },
+      { key: 'Keep', value: 'forever' },
+    ]);
+  });
+
   it('parses exclusion tag filters', () => {
     expect(loadCleanupConfig({ EXCLUDE_TAGS: 'Team=db, LegalHold' }).EXCLUDE_TAGS).toEqual([
       { key: 'Team', value: 'db' },
@@ -99,14 +137,29 @@ describe('snapshot-cleanup configuration', () => {
 });
 
 describe('SNS topic', () => {
+  beforeEach(() => {
+    ec2Mock.reset();
+    snsMock.reset();
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        { SnapshotId: 'snap-1', VolumeId: 'vol-1', State: 'completed', StartTime: old },
+        { SnapshotId: 'snap-2', VolumeId: 'vol-1', State: 'completed', StartTime: old },
+        { SnapshotId: 'snap-3', VolumeId: 'vol-1', State: 'completed', StartTime: new Date() },
+      ],
+    });
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+  });
+
   it('is not published to when SNS_TOPIC_ARN is not set', async () => {
     // Prepare
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    const handler = await loadHandler({});
 
     // Act
     await handler({}, createLambdaContext());
 
     // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 });

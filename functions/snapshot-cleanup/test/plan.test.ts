@@ -18,7 +18,7 @@ const snap = (days: number, extra: Partial<Snapshot> = {}): Snapshot => {
 };
 const policy: SnapshotRetentionPolicy = {
   retentionDays: 30,
-  keepTag: { key: 'Retention', value: 'permanent' },
+  keepTags: [{ key: 'Retention', value: 'permanent' }],
   excludeTags: [],
   keepLatestPerVolume: false,
 };
@@ -98,19 +98,42 @@ describe('Plan a cleanup', () => {
     expect(result.due).toHaveLength(1);
   });
 
-  it('uses the configured keep tag instead of Retention=permanent', () => {
+  it('keeps snapshots tagged with any of the keep tags', () => {
     // Act
     const result = plan(
       [
         snap(90, { Tags: [{ Key: 'Retention', Value: 'permanent' }] }),
         snap(90, { Tags: [{ Key: 'Keep', Value: 'forever' }] }),
+        snap(90, { Tags: [{ Key: 'Keep', Value: 'no' }] }),
       ],
-      { keepTag: { key: 'Keep', value: 'forever' } },
+      {
+        keepTags: [
+          { key: 'Retention', value: 'permanent' },
+          { key: 'Keep', value: 'forever' },
+        ],
+      },
     );
 
     // Assess
-    expect(result.kept.map((kept) => kept.reasons)).toEqual([['tagged Keep=forever']]);
+    expect(result.kept.map((kept) => kept.reasons)).toEqual([
+      ['tagged Retention=permanent'],
+      ['tagged Keep=forever'],
+    ]);
     expect(result.due).toHaveLength(1);
+  });
+
+  it('does not let a pending or failed snapshot stand in for the last completed one', () => {
+    // Prepare
+    const lastGood = snap(60, { VolumeId: 'vol-c' });
+    const pending = snap(1, { VolumeId: 'vol-c', State: 'pending' });
+    const failed = snap(2, { VolumeId: 'vol-c', State: 'error' });
+
+    // Act
+    const result = plan([lastGood, pending, failed], { keepLatestPerVolume: true });
+
+    // Assess
+    expect(result.due).toEqual([]);
+    expect(result.kept).toEqual([{ snapshot: lastGood, reasons: ['newest snapshot of vol-c'] }]);
   });
 
   it('applies the operator exclusions, by key alone or key and value', () => {

@@ -3,6 +3,7 @@ export interface ClientDefaults {
   region?: string;
   retryMode?: string;
   maxAttempts?: number;
+  requestHandler?: { connectionTimeout?: number; requestTimeout?: number };
 }
 
 /** Any AWS SDK v3 client class. */
@@ -11,8 +12,13 @@ export type ClientClass<C> = new (config: ClientDefaults) => C;
 /**
  * Retries with client-side rate limiting: throttled calls slow the whole client down
  * instead of hammering the API, which matters when thousands of calls run in a loop.
+ * Timeouts keep one stuck connection from eating the time budget of the whole run.
  */
-export const CLIENT_DEFAULTS: Readonly<ClientDefaults> = { retryMode: 'adaptive', maxAttempts: 8 };
+export const CLIENT_DEFAULTS: Readonly<ClientDefaults> = {
+  retryMode: 'adaptive',
+  maxAttempts: 8,
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 20_000 },
+};
 
 const clients = new Map<ClientClass<unknown>, unknown>();
 

@@ -12,8 +12,10 @@ import { type Schema, toFieldIssues } from './validation.ts';
  */
 export const loadConfig = <S extends Schema>(
   schema: S,
-  env: Record<string, string | undefined> = process.env,
+  rawEnv: Record<string, string | undefined> = process.env,
 ): z.core.output<S> => {
+  // A variable set to an empty string (a blank template parameter) counts as not set.
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value?.trim()));
   const result = z.safeParse(schema, env);
   if (!result.success) {
     const issues = toFieldIssues(result.error.issues).map((issue) => {

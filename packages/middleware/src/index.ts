@@ -16,6 +16,8 @@ export { REDACTED, redactSecrets } from './redact.ts';
 export {
   countReport,
   createReport,
+  logReport,
+  REPORT_LOG_CHUNK,
   type Report,
   type ReportCounts,
   type ReportEntry,

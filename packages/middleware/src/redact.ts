@@ -18,9 +18,7 @@ export const REDACTED = '[REDACTED]';
  * JSON.stringify({ slackWebhookUrl: url }, redactSecrets); // {"slackWebhookUrl":"[REDACTED]"}
  */
 export const redactSecrets = (key: string, value: unknown): unknown => {
-  if (key !== '' && SECRET_KEY.test(key) && value !== undefined && value !== null) {
-    return typeof value === 'object' ? value : REDACTED;
-  }
+  if (key !== '' && SECRET_KEY.test(key) && value !== undefined && value !== null) return REDACTED;
   if (typeof value === 'string') {
     return SECRET_IN_URL.reduce(
       (text, [pattern, replacement]) => text.replace(pattern, replacement),

@@ -1,4 +1,5 @@
 import { PartialFailureError } from './errors.ts';
+import type { Observability } from './observability.ts';
 
 /** One resource in a report: what it is, what was (or would be) done, and why. */
 export interface ReportEntry {
@@ -122,4 +123,39 @@ export const summarizeReport = (report: Report): string => {
  */
 export const throwIfFailed = (report: Report): void => {
   if (report.failed.length > 0) throw new PartialFailureError(report.service, report.failed);
+};
+
+/** Entries per log line: well under CloudWatch Logs' 256 KB per event. */
+export const REPORT_LOG_CHUNK = 200;
+
+/**
+ * Logs a report whole, however long: one summary line (counts, totals, notes), then its
+ * entries section by section, at most `REPORT_LOG_CHUNK` per line.
+ *
+ * @example
+ * logReport(logger, report);
+ */
+export const logReport = (logger: Pick<Observability['logger'], 'info'>, report: Report): void => {
+  const { service, dryRun, startedAt, finishedAt, totals, notes } = report;
+  logger.info('Report', {
+    service,
+    dryRun,
+    startedAt,
+    finishedAt,
+    counts: countReport(report),
+    totals,
+    notes,
+  });
+  for (const section of SECTIONS) {
+    const entries = report[section];
+    const parts = Math.ceil(entries.length / REPORT_LOG_CHUNK);
+    for (let part = 0; part < parts; part += 1) {
+      logger.info(`Report ${section}`, {
+        section,
+        part: part + 1,
+        parts,
+        entries: entries.slice(part * REPORT_LOG_CHUNK, (part + 1) * REPORT_LOG_CHUNK),
+      });
+    }
+  }
 };

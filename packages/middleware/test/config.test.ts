@@ -65,7 +65,18 @@ describe('Load configuration from the environment', () => {
     }
   });
 
-  it.each(['3.5', 'ten', '', '1e3'])('rejects %j as a whole number', (value) => {
+  it('treats a variable set to an empty string as not set', () => {
+    // Act
+    const config = loadConfig(Schema, { SNS_TOPIC_ARN: 'arn', RETENTION_DAYS: '', DRY_RUN: ' ' });
+
+    // Assess
+    expect(config).toMatchObject({ RETENTION_DAYS: 30, DRY_RUN: false });
+    expect(() => loadConfig(Schema, { SNS_TOPIC_ARN: '' })).toThrow(
+      'SNS_TOPIC_ARN: is required but not set',
+    );
+  });
+
+  it.each(['3.5', 'ten', '-', '1e3'])('rejects %j as a whole number', (value) => {
     // Act & Assess
     expect(() => loadConfig(Schema, { SNS_TOPIC_ARN: 'arn', RETENTION_DAYS: value })).toThrow(
       /RETENTION_DAYS/,

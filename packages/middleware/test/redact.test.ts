@@ -25,6 +25,18 @@ describe('Secret redaction in log lines', () => {
     });
   });
 
+  it('hides whole objects and lists under secret-like keys', () => {
+    // Act
+    const out = stringify({
+      webhook: { url: 'https://example.com/x' },
+      tokens: ['a', 'b'],
+      tags: [{ Key: 'k' }],
+    });
+
+    // Assess
+    expect(out).toEqual({ webhook: '[REDACTED]', tokens: '[REDACTED]', tags: [{ Key: 'k' }] });
+  });
+
   it('hides credentials embedded in webhook URLs inside any string', () => {
     // Act
     const out = stringify({

@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PartialFailureError } from '../src/errors.ts';
 import {
   countReport,
   createReport,
+  logReport,
+  REPORT_LOG_CHUNK,
   renderReport,
   summarizeReport,
   throwIfFailed,
@@ -111,5 +113,41 @@ describe('Report', () => {
 
     // Act & Assess
     expect(() => throwIfFailed(report)).toThrow(/i-5 \(stop: denied\) and 2 more$/);
+  });
+
+  it('logs a long report whole, in lines of bounded size', () => {
+    // Prepare
+    const report = sample();
+    for (let i = 0; i < REPORT_LOG_CHUNK * 2 + 1; i += 1) {
+      report.skipped.push({
+        id: `snap-k${i}`,
+        action: 'keep',
+        reason: 'tagged Retention=permanent',
+      });
+    }
+    const info = vi.fn();
+
+    // Act
+    logReport({ info }, report);
+
+    // Assess
+    const [summary, ...rest] = info.mock.calls;
+    expect(summary).toEqual([
+      'Report',
+      expect.objectContaining({ counts: { planned: 0, done: 1, skipped: 402, failed: 1 } }),
+    ]);
+    expect(
+      rest.map(([message, { part, parts, entries }]) => [message, part, parts, entries.length]),
+    ).toEqual([
+      ['Report failed', 1, 1, 1],
+      ['Report done', 1, 1, 1],
+      ['Report skipped', 1, 3, 200],
+      ['Report skipped', 2, 3, 200],
+      ['Report skipped', 3, 3, 2],
+    ]);
+    const logged = rest.flatMap(([, { entries }]) =>
+      entries.map((entry: { id: string }) => entry.id),
+    );
+    expect(logged).toHaveLength(1 + 1 + 402);
   });
 });

@@ -1,0 +1,204 @@
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  type DBCluster,
+  type DBInstance,
+  DeleteDBClusterSnapshotCommand,
+  DeleteDBSnapshotCommand,
+  paginateDescribeDBClusterSnapshots,
+  paginateDescribeDBClusters,
+  paginateDescribeDBInstances,
+  paginateDescribeDBSnapshots,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import type { TargetSelector } from './ec2Backups.ts';
+import type { BackupRecord } from './retention.ts';
+import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup, type Tag, tagValue } from './tags.ts';
+
+const PAGE_SIZE = 100;
+/** RDS snapshot identifiers: 1 to 255 letters, digits and hyphens. */
+const MAX_IDENTIFIER_LENGTH = 255;
+
+const selected = (tags: readonly Tag[] | undefined, selector: TargetSelector) =>
+  tagValue(tags, selector.environmentKey) === selector.environment &&
+  tagValue(tags, selector.backupKey) === selector.backupValue;
+
+/**
+ * The DB instances and clusters tagged with the environment and the backup tag, all
+ * pages; their tags come with the listing, so no call per database.
+ *
+ * @example
+ * const { instances, clusters } = await listRdsTargets(rds, selector);
+ */
+export const listRdsTargets = async (
+  rds: RDSClient,
+  selector: TargetSelector,
+): Promise<{ instances: DBInstance[]; clusters: DBCluster[] }> => {
+  const instances: DBInstance[] = [];
+  for await (const page of paginateDescribeDBInstances({ client: rds, pageSize: PAGE_SIZE }, {})) {
+    instances.push(...(page.DBInstances ?? []).filter((db) => selected(db.TagList, selector)));
+  }
+  const clusters: DBCluster[] = [];
+  for await (const page of paginateDescribeDBClusters({ client: rds, pageSize: PAGE_SIZE }, {})) {
+    clusters.push(
+      ...(page.DBClusters ?? []).filter((cluster) => selected(cluster.TagList, selector)),
+    );
+  }
+  return { instances, clusters };
+};
+
+/**
+ * Every manual RDS snapshot Nightshift made for this environment (by its tags), and how
+ * many manual DB snapshots the Region holds in all (their quota is per Region).
+ *
+ * @example
+ * const { backups, manualSnapshots } = await listRdsBackups(rds, { environmentKey: 'Environment', environment: 'production' });
+ */
+export const listRdsBackups = async (
+  rds: RDSClient,
+  { environmentKey, environment }: Pick<TargetSelector, 'environmentKey' | 'environment'>,
+): Promise<{ backups: BackupRecord[]; manualSnapshots: number }> => {
+  const backups: BackupRecord[] = [];
+  let manualSnapshots = 0;
+  const ours = (tags: readonly Tag[] | undefined) =>
+    isNightshiftBackup(tags) && tagValue(tags, environmentKey) === environment;
+
+  const instancePages = paginateDescribeDBSnapshots(
+    { client: rds, pageSize: PAGE_SIZE },
+    { SnapshotType: 'manual' },
+  );
+  for await (const page of instancePages) {
+    for (const snapshot of page.DBSnapshots ?? []) {
+      manualSnapshots += 1;
+      const {
+        DBSnapshotIdentifier: id,
+        DBInstanceIdentifier: sourceId,
+        SnapshotCreateTime: createdAt,
+      } = snapshot;
+      if (!ours(snapshot.TagList) || !id || !sourceId || !createdAt) continue;
+      const day = tagValue(snapshot.TagList, BACKUP_DATE_KEY) ?? backupDay(createdAt);
+      backups.push({
+        id,
+        kind: 'rds',
+        sourceId,
+        day,
+        createdAt,
+        ready: snapshot.Status === 'available',
+      });
+    }
+  }
+  const clusterPages = paginateDescribeDBClusterSnapshots(
+    { client: rds, pageSize: PAGE_SIZE },
+    { SnapshotType: 'manual' },
+  );
+  for await (const page of clusterPages) {
+    for (const snapshot of page.DBClusterSnapshots ?? []) {
+      const {
+        DBClusterSnapshotIdentifier: id,
+        DBClusterIdentifier: sourceId,
+        SnapshotCreateTime: createdAt,
+      } = snapshot;
+      if (!ours(snapshot.TagList) || !id || !sourceId || !createdAt) continue;
+      const day = tagValue(snapshot.TagList, BACKUP_DATE_KEY) ?? backupDay(createdAt);
+      backups.push({
+        id,
+        kind: 'rds-cluster',
+        sourceId,
+        day,
+        createdAt,
+        ready: snapshot.Status === 'available',
+      });
+    }
+  }
+  return { backups, manualSnapshots };
+};
+
+/**
+ * The one snapshot identifier of a database for a day, valid for RDS whatever the
+ * database is called: letters, digits and single hyphens, starting with a letter, not
+ * ending with a hyphen, at most 255 characters.
+ *
+ * @example
+ * snapshotIdentifier('Orders_DB', '2026-11-28'); // 'nightshift-orders-db-2026-11-28'
+ */
+export const snapshotIdentifier = (sourceId: string, day: string): string => {
+  const suffix = `-${day}`;
+  const name = sourceId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  const room = MAX_IDENTIFIER_LENGTH - 'nightshift-'.length - suffix.length;
+  const trimmed = name.slice(0, room).replace(/-+$/, '');
+  return `nightshift-${trimmed || 'db'}${suffix}`;
+};
+
+const isNamed = (error: unknown, ...names: string[]) =>
+  names.includes((error as { name?: string }).name ?? '');
+
+/**
+ * Snapshots a DB instance or an Aurora cluster under its identifier for the day, tags
+ * included. One that already exists (a second delivery of the same day's event) is done.
+ *
+ * @example
+ * await createRdsBackup(rds, { kind: 'rds', sourceId: 'orders', snapshotId, tags }); // 'created'
+ */
+export const createRdsBackup = async (
+  rds: RDSClient,
+  {
+    kind,
+    sourceId,
+    snapshotId,
+    tags,
+  }: {
+    kind: 'rds' | 'rds-cluster';
+    sourceId: string;
+    snapshotId: string;
+    tags: { Key: string; Value: string }[];
+  },
+): Promise<'created' | 'exists'> => {
+  try {
+    if (kind === 'rds') {
+      await rds.send(
+        new CreateDBSnapshotCommand({
+          DBInstanceIdentifier: sourceId,
+          DBSnapshotIdentifier: snapshotId,
+          Tags: tags,
+        }),
+      );
+    } else {
+      await rds.send(
+        new CreateDBClusterSnapshotCommand({
+          DBClusterIdentifier: sourceId,
+          DBClusterSnapshotIdentifier: snapshotId,
+          Tags: tags,
+        }),
+      );
+    }
+    return 'created';
+  } catch (error) {
+    if (isNamed(error, 'DBSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExistsFault'))
+      return 'exists';
+    throw error;
+  }
+};
+
+/**
+ * Deletes an RDS snapshot Nightshift made; one already gone is not a failure.
+ *
+ * @example
+ * await deleteRdsBackup(rds, { kind: 'rds', id: 'nightshift-orders-2026-11-01' }); // 'deleted'
+ */
+export const deleteRdsBackup = async (
+  rds: RDSClient,
+  { kind, id }: { kind: 'rds' | 'rds-cluster'; id: string },
+): Promise<'deleted' | 'already-gone'> => {
+  try {
+    if (kind === 'rds') await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
+    else await rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id }));
+    return 'deleted';
+  } catch (error) {
+    if (isNamed(error, 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault'))
+      return 'already-gone';
+    throw error;
+  }
+};

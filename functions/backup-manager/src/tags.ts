@@ -1,0 +1,68 @@
+/** Tags on every snapshot Nightshift makes; retention touches nothing without them. */
+export const CREATED_BY = { Key: 'CreatedBy', Value: 'nightshift' } as const;
+export const AUTOMATED_BACKUP = { Key: 'AutomatedBackup', Value: 'true' } as const;
+export const BACKUP_DATE_KEY = 'nightshift:backup-date';
+export const SOURCE_KEY = 'nightshift:source';
+
+/** A tag as EC2 and RDS both write it. */
+export interface Tag {
+  Key?: string;
+  Value?: string;
+}
+
+/**
+ * The value of a tag, or undefined.
+ *
+ * @example
+ * tagValue(instance.Tags, 'Name'); // 'web-1'
+ */
+export const tagValue = (tags: readonly Tag[] | undefined, key: string): string | undefined =>
+  tags?.find((tag) => tag.Key === key)?.Value;
+
+/**
+ * Whether a snapshot carries both of Nightshift's own tags.
+ *
+ * @example
+ * isNightshiftBackup(snapshot.Tags); // true
+ */
+export const isNightshiftBackup = (tags: readonly Tag[] | undefined): boolean =>
+  tagValue(tags, CREATED_BY.Key) === CREATED_BY.Value &&
+  tagValue(tags, AUTOMATED_BACKUP.Key) === AUTOMATED_BACKUP.Value;
+
+/**
+ * The day a backup belongs to, in UTC: one backup per resource per day.
+ *
+ * @example
+ * backupDay(new Date('2026-11-28T23:30:00Z')); // '2026-11-28'
+ */
+export const backupDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+/**
+ * The tags written at creation on a backup of `sourceId`.
+ *
+ * @example
+ * backupTags({ name: 'web-1', environmentKey: 'Environment', environment: 'production', sourceId: 'i-1', day: '2026-11-28' });
+ */
+export const backupTags = ({
+  name,
+  environmentKey,
+  environment,
+  sourceId,
+  day,
+  extra = [],
+}: {
+  name: string;
+  environmentKey: string;
+  environment: string;
+  sourceId: string;
+  day: string;
+  extra?: { Key: string; Value: string }[];
+}): { Key: string; Value: string }[] => [
+  { Key: 'Name', Value: `nightshift-${name}-${day}`.slice(0, 256) },
+  { Key: environmentKey, Value: environment },
+  ...extra,
+  { ...AUTOMATED_BACKUP },
+  { ...CREATED_BY },
+  { Key: BACKUP_DATE_KEY, Value: day },
+  { Key: SOURCE_KEY, Value: sourceId },
+];
