@@ -1,0 +1,349 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
+import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { deleteSnapshot } from '@nightshift/ebs';
+import {
+  createReport,
+  logReport,
+  mapSettled,
+  type Observability,
+  publishReport,
+  type Report,
+  resolveDryRun,
+  type TimeBudget,
+} from '@nightshift/middleware';
+import type { BackupConfig } from './config.ts';
+import {
+  createInstanceBackup,
+  listEc2Backups,
+  listEc2Targets,
+  type TargetSelector,
+} from './ec2Backups.ts';
+import type { BackupEvent } from './event.ts';
+import {
+  createRdsBackup,
+  deleteRdsBackup,
+  listRdsBackups,
+  listRdsTargets,
+  snapshotIdentifier,
+} from './rdsBackups.ts';
+import { type BackupRecord, planRetention } from './retention.ts';
+import { backupDay, backupTags, tagValue } from './tags.ts';
+
+export const SERVICE = 'backup-manager';
+
+/** Share of the manual DB snapshot quota past which the report warns. */
+const QUOTA_WARNING_SHARE = 0.8;
+
+/** The clients and observability a run uses. */
+export interface BackupDeps extends Observability {
+  ec2: EC2Client;
+  rds: RDSClient;
+  sns: SNSClient;
+  now?: () => Date;
+}
+
+/** One backup to make. */
+interface CreateTask {
+  kind: BackupRecord['kind'];
+  sourceId: string;
+  tags: { Key: string; Value: string }[];
+  /** The RDS snapshot identifier of the day; EBS snapshot ids come from AWS. */
+  snapshotId?: string;
+  description: string;
+}
+
+type Skip = { id: string; reason: string };
+
+/** Decides what to back up today: one task per resource not yet backed up today. */
+const planCreates = ({
+  instances,
+  databases,
+  clusters,
+  existing,
+  selector,
+  day,
+}: {
+  instances: Instance[];
+  databases: DBInstance[];
+  clusters: DBCluster[];
+  existing: BackupRecord[];
+  selector: TargetSelector;
+  day: string;
+}): { tasks: CreateTask[]; skips: Skip[] } => {
+  const tasks: CreateTask[] = [];
+  const skips: Skip[] = [];
+  const backedUpToday = (kind: BackupRecord['kind'], sourceId: string) =>
+    existing.filter(
+      (backup) => backup.kind === kind && backup.sourceId === sourceId && backup.day === day,
+    );
+  const tagsFor = (name: string, sourceId: string, extra: { Key: string; Value: string }[] = []) =>
+    backupTags({
+      name,
+      environmentKey: selector.environmentKey,
+      environment: selector.environment,
+      sourceId,
+      day,
+      extra,
+    });
+  const alreadyDone = (kind: BackupRecord['kind'], id: string) => {
+    const today = backedUpToday(kind, id);
+    if (today.length === 0) return false;
+    skips.push({
+      id,
+      reason: `already backed up on ${day} (${today.map((backup) => backup.id).join(', ')})`,
+    });
+    return true;
+  };
+
+  for (const instance of instances) {
+    const id = instance.InstanceId;
+    if (!id || alreadyDone('ebs', id)) continue;
+    const name = tagValue(instance.Tags, 'Name') ?? id;
+    tasks.push({
+      kind: 'ebs',
+      sourceId: id,
+      tags: tagsFor(name, id, [{ Key: 'InstanceId', Value: id }]),
+      description: `Nightshift backup of ${id} (${name}) on ${day}`,
+    });
+  }
+  for (const db of databases) {
+    const id = db.DBInstanceIdentifier;
+    if (!id) continue;
+    if (db.DBClusterIdentifier) {
+      skips.push({
+        id,
+        reason: `member of cluster ${db.DBClusterIdentifier}: backed up with the cluster`,
+      });
+    } else if (db.DBInstanceStatus !== 'available') {
+      skips.push({ id, reason: `status is ${db.DBInstanceStatus ?? 'unknown'}, not available` });
+    } else if (!alreadyDone('rds', id)) {
+      const snapshotId = snapshotIdentifier(id, day);
+      tasks.push({
+        kind: 'rds',
+        sourceId: id,
+        snapshotId,
+        tags: tagsFor(id, id),
+        description: snapshotId,
+      });
+    }
+  }
+  for (const cluster of clusters) {
+    const id = cluster.DBClusterIdentifier;
+    if (!id) continue;
+    if (cluster.Status !== 'available') {
+      skips.push({ id, reason: `status is ${cluster.Status ?? 'unknown'}, not available` });
+    } else if (!alreadyDone('rds-cluster', id)) {
+      const snapshotId = snapshotIdentifier(id, day);
+      tasks.push({
+        kind: 'rds-cluster',
+        sourceId: id,
+        snapshotId,
+        tags: tagsFor(id, id),
+        description: snapshotId,
+      });
+    }
+  }
+  return { tasks, skips };
+};
+
+/**
+ * One backup run: read the tagged resources and the backups Nightshift made, plan
+ * today's backups (none for a resource already backed up today) and the retention
+ * deletes, apply them unless dry run, then report and publish. The report is returned
+ * even when items failed; the handler fails the invocation afterwards.
+ *
+ * @example
+ * const report = await runBackup(deps, config, { backup_type: 'all', environment: 'production' }, budget);
+ */
+export const runBackup = async (
+  { ec2, rds, sns, logger, metrics, now: clock = () => new Date() }: BackupDeps,
+  config: BackupConfig,
+  event: BackupEvent,
+  budget: TimeBudget,
+): Promise<Report> => {
+  const now = clock();
+  const day = backupDay(now);
+  const dryRun = resolveDryRun(event.dryRun, config.DRY_RUN);
+  const report = createReport(SERVICE, { dryRun, now });
+  const selector: TargetSelector = {
+    environmentKey: config.ENVIRONMENT_TAG_KEY,
+    environment: event.environment,
+    backupKey: config.BACKUP_TAG_KEY,
+    backupValue: config.BACKUP_TAG_VALUE,
+  };
+  const withEc2 = event.backup_type !== 'rds';
+  const withRds = event.backup_type !== 'ec2';
+
+  const [instances, ebsBackups, rdsTargets, rdsBackups] = await Promise.all([
+    withEc2 ? listEc2Targets(ec2, selector) : [],
+    withEc2 ? listEc2Backups(ec2, selector) : [],
+    withRds ? listRdsTargets(rds, selector) : { instances: [], clusters: [] },
+    withRds ? listRdsBackups(rds, selector) : { backups: [], manualSnapshots: 0 },
+  ]);
+  const existing = [...ebsBackups, ...rdsBackups.backups];
+  const { tasks, skips } = planCreates({
+    instances,
+    databases: rdsTargets.instances,
+    clusters: rdsTargets.clusters,
+    existing,
+    selector,
+    day,
+  });
+  logger.info('Backup planned', {
+    dryRun,
+    day,
+    backupType: event.backup_type,
+    environment: event.environment,
+    create: tasks.length,
+  });
+
+  const selection = `tagged ${selector.environmentKey}=${selector.environment} and ${selector.backupKey}=${selector.backupValue}`;
+  for (const skip of skips)
+    report.skipped.push({ id: skip.id, action: 'back up', reason: skip.reason });
+  for (const task of tasks)
+    report.planned.push({ id: task.sourceId, action: 'back up', reason: selection });
+  const expiry = `made by Nightshift, older than ${config.BACKUP_RETENTION_DAYS} days`;
+  // Today's backups count as the newest when retention runs: the ones made (or found)
+  // now in a real run, the ones that would be made in a dry run. A failed backup does
+  // not count, so the previous newest one stays.
+  const todays = (made: { kind: BackupRecord['kind']; sourceId: string }[]): BackupRecord[] =>
+    made.map(({ kind, sourceId }) => ({
+      id: `(${day})`,
+      kind,
+      sourceId,
+      day,
+      createdAt: now,
+      ready: false,
+    }));
+  const applyRetention = (made: BackupRecord[]): BackupRecord[] => {
+    const retention = planRetention([...existing, ...made], {
+      retentionDays: config.BACKUP_RETENTION_DAYS,
+      keepLast: config.BACKUP_KEEP_LAST,
+      now,
+    });
+    for (const { backup, reason } of retention.kept) {
+      report.skipped.push({ id: backup.id, action: 'keep', reason });
+    }
+    for (const backup of retention.expired) {
+      const reason = `${expiry} (backup of ${backup.sourceId} on ${backup.day})`;
+      report.planned.push({ id: backup.id, action: 'delete', reason });
+    }
+    return retention.expired;
+  };
+
+  let created = 0;
+  let deleted = 0;
+  if (dryRun) {
+    applyRetention(todays(tasks));
+  } else {
+    // New backups first: an old one is deleted only once today's had its chance.
+    const creates = await mapSettled(
+      tasks,
+      async (task) =>
+        task.kind === 'ebs'
+          ? {
+              ids: await createInstanceBackup(ec2, task.sourceId, task.tags, task.description),
+              existed: false,
+            }
+          : {
+              ids: [task.snapshotId ?? ''],
+              existed:
+                (await createRdsBackup(rds, {
+                  kind: task.kind,
+                  sourceId: task.sourceId,
+                  snapshotId: task.snapshotId ?? '',
+                  tags: task.tags,
+                })) === 'exists',
+            },
+      { concurrency: config.BACKUP_CONCURRENCY, budget },
+    );
+    for (const { item, value } of creates.succeeded) {
+      if (!value.existed) created += 1;
+      const reason = value.existed
+        ? `already backed up on ${day} (${value.ids.join(', ')})`
+        : `created ${value.ids.join(', ')}`;
+      report.done.push({ id: item.sourceId, action: 'back up', reason });
+    }
+    for (const { item, error } of creates.failed) {
+      report.failed.push({
+        id: item.sourceId,
+        action: 'back up',
+        reason: `${error.name}: ${error.message}`,
+      });
+    }
+    for (const item of creates.notStarted) {
+      report.skipped.push({
+        id: item.sourceId,
+        action: 'back up',
+        reason: 'out of time for this run',
+      });
+    }
+
+    const expired = applyRetention(todays(creates.succeeded.map(({ item }) => item)));
+    const deletes = await mapSettled(
+      expired,
+      (backup) =>
+        backup.kind === 'ebs'
+          ? deleteSnapshot(ec2, backup.id)
+          : deleteRdsBackup(rds, { kind: backup.kind, id: backup.id }),
+      { concurrency: config.BACKUP_CONCURRENCY, budget },
+    );
+    for (const { item, value } of deletes.succeeded) {
+      if (value === 'deleted') {
+        deleted += 1;
+        report.done.push({ id: item.id, action: 'delete', reason: expiry });
+      } else if (value === 'in-use') {
+        report.skipped.push({
+          id: item.id,
+          action: 'keep',
+          reason: 'in use (InvalidSnapshot.InUse)',
+        });
+      } else {
+        report.skipped.push({ id: item.id, action: 'delete', reason: 'already gone' });
+      }
+    }
+    for (const { item, error } of deletes.failed) {
+      report.failed.push({
+        id: item.id,
+        action: 'delete',
+        reason: `${error.name}: ${error.message}`,
+      });
+    }
+    for (const item of deletes.notStarted) {
+      report.skipped.push({
+        id: item.id,
+        action: 'delete',
+        reason: 'out of time for this run; the next run continues',
+      });
+    }
+  }
+
+  const rdsCreates = tasks.filter((task) => task.kind !== 'ebs').length;
+  const manualSnapshots = rdsBackups.manualSnapshots + (dryRun ? rdsCreates : 0);
+  if (withRds && manualSnapshots >= QUOTA_WARNING_SHARE * config.RDS_MANUAL_SNAPSHOT_QUOTA) {
+    report.notes.push(
+      `this Region holds ${manualSnapshots} manual DB snapshots${dryRun ? ' after this run' : ''}, of a quota of ${config.RDS_MANUAL_SNAPSHOT_QUOTA}: new RDS backups fail at the quota`,
+    );
+  }
+  const skippedCreates = report.skipped.filter((entry) => entry.action === 'back up').length;
+  report.totals = {
+    instances: instances.length,
+    databases: rdsTargets.instances.length,
+    clusters: rdsTargets.clusters.length,
+    backupsCreated: created,
+    backupsDeleted: deleted,
+    manualDbSnapshots: rdsBackups.manualSnapshots,
+  };
+  report.finishedAt = clock().toISOString();
+
+  metrics.addMetric('BackupsCreated', MetricUnit.Count, created);
+  metrics.addMetric('BackupsSkipped', MetricUnit.Count, skippedCreates);
+  metrics.addMetric('BackupsDeleted', MetricUnit.Count, deleted);
+  metrics.addMetric('BackupFailures', MetricUnit.Count, report.failed.length);
+  logReport(logger, report);
+
+  if (config.SNS_TOPIC_ARN) await publishReport(sns, { topicArn: config.SNS_TOPIC_ARN, report });
+  return report;
+};
