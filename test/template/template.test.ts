@@ -15,7 +15,9 @@ describe('SAM template', () => {
     const { functions, problems } = findHandlerProblems(templatePath);
 
     // Assess
-    expect(functions).toContain('SnapshotCleanupFunction');
+    expect(functions).toEqual(
+      expect.arrayContaining(['SnapshotCleanupFunction', 'BackupManagerFunction']),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -141,6 +143,44 @@ describe('IAM of the functions', () => {
     expect(statements.find((statement) => statement.Sid === 'PublishReports')).toMatchObject({
       Action: 'sns:Publish',
       Resource: { Ref: 'ReportsTopic' },
+    });
+  });
+});
+
+describe('IAM of backup-manager', () => {
+  const statements = () => statementsOf('BackupManagerFunction');
+  const bySid = (sid: string) => statements().find((statement) => statement.Sid === sid);
+
+  it('snapshots only instances and databases tagged Backup=true', () => {
+    expect(bySid('SnapshotInstancesTaggedForBackup')).toMatchObject({
+      Action: 'ec2:CreateSnapshots',
+      Condition: { StringEquals: { 'aws:ResourceTag/Backup': 'true' } },
+    });
+    expect(bySid('SnapshotDatabasesTaggedForBackup')).toMatchObject({
+      Action: ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot'],
+      Condition: { StringEquals: { 'aws:ResourceTag/Backup': 'true' } },
+    });
+  });
+
+  it('tags only while creating snapshots, and deletes only what it made', () => {
+    // Act
+    const unconditionalWrites = statements().filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        [statement.Action].flat().some((action) => /Delete|CreateTags/.test(action)) &&
+        statement.Condition === undefined,
+    );
+
+    // Assess
+    expect(unconditionalWrites).toEqual([]);
+    expect(bySid('TagSnapshotsOnlyAtCreation')?.Condition).toEqual({
+      StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' },
+    });
+    expect(bySid('DeleteOnlyItsOwnSnapshots')?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/CreatedBy': 'nightshift' },
+    });
+    expect(bySid('DeleteOnlyItsOwnDatabaseSnapshots')?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/CreatedBy': 'nightshift' },
     });
   });
 });

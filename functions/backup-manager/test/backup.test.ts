@@ -1,0 +1,428 @@
+import {
+  CreateSnapshotsCommand,
+  DeleteSnapshotCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  type Instance,
+  type Snapshot,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  type DBInstance,
+  DeleteDBSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createObservability, type TimeBudget } from '@nightshift/middleware';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { runBackup } from '../src/backup.ts';
+import { loadBackupConfig } from '../src/config.ts';
+import type { BackupEvent } from '../src/event.ts';
+
+const ec2Mock = mockClient(EC2Client);
+const rdsMock = mockClient(RDSClient);
+const snsMock = mockClient(SNSClient);
+const now = new Date('2026-11-28T01:00:00Z');
+const today = '2026-11-28';
+const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+const plenty: TimeBudget = { remainingMs: () => 600_000, isExhausted: () => false };
+const production: BackupEvent = { backup_type: 'all', environment: 'production' };
+const awsError = (name: string, message = name) => Object.assign(new Error(message), { name });
+const tags = (record: Record<string, string>) =>
+  Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
+const selectedTags = tags({ Environment: 'production', Backup: 'true' });
+const ourTags = (sourceId: string, day: string) =>
+  tags({
+    Environment: 'production',
+    AutomatedBackup: 'true',
+    CreatedBy: 'nightshift',
+    'nightshift:backup-date': day,
+    InstanceId: sourceId,
+  });
+
+const instance = (id: string, extra: Partial<Instance> = {}): Instance => ({
+  InstanceId: id,
+  State: { Name: 'running' },
+  Tags: selectedTags,
+  ...extra,
+});
+const database = (id: string, extra: Partial<DBInstance> = {}): DBInstance => ({
+  DBInstanceIdentifier: id,
+  DBInstanceStatus: 'available',
+  TagList: selectedTags,
+  ...extra,
+});
+const ourEbsBackup = (id: string, sourceId: string, days: number): Snapshot => ({
+  SnapshotId: id,
+  State: 'completed',
+  StartTime: daysAgo(days),
+  Tags: ourTags(sourceId, daysAgo(days).toISOString().slice(0, 10)),
+});
+
+const setup = (env: Record<string, string> = {}) => {
+  const observability = createObservability('backup-manager');
+  const addMetric = vi.spyOn(observability.metrics, 'addMetric');
+  const deps = {
+    ec2: new EC2Client({}),
+    rds: new RDSClient({}),
+    sns: new SNSClient({}),
+    ...observability,
+    now: () => now,
+  };
+  return {
+    deps,
+    config: loadBackupConfig({ SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:reports', ...env }),
+    addMetric,
+  };
+};
+const givenInstances = (...instances: Instance[]) =>
+  ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: instances }] });
+const byAction = (entries: { id: string; action: string }[], action: string) =>
+  entries.filter((entry) => entry.action === action).map((entry) => entry.id);
+
+describe('Backup run', () => {
+  beforeEach(() => {
+    ec2Mock.reset();
+    rdsMock.reset();
+    snsMock.reset();
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock.on(CreateSnapshotsCommand).callsFake(async (input) => ({
+      Snapshots: [{ SnapshotId: `snap-of-${input.InstanceSpecification.InstanceId}` }],
+    }));
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+    rdsMock.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
+    rdsMock.on(CreateDBSnapshotCommand).resolves({});
+    rdsMock.on(CreateDBClusterSnapshotCommand).resolves({});
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('selects instances by tag and state on every page, and snapshots each one as a tagged set', async () => {
+    // Prepare
+    ec2Mock
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({
+        Reservations: [
+          {
+            Instances: [
+              instance('i-1', { Tags: [...selectedTags, { Key: 'Name', Value: 'web' }] }),
+            ],
+          },
+        ],
+        NextToken: 'p2',
+      })
+      .resolvesOnce({
+        Reservations: [{ Instances: [instance('i-2', { State: { Name: 'stopped' } })] }],
+      });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(
+      deps,
+      config,
+      { backup_type: 'ec2', environment: 'production' },
+      plenty,
+    );
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeInstancesCommand, 1, {
+      Filters: [
+        { Name: 'tag:Environment', Values: ['production'] },
+        { Name: 'tag:Backup', Values: ['true'] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+      ],
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
+      InstanceSpecification: { InstanceId: 'i-1', ExcludeBootVolume: false },
+      CopyTagsFromSource: 'volume',
+      TagSpecifications: [
+        {
+          ResourceType: 'snapshot',
+          Tags: [
+            { Key: 'Name', Value: `nightshift-web-${today}` },
+            { Key: 'Environment', Value: 'production' },
+            { Key: 'InstanceId', Value: 'i-1' },
+            { Key: 'AutomatedBackup', Value: 'true' },
+            { Key: 'CreatedBy', Value: 'nightshift' },
+            { Key: 'nightshift:backup-date', Value: today },
+            { Key: 'nightshift:source', Value: 'i-1' },
+          ],
+        },
+      ],
+    });
+    expect(report.done).toEqual([
+      { id: 'i-1', action: 'back up', reason: 'created snap-of-i-1' },
+      { id: 'i-2', action: 'back up', reason: 'created snap-of-i-2' },
+    ]);
+    expect(rdsMock.calls()).toHaveLength(0); // backup_type ec2 reads no database
+  });
+
+  it('creates nothing for an instance already backed up today', async () => {
+    // Prepare
+    givenInstances(instance('i-1'), instance('i-2'));
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolves({ Snapshots: [ourEbsBackup('snap-today', 'i-1', 0)] });
+    const { deps, config, addMetric } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
+      InstanceSpecification: { InstanceId: 'i-2', ExcludeBootVolume: false },
+    });
+    expect(report.skipped).toEqual([
+      { id: 'i-1', action: 'back up', reason: `already backed up on ${today} (snap-today)` },
+    ]);
+    expect(addMetric).toHaveBeenCalledWith('BackupsCreated', 'Count', 1);
+    expect(addMetric).toHaveBeenCalledWith('BackupsSkipped', 'Count', 1);
+  });
+
+  it('snapshots plain DB instances and Aurora clusters, never an Aurora member alone, and skips what is not available', async () => {
+    // Prepare
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({
+        DBInstances: [database('orders'), database('aurora-1', { DBClusterIdentifier: 'billing' })],
+        Marker: 'm2',
+      })
+      .resolvesOnce({
+        DBInstances: [
+          database('reports', { DBInstanceStatus: 'stopped' }),
+          database('other', { TagList: tags({ Environment: 'staging', Backup: 'true' }) }),
+        ],
+      });
+    rdsMock.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [{ DBClusterIdentifier: 'billing', Status: 'available', TagList: selectedTags }],
+    });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(
+      deps,
+      config,
+      { backup_type: 'rds', environment: 'production' },
+      plenty,
+    );
+
+    // Assess
+    expect(rdsMock).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 2);
+    expect(rdsMock).toHaveReceivedCommandTimes(CreateDBSnapshotCommand, 1);
+    expect(rdsMock).toHaveReceivedCommandWith(CreateDBSnapshotCommand, {
+      DBInstanceIdentifier: 'orders',
+      DBSnapshotIdentifier: `nightshift-orders-${today}`,
+      Tags: expect.arrayContaining([
+        { Key: 'CreatedBy', Value: 'nightshift' },
+        { Key: 'nightshift:source', Value: 'orders' },
+      ]),
+    });
+    expect(rdsMock).toHaveReceivedCommandWith(CreateDBClusterSnapshotCommand, {
+      DBClusterIdentifier: 'billing',
+      DBClusterSnapshotIdentifier: `nightshift-billing-${today}`,
+    });
+    expect(report.skipped).toEqual([
+      {
+        id: 'aurora-1',
+        action: 'back up',
+        reason: 'member of cluster billing: backed up with the cluster',
+      },
+      { id: 'reports', action: 'back up', reason: 'status is stopped, not available' },
+    ]);
+    expect(ec2Mock.calls()).toHaveLength(0); // backup_type rds reads no instance
+  });
+
+  it('counts a snapshot that already exists under the day identifier as done', async () => {
+    // Prepare
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+    rdsMock.on(CreateDBSnapshotCommand).rejects(awsError('DBSnapshotAlreadyExistsFault'));
+    const { deps, config, addMetric } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(report.failed).toEqual([]);
+    expect(report.done).toEqual([
+      {
+        id: 'orders',
+        action: 'back up',
+        reason: `already backed up on ${today} (nightshift-orders-${today})`,
+      },
+    ]);
+    expect(addMetric).toHaveBeenCalledWith('BackupsCreated', 'Count', 0);
+  });
+
+  it('deletes only its own expired backups, after making today’s, and keeps the newest of each resource', async () => {
+    // Prepare
+    givenInstances(instance('i-1'));
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ourEbsBackup('snap-old', 'i-1', 10),
+        ourEbsBackup('snap-gone-instance', 'i-9', 30),
+      ],
+    });
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        {
+          DBSnapshotIdentifier: 'nightshift-orders-2026-11-01',
+          DBInstanceIdentifier: 'orders',
+          SnapshotCreateTime: daysAgo(27),
+          Status: 'available',
+          TagList: ourTags('orders', '2026-11-01'),
+        },
+        {
+          DBSnapshotIdentifier: 'nightshift-orders-2026-11-02',
+          DBInstanceIdentifier: 'orders',
+          SnapshotCreateTime: daysAgo(26),
+          Status: 'available',
+          TagList: ourTags('orders', '2026-11-02'),
+        },
+        {
+          DBSnapshotIdentifier: 'by-hand',
+          DBInstanceIdentifier: 'orders',
+          SnapshotCreateTime: daysAgo(90),
+          Status: 'available',
+          TagList: [],
+        },
+      ],
+    });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, { SnapshotId: 'snap-old' });
+    expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 1);
+    expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, {
+      DBSnapshotIdentifier: 'nightshift-orders-2026-11-01',
+    });
+    expect(byAction(report.done, 'delete').sort()).toEqual([
+      'nightshift-orders-2026-11-01',
+      'snap-old',
+    ]);
+    expect(report.skipped).toEqual(
+      expect.arrayContaining([
+        { id: 'snap-gone-instance', action: 'keep', reason: 'newest backup of i-9' },
+        { id: 'nightshift-orders-2026-11-02', action: 'keep', reason: 'newest backup of orders' },
+      ]),
+    );
+    const calls = ec2Mock.calls().map((call) => call.args[0].constructor.name);
+    expect(calls.indexOf('CreateSnapshotsCommand')).toBeLessThan(
+      calls.indexOf('DeleteSnapshotCommand'),
+    );
+  });
+
+  it('keeps the previous backup when today’s failed, and goes on with the others', async () => {
+    // Prepare
+    givenInstances(instance('i-1'), instance('i-2'));
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolves({ Snapshots: [ourEbsBackup('snap-old', 'i-1', 10)] });
+    ec2Mock
+      .on(CreateSnapshotsCommand, {
+        InstanceSpecification: { InstanceId: 'i-1', ExcludeBootVolume: false },
+      })
+      .rejects(awsError('SnapshotCreationPerVolumeRateExceeded', 'too many snapshots'));
+    const { deps, config, addMetric } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(report.failed).toEqual([
+      {
+        id: 'i-1',
+        action: 'back up',
+        reason: 'SnapshotCreationPerVolumeRateExceeded: too many snapshots',
+      },
+    ]);
+    expect(byAction(report.done, 'back up')).toEqual(['i-2']);
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+    expect(report.skipped).toContainEqual({
+      id: 'snap-old',
+      action: 'keep',
+      reason: 'newest backup of i-1',
+    });
+    expect(addMetric).toHaveBeenCalledWith('BackupFailures', 'Count', 1);
+  });
+
+  it('changes nothing in a dry run and plans as if today’s backups were made', async () => {
+    // Prepare
+    givenInstances(instance('i-1'));
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolves({ Snapshots: [ourEbsBackup('snap-old', 'i-1', 10)] });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, { ...production, dryRun: true }, plenty);
+
+    // Assess
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateSnapshotsCommand);
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+    expect(rdsMock).not.toHaveReceivedCommand(CreateDBSnapshotCommand);
+    expect(report.planned.map((entry) => [entry.id, entry.action])).toEqual([
+      ['i-1', 'back up'],
+      ['orders', 'back up'],
+      ['snap-old', 'delete'],
+    ]);
+    expect(report.done).toEqual([]);
+  });
+
+  it('warns when the Region nears its quota of manual DB snapshots', async () => {
+    // Prepare
+    const snapshots = Array.from({ length: 85 }, (_, i) => ({
+      DBSnapshotIdentifier: `manual-${i}`,
+      SnapshotCreateTime: daysAgo(1),
+    }));
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: snapshots });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(report.notes).toContainEqual(
+      expect.stringMatching(/holds 85 manual DB snapshots, of a quota of 100/),
+    );
+    expect(report.totals.manualDbSnapshots).toBe(85);
+  });
+
+  it('stops starting backups when the time budget runs out', async () => {
+    // Prepare
+    givenInstances(instance('i-1'), instance('i-2'), instance('i-3'));
+    let started = 0;
+    ec2Mock.on(CreateSnapshotsCommand).callsFake(async () => {
+      started += 1;
+      return { Snapshots: [{ SnapshotId: `snap-${started}` }] };
+    });
+    const budget: TimeBudget = { remainingMs: () => 0, isExhausted: () => started >= 1 };
+    const { deps, config } = setup({ BACKUP_CONCURRENCY: '1' });
+
+    // Act
+    const report = await runBackup(deps, config, production, budget);
+
+    // Assess
+    expect(byAction(report.done, 'back up')).toEqual(['i-1']);
+    expect(report.skipped).toEqual([
+      { id: 'i-2', action: 'back up', reason: 'out of time for this run' },
+      { id: 'i-3', action: 'back up', reason: 'out of time for this run' },
+    ]);
+  });
+});

@@ -1,0 +1,81 @@
+import { DescribeInstancesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { createLambdaContext } from '@nightshift/testing';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import daily from '../events/daily-production.json' with { type: 'json' };
+import { loadBackupConfig } from '../src/config.ts';
+
+const ec2Mock = mockClient(EC2Client);
+const rdsMock = mockClient(RDSClient);
+
+const loadHandler = async (env: Record<string, string | undefined> = {}) => {
+  vi.stubEnv('SNS_TOPIC_ARN', undefined);
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  vi.resetModules();
+  return (await import('../src/handler.ts')).handler;
+};
+
+describe('backup-manager handler', () => {
+  beforeEach(() => {
+    ec2Mock.reset();
+    rdsMock.reset();
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+  });
+
+  it.each([
+    [
+      { backup_type: 'tapes', environment: 'production' },
+      /backup_type: must be one of all, ec2, rds/,
+    ],
+    [{ backup_type: 'all' }, /environment: is required/],
+    [{ backup_type: 'all', environment: '  ' }, /environment: must not be empty/],
+    [
+      { backup_type: 'ec2', environment: 'production', dryRun: 'no' },
+      /dryRun: must be true or false/,
+    ],
+  ])('rejects %j naming the field, and reads or creates nothing', async (event, message) => {
+    // Prepare
+    const handler = await loadHandler();
+
+    // Act & Assess
+    await expect(handler(event, createLambdaContext())).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(message),
+    });
+    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(rdsMock.calls()).toHaveLength(0);
+  });
+
+  it('runs the daily event', async () => {
+    // Prepare
+    const handler = await loadHandler();
+
+    // Act
+    const report = await handler({ ...daily, backup_type: 'ec2' }, createLambdaContext());
+
+    // Assess
+    expect(report).toMatchObject({ service: 'backup-manager', dryRun: false, failed: [] });
+    expect(ec2Mock).toHaveReceivedCommand(DescribeInstancesCommand);
+  });
+});
+
+describe('backup-manager configuration', () => {
+  it('runs with nothing set', () => {
+    expect(loadBackupConfig({})).toMatchObject({
+      BACKUP_RETENTION_DAYS: 7,
+      BACKUP_KEEP_LAST: 1,
+      DRY_RUN: false,
+      SNS_TOPIC_ARN: undefined,
+      BACKUP_TAG_KEY: 'Backup',
+      ENVIRONMENT_TAG_KEY: 'Environment',
+    });
+  });
+
+  it('names every invalid variable', () => {
+    expect(() => loadBackupConfig({ BACKUP_RETENTION_DAYS: '0', BACKUP_KEEP_LAST: 'all' })).toThrow(
+      /BACKUP_RETENTION_DAYS: must be at least 1 .*BACKUP_KEEP_LAST: must be a whole number/,
+    );
+  });
+});
