@@ -1,0 +1,157 @@
+import { mapSettled } from '@nightshift/middleware';
+import { listGroups, restoreSize } from './autoScaling.ts';
+import type { ActionContext, ActionCounts } from './context.ts';
+import { listInstances, startInstances, unmark } from './ec2.ts';
+import {
+  decodeSize,
+  encodeSize,
+  type GroupSize,
+  SAVED_SIZE_KEY,
+  SCALED_DOWN_KEY,
+  tagValue,
+} from './marks.ts';
+import { type Database, listDatabases, startDatabase } from './rds.ts';
+
+/**
+ * scale_up: restores exactly what scale_down changed: starts the instances and databases
+ * that carry its mark and removes the mark, gives each group its saved sizes back and
+ * removes the tag. What a person stopped carries no mark and stays stopped.
+ *
+ * @example
+ * const counts = await scaleUp(context);
+ */
+export const scaleUp = async ({
+  deps,
+  config,
+  environment,
+  dryRun,
+  budget,
+  report,
+}: ActionContext): Promise<ActionCounts> => {
+  const { ec2, autoscaling, rds } = deps;
+  const [instances, groups, databases] = await Promise.all([
+    listInstances(ec2, { [config.ENVIRONMENT_TAG_KEY]: environment, [SCALED_DOWN_KEY]: null }, [
+      'pending',
+      'running',
+      'stopping',
+      'stopped',
+    ]),
+    listGroups(autoscaling, config.ENVIRONMENT_TAG_KEY, environment),
+    listDatabases(rds),
+  ]);
+
+  const toStart: string[] = [];
+  const toUnmark: string[] = [];
+  for (const instance of instances) {
+    const id = instance.InstanceId ?? '';
+    const state = instance.State?.Name;
+    const since = tagValue(instance.Tags, SCALED_DOWN_KEY);
+    if (state === 'stopped') {
+      toStart.push(id);
+      report.planned.push({ id, action: 'start', reason: `stopped by scale_down at ${since}` });
+    } else if (state === 'stopping') {
+      report.skipped.push({
+        id,
+        action: 'start',
+        reason: 'still stopping; the next scale_up starts it',
+      });
+    } else {
+      toUnmark.push(id);
+      report.planned.push({ id, action: 'unmark', reason: `already ${state}` });
+    }
+  }
+
+  const toRestore: { name: string; size: GroupSize }[] = [];
+  for (const group of groups) {
+    const name = group.AutoScalingGroupName ?? '';
+    const saved = tagValue(group.Tags, SAVED_SIZE_KEY);
+    if (saved === undefined) continue;
+    const size = decodeSize(saved);
+    if (!size) {
+      report.failed.push({
+        id: name,
+        action: 'restore',
+        reason: `saved sizes ${JSON.stringify(saved)} are not min=N,max=N,desired=N with min <= desired <= max`,
+      });
+      continue;
+    }
+    toRestore.push({ name, size });
+    report.planned.push({ id: name, action: 'restore', reason: encodeSize(size) });
+  }
+
+  const marked = (db: Database) =>
+    tagValue(db.tags, config.ENVIRONMENT_TAG_KEY) === environment &&
+    tagValue(db.tags, SCALED_DOWN_KEY) !== undefined;
+  const toStartDb: Database[] = [];
+  for (const db of databases.filter(marked)) {
+    if (db.status === 'stopped' || db.status === 'available') {
+      toStartDb.push(db);
+      report.planned.push({
+        id: db.id,
+        action: db.status === 'stopped' ? 'start' : 'unmark',
+        reason: `status ${db.status}`,
+      });
+    } else {
+      report.skipped.push({
+        id: db.id,
+        action: 'start',
+        reason: `status is ${db.status}; the next scale_up starts it`,
+      });
+    }
+  }
+  if (dryRun) return { InstancesStarted: 0, GroupsScaled: 0, DatabasesStarted: 0 };
+
+  // Start first, then unmark what started: a start that fails keeps its mark, so the next
+  // scale_up tries again.
+  const started = await startInstances(ec2, toStart);
+  const unmarked = await unmark(ec2, [...started.succeeded, ...toUnmark]);
+  const unmarkFailures = new Map(unmarked.failed.map(({ id, error }) => [id, error]));
+  for (const id of started.succeeded) report.done.push({ id, action: 'start', reason: 'started' });
+  for (const id of toUnmark) {
+    if (!unmarkFailures.has(id))
+      report.done.push({ id, action: 'unmark', reason: 'was already running' });
+  }
+  for (const { id, error } of [...started.failed, ...unmarked.failed]) {
+    report.failed.push({ id, action: 'start', reason: `${error.name}: ${error.message}` });
+  }
+
+  const options = { concurrency: config.SCALER_CONCURRENCY, budget };
+  const restored = await mapSettled(
+    toRestore,
+    (group) => restoreSize(autoscaling, group.name, group.size),
+    options,
+  );
+  for (const { item } of restored.succeeded) {
+    report.done.push({ id: item.name, action: 'restore', reason: encodeSize(item.size) });
+  }
+  for (const { item, error } of restored.failed) {
+    report.failed.push({
+      id: item.name,
+      action: 'restore',
+      reason: `${error.name}: ${error.message}`,
+    });
+  }
+  for (const item of restored.notStarted) {
+    report.skipped.push({ id: item.name, action: 'restore', reason: 'out of time for this run' });
+  }
+
+  const startedDbs = await mapSettled(toStartDb, (db) => startDatabase(rds, db), options);
+  for (const { item } of startedDbs.succeeded) {
+    report.done.push({
+      id: item.id,
+      action: item.status === 'stopped' ? 'start' : 'unmark',
+      reason: 'started',
+    });
+  }
+  for (const { item, error } of startedDbs.failed) {
+    report.failed.push({ id: item.id, action: 'start', reason: `${error.name}: ${error.message}` });
+  }
+  for (const item of startedDbs.notStarted) {
+    report.skipped.push({ id: item.id, action: 'start', reason: 'out of time for this run' });
+  }
+  return {
+    InstancesStarted: started.succeeded.length,
+    GroupsScaled: restored.succeeded.length,
+    DatabasesStarted: startedDbs.succeeded.filter(({ item }) => item.status === 'stopped').length,
+  };
+};
