@@ -185,6 +185,36 @@ describe('IAM of backup-manager', () => {
   });
 });
 
+describe('IAM of infra-scaler', () => {
+  it('stops, starts and marks only what is tagged with the scaled environment', () => {
+    // Act
+    const statements = statementsOf('InfraScalerFunction');
+    const mutating = statements.filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        [statement.Action].flat().some((action) => /Stop|Start|Tags|Update/.test(action)),
+    );
+
+    // Assess
+    expect(mutating.length).toBeGreaterThanOrEqual(5);
+    for (const statement of mutating) {
+      expect(statement.Condition).toMatchObject({
+        StringEquals: { 'aws:ResourceTag/Environment': { Ref: 'ScaledEnvironment' } },
+      });
+    }
+    const marking = mutating.filter((statement) =>
+      [statement.Action]
+        .flat()
+        .some((action) => /Tags/.test(action) && !action.startsWith('autoscaling')),
+    );
+    for (const statement of marking) {
+      expect(statement.Condition).toMatchObject({
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['nightshift:scaled-down'] },
+      });
+    }
+  });
+});
+
 describe('Bundle check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nightshift-template-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
