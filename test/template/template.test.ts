@@ -215,6 +215,42 @@ describe('IAM of infra-scaler', () => {
   });
 });
 
+describe('log-processor wiring', () => {
+  it('lets only this account’s log groups invoke it, and publishes only to the alert topic', () => {
+    // Prepare
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+
+    // Act
+    const permission = template.Resources.LogProcessorInvokePermission;
+    const subscriptions = template.Resources['Fn::ForEach::LogSubscriptions'] as unknown as [
+      string,
+      unknown,
+      Record<string, { Type: string; Properties: Record<string, unknown> }>,
+    ];
+
+    // Assess
+    expect(permission?.Properties).toMatchObject({
+      Principal: 'logs.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub string
+      SourceArn: {
+        'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*',
+      },
+    });
+    expect(subscriptions[1]).toEqual({ Ref: 'WatchedLogGroups' });
+    expect(Object.values(subscriptions[2])[0]).toMatchObject({
+      Type: 'AWS::Logs::SubscriptionFilter',
+      Properties: { DestinationArn: { 'Fn::GetAtt': ['LogProcessorFunction', 'Arn'] } },
+    });
+    expect(
+      statementsOf('LogProcessorFunction').find((statement) => statement.Sid === 'PublishAlerts'),
+    ).toMatchObject({
+      Action: 'sns:Publish',
+      Resource: { Ref: 'AlertTopic' },
+    });
+  });
+});
+
 describe('Bundle check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nightshift-template-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

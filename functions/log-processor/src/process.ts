@@ -1,0 +1,95 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Observability } from '@nightshift/middleware';
+import { buildAlert } from './alert.ts';
+import type { LogProcessorConfig } from './config.ts';
+import type { LogsPayload } from './event.ts';
+
+/** What one batch amounted to. */
+export interface BatchSummary {
+  logGroup: string;
+  logStream: string;
+  processedEvents: number;
+  errorCount: number;
+  criticalCount: number;
+  /** The alert's SNS message id, when one was sent. */
+  alertMessageId?: string;
+  /** Why the batch was not looked at (control messages). */
+  ignored?: string;
+}
+
+/**
+ * Counts error and critical lines of a batch, writes the metrics (EMF, with the log
+ * group as a dimension) and sends at most one alert for the critical lines. A failed
+ * publish throws, after the metrics are recorded, so that Lambda retries the batch.
+ *
+ * @example
+ * const summary = await processBatch({ sns, logger, metrics }, config, payload, 'eu-west-1');
+ */
+export const processBatch = async (
+  { sns, logger, metrics }: Observability & { sns: SNSClient },
+  config: LogProcessorConfig,
+  payload: LogsPayload,
+  region: string,
+): Promise<BatchSummary> => {
+  const { logGroup, logStream } = payload;
+  if (payload.messageType === 'CONTROL_MESSAGE') {
+    logger.info('Control message acknowledged', { logGroup });
+    return {
+      logGroup,
+      logStream,
+      processedEvents: 0,
+      errorCount: 0,
+      criticalCount: 0,
+      ignored: 'CONTROL_MESSAGE',
+    };
+  }
+  let errorCount = 0;
+  const critical: LogsPayload['logEvents'] = [];
+  for (const event of payload.logEvents) {
+    const severity = config.classifier.classify(event.message);
+    if (severity === 'none') continue;
+    errorCount += 1;
+    if (severity === 'critical') critical.push(event);
+  }
+
+  metrics.addDimension('LogGroup', logGroup);
+  metrics.addMetric('ProcessedEvents', MetricUnit.Count, payload.logEvents.length);
+  metrics.addMetric('ErrorCount', MetricUnit.Count, errorCount);
+  metrics.addMetric('CriticalErrorCount', MetricUnit.Count, critical.length);
+  const summary: BatchSummary = {
+    logGroup,
+    logStream,
+    processedEvents: payload.logEvents.length,
+    errorCount,
+    criticalCount: critical.length,
+  };
+
+  if (critical.length > 0) {
+    if (!config.alertTopicArn) {
+      logger.warn('Critical lines found but ALERT_TOPIC_ARN is not set: no alert sent', {
+        ...summary,
+      });
+    } else {
+      const { subject, message } = buildAlert(payload, critical, {
+        region,
+        maxLines: config.maxLines,
+        maxLineLength: config.maxLineLength,
+      });
+      const { MessageId } = await sns.send(
+        new PublishCommand({
+          TopicArn: config.alertTopicArn,
+          Subject: subject,
+          Message: message,
+          MessageAttributes: {
+            logGroup: { DataType: 'String', StringValue: logGroup.slice(0, 256) || '(none)' },
+            criticalCount: { DataType: 'Number', StringValue: String(critical.length) },
+          },
+        }),
+      );
+      summary.alertMessageId = MessageId;
+    }
+  }
+  logger.info('Batch processed', { ...summary });
+  return summary;
+};

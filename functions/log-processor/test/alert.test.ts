@@ -1,0 +1,99 @@
+import { SNS_MAX_PUBLISH_BYTES } from '@nightshift/middleware';
+import { describe, expect, it } from 'vitest';
+import { buildAlert, insightsUrl } from '../src/alert.ts';
+import { payloadOf } from './fixtures.ts';
+
+const options = { region: 'eu-west-1', maxLines: 3, maxLineLength: 100 };
+
+describe('Critical alert', () => {
+  it('names the group, stream and window, shows the first lines, and counts the rest', () => {
+    // Prepare
+    const payload = payloadOf([
+      'FATAL one',
+      'FATAL two',
+      'FATAL three',
+      'FATAL four',
+      'FATAL five',
+    ]);
+
+    // Act
+    const { subject, message } = buildAlert(payload, payload.logEvents, options);
+
+    // Assess
+    expect(subject).toBe('Nightshift: 5 critical in /aws/lambda/orders-api');
+    const lines = message.split('\n');
+    expect(lines).toContain('Log group: /aws/lambda/orders-api');
+    expect(lines).toContain('Log stream: 2026/11/28/[$LATEST]abcdef');
+    expect(lines).toContain('Time: 2026-11-28T03:00:00.000Z to 2026-11-28T03:00:04.000Z (UTC)');
+    expect(lines).toContain('[2026-11-28T03:00:00.000Z] FATAL one');
+    expect(lines).toContain('[2026-11-28T03:00:02.000Z] FATAL three');
+    expect(message).not.toContain('FATAL four');
+    expect(lines).toContain('... and 2 more critical line(s) in this batch.');
+    expect(message).toContain(
+      'Logs Insights: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:logs-insights',
+    );
+  });
+
+  it('keeps the subject within SNS rules for any log group name', () => {
+    // Prepare
+    const payload = payloadOf(['FATAL x'], {
+      logGroup: `/aws/ecs/${'très-long-nom-de-groupe\n'.repeat(20)}`,
+    });
+
+    // Act
+    const { subject } = buildAlert(payload, payload.logEvents, options);
+
+    // Assess
+    expect(subject.length).toBeLessThan(100);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+
+  it('cuts huge lines and keeps the message within 256 KB', () => {
+    // Prepare
+    const payload = payloadOf(Array.from({ length: 50 }, () => `FATAL ${'x'.repeat(100_000)}`));
+
+    // Act
+    const { message } = buildAlert(payload, payload.logEvents, {
+      region: 'us-east-1',
+      maxLines: 50,
+      maxLineLength: 10_000,
+    });
+
+    // Assess
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(SNS_MAX_PUBLISH_BYTES);
+    expect(message).toContain('... [90006 more characters]');
+  });
+
+  it('masks credentials that appear in log lines', () => {
+    // Prepare
+    const payload = payloadOf([
+      `FATAL login failed password=hunter2 key ${'AKIA'}IOSFODNN7EXAMPLE`,
+      'FATAL upstream 401 with Authorization: Bearer abcdefghijklmnop',
+    ]);
+
+    // Act
+    const { message } = buildAlert(payload, payload.logEvents, options);
+
+    // Assess
+    expect(message).not.toMatch(/hunter2|IOSFODNN7EXAMPLE|abcdefghijklmnop/);
+    expect(message).toContain('password=[REDACTED] key [REDACTED]');
+    expect(message).toContain('Bearer [REDACTED]');
+  });
+
+  it('links Logs Insights to the group and window, encoded the console way', () => {
+    // Act
+    const url = insightsUrl({
+      region: 'us-east-1',
+      logGroup: '/aws/lambda/orders-api',
+      start: new Date('2026-11-28T02:59:00Z'),
+      end: new Date('2026-11-28T03:01:00Z'),
+    });
+
+    // Assess
+    expect(url).toContain(
+      "~(end~'2026-11-28T03*3a01*3a00.000Z~start~'2026-11-28T02*3a59*3a00.000Z~timeType~'ABSOLUTE",
+    );
+    expect(url).toContain("~source~(~'*2faws*2flambda*2forders-api))");
+    expect(url).not.toMatch(/\s/);
+  });
+});

@@ -1,0 +1,147 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createObservability } from '@nightshift/middleware';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadLogProcessorConfig } from '../src/config.ts';
+import { processBatch } from '../src/process.ts';
+import { payloadOf } from './fixtures.ts';
+
+const snsMock = mockClient(SNSClient);
+const topic = 'arn:aws:sns:us-east-1:123456789012:alerts';
+
+const setup = (env: Record<string, string> = { ALERT_TOPIC_ARN: topic }) => {
+  const observability = createObservability('log-processor');
+  const addMetric = vi.spyOn(observability.metrics, 'addMetric');
+  const addDimension = vi.spyOn(observability.metrics, 'addDimension');
+  return {
+    deps: { sns: new SNSClient({}), ...observability },
+    config: loadLogProcessorConfig(env),
+    addMetric,
+    addDimension,
+  };
+};
+
+describe('Processing a batch', () => {
+  beforeEach(() => {
+    snsMock.reset();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'alert-1' });
+  });
+
+  it('counts errors and critical lines into metrics with the log group as a dimension', async () => {
+    // Prepare
+    const { deps, config, addMetric, addDimension } = setup();
+    const payload = payloadOf([
+      'all good',
+      'ERROR x',
+      'Exception y',
+      'FATAL z',
+      'HTTP 503 from upstream',
+    ]);
+
+    // Act
+    const summary = await processBatch(deps, config, payload, 'us-east-1');
+
+    // Assess
+    expect(summary).toMatchObject({
+      processedEvents: 5,
+      errorCount: 4,
+      criticalCount: 2,
+      alertMessageId: 'alert-1',
+    });
+    expect(addDimension).toHaveBeenCalledWith('LogGroup', '/aws/lambda/orders-api');
+    expect(addMetric).toHaveBeenCalledWith('ProcessedEvents', 'Count', 5);
+    expect(addMetric).toHaveBeenCalledWith('ErrorCount', 'Count', 4);
+    expect(addMetric).toHaveBeenCalledWith('CriticalErrorCount', 'Count', 2);
+  });
+
+  it('sends exactly one alert for a batch with many critical lines', async () => {
+    // Prepare
+    const { deps, config } = setup();
+
+    // Act
+    await processBatch(
+      deps,
+      config,
+      payloadOf(Array.from({ length: 40 }, (_, i) => `FATAL crash ${i}`)),
+      'us-east-1',
+    );
+
+    // Assess
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: topic,
+      Subject: 'Nightshift: 40 critical in /aws/lambda/orders-api',
+      Message: expect.stringContaining('... and 35 more critical line(s) in this batch.'),
+    });
+  });
+
+  it('sends no alert for errors that are not critical', async () => {
+    // Prepare
+    const { deps, config } = setup();
+
+    // Act
+    const summary = await processBatch(
+      deps,
+      config,
+      payloadOf(['ERROR a', 'timed out b']),
+      'us-east-1',
+    );
+
+    // Assess
+    expect(summary.errorCount).toBe(2);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('acknowledges control messages and ignores them', async () => {
+    // Prepare
+    const { deps, config, addMetric } = setup();
+
+    // Act
+    const summary = await processBatch(
+      deps,
+      config,
+      payloadOf(['CWL CONTROL MESSAGE: Checking health of destination Firehose.'], {
+        messageType: 'CONTROL_MESSAGE',
+      }),
+      'us-east-1',
+    );
+
+    // Assess
+    expect(summary.ignored).toBe('CONTROL_MESSAGE');
+    expect(addMetric).not.toHaveBeenCalled();
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('fails when the alert cannot be published, with the metrics already recorded', async () => {
+    // Prepare
+    snsMock
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottledException' }));
+    const { deps, config, addMetric } = setup();
+
+    // Act & Assess
+    await expect(processBatch(deps, config, payloadOf(['FATAL x']), 'us-east-1')).rejects.toThrow(
+      'throttled',
+    );
+    expect(addMetric).toHaveBeenCalledWith('CriticalErrorCount', 'Count', 1);
+  });
+
+  it('uses configured patterns, and names a pattern that does not compile', () => {
+    // Act
+    const config = loadLogProcessorConfig({
+      EXTRA_CRITICAL_PATTERNS: '["payment provider down"]',
+      ERROR_PATTERNS: '["oops"]',
+    });
+
+    // Assess
+    expect(config.classifier.classify('Payment provider down')).toBe('critical');
+    expect(config.classifier.classify('oops')).toBe('error');
+    expect(config.classifier.classify('ERROR')).toBe('none');
+    expect(() => loadLogProcessorConfig({ ERROR_PATTERNS: '["(unclosed"]' })).toThrow(
+      /ERROR_PATTERNS: has an invalid regular expression "\(unclosed"/,
+    );
+    expect(() => loadLogProcessorConfig({ CRITICAL_PATTERNS: 'FATAL' })).toThrow(
+      /CRITICAL_PATTERNS: must be a JSON array/,
+    );
+  });
+});

@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { getClient } from '@nightshift/middleware';
+import { invokeBundle, subscribeQueue } from '@nightshift/testing';
+import { describe, expect, it } from 'vitest';
+
+const bundle = resolve(import.meta.dirname, '../../dist/log-processor/index.mjs');
+
+const eventOf = (messageType: string, lines: string[]) => ({
+  awslogs: {
+    data: gzipSync(
+      JSON.stringify({
+        messageType,
+        owner: '123456789012',
+        logGroup: '/aws/lambda/orders-api',
+        logStream: '2026/11/28/[$LATEST]abc',
+        subscriptionFilters: ['nightshift'],
+        logEvents: lines.map((message, i) => ({
+          id: String(i),
+          timestamp: Date.UTC(2026, 10, 28, 3, 0, i),
+          message,
+        })),
+      }),
+    ).toString('base64'),
+  },
+});
+
+describe('log-processor against the emulated account', () => {
+  it('sends exactly one alert per batch with critical lines, and writes EMF metrics', async () => {
+    // Prepare
+    const sns = getClient(SNSClient);
+    const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
+    const reader = await subscribeQueue({ sns, sqs: getClient(SQSClient), topicArn: TopicArn });
+    const env = { ALERT_TOPIC_ARN: TopicArn };
+    const critical = eventOf('DATA_MESSAGE', [
+      'INFO processed 503 records',
+      'ERROR payment declined',
+      'FATAL: database connection failed password=hunter2',
+      'java.lang.OutOfMemoryError: Java heap space',
+    ]);
+
+    // Act
+    const first = await invokeBundle(bundle, critical, { env, functionName: 'log-processor' });
+    const quiet = await invokeBundle(bundle, eventOf('DATA_MESSAGE', ['ERROR only an error']), {
+      env,
+    });
+    const control = await invokeBundle(
+      bundle,
+      eventOf('CONTROL_MESSAGE', ['CWL CONTROL MESSAGE']),
+      { env },
+    );
+
+    // Assess
+    expect([first.error, quiet.error, control.error]).toEqual([undefined, undefined, undefined]);
+    const alerts = await reader.receive({ count: 2, timeoutMs: 3_000 });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.Subject).toBe('Nightshift: 2 critical in /aws/lambda/orders-api');
+    expect(alerts[0]?.Message).toContain('FATAL: database connection failed password=[REDACTED]');
+    expect(alerts[0]?.Message).toContain('java.lang.OutOfMemoryError: Java heap space');
+    expect(alerts[0]?.Message).not.toContain('hunter2');
+    expect(first.logs.find((line) => 'ErrorCount' in line)).toMatchObject({
+      LogGroup: '/aws/lambda/orders-api',
+      ProcessedEvents: 4,
+      ErrorCount: 3,
+      CriticalErrorCount: 2,
+    });
+    expect(control.result).toMatchObject({ ignored: 'CONTROL_MESSAGE' });
+  });
+
+  it('rejects data that is not gzip and publishes nothing', async () => {
+    // Prepare
+    const sns = getClient(SNSClient);
+    const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
+    const reader = await subscribeQueue({ sns, sqs: getClient(SQSClient), topicArn: TopicArn });
+
+    // Act
+    const { error } = await invokeBundle(
+      bundle,
+      { awslogs: { data: Buffer.from('FATAL').toString('base64') } },
+      {
+        env: { ALERT_TOPIC_ARN: TopicArn },
+      },
+    );
+
+    // Assess
+    expect(error).toEqual({
+      name: 'ValidationError',
+      message: 'Invalid event: awslogs.data: is not gzip data',
+    });
+    expect(await reader.receive({ count: 1, timeoutMs: 1_500 })).toEqual([]);
+  });
+});
