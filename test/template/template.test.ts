@@ -251,6 +251,34 @@ describe('log-processor wiring', () => {
   });
 });
 
+describe('deploy-notifier wiring', () => {
+  it('reads only its webhook parameters, and listens to CodePipeline state changes', () => {
+    // Prepare
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+    const statements = statementsOf('DeployNotifierFunction');
+
+    // Act
+    const ssm = statements.find((statement) => statement.Sid === 'ReadTheWebhookParameters');
+    const events = template.Resources.DeployNotifierFunction?.Properties?.Events as Record<
+      string,
+      { Properties: { Pattern: unknown } }
+    >;
+
+    // Assess
+    expect(ssm?.Action).toBe('ssm:GetParameter');
+    expect(JSON.stringify(ssm?.Resource)).toContain('parameter${SlackWebhookParameter}');
+    expect(JSON.stringify(ssm?.Resource)).toContain('parameter${TeamsWebhookParameter}');
+    expect(events.PipelineStateChanges?.Properties.Pattern).toEqual({
+      source: ['aws.codepipeline'],
+      'detail-type': [
+        'CodePipeline Pipeline Execution State Change',
+        'CodePipeline Stage Execution State Change',
+        'CodePipeline Action Execution State Change',
+      ],
+    });
+  });
+});
+
 describe('Bundle check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nightshift-template-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

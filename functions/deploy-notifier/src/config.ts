@@ -1,0 +1,167 @@
+import {
+  ConfigError,
+  envInteger,
+  envList,
+  type FieldIssue,
+  loadConfig,
+} from '@nightshift/middleware';
+import * as z from 'zod/mini';
+
+/** Where a destination's webhook URL comes from: exactly one of these. */
+export interface Destination {
+  name: string;
+  kind: 'slack' | 'teams';
+  url?: string;
+  parameter?: string;
+  secret?: string;
+}
+
+/** Pipeline-name pattern (`*` wildcards) → destination names; the first matching route wins. */
+export interface Route {
+  pipeline: string;
+  destinations: string[];
+}
+
+const json = <S extends z.ZodMiniType>(schema: S, example: string) =>
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.pipe(
+        z.transform((text: string, context) => {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            context.issues.push({
+              code: 'custom',
+              message: `must be JSON, like ${example}`,
+              input: text,
+            });
+            return z.NEVER;
+          }
+        }),
+        schema,
+      ),
+    ),
+  );
+
+const DestinationSpec = z.object({
+  kind: z.enum(['slack', 'teams']),
+  url: z.optional(z.string()),
+  parameter: z.optional(z.string()),
+  secret: z.optional(z.string()),
+});
+
+/** Environment of the function; with none of it set, nothing is sent (and it says so). */
+export const NotifierConfigSchema = z.object({
+  NOTIFY_PIPELINE_STATES: envList(['FAILED', 'SUCCEEDED', 'CANCELED', 'STOPPED']),
+  NOTIFY_STAGE_STATES: envList([]),
+  NOTIFY_ACTION_STATES: envList(['FAILED']),
+  SLACK_WEBHOOK_URL: z.optional(z.string()),
+  SLACK_WEBHOOK_PARAMETER: z.optional(z.string()),
+  SLACK_WEBHOOK_SECRET: z.optional(z.string()),
+  TEAMS_WEBHOOK_URL: z.optional(z.string()),
+  TEAMS_WEBHOOK_PARAMETER: z.optional(z.string()),
+  TEAMS_WEBHOOK_SECRET: z.optional(z.string()),
+  DESTINATIONS: json(
+    z.record(z.string(), DestinationSpec),
+    '{"payments": {"kind": "slack", "parameter": "/slack/payments"}}',
+  ),
+  ROUTES: json(
+    z.array(z.object({ pipeline: z.string(), destinations: z.array(z.string()) })),
+    '[{"pipeline": "payments-*", "destinations": ["payments"]}]',
+  ),
+  DEFAULT_DESTINATIONS: envList(),
+  WEBHOOK_TIMEOUT_MS: envInteger({ default: 5_000, min: 100, max: 60_000 }),
+  DELIVERY_ATTEMPTS: envInteger({ default: 4, min: 1, max: 10 }),
+});
+
+export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;
+
+/**
+ * Reads the environment: the built-in `slack` and `teams` destinations (from
+ * `*_WEBHOOK_URL`, `*_WEBHOOK_PARAMETER` or `*_WEBHOOK_SECRET`), any named `DESTINATIONS`,
+ * `ROUTES` and the default destinations, checking that every name a route uses exists
+ * and every destination has exactly one source.
+ *
+ * @example
+ * const config = loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
+ */
+export const loadNotifierConfig = (env: Record<string, string | undefined> = process.env) => {
+  const config = loadConfig(NotifierConfigSchema, env);
+  const builtIn = (kind: 'slack' | 'teams', prefix: 'SLACK' | 'TEAMS'): Destination | undefined => {
+    const url = config[`${prefix}_WEBHOOK_URL`];
+    const parameter = config[`${prefix}_WEBHOOK_PARAMETER`];
+    const secret = config[`${prefix}_WEBHOOK_SECRET`];
+    if (!url && !parameter && !secret) return undefined;
+    return {
+      name: kind,
+      kind,
+      ...(url ? { url } : {}),
+      ...(parameter ? { parameter } : {}),
+      ...(secret ? { secret } : {}),
+    };
+  };
+  const destinations = new Map<string, Destination>();
+  for (const destination of [builtIn('slack', 'SLACK'), builtIn('teams', 'TEAMS')]) {
+    if (destination) destinations.set(destination.name, destination);
+  }
+  for (const [name, spec] of Object.entries(config.DESTINATIONS ?? {}))
+    destinations.set(name, { name, ...spec });
+
+  const problems: FieldIssue[] = [];
+  for (const destination of destinations.values()) {
+    const sources = [destination.url, destination.parameter, destination.secret].filter(
+      Boolean,
+    ).length;
+    if (sources !== 1) {
+      const path =
+        destination.name === 'slack' || destination.name === 'teams'
+          ? `${destination.name.toUpperCase()}_WEBHOOK_*`
+          : 'DESTINATIONS';
+      problems.push({
+        path,
+        message: `destination ${destination.name} needs exactly one of url, parameter, secret (has ${sources})`,
+      });
+    }
+  }
+  const routes: Route[] = config.ROUTES ?? [];
+  // Unset: every destination defined.
+  const defaults =
+    config.DEFAULT_DESTINATIONS.length > 0 ? config.DEFAULT_DESTINATIONS : [...destinations.keys()];
+  for (const name of [...routes.flatMap((route) => route.destinations), ...defaults]) {
+    if (!destinations.has(name)) {
+      problems.push({ path: 'ROUTES', message: `destination ${name} is used but not defined` });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    notify: {
+      pipeline: new Set(config.NOTIFY_PIPELINE_STATES.map((state) => state.toUpperCase())),
+      stage: new Set(config.NOTIFY_STAGE_STATES.map((state) => state.toUpperCase())),
+      action: new Set(config.NOTIFY_ACTION_STATES.map((state) => state.toUpperCase())),
+    },
+    destinations,
+    routes,
+    defaults,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    attempts: config.DELIVERY_ATTEMPTS,
+  };
+};
+
+const globToRegExp = (glob: string) =>
+  new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+
+/**
+ * The destinations of a pipeline: those of the first route whose pattern matches its
+ * name, else the defaults.
+ *
+ * @example
+ * routeFor(config, 'payments-prod'); // [{ name: 'payments', kind: 'slack', ... }]
+ */
+export const routeFor = (config: NotifierConfig, pipeline: string): Destination[] => {
+  const route = config.routes.find((candidate) => globToRegExp(candidate.pipeline).test(pipeline));
+  return (route?.destinations ?? config.defaults).flatMap((name) => {
+    const destination = config.destinations.get(name);
+    return destination ? [destination] : [];
+  });
+};

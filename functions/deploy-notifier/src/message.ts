@@ -1,0 +1,175 @@
+import {
+  type CodePipelineClient,
+  GetPipelineExecutionCommand,
+  paginateListActionExecutions,
+} from '@aws-sdk/client-codepipeline';
+import type { Observability } from '@nightshift/middleware';
+import { levelOf, type PipelineEvent } from './event.ts';
+
+/** How a message looks: its colour in Slack, its style in Teams. */
+export type Tone = 'good' | 'bad' | 'warning' | 'neutral';
+
+/** One deployment notice, whatever the channel. */
+export interface DeploymentMessage {
+  title: string;
+  tone: Tone;
+  pipeline: string;
+  state: string;
+  executionId: string;
+  /** The event's time (ISO 8601). */
+  time: string;
+  region: string;
+  account: string;
+  /** The stage (and action) an event about a stage or action speaks of. */
+  stage?: string;
+  action?: string;
+  trigger?: string;
+  source?: { revision: string; summary?: string; url?: string };
+  failure?: { stage?: string; action?: string; message?: string; url?: string };
+  executionUrl: string;
+}
+
+const TONES: Record<string, Tone> = {
+  SUCCEEDED: 'good',
+  FAILED: 'bad',
+  CANCELED: 'warning',
+  STOPPED: 'warning',
+  STOPPING: 'warning',
+  SUPERSEDED: 'neutral',
+  STARTED: 'neutral',
+  RESUMED: 'neutral',
+};
+
+/**
+ * The console page of a pipeline execution.
+ *
+ * @example
+ * executionUrl('eu-west-1', 'web', 'a1b2'); // https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/web/executions/a1b2/timeline?region=eu-west-1
+ */
+export const executionUrl = (region: string, pipeline: string, executionId: string): string =>
+  `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${encodeURIComponent(pipeline)}/executions/${encodeURIComponent(executionId)}/timeline?region=${region}`;
+
+/**
+ * The message an event makes on its own, before enrichment.
+ *
+ * @example
+ * const message = messageFromEvent(event);
+ */
+export const messageFromEvent = (event: PipelineEvent): DeploymentMessage => {
+  const { detail } = event;
+  const level = levelOf(event);
+  const subject =
+    level === 'pipeline'
+      ? detail.pipeline
+      : level === 'stage'
+        ? `${detail.pipeline} / ${detail.stage}`
+        : `${detail.pipeline} / ${detail.stage} / ${detail.action}`;
+  const trigger = detail['execution-trigger'];
+  const result = detail['execution-result'];
+  return {
+    title: `${subject}: ${detail.state.toLowerCase()}`,
+    tone: TONES[detail.state] ?? 'neutral',
+    pipeline: detail.pipeline,
+    state: detail.state,
+    executionId: detail['execution-id'],
+    time: event.time,
+    region: event.region,
+    account: event.account,
+    ...(detail.stage ? { stage: detail.stage } : {}),
+    ...(detail.action ? { action: detail.action } : {}),
+    ...(trigger?.['trigger-type']
+      ? { trigger: [trigger['trigger-type'], trigger['trigger-detail']].filter(Boolean).join(': ') }
+      : {}),
+    ...(level === 'action' && detail.state === 'FAILED'
+      ? {
+          failure: {
+            ...(detail.stage ? { stage: detail.stage } : {}),
+            ...(detail.action ? { action: detail.action } : {}),
+            ...(result?.['external-execution-summary']
+              ? { message: result['external-execution-summary'] }
+              : {}),
+            ...(result?.['external-execution-url']
+              ? { url: result['external-execution-url'] }
+              : {}),
+          },
+        }
+      : {}),
+    executionUrl: executionUrl(event.region, detail.pipeline, detail['execution-id']),
+  };
+};
+
+/**
+ * Adds what the event does not carry: the source revision and trigger
+ * (`GetPipelineExecution`) and, for a failure, the failed stage and action with its
+ * error and external link (`ListActionExecutions`). When a call fails the message goes out
+ * without those fields, and the failure is logged.
+ *
+ * @example
+ * const full = await enrichMessage(codepipeline, logger, messageFromEvent(event));
+ */
+export const enrichMessage = async (
+  codepipeline: CodePipelineClient,
+  logger: Observability['logger'],
+  message: DeploymentMessage,
+): Promise<DeploymentMessage> => {
+  const enriched = { ...message };
+  try {
+    const { pipelineExecution } = await codepipeline.send(
+      new GetPipelineExecutionCommand({
+        pipelineName: message.pipeline,
+        pipelineExecutionId: message.executionId,
+      }),
+    );
+    const revision = pipelineExecution?.artifactRevisions?.[0];
+    if (revision?.revisionId) {
+      enriched.source = {
+        revision: revision.revisionId,
+        ...(revision.revisionSummary ? { summary: revision.revisionSummary } : {}),
+        ...(revision.revisionUrl ? { url: revision.revisionUrl } : {}),
+      };
+    }
+    const trigger = pipelineExecution?.trigger;
+    if (!enriched.trigger && trigger?.triggerType) {
+      enriched.trigger = [trigger.triggerType, trigger.triggerDetail].filter(Boolean).join(': ');
+    }
+  } catch (error) {
+    logger.warn('Could not read the pipeline execution; sending without its source revision', {
+      error: error as Error,
+    });
+  }
+  if (message.state !== 'FAILED') return enriched;
+  try {
+    const pages = paginateListActionExecutions(
+      { client: codepipeline },
+      { pipelineName: message.pipeline, filter: { pipelineExecutionId: message.executionId } },
+    );
+    for await (const page of pages) {
+      const failed = (page.actionExecutionDetails ?? []).find(
+        (detail) =>
+          detail.status === 'Failed' && (!message.action || detail.actionName === message.action),
+      );
+      if (!failed) continue;
+      const result = failed.output?.executionResult;
+      enriched.failure = {
+        ...(failed.stageName ? { stage: failed.stageName } : {}),
+        ...(failed.actionName ? { action: failed.actionName } : {}),
+        ...(result?.errorDetails?.message || result?.externalExecutionSummary
+          ? { message: result?.errorDetails?.message ?? result?.externalExecutionSummary }
+          : message.failure?.message
+            ? { message: message.failure.message }
+            : {}),
+        ...(result?.externalExecutionUrl
+          ? { url: result.externalExecutionUrl }
+          : message.failure?.url
+            ? { url: message.failure.url }
+            : {}),
+      };
+      break;
+    }
+  } catch (error) {
+    logger.warn('Could not list the action executions; sending without the failed action', {
+      error: error as Error,
+    });
+  }
+  return enriched;
+};

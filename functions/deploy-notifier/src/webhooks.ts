@@ -1,0 +1,32 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import type { Destination } from './config.ts';
+import { checkWebhookUrl, DeliveryError } from './deliver.ts';
+
+/** Webhook URLs are read at most every five minutes per container. */
+const CACHE_SECONDS = 300;
+
+/**
+ * A destination's webhook URL, from its SSM SecureString parameter, its Secrets Manager
+ * secret (cached) or its plain URL, checked for https. Errors name the destination only.
+ *
+ * @example
+ * const url = await webhookUrl({ name: 'slack', kind: 'slack', parameter: '/nightshift/slack-webhook' });
+ */
+export const webhookUrl = async (destination: Destination): Promise<URL> => {
+  let raw: string | undefined;
+  try {
+    if (destination.url) raw = destination.url;
+    else if (destination.parameter)
+      raw = await getParameter(destination.parameter, { decrypt: true, maxAge: CACHE_SECONDS });
+    else if (destination.secret)
+      raw = await getSecret<string>(destination.secret, { maxAge: CACHE_SECONDS });
+  } catch (error) {
+    throw new DeliveryError(
+      destination.name,
+      `could not read the webhook URL (${(error as Error).name})`,
+    );
+  }
+  if (!raw) throw new DeliveryError(destination.name, 'the webhook URL is empty');
+  return checkWebhookUrl(destination.name, raw);
+};

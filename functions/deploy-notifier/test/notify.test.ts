@@ -1,0 +1,247 @@
+import {
+  CodePipelineClient,
+  GetPipelineExecutionCommand,
+  ListActionExecutionsCommand,
+} from '@aws-sdk/client-codepipeline';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { createObservability, type TimeBudget } from '@nightshift/middleware';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import actionFailed from '../events/action-failed.json' with { type: 'json' };
+import pipelineFailed from '../events/pipeline-failed.json' with { type: 'json' };
+import pipelineSucceeded from '../events/pipeline-succeeded.json' with { type: 'json' };
+import { type Destination, loadNotifierConfig, routeFor } from '../src/config.ts';
+import { PipelineEventSchema } from '../src/event.ts';
+import { notify } from '../src/notify.ts';
+
+const codepipelineMock = mockClient(CodePipelineClient);
+const ssmMock = mockClient(SSMClient);
+const plenty: TimeBudget = { remainingMs: () => 60_000, isExhausted: () => false };
+const parse = (event: unknown) => PipelineEventSchema.parse(event);
+
+const setup = (
+  env: Record<string, string> = {
+    SLACK_WEBHOOK_URL: 'https://hooks.example.com/a',
+    TEAMS_WEBHOOK_URL: 'https://teams.example.com/b',
+  },
+) => {
+  const posted: { destination: string; body: unknown }[] = [];
+  const post = async (destination: Destination, body: unknown) => {
+    posted.push({ destination: destination.name, body });
+  };
+  return {
+    deps: { codepipeline: new CodePipelineClient({}), ...createObservability('deploy-notifier') },
+    config: loadNotifierConfig(env),
+    post,
+    posted,
+  };
+};
+
+describe('Notifying a pipeline event', () => {
+  beforeEach(() => {
+    codepipelineMock.reset();
+    ssmMock.reset();
+    codepipelineMock.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: {
+        artifactRevisions: [
+          {
+            name: 'Source',
+            revisionId: '9f8e7d6c5b4a39281706',
+            revisionSummary: 'Fix rounding in invoices\n\nlong body',
+            revisionUrl: 'https://github.com/acme/payments/commit/9f8e7d6',
+          },
+        ],
+      },
+    });
+    codepipelineMock.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [
+        { stageName: 'Source', actionName: 'Checkout', status: 'Succeeded' },
+        {
+          stageName: 'Build',
+          actionName: 'UnitTests',
+          status: 'Failed',
+          output: {
+            executionResult: {
+              externalExecutionUrl: 'https://codebuild/log',
+              externalExecutionSummary: 'Build failed',
+              errorDetails: { code: 'JobFailed', message: '3 tests failed in InvoiceTest' },
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it('posts a failure with its why to every default destination, each in its own format', async () => {
+    // Prepare
+    const { deps, config, post, posted } = setup();
+
+    // Act
+    const result = await notify(deps, config, parse(pipelineFailed), plenty, post);
+
+    // Assess
+    expect(result.notified).toEqual(['slack', 'teams']);
+    expect(codepipelineMock).toHaveReceivedCommandWith(GetPipelineExecutionCommand, {
+      pipelineName: 'payments-api',
+      pipelineExecutionId: 'a1b2c3d4-5678-90ab-cdef-111122223333',
+    });
+    expect(codepipelineMock).toHaveReceivedCommandWith(ListActionExecutionsCommand, {
+      pipelineName: 'payments-api',
+      filter: { pipelineExecutionId: 'a1b2c3d4-5678-90ab-cdef-111122223333' },
+    });
+    const slack = JSON.stringify(posted.find((p) => p.destination === 'slack')?.body);
+    expect(slack).toContain('*Failed:* Build / UnitTests');
+    expect(slack).toContain('3 tests failed in InvoiceTest');
+    expect(slack).toContain('9f8e7d6c5b4a Fix rounding in invoices');
+    expect(slack).toContain('https://codebuild/log');
+    const teams = posted.find((p) => p.destination === 'teams')?.body as {
+      attachments: { contentType: string }[];
+    };
+    expect(teams.attachments[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+  });
+
+  it('still sends the message when enrichment fails, and logs why', async () => {
+    // Prepare
+    codepipelineMock
+      .on(GetPipelineExecutionCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    codepipelineMock
+      .on(ListActionExecutionsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const { deps, config, post, posted } = setup();
+    const warn = vi.spyOn(deps.logger, 'warn');
+
+    // Act
+    await notify(deps, config, parse(pipelineFailed), plenty, post);
+
+    // Assess
+    expect(posted).toHaveLength(2);
+    expect(JSON.stringify(posted[0]?.body)).not.toContain('Failed:');
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not notify states left out of the configuration', async () => {
+    // Prepare
+    const { deps, config, post, posted } = setup({
+      SLACK_WEBHOOK_URL: 'https://x.example/a',
+      NOTIFY_PIPELINE_STATES: 'FAILED',
+    });
+
+    // Act
+    const result = await notify(deps, config, parse(pipelineSucceeded), plenty, post);
+
+    // Assess
+    expect(result.skipped).toBe('pipeline state SUCCEEDED is not notified');
+    expect(posted).toEqual([]);
+    expect(codepipelineMock.calls()).toHaveLength(0);
+  });
+
+  it('notifies a failed action by default, and no stage state', async () => {
+    // Prepare
+    const { deps, config, post, posted } = setup();
+    const stage = { ...actionFailed, 'detail-type': 'CodePipeline Stage Execution State Change' };
+
+    // Act
+    await notify(deps, config, parse(actionFailed), plenty, post);
+    const stageResult = await notify(deps, config, parse(stage), plenty, post);
+
+    // Assess
+    expect(posted).toHaveLength(2);
+    expect(stageResult.skipped).toBe('stage state FAILED is not notified');
+  });
+
+  it('fails the invocation when a destination fails, after trying the others', async () => {
+    // Prepare
+    const { deps, config, posted } = setup();
+    const post = async (destination: Destination, body: unknown) => {
+      if (destination.name === 'teams') throw new Error('teams: webhook answered 404 Not Found');
+      posted.push({ destination: destination.name, body });
+    };
+
+    // Act & Assess
+    await expect(notify(deps, config, parse(pipelineFailed), plenty, post)).rejects.toThrow(
+      'Delivery failed: teams: webhook answered 404 Not Found',
+    );
+    expect(posted.map((p) => p.destination)).toEqual(['slack']);
+  });
+});
+
+describe('Routing', () => {
+  it('sends each pipeline to the destinations of the first matching pattern, and the rest to the defaults', () => {
+    // Prepare
+    const config = loadNotifierConfig({
+      SLACK_WEBHOOK_URL: 'https://x.example/default',
+      DESTINATIONS: JSON.stringify({
+        payments: { kind: 'slack', parameter: '/slack/payments' },
+        ops: { kind: 'teams', secret: 'teams/ops' },
+      }),
+      ROUTES: JSON.stringify([
+        { pipeline: 'payments-*', destinations: ['payments', 'ops'] },
+        { pipeline: '*-infra', destinations: ['ops'] },
+      ]),
+      DEFAULT_DESTINATIONS: 'slack',
+    });
+
+    // Act & Assess
+    expect(routeFor(config, 'payments-api').map((d) => d.name)).toEqual(['payments', 'ops']);
+    expect(routeFor(config, 'network-infra').map((d) => d.name)).toEqual(['ops']);
+    expect(routeFor(config, 'website').map((d) => d.name)).toEqual(['slack']);
+  });
+
+  it('rejects a route to an unknown destination and a destination with two sources', () => {
+    expect(() =>
+      loadNotifierConfig({
+        SLACK_WEBHOOK_URL: 'https://x.example/a',
+        SLACK_WEBHOOK_PARAMETER: '/slack',
+        ROUTES: JSON.stringify([{ pipeline: '*', destinations: ['nowhere'] }]),
+      }),
+    ).toThrow(
+      /SLACK_WEBHOOK_\*: destination slack needs exactly one of url, parameter, secret \(has 2\).*ROUTES: destination nowhere is used but not defined/,
+    );
+  });
+});
+
+describe('Webhook URL from SSM', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('reads the SecureString once per container, and never logs it', async () => {
+    // Prepare
+    const secretUrl = 'https://hooks.example.com/services/T1/B1/secret-token-value';
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: secretUrl } });
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
+    const { webhookUrl } = await import('../src/webhooks.ts');
+    const deps = {
+      codepipeline: new CodePipelineClient({}),
+      ...createObservability('deploy-notifier'),
+    };
+    const config = loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
+    const fetched: string[] = [];
+    const post = async (destination: Destination) => {
+      fetched.push((await webhookUrl(destination)).href);
+      throw new Error(`${destination.name}: webhook answered 410 Gone`);
+    };
+
+    // Act
+    await notify(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
+    await notify(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
+
+    // Assess
+    expect(fetched).toEqual([secretUrl, secretUrl]);
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, {
+      Name: '/nightshift/slack-webhook',
+      WithDecryption: true,
+    });
+    expect(lines.join('')).not.toContain('secret-token-value');
+    expect(lines.length).toBeGreaterThan(0);
+  });
+});
