@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: setup (installs only what is missing), lint,
 # typecheck, build, unit and integration tests (the integration tests start their own
-# emulated AWS account), then the template checks. Every step runs; the suite fails if
+# emulated AWS account), the template checks, then the demo (one night on an emulated
+# account, which checks itself). Every step runs; the suite fails if
 # any step failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
@@ -26,6 +27,7 @@ step typecheck tsc -p tsconfig.json
 step build node scripts/build.ts
 step tests vitest run --coverage --reporter=default --reporter=json --outputFile.json="$results"
 step template bash scripts/check-template.sh
+step demo node scripts/demo.ts
 
 printf '\n'
 if [ -f "$results" ]; then

@@ -1,0 +1,274 @@
+// One night of Nightshift on an emulated AWS account, through the built bundles exactly
+// as Lambda loads them. Prints a timeline and exits 0 only when every step did what it
+// should.   node scripts/demo.ts   (npm run demo sets everything up first)
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { invokeBundle, type MotoServer, startMoto, subscribeQueue } from '@nightshift/testing';
+import { type DemoAccount, seedAccount } from './demo/seed.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const bundle = (name: string) => resolve(root, 'dist', name, 'index.mjs');
+const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
+const problems: string[] = [];
+const expect = (ok: boolean, what: string) => {
+  console.log(`    ${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) problems.push(what);
+};
+
+type Report = {
+  dryRun: boolean;
+  planned: { id: string; action: string; reason: string }[];
+  done: { id: string; action: string; reason: string }[];
+  skipped: { id: string; action: string; reason: string }[];
+  failed: { id: string; action: string; reason: string }[];
+};
+const printReport = (report: Report | undefined) => {
+  if (!report?.done) return;
+  const show = (label: string, entries: Report['done'], limit = 6) => {
+    for (const entry of entries.slice(0, limit))
+      console.log(`    ${label} ${entry.id}: ${entry.action}: ${entry.reason}`);
+    if (entries.length > limit) console.log(`    ${label} ... and ${entries.length - limit} more`);
+  };
+  show('done   ', report.done);
+  show('skipped', report.skipped, 4);
+  show('failed ', report.failed);
+};
+
+/** What the demo looks at before and after each step. */
+const observe = async (account: DemoAccount) => {
+  const ec2 = new EC2Client({});
+  const { Reservations = [] } = await ec2.send(new DescribeInstancesCommand({}));
+  const instances = Reservations.flatMap((r) => r.Instances ?? []);
+  const state = (id: string) => instances.find((i) => i.InstanceId === id)?.State?.Name ?? 'gone';
+  const { AutoScalingGroups: [group] = [] } = await new AutoScalingClient({}).send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [account.group] }),
+  );
+  const rds = new RDSClient({});
+  const { DBInstances = [] } = await rds.send(new DescribeDBInstancesCommand({}));
+  const { Snapshots = [] } = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
+  const { DBSnapshots = [] } = await rds.send(
+    new DescribeDBSnapshotsCommand({ SnapshotType: 'manual' }),
+  );
+  return {
+    web: state(account.stagingWeb),
+    worker: state(account.stagingWorker),
+    stoppedByPerson: state(account.stoppedByPerson),
+    production: state(account.productionApi),
+    group: `${group?.MinSize}/${group?.MaxSize}/${group?.DesiredCapacity}`,
+    stagingDb: DBInstances.find((db) => db.DBInstanceIdentifier === account.stagingDb)
+      ?.DBInstanceStatus,
+    snapshots: Snapshots.map((s) => s.SnapshotId ?? ''),
+    dbSnapshots: DBSnapshots.map((s) => s.DBSnapshotIdentifier ?? ''),
+  };
+};
+const printState = (label: string, state: Awaited<ReturnType<typeof observe>>) =>
+  console.log(
+    `    ${label}: staging web ${state.web}, worker ${state.worker}, stopped-by-a-person ${state.stoppedByPerson}, production ${state.production}; group ${state.group}; staging db ${state.stagingDb}; ${state.snapshots.length} EBS and ${state.dbSnapshots.length} RDS snapshots`,
+  );
+
+/** A local stand-in for the Slack and Teams webhooks. */
+const startReceiver = async () => {
+  const posts: {
+    path: string;
+    body: { text?: string; attachments?: { content?: { body?: { text?: string }[] } }[] };
+  }[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      posts.push({ path: request.url ?? '', body: JSON.parse(body || '{}') });
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { base, posts, close: () => new Promise((done) => server.close(done)) };
+};
+
+const main = async () => {
+  console.log(bold('Nightshift demo: one night on an emulated AWS account'));
+  const built = spawnSync(process.execPath, [resolve(root, 'scripts/build.ts')], {
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) throw new Error('the build failed');
+
+  let moto: MotoServer | undefined;
+  const receiver = await startReceiver();
+  try {
+    moto = await startMoto();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'demo',
+      AWS_SECRET_ACCESS_KEY: 'demo',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+    console.log(`\n${bold('Seeding the account')} (moto at ${moto.endpoint})`);
+    const account = await seedAccount(moto);
+    const sns = new SNSClient({});
+    const reports = await subscribeQueue({
+      sns,
+      sqs: new SQSClient({}),
+      topicArn: account.reportsTopic,
+    });
+    const alerts = await subscribeQueue({
+      sns,
+      sqs: new SQSClient({}),
+      topicArn: account.alertsTopic,
+    });
+    const env = {
+      SNS_TOPIC_ARN: account.reportsTopic,
+      ALERT_TOPIC_ARN: account.alertsTopic,
+      SLACK_WEBHOOK_URL: `${receiver.base}/slack/services/T000/B000/demo`,
+      TEAMS_WEBHOOK_URL: `${receiver.base}/teams/workflows/demo`,
+    };
+    const start = await observe(account);
+    printState('account', start);
+
+    const step = async (time: string, title: string, name: string, event: unknown) => {
+      console.log(`\n${bold(`${time}  ${title}`)}  (${name})`);
+      const before = await observe(account);
+      const { result, error } = await invokeBundle<Report>(bundle(name), event, {
+        env,
+        functionName: name,
+      });
+      if (error) console.log(`    invocation failed: ${error.name}: ${error.message}`);
+      printReport(result);
+      const after = await observe(account);
+      return { result, error, before, after };
+    };
+
+    // 1. A deployment fails.
+    const notice = await step(
+      '18:42',
+      'a deployment fails',
+      'deploy-notifier',
+      account.failedDeployment,
+    );
+    for (const post of receiver.posts) {
+      const text = post.body.text ?? post.body.attachments?.[0]?.content?.body?.[0]?.text;
+      console.log(`    webhook ${post.path.split('/')[1]} received: "${text}"`);
+    }
+    expect(
+      !notice.error && receiver.posts.length === 2,
+      'Slack and Teams each received the failure',
+    );
+
+    // 2. Staging goes to sleep.
+    const down = await step('19:00', 'staging goes to sleep', 'infra-scaler', {
+      action: 'scale_down',
+      environment: 'staging',
+    });
+    printState('after', down.after);
+    expect(
+      down.after.web === 'stopped' && down.after.worker === 'stopped',
+      'staging instances stopped',
+    );
+    expect(
+      down.after.group === '0/5/0' && down.after.stagingDb === 'stopped',
+      'group emptied, staging database stopped',
+    );
+    expect(down.after.production === 'running', 'production untouched');
+
+    // 3. Backups of production.
+    const backup = await step('01:00', 'production is backed up', 'backup-manager', {
+      backup_type: 'all',
+      environment: 'production',
+    });
+    const newEbs = backup.after.snapshots.filter((id) => !backup.before.snapshots.includes(id));
+    const newRds = backup.after.dbSnapshots.filter((id) => !backup.before.dbSnapshots.includes(id));
+    console.log(`    new: ${newEbs.length} EBS snapshot(s), RDS ${newRds.join(', ')}`);
+    expect(
+      !backup.error && newEbs.length === 2 && newRds.length === 1,
+      'one snapshot set for the production instance, one RDS snapshot',
+    );
+
+    // 4. Old snapshots go.
+    const cleanup = await step('03:00', 'old snapshots are cleaned up', 'snapshot-cleanup', {});
+    const gone = cleanup.before.snapshots.filter((id) => !cleanup.after.snapshots.includes(id));
+    expect(
+      !cleanup.error && gone.sort().join() === [...account.oldPlainSnapshots].sort().join(),
+      'exactly the old unprotected snapshots deleted',
+    );
+    expect(
+      [account.permanentSnapshot, ...account.amiSnapshots].every((id) =>
+        cleanup.after.snapshots.includes(id),
+      ),
+      'the permanent snapshot and the AMI snapshot kept',
+    );
+
+    // 5. Critical errors in a log group.
+    const logs = await step('04:17', 'critical errors in the orders API', 'log-processor', {
+      awslogs: { data: gzipSync(JSON.stringify(account.logBatch)).toString('base64') },
+    });
+    const [alert, ...moreAlerts] = await alerts.receive({ count: 2, timeoutMs: 2_000 });
+    console.log(`    alert: "${alert?.Subject}"`);
+    for (const line of (alert?.Message ?? '').split('\n').filter((l) => l.startsWith('[')))
+      console.log(`      ${line}`);
+    expect(
+      !logs.error && alert !== undefined && moreAlerts.length === 0,
+      'one alert for the batch',
+    );
+    expect(!(alert?.Message ?? '').includes('hunter2'), 'the password in the log line is masked');
+
+    // 6. Staging wakes up.
+    const up = await step('07:00', 'staging wakes up', 'infra-scaler', {
+      action: 'scale_up',
+      environment: 'staging',
+    });
+    printState('after', up.after);
+    expect(
+      up.after.web === 'running' && up.after.worker === 'running',
+      'staging instances running again',
+    );
+    expect(up.after.stoppedByPerson === 'stopped', 'the instance a person stopped stays stopped');
+    expect(
+      up.after.group === '2/5/3' && up.after.stagingDb === 'available',
+      'group sizes and database restored',
+    );
+
+    // 7. The idle check.
+    const check = await step('07:30', 'idle check of staging', 'infra-scaler', {
+      action: 'check',
+      environment: 'staging',
+    });
+    expect(
+      check.result?.done.some((entry) => entry.id === account.stagingWorker) === true,
+      'the idle worker is flagged',
+    );
+
+    const published = await reports.receive({ count: 6, timeoutMs: 3_000 });
+    console.log(`\n${bold('Reports on SNS')}`);
+    for (const report of published) console.log(`    ${report.Subject}`);
+    expect(published.length === 5, 'every scheduled run published its report');
+  } finally {
+    await receiver.close();
+    await moto?.stop();
+  }
+  console.log(
+    problems.length === 0
+      ? `\n${bold('Every step did what it should.')}`
+      : `\n${bold(`${problems.length} step(s) went wrong:`)}\n  ${problems.join('\n  ')}`,
+  );
+  process.exitCode = problems.length === 0 ? 0 : 1;
+};
+
+await main().catch((error: Error) => {
+  console.error(`demo: ${error.message}`);
+  process.exitCode = 1;
+});
