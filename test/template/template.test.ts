@@ -124,7 +124,6 @@ describe('IAM of the functions', () => {
     expect(deleting).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub string
         Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}::snapshot/*' },
       }),
       expect.objectContaining({
@@ -232,7 +231,6 @@ describe('log-processor wiring', () => {
     expect(permission?.Properties).toMatchObject({
       Principal: 'logs.amazonaws.com',
       SourceAccount: { Ref: 'AWS::AccountId' },
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub string
       SourceArn: {
         'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*',
       },
