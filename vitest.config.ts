@@ -43,6 +43,10 @@ export default defineConfig({
         },
       },
       {
+        // The project's own tools (invoke).
+        test: { name: 'tools', root: resolve(root, 'test/tools'), include: ['**/*.test.ts'] },
+      },
+      {
         // The SAM template against the built bundles (run after the build).
         test: {
           name: 'template',
