@@ -5,13 +5,16 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { deleteSnapshot } from '@nightshift/ebs';
 import {
   createReport,
+  failureReason,
   logReport,
   mapSettled,
   type Observability,
   publishReport,
   type Report,
+  recordUnfinished,
   resolveDryRun,
   type TimeBudget,
+  tagValue,
 } from '@nightshift/middleware';
 import type { BackupConfig } from './config.ts';
 import {
@@ -29,7 +32,7 @@ import {
   snapshotIdentifier,
 } from './rdsBackups.ts';
 import { type BackupRecord, planRetention } from './retention.ts';
-import { backupDay, backupTags, tagValue } from './tags.ts';
+import { backupDay, backupTags } from './tags.ts';
 
 export const SERVICE = 'backup-manager';
 
@@ -266,20 +269,7 @@ export const runBackup = async (
         : `created ${value.ids.join(', ')}`;
       report.done.push({ id: item.sourceId, action: 'back up', reason });
     }
-    for (const { item, error } of creates.failed) {
-      report.failed.push({
-        id: item.sourceId,
-        action: 'back up',
-        reason: `${error.name}: ${error.message}`,
-      });
-    }
-    for (const item of creates.notStarted) {
-      report.skipped.push({
-        id: item.sourceId,
-        action: 'back up',
-        reason: 'out of time for this run',
-      });
-    }
+    recordUnfinished(report, creates, { action: 'back up', idOf: (item) => item.sourceId });
 
     const expired = applyRetention(todays(creates.succeeded.map(({ item }) => item)));
     const deletes = await mapSettled(
@@ -304,20 +294,7 @@ export const runBackup = async (
         report.skipped.push({ id: item.id, action: 'delete', reason: 'already gone' });
       }
     }
-    for (const { item, error } of deletes.failed) {
-      report.failed.push({
-        id: item.id,
-        action: 'delete',
-        reason: `${error.name}: ${error.message}`,
-      });
-    }
-    for (const item of deletes.notStarted) {
-      report.skipped.push({
-        id: item.id,
-        action: 'delete',
-        reason: 'out of time for this run; the next run continues',
-      });
-    }
+    recordUnfinished(report, deletes, { action: 'delete', idOf: (item) => item.id });
   }
 
   const rdsCreates = tasks.filter((task) => task.kind !== 'ebs').length;

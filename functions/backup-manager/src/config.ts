@@ -1,18 +1,15 @@
-import { envFlag, envInteger, loadConfig } from '@nightshift/middleware';
+import { envFlag, envInteger, envString, loadConfig } from '@nightshift/middleware';
 import * as z from 'zod/mini';
-
-const tagPart = (fallback: string) =>
-  z._default(z.string().check(z.trim(), z.minLength(1)), fallback);
 
 /** Environment of the function; every variable has a default. */
 export const BackupConfigSchema = z.object({
   BACKUP_RETENTION_DAYS: envInteger({ default: 7, min: 1, max: 36_500 }),
   BACKUP_KEEP_LAST: envInteger({ default: 1, min: 1, max: 1_000 }),
   DRY_RUN: envFlag(),
-  SNS_TOPIC_ARN: z.optional(z.string()),
-  BACKUP_TAG_KEY: tagPart('Backup'),
-  BACKUP_TAG_VALUE: tagPart('true'),
-  ENVIRONMENT_TAG_KEY: tagPart('Environment'),
+  SNS_TOPIC_ARN: z.optional(envString()),
+  BACKUP_TAG_KEY: envString('Backup'),
+  BACKUP_TAG_VALUE: envString('true'),
+  ENVIRONMENT_TAG_KEY: envString('Environment'),
   BACKUP_CONCURRENCY: envInteger({ default: 5, min: 1, max: 50 }),
   RDS_MANUAL_SNAPSHOT_QUOTA: envInteger({ default: 100, min: 1, max: 100_000 }),
 });
@@ -25,7 +22,5 @@ export type BackupConfig = z.infer<typeof BackupConfigSchema>;
  * @example
  * const config = loadBackupConfig(); // BACKUP_RETENTION_DAYS unset → 7
  */
-export const loadBackupConfig = (env: Record<string, string | undefined> = process.env) => {
-  const config = loadConfig(BackupConfigSchema, env);
-  return { ...config, SNS_TOPIC_ARN: config.SNS_TOPIC_ARN?.trim() || undefined };
-};
+export const loadBackupConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(BackupConfigSchema, env);

@@ -5,6 +5,7 @@ import {
   paginateDescribeInstances,
   paginateDescribeSnapshots,
 } from '@aws-sdk/client-ec2';
+import { tagValue } from '@nightshift/middleware';
 import type { BackupRecord } from './retention.ts';
 import {
   AUTOMATED_BACKUP,
@@ -13,7 +14,6 @@ import {
   CREATED_BY,
   isNightshiftBackup,
   SOURCE_KEY,
-  tagValue,
 } from './tags.ts';
 
 const PAGE_SIZE = 1000;

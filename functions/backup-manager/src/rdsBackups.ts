@@ -11,9 +11,10 @@ import {
   paginateDescribeDBSnapshots,
   type RDSClient,
 } from '@aws-sdk/client-rds';
+import { type Tag, tagValue } from '@nightshift/middleware';
 import type { TargetSelector } from './ec2Backups.ts';
 import type { BackupRecord } from './retention.ts';
-import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup, type Tag, tagValue } from './tags.ts';
+import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup } from './tags.ts';
 
 const PAGE_SIZE = 100;
 /** RDS snapshot identifiers: 1 to 255 letters, digits and hyphens. */

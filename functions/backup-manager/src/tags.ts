@@ -1,23 +1,10 @@
+import { type Tag, tagValue } from '@nightshift/middleware';
+
 /** Tags on every snapshot Nightshift makes; retention touches nothing without them. */
 export const CREATED_BY = { Key: 'CreatedBy', Value: 'nightshift' } as const;
 export const AUTOMATED_BACKUP = { Key: 'AutomatedBackup', Value: 'true' } as const;
 export const BACKUP_DATE_KEY = 'nightshift:backup-date';
 export const SOURCE_KEY = 'nightshift:source';
-
-/** A tag as EC2 and RDS both write it. */
-export interface Tag {
-  Key?: string;
-  Value?: string;
-}
-
-/**
- * The value of a tag, or undefined.
- *
- * @example
- * tagValue(instance.Tags, 'Name'); // 'web-1'
- */
-export const tagValue = (tags: readonly Tag[] | undefined, key: string): string | undefined =>
-  tags?.find((tag) => tag.Key === key)?.Value;
 
 /**
  * Whether a snapshot carries both of Nightshift's own tags.

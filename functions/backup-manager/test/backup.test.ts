@@ -421,8 +421,8 @@ describe('Backup run', () => {
     // Assess
     expect(byAction(report.done, 'back up')).toEqual(['i-1']);
     expect(report.skipped).toEqual([
-      { id: 'i-2', action: 'back up', reason: 'out of time for this run' },
-      { id: 'i-3', action: 'back up', reason: 'out of time for this run' },
+      { id: 'i-2', action: 'back up', reason: 'out of time for this run; the next run continues' },
+      { id: 'i-3', action: 'back up', reason: 'out of time for this run; the next run continues' },
     ]);
   });
 });

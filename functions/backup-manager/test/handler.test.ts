@@ -67,7 +67,6 @@ describe('backup-manager configuration', () => {
       BACKUP_RETENTION_DAYS: 7,
       BACKUP_KEEP_LAST: 1,
       DRY_RUN: false,
-      SNS_TOPIC_ARN: undefined,
       BACKUP_TAG_KEY: 'Backup',
       ENVIRONMENT_TAG_KEY: 'Environment',
     });

@@ -33,18 +33,3 @@ export const decodeSize = (value: string | undefined): GroupSize | undefined => 
   const [min, max, desired] = match.slice(1).map(Number) as [number, number, number];
   return min <= desired && desired <= max ? { min, max, desired } : undefined;
 };
-
-/** A tag as every AWS service here writes it. */
-export interface Tag {
-  Key?: string;
-  Value?: string;
-}
-
-/**
- * The value of a tag, or undefined.
- *
- * @example
- * tagValue(instance.Tags, 'Name'); // 'web-1'
- */
-export const tagValue = (tags: readonly Tag[] | undefined, key: string): string | undefined =>
-  tags?.find((tag) => tag.Key === key)?.Value;

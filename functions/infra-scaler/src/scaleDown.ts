@@ -1,8 +1,8 @@
-import { mapSettled } from '@nightshift/middleware';
+import { failureReason, mapSettled, recordUnfinished, tagValue } from '@nightshift/middleware';
 import { listGroups, saveAndEmpty } from './autoScaling.ts';
 import type { ActionContext, ActionCounts } from './context.ts';
 import { listInstances, stopAndMark } from './ec2.ts';
-import { encodeSize, GROUP_NAME_KEY, SAVED_SIZE_KEY, tagValue } from './marks.ts';
+import { encodeSize, GROUP_NAME_KEY, SAVED_SIZE_KEY } from './marks.ts';
 import { type Database, listDatabases, stopDatabase } from './rds.ts';
 
 /**
@@ -115,7 +115,7 @@ export const scaleDown = async ({
   for (const id of stopped.succeeded)
     report.done.push({ id, action: 'stop', reason: 'stopped and marked' });
   for (const { id, error } of stopped.failed) {
-    report.failed.push({ id, action: 'stop', reason: `${error.name}: ${error.message}` });
+    report.failed.push({ id, action: 'stop', reason: failureReason(error) });
   }
 
   const options = { concurrency: config.SCALER_CONCURRENCY, budget };
@@ -131,30 +131,12 @@ export const scaleDown = async ({
       reason: `min and desired 0; ${encodeSize(item.size)} saved`,
     });
   }
-  for (const { item, error } of emptied.failed) {
-    report.failed.push({
-      id: item.name,
-      action: 'scale to 0',
-      reason: `${error.name}: ${error.message}`,
-    });
-  }
-  for (const item of emptied.notStarted) {
-    report.skipped.push({
-      id: item.name,
-      action: 'scale to 0',
-      reason: 'out of time for this run',
-    });
-  }
+  recordUnfinished(report, emptied, { action: 'scale to 0', idOf: (item) => item.name });
 
   const stoppedDbs = await mapSettled(toStopDb, (db) => stopDatabase(rds, db, now), options);
   for (const { item } of stoppedDbs.succeeded)
     report.done.push({ id: item.id, action: 'stop', reason: 'stopped and marked' });
-  for (const { item, error } of stoppedDbs.failed) {
-    report.failed.push({ id: item.id, action: 'stop', reason: `${error.name}: ${error.message}` });
-  }
-  for (const item of stoppedDbs.notStarted) {
-    report.skipped.push({ id: item.id, action: 'stop', reason: 'out of time for this run' });
-  }
+  recordUnfinished(report, stoppedDbs, { action: 'stop', idOf: (item) => item.id });
   return {
     InstancesStopped: stopped.succeeded.length,
     GroupsScaled: emptied.succeeded.length,

@@ -1,4 +1,4 @@
-import { mapSettled } from '@nightshift/middleware';
+import { failureReason, mapSettled, recordUnfinished, tagValue } from '@nightshift/middleware';
 import { listGroups, restoreSize } from './autoScaling.ts';
 import type { ActionContext, ActionCounts } from './context.ts';
 import { listInstances, startInstances, unmark } from './ec2.ts';
@@ -8,7 +8,6 @@ import {
   type GroupSize,
   SAVED_SIZE_KEY,
   SCALED_DOWN_KEY,
-  tagValue,
 } from './marks.ts';
 import { type Database, listDatabases, startDatabase } from './rds.ts';
 
@@ -112,7 +111,7 @@ export const scaleUp = async ({
       report.done.push({ id, action: 'unmark', reason: 'was already running' });
   }
   for (const { id, error } of [...started.failed, ...unmarked.failed]) {
-    report.failed.push({ id, action: 'start', reason: `${error.name}: ${error.message}` });
+    report.failed.push({ id, action: 'start', reason: failureReason(error) });
   }
 
   const options = { concurrency: config.SCALER_CONCURRENCY, budget };
@@ -124,16 +123,7 @@ export const scaleUp = async ({
   for (const { item } of restored.succeeded) {
     report.done.push({ id: item.name, action: 'restore', reason: encodeSize(item.size) });
   }
-  for (const { item, error } of restored.failed) {
-    report.failed.push({
-      id: item.name,
-      action: 'restore',
-      reason: `${error.name}: ${error.message}`,
-    });
-  }
-  for (const item of restored.notStarted) {
-    report.skipped.push({ id: item.name, action: 'restore', reason: 'out of time for this run' });
-  }
+  recordUnfinished(report, restored, { action: 'restore', idOf: (item) => item.name });
 
   const startedDbs = await mapSettled(toStartDb, (db) => startDatabase(rds, db), options);
   for (const { item } of startedDbs.succeeded) {
@@ -143,12 +133,7 @@ export const scaleUp = async ({
       reason: 'started',
     });
   }
-  for (const { item, error } of startedDbs.failed) {
-    report.failed.push({ id: item.id, action: 'start', reason: `${error.name}: ${error.message}` });
-  }
-  for (const item of startedDbs.notStarted) {
-    report.skipped.push({ id: item.id, action: 'start', reason: 'out of time for this run' });
-  }
+  recordUnfinished(report, startedDbs, { action: 'start', idOf: (item) => item.id });
   return {
     InstancesStarted: started.succeeded.length,
     GroupsScaled: restored.succeeded.length,

@@ -4,9 +4,11 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { deleteSnapshot } from '@nightshift/ebs';
 import {
   createReport,
+  failureReason,
   logReport,
   mapSettled,
   type Observability,
+  OUT_OF_TIME,
   publishReport,
   type Report,
   type ReportEntry,
@@ -122,12 +124,10 @@ export const runCleanup = async (
       }
     }
     for (const { item, error } of outcome.failed) {
-      report.failed.push(entry(item, now, 'delete', `${error.name}: ${error.message}`));
+      report.failed.push(entry(item, now, 'delete', failureReason(error)));
     }
     for (const item of outcome.notStarted) {
-      report.skipped.push(
-        entry(item, now, 'delete', 'out of time for this run; the next run continues'),
-      );
+      report.skipped.push(entry(item, now, 'delete', OUT_OF_TIME));
     }
   }
 

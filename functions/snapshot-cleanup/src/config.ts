@@ -1,4 +1,4 @@
-import { envFlag, envInteger, envList, loadConfig } from '@nightshift/middleware';
+import { envFlag, envInteger, envList, envString, loadConfig } from '@nightshift/middleware';
 import * as z from 'zod/mini';
 
 /** `Key=Value` or `Key` (any value): snapshots with a matching tag are never deleted. */
@@ -22,9 +22,9 @@ export const PERMANENT_TAG = { key: 'Retention', value: 'permanent' } as const;
 export const CleanupConfigSchema = z.object({
   RETENTION_DAYS: envInteger({ default: 30, min: 1, max: 36_500 }),
   DRY_RUN: envFlag(),
-  SNS_TOPIC_ARN: z.optional(z.string()),
-  KEEP_TAG_KEY: z._default(z.string().check(z.trim(), z.minLength(1)), PERMANENT_TAG.key),
-  KEEP_TAG_VALUE: z._default(z.string().check(z.trim(), z.minLength(1)), PERMANENT_TAG.value),
+  SNS_TOPIC_ARN: z.optional(envString()),
+  KEEP_TAG_KEY: envString(PERMANENT_TAG.key),
+  KEEP_TAG_VALUE: envString(PERMANENT_TAG.value),
   EXCLUDE_TAGS: z.pipe(envList(), z.transform(parseTagFilters)),
   KEEP_LATEST_PER_VOLUME: envFlag(true),
   DELETE_CONCURRENCY: envInteger({ default: 5, min: 1, max: 50 }),
@@ -39,10 +39,8 @@ export type CleanupConfig = z.infer<typeof CleanupConfigSchema>;
  * @example
  * const config = loadCleanupConfig(); // RETENTION_DAYS unset → 30
  */
-export const loadCleanupConfig = (env: Record<string, string | undefined> = process.env) => {
-  const config = loadConfig(CleanupConfigSchema, env);
-  return { ...config, SNS_TOPIC_ARN: config.SNS_TOPIC_ARN?.trim() || undefined };
-};
+export const loadCleanupConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(CleanupConfigSchema, env);
 
 /**
  * The tags that keep a snapshot forever: `Retention=permanent` always (the IAM role

@@ -102,7 +102,6 @@ describe('snapshot-cleanup configuration', () => {
     expect(loadCleanupConfig({})).toMatchObject({
       RETENTION_DAYS: 30,
       DRY_RUN: false,
-      SNS_TOPIC_ARN: undefined,
       KEEP_TAG_KEY: 'Retention',
       KEEP_TAG_VALUE: 'permanent',
       EXCLUDE_TAGS: [],

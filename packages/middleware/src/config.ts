@@ -62,12 +62,19 @@ export const envFlag = (defaultValue = false) =>
   z._default(z.stringbool({ error: 'must be true or false' }), defaultValue);
 
 /**
- * A required, non-empty string from an environment variable.
+ * A non-empty string from an environment variable, trimmed: required, or with a default
+ * when it is not set.
  *
  * @example
  * envString(); // SNS_TOPIC_ARN
+ * envString('Environment'); // ENVIRONMENT_TAG_KEY
  */
-export const envString = () => z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
+export function envString(): z.ZodMiniString<string>;
+export function envString(defaultValue: string): z.ZodMiniDefault<z.ZodMiniString<string>>;
+export function envString(defaultValue?: string) {
+  const value = z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
+  return defaultValue === undefined ? value : z._default(value, defaultValue);
+}
 
 /**
  * A comma-separated list from an environment variable, empty entries dropped.

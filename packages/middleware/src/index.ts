@@ -16,11 +16,14 @@ export { maskSecrets, REDACTED, redactSecrets } from './redact.ts';
 export {
   countReport,
   createReport,
+  failureReason,
   logReport,
+  OUT_OF_TIME,
   REPORT_LOG_CHUNK,
   type Report,
   type ReportCounts,
   type ReportEntry,
+  recordUnfinished,
   renderReport,
   summarizeReport,
   throwIfFailed,
@@ -32,6 +35,7 @@ export {
   toSnsSubject,
   truncateUtf8,
 } from './snsReport.ts';
+export { type Tag, tagValue } from './tags.ts';
 export {
   createTimeBudget,
   DEFAULT_SAFETY_MARGIN_MS,

@@ -1,4 +1,5 @@
 import { PartialFailureError } from './errors.ts';
+import type { SettledMap } from './mapSettled.ts';
 import type { Observability } from './observability.ts';
 
 /** One resource in a report: what it is, what was (or would be) done, and why. */
@@ -158,4 +159,33 @@ export const logReport = (logger: Pick<Observability['logger'], 'info'>, report:
       });
     }
   }
+};
+
+/** Why an item was left for the next run. */
+export const OUT_OF_TIME = 'out of time for this run; the next run continues';
+
+/**
+ * The reason a failed item carries: the error's name (an AWS error code) and message.
+ *
+ * @example
+ * failureReason(error); // 'UnauthorizedOperation: You are not authorized to perform this operation.'
+ */
+export const failureReason = (error: Error): string => `${error.name}: ${error.message}`;
+
+/**
+ * Records the items of a bounded run that failed, with their error, and those that never
+ * started because the time budget ran out.
+ *
+ * @example
+ * recordUnfinished(report, outcome, { action: 'stop', idOf: (db) => db.id });
+ */
+export const recordUnfinished = <T>(
+  report: Report,
+  { failed, notStarted }: Pick<SettledMap<T, unknown>, 'failed' | 'notStarted'>,
+  { action, idOf }: { action: string; idOf: (item: T) => string },
+): void => {
+  for (const { item, error } of failed)
+    report.failed.push({ id: idOf(item), action, reason: failureReason(error) });
+  for (const item of notStarted)
+    report.skipped.push({ id: idOf(item), action, reason: OUT_OF_TIME });
 };
