@@ -277,6 +277,92 @@ describe('deploy-notifier wiring', () => {
   });
 });
 
+describe('Operations', () => {
+  const template = () => parseTemplate(readFileSync(templatePath, 'utf8'));
+  const functionIds = () =>
+    Object.entries(template().Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+      .map(([id]) => id.replace(/Function$/, ''));
+
+  it('gives every function its log group, a failure destination and alarms', () => {
+    // Prepare
+    const { Resources } = template();
+    const alarmed = (
+      Resources['Fn::ForEach::FunctionAlarms'] as unknown as [string, string[], unknown]
+    )[1];
+
+    // Act & Assess
+    expect(functionIds().length).toBe(5);
+    for (const name of functionIds()) {
+      const properties = Resources[`${name}Function`]?.Properties ?? {};
+      expect(properties.LoggingConfig, name).toEqual({ LogGroup: { Ref: `${name}LogGroup` } });
+      expect(Resources[`${name}LogGroup`]?.Properties?.RetentionInDays, name).toEqual({
+        Ref: 'LogRetentionDays',
+      });
+      expect(properties.EventInvokeConfig, name).toMatchObject({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: {
+          OnFailure: {
+            Type: 'SQS',
+            Destination: { 'Fn::GetAtt': [`${name}DeadLetterQueue`, 'Arn'] },
+          },
+        },
+      });
+      expect(Resources[`${name}DeadLetterQueue`]?.Properties?.SqsManagedSseEnabled, name).toBe(
+        true,
+      );
+      expect(alarmed, name).toContain(name);
+    }
+  });
+
+  it('sends the schedules’ undeliverable events to a dead-letter queue after retries', () => {
+    // Prepare
+    const { Resources } = template();
+
+    // Act
+    const schedules = functionIds().flatMap((name) =>
+      Object.values(
+        (Resources[`${name}Function`]?.Properties?.Events ?? {}) as Record<
+          string,
+          { Type: string; Properties: Record<string, unknown> }
+        >,
+      )
+        .filter((event) => event.Type === 'ScheduleV2' || event.Type === 'EventBridgeRule')
+        .map((event) => [name, event.Properties] as const),
+    );
+
+    // Assess
+    expect(schedules.length).toBe(6);
+    for (const [name, properties] of schedules) {
+      expect(properties.RetryPolicy, name).toMatchObject({
+        MaximumRetryAttempts: expect.any(Number),
+      });
+      expect(properties.DeadLetterConfig, name).toEqual({
+        Arn: { 'Fn::GetAtt': [`${name}DeadLetterQueue`, 'Arn'] },
+      });
+    }
+  });
+
+  it('encrypts the alarm topic with a key CloudWatch may use', () => {
+    // Prepare
+    const { Resources } = template();
+
+    // Act & Assess
+    expect(Resources.AlarmTopic?.Properties?.KmsMasterKeyId).toEqual({ Ref: 'AlarmTopicKey' });
+    expect(JSON.stringify(Resources.AlarmTopicKey?.Properties?.KeyPolicy)).toContain(
+      'cloudwatch.amazonaws.com',
+    );
+    expect(Resources.CriticalLogLinesAlarm?.Properties).toMatchObject({
+      Namespace: 'Nightshift',
+      MetricName: 'CriticalErrorCount',
+    });
+    expect(Resources.BackupFailuresAlarm?.Properties).toMatchObject({
+      Namespace: 'Nightshift',
+      MetricName: 'BackupFailures',
+    });
+  });
+});
+
 describe('Bundle check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nightshift-template-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -57,6 +57,8 @@ export const processBatch = async (
   metrics.addMetric('ProcessedEvents', MetricUnit.Count, payload.logEvents.length);
   metrics.addMetric('ErrorCount', MetricUnit.Count, errorCount);
   metrics.addMetric('CriticalErrorCount', MetricUnit.Count, critical.length);
+  // The same count without the log group, for one alarm over every watched group.
+  metrics.singleMetric().addMetric('CriticalErrorCount', MetricUnit.Count, critical.length);
   const summary: BatchSummary = {
     logGroup,
     logStream,

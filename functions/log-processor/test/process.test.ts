@@ -13,11 +13,16 @@ const setup = (env: Record<string, string> = { ALERT_TOPIC_ARN: topic }) => {
   const observability = createObservability('log-processor');
   const addMetric = vi.spyOn(observability.metrics, 'addMetric');
   const addDimension = vi.spyOn(observability.metrics, 'addDimension');
+  // The aggregate count, without the log group dimension, goes out as a single metric.
+  const single = observability.metrics.singleMetric();
+  const addSingle = vi.spyOn(single, 'addMetric');
+  vi.spyOn(observability.metrics, 'singleMetric').mockReturnValue(single);
   return {
     deps: { sns: new SNSClient({}), ...observability },
     config: loadLogProcessorConfig(env),
     addMetric,
     addDimension,
+    addSingle,
   };
 };
 
@@ -29,7 +34,7 @@ describe('Processing a batch', () => {
 
   it('counts errors and critical lines into metrics with the log group as a dimension', async () => {
     // Prepare
-    const { deps, config, addMetric, addDimension } = setup();
+    const { deps, config, addMetric, addDimension, addSingle } = setup();
     const payload = payloadOf([
       'all good',
       'ERROR x',
@@ -52,6 +57,7 @@ describe('Processing a batch', () => {
     expect(addMetric).toHaveBeenCalledWith('ProcessedEvents', 'Count', 5);
     expect(addMetric).toHaveBeenCalledWith('ErrorCount', 'Count', 4);
     expect(addMetric).toHaveBeenCalledWith('CriticalErrorCount', 'Count', 2);
+    expect(addSingle).toHaveBeenCalledWith('CriticalErrorCount', 'Count', 2);
   });
 
   it('sends exactly one alert for a batch with many critical lines', async () => {
