@@ -221,11 +221,9 @@ describe('log-processor wiring', () => {
 
     // Act
     const permission = template.Resources.LogProcessorInvokePermission;
-    const subscriptions = template.Resources['Fn::ForEach::LogSubscriptions'] as unknown as [
-      string,
-      unknown,
-      Record<string, { Type: string; Properties: Record<string, unknown> }>,
-    ];
+    const subscriptions = [1, 2, 3, 4, 5].map(
+      (index) => template.Resources[`LogProcessorSubscription${index}`],
+    );
 
     // Assess
     expect(permission?.Properties).toMatchObject({
@@ -235,11 +233,17 @@ describe('log-processor wiring', () => {
         'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*',
       },
     });
-    expect(subscriptions[1]).toEqual({ Ref: 'WatchedLogGroups' });
-    expect(Object.values(subscriptions[2])[0]).toMatchObject({
-      Type: 'AWS::Logs::SubscriptionFilter',
-      Properties: { DestinationArn: { 'Fn::GetAtt': ['LogProcessorFunction', 'Arn'] } },
-    });
+    for (const [index, subscription] of subscriptions.entries()) {
+      expect(subscription).toMatchObject({
+        Type: 'AWS::Logs::SubscriptionFilter',
+        Condition: `WatchesLogGroup${index + 1}`,
+        DependsOn: 'LogProcessorInvokePermission',
+        Properties: { DestinationArn: { Ref: 'LogProcessorFunction.Alias' } },
+      });
+      expect(JSON.stringify(subscription?.Properties?.LogGroupName)).toContain(
+        `{"Fn::Select":[${index},`,
+      );
+    }
     expect(
       statementsOf('LogProcessorFunction').find((statement) => statement.Sid === 'PublishAlerts'),
     ).toMatchObject({
@@ -287,9 +291,6 @@ describe('Operations', () => {
   it('gives every function its log group, a failure destination and alarms', () => {
     // Prepare
     const { Resources } = template();
-    const alarmed = (
-      Resources['Fn::ForEach::FunctionAlarms'] as unknown as [string, string[], unknown]
-    )[1];
 
     // Act & Assess
     expect(functionIds().length).toBe(5);
@@ -311,7 +312,12 @@ describe('Operations', () => {
       expect(Resources[`${name}DeadLetterQueue`]?.Properties?.SqsManagedSseEnabled, name).toBe(
         true,
       );
-      expect(alarmed, name).toContain(name);
+      for (const kind of ['Errors', 'Throttles', 'DeadLetters']) {
+        expect(
+          Resources[`${name}${kind}Alarm`]?.Properties?.AlarmActions,
+          `${name}${kind}Alarm`,
+        ).toEqual([{ Ref: 'AlarmTopic' }]);
+      }
     }
   });
 
@@ -339,6 +345,20 @@ describe('Operations', () => {
       });
       expect(properties.DeadLetterConfig, name).toEqual({
         Arn: { 'Fn::GetAtt': [`${name}DeadLetterQueue`, 'Arn'] },
+      });
+    }
+  });
+
+  it('releases through the alias live, rolling back on the function’s Errors alarm', () => {
+    // Prepare
+    const { Resources, Globals } = template();
+
+    // Act & Assess
+    expect(Globals?.Function?.AutoPublishAlias).toBe('live');
+    for (const name of functionIds()) {
+      expect(Resources[`${name}Function`]?.Properties?.DeploymentPreference, name).toEqual({
+        Type: { Ref: 'DeploymentType' },
+        Alarms: [{ Ref: `${name}ErrorsAlarm` }],
       });
     }
   });
