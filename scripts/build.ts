@@ -1,5 +1,5 @@
 // Bundles every function under functions/ into dist/<name>/index.mjs, the way Lambda
-// loads it, with a metafile beside it, and prints a size table.
+// loads it, writes esbuild's metafile to dist/.meta/<name>.json, and prints a size table.
 //   node scripts/build.ts [name ...]
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -47,7 +47,14 @@ for (const name of names) {
       js: "import{createRequire as __nsRequire}from'node:module';const require=__nsRequire(import.meta.url);",
     },
   });
-  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  // The metafile stays out of the function's folder, which is what gets deployed; a
+  // package.json lets `sam build` take the folder as it is (no dependencies to install).
+  mkdirSync(join(root, 'dist', '.meta'), { recursive: true });
+  writeFileSync(join(root, 'dist', '.meta', `${name}.json`), JSON.stringify(result.metafile));
+  writeFileSync(
+    join(outdir, 'package.json'),
+    `${JSON.stringify({ name: `nightshift-${name}`, version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+  );
   rows.push({
     name,
     kb: statSync(join(outdir, 'index.mjs')).size / 1024,

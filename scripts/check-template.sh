@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Static checks of template.yaml: cfn-lint, `sam validate --lint`, and checkov with no
-# failed check (a skip carries its reason in the template). Runs every check, then fails
+# Static checks of template.yaml: cfn-lint, `sam validate --lint`, checkov with no failed
+# check (a skip carries its reason in the template), and `sam build` of the built bundles. Runs every check, then fails
 # if any failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
@@ -16,6 +16,9 @@ run() {
 run cfn-lint cfn-lint --non-zero-exit-code warning template.yaml
 run "sam validate --lint" sam validate --lint --template-file template.yaml --region us-east-1
 run checkov checkov --quiet --compact --framework cloudformation --file template.yaml --skip-download
+build_dir=$(mktemp -d)
+run "sam build" sam build --template-file template.yaml --build-dir "$build_dir"
+rm -rf "$build_dir"
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "template: failed: ${failed[*]}" >&2

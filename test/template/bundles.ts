@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseTemplate } from './cfnYaml.ts';
 
 /**
  * Every way a template's functions fail to resolve to a built bundle: the CodeUri
  * folder, the handler's file in it, and the handler's export (read from the esbuild
- * metafile that the build writes beside the bundle).
+ * metafile that the build writes to dist/.meta/<name>.json).
  */
 export const findHandlerProblems = (
   templatePath: string,
@@ -34,9 +34,9 @@ export const findHandlerProblems = (
       problems.push(`${logicalId}: no bundle ${file}.mjs in ${codeUri} (run the build)`);
       continue;
     }
-    const metaPath = join(dir, 'meta.json');
+    const metaPath = join(dirname(dir), '.meta', `${basename(dir)}.json`);
     if (!existsSync(metaPath)) {
-      problems.push(`${logicalId}: no meta.json beside ${relative(base, bundle)} (run the build)`);
+      problems.push(`${logicalId}: no metafile ${relative(base, metaPath)} (run the build)`);
       continue;
     }
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as {

@@ -413,7 +413,8 @@ describe('Bundle check', () => {
       metafile: true,
       logLevel: 'silent',
     });
-    writeFileSync(join(dir, 'dist', name, 'meta.json'), JSON.stringify(result.metafile));
+    mkdirSync(join(dir, 'dist', '.meta'), { recursive: true });
+    writeFileSync(join(dir, 'dist', '.meta', `${name}.json`), JSON.stringify(result.metafile));
   };
 
   it('accepts a function whose bundle exports the handler, and names each broken one', async () => {
