@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -380,6 +380,53 @@ describe('Operations', () => {
       Namespace: 'Nightshift',
       MetricName: 'BackupFailures',
     });
+  });
+
+  it('charts every function and the Nightshift metrics its code really emits', () => {
+    // Prepare
+    const body = template().Resources.Dashboard?.Properties?.DashboardBody as { 'Fn::Sub': string };
+    const dashboard = JSON.parse(body['Fn::Sub']) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
+    const rows = dashboard.widgets.flatMap((widget) =>
+      (widget.properties.metrics ?? []).map((row) => ({ title: widget.properties.title, row })),
+    );
+
+    // Act & Assess
+    for (const name of functionIds()) {
+      for (const metric of ['Invocations', 'Errors', 'Duration']) {
+        const charted = rows.some(
+          ({ row }) =>
+            row[0] === 'AWS/Lambda' && row[1] === metric && row[3] === `\${${name}Function}`,
+        );
+        expect(charted, `${name} ${metric}`).toBe(true);
+      }
+    }
+    const own = rows.filter(({ row }) => row[0] === 'Nightshift').map(({ row }) => row);
+    const names = own.map((row) => row[1]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'InstancesStopped',
+        'InstancesStarted',
+        'GroupsScaled',
+        'BackupsCreated',
+        'SnapshotsDeleted',
+        'CriticalErrorCount',
+      ]),
+    );
+    for (const [, metric, dimension, service] of own) {
+      // Powertools adds the dimension service=<function>; the metric must come from that code.
+      expect(dimension).toBe('service');
+      const sources = readdirSync(join(root, 'functions', String(service), 'src'), {
+        recursive: true,
+      })
+        .filter((file) => String(file).endsWith('.ts') && !String(file).includes('.test.'))
+        .map((file) =>
+          readFileSync(join(root, 'functions', String(service), 'src', String(file)), 'utf8'),
+        )
+        .join('\n');
+      expect(sources, `${service} emits ${metric}`).toMatch(new RegExp(`\\b${metric}\\b`));
+    }
   });
 });
 
