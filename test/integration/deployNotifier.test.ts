@@ -14,23 +14,38 @@ const event = (name: string) =>
     ),
   );
 
-/** A local stand-in for Slack and Teams: records what is posted, answers with `status`. */
+/**
+ * A local stand-in for Slack and Teams. The n-th request gets the n-th answer (the last one
+ * repeats): an HTTP status, or `drop` to cut the connection. A post arrives (is recorded)
+ * only when it is answered with success.
+ */
 const receivers: ReturnType<typeof createServer>[] = [];
-const startReceiver = async (status = 200) => {
+const startReceiver = async (answers: (number | 'drop')[] = [200]) => {
   const posts: { path: string; body: Record<string, unknown> }[] = [];
+  let requests = 0;
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => {
       body += chunk;
     });
     request.on('end', () => {
-      posts.push({ path: request.url ?? '', body: JSON.parse(body) });
-      response.writeHead(status).end();
+      const answer = answers[Math.min(requests, answers.length - 1)] ?? 200;
+      requests += 1;
+      if (answer === 'drop') {
+        request.socket.destroy();
+        return;
+      }
+      if (answer < 300) posts.push({ path: request.url ?? '', body: JSON.parse(body) });
+      response.writeHead(answer).end();
     });
   });
   receivers.push(server);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts };
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    posts,
+    requests: () => requests,
+  };
 };
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((server) => new Promise((done) => server.close(done))));
@@ -76,7 +91,7 @@ describe('deploy-notifier through the built bundle', () => {
 
   it('fails the invocation when a webhook is gone, naming the destination', async () => {
     // Prepare
-    const receiver = await startReceiver(404);
+    const receiver = await startReceiver([404]);
 
     // Act
     const { error, output } = await invokeBundle(bundle, event('pipeline-failed'), {
@@ -88,7 +103,46 @@ describe('deploy-notifier through the built bundle', () => {
       name: 'Error',
       message: 'Delivery failed: slack: webhook answered 404 Not Found',
     });
-    expect(receiver.posts).toHaveLength(1);
+    expect(receiver.requests()).toBe(1);
+    expect(receiver.posts).toEqual([]);
     expect(output).not.toContain('revoked-secret-path');
+  });
+
+  it('delivers exactly one message when the webhook fails intermittently', async () => {
+    // Prepare: cut off, overloaded, rate-limited, then fine.
+    const receiver = await startReceiver(['drop', 503, 429, 200]);
+
+    // Act
+    const { result, error } = await invokeBundle(bundle, event('pipeline-failed'), {
+      env: { SLACK_WEBHOOK_URL: `${receiver.base}/slack/flaky-secret-path` },
+    });
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ notified: ['slack'], failed: [] });
+    expect(receiver.requests()).toBe(4);
+    expect(receiver.posts).toHaveLength(1);
+  });
+
+  it('fails the invocation when the webhook keeps failing past the retries', async () => {
+    // Prepare
+    const receiver = await startReceiver(['drop', 503]);
+
+    // Act
+    const { error } = await invokeBundle(bundle, event('pipeline-failed'), {
+      env: {
+        SLACK_WEBHOOK_URL: `${receiver.base}/slack/down-secret-path`,
+        DELIVERY_ATTEMPTS: '3',
+      },
+    });
+
+    // Assess
+    expect(error).toEqual({
+      name: 'Error',
+      message:
+        'Delivery failed: slack: webhook answered 503 Service Unavailable; gave up after retries',
+    });
+    expect(receiver.requests()).toBe(3);
+    expect(receiver.posts).toEqual([]);
   });
 });

@@ -1,31 +1,12 @@
 import { resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { getClient } from '@nightshift/middleware';
 import { invokeBundle, subscribeQueue } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
+import { eventOf } from './scenarios/logProcessor.ts';
 
 const bundle = resolve(import.meta.dirname, '../../dist/log-processor/index.mjs');
-
-const eventOf = (messageType: string, lines: string[]) => ({
-  awslogs: {
-    data: gzipSync(
-      JSON.stringify({
-        messageType,
-        owner: '123456789012',
-        logGroup: '/aws/lambda/orders-api',
-        logStream: '2026/11/28/[$LATEST]abc',
-        subscriptionFilters: ['nightshift'],
-        logEvents: lines.map((message, i) => ({
-          id: String(i),
-          timestamp: Date.UTC(2026, 10, 28, 3, 0, i),
-          message,
-        })),
-      }),
-    ).toString('base64'),
-  },
-});
 
 describe('log-processor against the emulated account', () => {
   it('sends exactly one alert per batch with critical lines, and writes EMF metrics', async () => {

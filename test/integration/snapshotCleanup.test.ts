@@ -1,71 +1,13 @@
 import { resolve } from 'node:path';
-import {
-  CreateImageCommand,
-  CreateSnapshotCommand,
-  CreateTagsCommand,
-  CreateVolumeCommand,
-  DescribeImagesCommand,
-  DescribeSnapshotsCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { getClient, type Report } from '@nightshift/middleware';
 import { connectMoto, invokeBundle, subscribeQueue } from '@nightshift/testing';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { remainingIds, seedAccount } from './scenarios/snapshotCleanup.ts';
 
 const bundle = resolve(import.meta.dirname, '../../dist/snapshot-cleanup/index.mjs');
 const moto = connectMoto(inject('moto'));
-
-/** An emulated account with snapshots of every kind the cleanup must tell apart. */
-const seedAccount = async () => {
-  const ec2 = getClient(EC2Client);
-  const newVolume = async () =>
-    (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8 })))
-      .VolumeId ?? '';
-  const snapshotOf = async (volumeId: string, tags: Record<string, string> = {}) => {
-    const { SnapshotId = '' } = await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }));
-    if (Object.keys(tags).length > 0) {
-      await ec2.send(
-        new CreateTagsCommand({
-          Resources: [SnapshotId],
-          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
-      );
-    }
-    return SnapshotId;
-  };
-
-  moto.setClockOffset('-40d');
-  const busyVolume = await newVolume();
-  const oldPlain = [await snapshotOf(busyVolume), await snapshotOf(busyVolume, { Name: 'old' })];
-  const oldPermanent = await snapshotOf(busyVolume, { Retention: 'permanent' });
-  const lastOfItsVolume = await snapshotOf(await newVolume());
-  const { Instances = [] } = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: 'ami-12c6146b',
-      MinCount: 1,
-      MaxCount: 1,
-      InstanceType: 't3.micro',
-    }),
-  );
-  const { ImageId = '' } = await ec2.send(
-    new CreateImageCommand({ InstanceId: Instances[0]?.InstanceId, Name: 'golden-image' }),
-  );
-  moto.setClockOffset('+0');
-  const { Images = [] } = await ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId] }));
-  const amiSnapshots = (Images[0]?.BlockDeviceMappings ?? []).flatMap((m) =>
-    m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [],
-  );
-  const recent = [await snapshotOf(busyVolume), await snapshotOf(await newVolume())];
-  return { ec2, oldPlain, oldPermanent, lastOfItsVolume, amiSnapshots, recent };
-};
-
-const remainingIds = async (ec2: EC2Client) => {
-  const { Snapshots = [] } = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
-  return Snapshots.map((snapshot) => snapshot.SnapshotId ?? '').sort();
-};
 
 describe('snapshot-cleanup against the emulated account', () => {
   let topicArn: string;
@@ -77,7 +19,7 @@ describe('snapshot-cleanup against the emulated account', () => {
 
   it('deletes exactly the old snapshots that nothing keeps, and reports it on SNS', async () => {
     // Prepare
-    const account = await seedAccount();
+    const account = await seedAccount(moto);
     const before = await remainingIds(account.ec2);
     const reader = await subscribeQueue({
       sns: getClient(SNSClient),
@@ -129,7 +71,7 @@ describe('snapshot-cleanup against the emulated account', () => {
 
   it('keeps the AMI and permanent snapshots by those rules alone', async () => {
     // Prepare: the AMI's snapshot is also the last of its volume; turn that rule off.
-    const account = await seedAccount();
+    const account = await seedAccount(moto);
 
     // Act
     const { result, error } = await invokeBundle<Report>(
@@ -152,7 +94,7 @@ describe('snapshot-cleanup against the emulated account', () => {
 
   it('deletes nothing in a dry run and reports what it would delete', async () => {
     // Prepare
-    const account = await seedAccount();
+    const account = await seedAccount(moto);
     const before = await remainingIds(account.ec2);
 
     // Act
@@ -171,7 +113,7 @@ describe('snapshot-cleanup against the emulated account', () => {
 
   it('rejects an invalid event and deletes nothing', async () => {
     // Prepare
-    const account = await seedAccount();
+    const account = await seedAccount(moto);
     const before = await remainingIds(account.ec2);
 
     // Act

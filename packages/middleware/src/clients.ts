@@ -1,3 +1,5 @@
+import { ConfigError } from './errors.ts';
+
 /** The part of every AWS SDK v3 client's configuration that Nightshift sets. */
 export interface ClientDefaults {
   region?: string;
@@ -22,9 +24,26 @@ export const CLIENT_DEFAULTS: Readonly<ClientDefaults> = {
 
 const clients = new Map<ClientClass<unknown>, unknown>();
 
+/** `AWS_MAX_ATTEMPTS`, the SDK's own setting, when it is set; otherwise the default. */
+const maxAttempts = (): number => {
+  const value = process.env.AWS_MAX_ATTEMPTS;
+  if (value === undefined || value.trim() === '') return CLIENT_DEFAULTS.maxAttempts ?? 8;
+  const attempts = Number(value);
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new ConfigError([
+      {
+        path: 'AWS_MAX_ATTEMPTS',
+        message: `must be a whole number of at least 1, not ${JSON.stringify(value)}`,
+      },
+    ]);
+  }
+  return attempts;
+};
+
 /**
  * The one client of a service in this container, created on first use. The region comes
- * from the environment; `AWS_ENDPOINT_URL` points every client at an emulator when set.
+ * from the environment; `AWS_ENDPOINT_URL` points every client at an emulator when set;
+ * `AWS_MAX_ATTEMPTS` overrides the 8 attempts per call.
  *
  * @example
  * const ec2 = getClient(EC2Client);
@@ -33,7 +52,11 @@ export const getClient = <C>(Client: ClientClass<C>): C => {
   let client = clients.get(Client) as C | undefined;
   if (client === undefined) {
     const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    client = new Client({ ...CLIENT_DEFAULTS, ...(region ? { region } : {}) });
+    client = new Client({
+      ...CLIENT_DEFAULTS,
+      maxAttempts: maxAttempts(),
+      ...(region ? { region } : {}),
+    });
     clients.set(Client, client);
   }
   return client;

@@ -33,6 +33,22 @@ describe('AWS client factory', () => {
     expect(await client.config.maxAttempts()).toBe(8);
   });
 
+  it('takes the attempts per call from AWS_MAX_ATTEMPTS, and names a bad value', async () => {
+    // Prepare
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '3');
+
+    // Act
+    const client = getClient(SNSClient);
+    resetClients();
+    vi.stubEnv('AWS_MAX_ATTEMPTS', 'three');
+
+    // Assess
+    expect(await client.config.maxAttempts()).toBe(3);
+    expect(() => getClient(EC2Client)).toThrow(
+      'Invalid configuration: AWS_MAX_ATTEMPTS: must be a whole number of at least 1, not "three"',
+    );
+  });
+
   it('falls back to AWS_DEFAULT_REGION when AWS_REGION is not set', async () => {
     // Prepare
     vi.stubEnv('AWS_REGION', undefined);

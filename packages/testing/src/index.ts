@@ -1,3 +1,10 @@
+export {
+  type Fault,
+  type FaultProxy,
+  type FaultSettings,
+  type FaultStats,
+  startFaultProxy,
+} from './faultProxy.ts';
 export { type BundleInvocation, invokeBundle } from './invokeBundle.ts';
 export { createLambdaContext } from './lambdaContext.ts';
 export {

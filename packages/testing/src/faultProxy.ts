@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  request as forward,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the proxy does instead of forwarding a request. */
+export type Fault = 'throttle' | 'unavailable' | 'drop';
+
+/** Counts of what went through the proxy. */
+export interface FaultStats {
+  /** AWS requests received (emulator control calls are not counted). */
+  requests: number;
+  /** Requests answered with a fault, by kind. */
+  faults: Record<Fault, number>;
+  /** Requests forwarded to the emulator, by API action (`DeleteSnapshot`, `Publish`...). */
+  forwarded: Record<string, number>;
+}
+
+/** How often and where faults are injected. */
+export interface FaultSettings {
+  /** Share of matching requests answered with a fault, 0 to 1. */
+  rate: number;
+  /** Only requests for these API actions get faults; every action when absent. */
+  actions?: readonly string[];
+  /** The first this many matching requests always get a fault, whatever the rate. */
+  first?: number;
+  /** The kinds chosen from, evenly. */
+  kinds?: readonly Fault[];
+}
+
+/** A running proxy: point `AWS_ENDPOINT_URL` at `endpoint`. */
+export interface FaultProxy {
+  endpoint: string;
+  stats(): FaultStats;
+  /** Changes the fault settings for the requests that follow. */
+  configure(settings: FaultSettings): void;
+  stop(): Promise<void>;
+}
+
+const ALL_FAULTS: readonly Fault[] = ['throttle', 'unavailable', 'drop'];
+
+/** A small seeded generator (mulberry32), so a failing run can be repeated exactly. */
+const seededRandom = (seed: number) => {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};
+
+type Protocol = 'ec2' | 'query' | 'json' | 'cbor';
+
+interface AwsRequest {
+  protocol: Protocol;
+  action: string;
+}
+
+/** Which wire protocol and API action a signed SDK request uses. */
+const classify = (
+  method: string,
+  headers: IncomingHttpHeaders,
+  body: string,
+  path: string,
+): AwsRequest => {
+  const target = headers['x-amz-target'];
+  if (typeof target === 'string') {
+    return { protocol: 'json', action: target.slice(target.lastIndexOf('.') + 1) };
+  }
+  if (headers['smithy-protocol'] === 'rpc-v2-cbor') {
+    return { protocol: 'cbor', action: path.slice(path.lastIndexOf('/') + 1) };
+  }
+  const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(
+    String(headers.authorization ?? ''),
+  )?.[1];
+  const action = new URLSearchParams(body).get('Action') ?? `${method} ${path}`;
+  return { protocol: service === 'ec2' ? 'ec2' : 'query', action };
+};
+
+/**
+ * The error bodies AWS sends: EC2 answers a throttled call with 503 RequestLimitExceeded,
+ * the other Query APIs (RDS, Auto Scaling, SNS, CloudWatch) with 400 Throttling, JSON
+ * APIs with 400 ThrottlingException; any of them may answer 503 when overloaded.
+ */
+const faultResponse = (protocol: Protocol, fault: 'throttle' | 'unavailable') => {
+  const throttled = fault === 'throttle';
+  const requestId = randomUUID();
+  switch (protocol) {
+    case 'ec2': {
+      const code = throttled ? 'RequestLimitExceeded' : 'Unavailable';
+      const message = throttled ? 'Request limit exceeded.' : 'The service is unavailable.';
+      return {
+        status: 503,
+        headers: { 'content-type': 'text/xml;charset=UTF-8' },
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
+      };
+    }
+    case 'query': {
+      const code = throttled ? 'Throttling' : 'ServiceUnavailable';
+      const message = throttled ? 'Rate exceeded' : 'Service is unavailable';
+      return {
+        status: throttled ? 400 : 503,
+        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+        body: `<ErrorResponse><Error><Type>${throttled ? 'Sender' : 'Receiver'}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      };
+    }
+    case 'json': {
+      const code = throttled ? 'ThrottlingException' : 'ServiceUnavailable';
+      return {
+        status: throttled ? 400 : 503,
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-errortype': code,
+          'x-amzn-requestid': requestId,
+        },
+        body: JSON.stringify({ __type: code, message: throttled ? 'Rate exceeded' : code }),
+      };
+    }
+    case 'cbor':
+      // An empty 503 is the one error every protocol reads the same way.
+      return { status: 503, headers: { 'x-amzn-requestid': requestId }, body: '' };
+  }
+};
+
+const readBody = (request: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+
+/**
+ * A loopback HTTP proxy in front of the emulator that answers a share of AWS requests
+ * with the throttling and availability errors AWS really sends, or drops the connection,
+ * instead of forwarding them. Faulted requests never reach the emulator, as when AWS
+ * throttles a call before acting on it. Emulator control paths (`/moto-api/`) always pass.
+ *
+ * @example
+ * const proxy = await startFaultProxy({ target: moto.endpoint, rate: 0.2, seed: 7 });
+ * await invokeBundle(bundle, event, { env: { AWS_ENDPOINT_URL: proxy.endpoint } });
+ * proxy.stats(); // { requests: 41, faults: { throttle: 3, unavailable: 2, drop: 3 }, ... }
+ */
+export const startFaultProxy = async ({
+  target,
+  seed = 1,
+  ...initial
+}: FaultSettings & { target: string; seed?: number }): Promise<FaultProxy> => {
+  const random = seededRandom(seed);
+  let settings: FaultSettings = initial;
+  const stats: FaultStats = {
+    requests: 0,
+    faults: { throttle: 0, unavailable: 0, drop: 0 },
+    forwarded: {},
+  };
+  const upstream = new URL(target);
+  let matched = 0;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const body = await readBody(request);
+    const path = request.url ?? '/';
+    const control = path.startsWith('/moto-api');
+    const aws = classify(request.method ?? 'GET', request.headers, body.toString('utf8'), path);
+    if (!control) {
+      stats.requests += 1;
+      const eligible = settings.actions?.includes(aws.action) ?? true;
+      if (eligible) matched += 1;
+      if (eligible && (matched <= (settings.first ?? 0) || random() < settings.rate)) {
+        const kinds = settings.kinds ?? ALL_FAULTS;
+        const fault = kinds[Math.floor(random() * kinds.length)] ?? 'throttle';
+        stats.faults[fault] += 1;
+        if (fault === 'drop') {
+          request.socket.destroy();
+          return;
+        }
+        const { status, headers, body: errorBody } = faultResponse(aws.protocol, fault);
+        response.writeHead(status, headers).end(errorBody);
+        return;
+      }
+      stats.forwarded[aws.action] = (stats.forwarded[aws.action] ?? 0) + 1;
+    }
+    const outbound = forward(
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path,
+        headers: request.headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    outbound.on('error', () => request.socket.destroy());
+    outbound.end(body);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => request.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stats: () => structuredClone(stats),
+    configure: (next) => {
+      settings = next;
+      matched = 0;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};
