@@ -48,7 +48,7 @@ const invokeThrough = async <R>(
 };
 
 const faultCount = (stats: FaultStats) =>
-  stats.faults.throttle + stats.faults.unavailable + stats.faults.drop;
+  Object.values(stats.faults).reduce((sum, count) => sum + count, 0);
 
 const reportsTopic = async () =>
   (await getClient(SNSClient).send(new CreateTopicCommand({ Name: 'reports' }))).TopicArn ?? '';
@@ -82,6 +82,27 @@ describe('snapshot-cleanup under faults', () => {
     expect(faulty.outcome.error).toBeUndefined();
     expect(faultCount(faulty.outcome.stats)).toBeGreaterThan(0);
     expect(faulty.state).toEqual(clean.state);
+  });
+
+  it('ends the same when the answers to deletes get lost, and says the retry found them gone', async () => {
+    // Prepare
+    const clean = await run({ rate: 0 });
+    await freshAccount();
+
+    // Act
+    const lost = await run({ rate: 0, first: 2, kinds: ['lost'], actions: ['DeleteSnapshot'] });
+
+    // Assess
+    expect(lost.outcome.stats.faults.lost).toBe(2);
+    expect(lost.outcome.error).toBeUndefined();
+    expect(lost.state).toEqual(clean.state);
+    expect(lost.outcome.result?.skipped).toEqual(
+      expect.arrayContaining(
+        lost.account.oldPlain.map((id) =>
+          expect.objectContaining({ id, reason: 'already gone (InvalidSnapshot.NotFound)' }),
+        ),
+      ),
+    );
   });
 
   it('fails loudly when deletes keep failing, and a re-run finishes the work', async () => {
@@ -137,6 +158,34 @@ describe('infra-scaler under faults', () => {
     expect(faulty.faults).toBeGreaterThan(0);
     expect(faulty.asleep).toEqual(clean.asleep);
     expect(faulty.awake).toEqual(clean.awake);
+  });
+
+  it('ends each step in the same state when the answers to its changes get lost', async () => {
+    // Prepare
+    const clean = await run({ rate: 0 });
+    await freshAccount();
+
+    // Act: the first answer to every kind of change is lost after the change took effect.
+    const changes = [
+      'StopInstances',
+      'StartInstances',
+      'CreateTags',
+      'DeleteTags',
+      'UpdateAutoScalingGroup',
+      'CreateOrUpdateTags',
+      'DeleteTags',
+      'StopDBInstance',
+      'StartDBInstance',
+      'AddTagsToResource',
+      'RemoveTagsFromResource',
+    ];
+    const lost = await run({ rate: 0.5, kinds: ['lost'], actions: changes });
+
+    // Assess
+    expect(lost.faults).toBeGreaterThan(0);
+    expect(lost.errors).toEqual([undefined, undefined]);
+    expect(lost.asleep).toEqual(clean.asleep);
+    expect(lost.awake).toEqual(clean.awake);
   });
 
   it('fails loudly when stops keep failing, and a re-run puts staging to sleep', async () => {

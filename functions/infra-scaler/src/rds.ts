@@ -2,6 +2,8 @@ import {
   AddTagsToResourceCommand,
   type DBCluster,
   type DBInstance,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
   paginateDescribeDBClusters,
   paginateDescribeDBInstances,
   type RDSClient,
@@ -57,9 +59,48 @@ export const listDatabases = async (rds: RDSClient): Promise<Database[]> => {
   return databases;
 };
 
+/** The database's status now, read again. */
+const currentStatus = async (rds: RDSClient, db: Database): Promise<string | undefined> => {
+  if (db.kind === 'instance') {
+    const { DBInstances = [] } = await rds.send(
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.id }),
+    );
+    return DBInstances[0]?.DBInstanceStatus;
+  }
+  const { DBClusters = [] } = await rds.send(
+    new DescribeDBClustersCommand({ DBClusterIdentifier: db.id }),
+  );
+  return DBClusters[0]?.Status;
+};
+
+const isStateFault = (error: unknown) =>
+  ['InvalidDBInstanceStateFault', 'InvalidDBClusterStateFault'].includes(
+    (error as { name?: string }).name ?? '',
+  );
+
+/**
+ * Runs a stop or start; when RDS refuses it because the database is already on its way
+ * (a retried call whose first attempt took effect and whose answer was lost), that counts
+ * as done.
+ */
+const changeState = async (
+  rds: RDSClient,
+  db: Database,
+  change: () => Promise<unknown>,
+  reached: readonly string[],
+): Promise<void> => {
+  try {
+    await change();
+  } catch (error) {
+    if (!isStateFault(error)) throw error;
+    const status = await currentStatus(rds, db).catch(() => undefined);
+    if (status === undefined || !reached.includes(status)) throw error;
+  }
+};
+
 /**
  * Marks a database as stopped by scale_down, then stops it; a failed stop has its mark
- * taken back.
+ * taken back. A database already stopping or stopped by then counts as stopped.
  *
  * @example
  * await stopDatabase(rds, database, new Date());
@@ -72,9 +113,15 @@ export const stopDatabase = async (rds: RDSClient, db: Database, now: Date): Pro
     }),
   );
   try {
-    if (db.kind === 'instance')
-      await rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: db.id }));
-    else await rds.send(new StopDBClusterCommand({ DBClusterIdentifier: db.id }));
+    await changeState(
+      rds,
+      db,
+      () =>
+        db.kind === 'instance'
+          ? rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: db.id }))
+          : rds.send(new StopDBClusterCommand({ DBClusterIdentifier: db.id })),
+      ['stopping', 'stopped'],
+    );
   } catch (error) {
     await unmarkDatabase(rds, db).catch(() => undefined);
     throw error;
@@ -82,19 +129,29 @@ export const stopDatabase = async (rds: RDSClient, db: Database, now: Date): Pro
 };
 
 /**
- * Starts a database that scale_down stopped (unless it is already up), then removes the mark.
+ * Starts a database that scale_down stopped (unless it is already up), then removes the
+ * mark. A database already starting or available by then counts as started.
  *
  * @example
  * await startDatabase(rds, database);
  */
 export const startDatabase = async (rds: RDSClient, db: Database): Promise<void> => {
   if (db.status === 'stopped') {
-    if (db.kind === 'instance')
-      await rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: db.id }));
-    else await rds.send(new StartDBClusterCommand({ DBClusterIdentifier: db.id }));
+    await changeState(
+      rds,
+      db,
+      () =>
+        db.kind === 'instance'
+          ? rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: db.id }))
+          : rds.send(new StartDBClusterCommand({ DBClusterIdentifier: db.id })),
+      ['starting', 'available'],
+    );
   }
   await unmarkDatabase(rds, db);
 };
 
-const unmarkDatabase = (rds: RDSClient, db: Database) =>
-  rds.send(new RemoveTagsFromResourceCommand({ ResourceName: db.arn, TagKeys: [SCALED_DOWN_KEY] }));
+const unmarkDatabase = async (rds: RDSClient, db: Database): Promise<void> => {
+  await rds.send(
+    new RemoveTagsFromResourceCommand({ ResourceName: db.arn, TagKeys: [SCALED_DOWN_KEY] }),
+  );
+};

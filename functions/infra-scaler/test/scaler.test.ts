@@ -288,6 +288,51 @@ describe('scale_down', () => {
     expect(addMetric).toHaveBeenCalledWith('DatabasesStopped', 'Count', 2);
   });
 
+  it('counts a stop that RDS refuses because the database is already stopping as done, and keeps its mark', async () => {
+    // Prepare: the first stop took effect, its answer was lost, the retry is refused.
+    const db = { DBInstanceIdentifier: 'db-1', DBInstanceArn: 'arn:db-1', TagList: staging };
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [{ ...db, DBInstanceStatus: 'available' }] })
+      .resolves({ DBInstances: [{ ...db, DBInstanceStatus: 'stopping' }] });
+    rdsMock
+      .on(StopDBInstanceCommand)
+      .rejects(awsError('InvalidDBInstanceStateFault', 'Instance db-1 is not in available state.'));
+
+    // Act
+    const { report } = await run({ action: 'scale_down', environment: 'staging' });
+
+    // Assess
+    expect(report.failed).toEqual([]);
+    expect(report.done.map((entry) => entry.id)).toEqual(['db-1']);
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {
+      DBInstanceIdentifier: 'db-1',
+    });
+    expect(rdsMock).not.toHaveReceivedCommand(RemoveTagsFromResourceCommand);
+  });
+
+  it('fails a stop that RDS refuses for a database that is not stopping, and takes its mark back', async () => {
+    // Prepare
+    const db = { DBInstanceIdentifier: 'db-1', DBInstanceArn: 'arn:db-1', TagList: staging };
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [{ ...db, DBInstanceStatus: 'available' }] });
+    rdsMock
+      .on(StopDBInstanceCommand)
+      .rejects(awsError('InvalidDBInstanceStateFault', 'read replicas cannot be stopped'));
+
+    // Act
+    const { report } = await run({ action: 'scale_down', environment: 'staging' });
+
+    // Assess
+    expect(report.failed.map((entry) => [entry.id, entry.reason])).toEqual([
+      ['db-1', expect.stringContaining('InvalidDBInstanceStateFault')],
+    ]);
+    expect(rdsMock).toHaveReceivedCommandWith(RemoveTagsFromResourceCommand, {
+      ResourceName: 'arn:db-1',
+    });
+  });
+
   it('changes nothing in a dry run', async () => {
     // Prepare
     givenInstances(instance('i-1', 'running'));
@@ -434,6 +479,30 @@ describe('scale_up', () => {
       TagKeys: ['nightshift:scaled-down'],
     });
     expect(addMetric).toHaveBeenCalledWith('DatabasesStarted', 'Count', 1);
+  });
+
+  it('counts a start that RDS refuses because the database is already starting as done', async () => {
+    // Prepare
+    const db = { DBInstanceIdentifier: 'db-1', DBInstanceArn: 'arn:db-1' };
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({
+        DBInstances: [{ ...db, DBInstanceStatus: 'stopped', TagList: [...staging, mark] }],
+      })
+      .resolves({ DBInstances: [{ ...db, DBInstanceStatus: 'starting' }] });
+    rdsMock
+      .on(StartDBInstanceCommand)
+      .rejects(awsError('InvalidDBInstanceStateFault', 'Instance db-1 is not stopped.'));
+
+    // Act
+    const { report } = await run({ action: 'scale_up', environment: 'staging' });
+
+    // Assess
+    expect(report.failed).toEqual([]);
+    expect(rdsMock).toHaveReceivedCommandWith(RemoveTagsFromResourceCommand, {
+      ResourceName: 'arn:db-1',
+      TagKeys: ['nightshift:scaled-down'],
+    });
   });
 });
 

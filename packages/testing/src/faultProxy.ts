@@ -8,8 +8,12 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the proxy does instead of forwarding a request. */
-export type Fault = 'throttle' | 'unavailable' | 'drop';
+/**
+ * What the proxy does to a request: answer a throttling or unavailable error, or cut the
+ * connection, without forwarding it; or (`lost`) forward it and cut the connection
+ * instead of returning the answer, as when a call takes effect and its answer never arrives.
+ */
+export type Fault = 'throttle' | 'unavailable' | 'drop' | 'lost';
 
 /** Counts of what went through the proxy. */
 export interface FaultStats {
@@ -29,7 +33,7 @@ export interface FaultSettings {
   actions?: readonly string[];
   /** The first this many matching requests always get a fault, whatever the rate. */
   first?: number;
-  /** The kinds chosen from, evenly. */
+  /** The kinds chosen from, evenly; `throttle`, `unavailable` and `drop` when absent. */
   kinds?: readonly Fault[];
 }
 
@@ -42,7 +46,7 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const ALL_FAULTS: readonly Fault[] = ['throttle', 'unavailable', 'drop'];
+const UNPROCESSED_FAULTS: readonly Fault[] = ['throttle', 'unavailable', 'drop'];
 
 /** A small seeded generator (mulberry32), so a failing run can be repeated exactly. */
 const seededRandom = (seed: number) => {
@@ -140,8 +144,9 @@ const readBody = (request: IncomingMessage): Promise<Buffer> =>
 /**
  * A loopback HTTP proxy in front of the emulator that answers a share of AWS requests
  * with the throttling and availability errors AWS really sends, or drops the connection,
- * instead of forwarding them. Faulted requests never reach the emulator, as when AWS
- * throttles a call before acting on it. Emulator control paths (`/moto-api/`) always pass.
+ * instead of forwarding them, as when AWS throttles a call before acting on it; or, when
+ * asked for `lost` faults, lets the call take effect and loses its answer. Emulator
+ * control paths (`/moto-api/`) always pass.
  *
  * @example
  * const proxy = await startFaultProxy({ target: moto.endpoint, rate: 0.2, seed: 7 });
@@ -157,50 +162,52 @@ export const startFaultProxy = async ({
   let settings: FaultSettings = initial;
   const stats: FaultStats = {
     requests: 0,
-    faults: { throttle: 0, unavailable: 0, drop: 0 },
+    faults: { throttle: 0, unavailable: 0, drop: 0, lost: 0 },
     forwarded: {},
   };
   const upstream = new URL(target);
   let matched = 0;
 
+  /** Counts one AWS request and decides its fate: a fault, or none to forward it. */
+  const pickFault = (action: string): Fault | undefined => {
+    stats.requests += 1;
+    const eligible = settings.actions?.includes(action) ?? true;
+    if (!eligible) return undefined;
+    matched += 1;
+    if (matched > (settings.first ?? 0) && random() >= settings.rate) return undefined;
+    const kinds = settings.kinds ?? UNPROCESSED_FAULTS;
+    const fault = kinds[Math.floor(random() * kinds.length)] ?? 'throttle';
+    stats.faults[fault] += 1;
+    return fault;
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request);
     const path = request.url ?? '/';
-    const control = path.startsWith('/moto-api');
     const aws = classify(request.method ?? 'GET', request.headers, body.toString('utf8'), path);
-    if (!control) {
-      stats.requests += 1;
-      const eligible = settings.actions?.includes(aws.action) ?? true;
-      if (eligible) matched += 1;
-      if (eligible && (matched <= (settings.first ?? 0) || random() < settings.rate)) {
-        const kinds = settings.kinds ?? ALL_FAULTS;
-        const fault = kinds[Math.floor(random() * kinds.length)] ?? 'throttle';
-        stats.faults[fault] += 1;
-        if (fault === 'drop') {
-          request.socket.destroy();
-          return;
-        }
-        const { status, headers, body: errorBody } = faultResponse(aws.protocol, fault);
-        response.writeHead(status, headers).end(errorBody);
-        return;
+    const cut = () => request.socket.destroy();
+    const pass = (onAnswer: (answer: IncomingMessage) => void) => {
+      if (!path.startsWith('/moto-api')) {
+        stats.forwarded[aws.action] = (stats.forwarded[aws.action] ?? 0) + 1;
       }
-      stats.forwarded[aws.action] = (stats.forwarded[aws.action] ?? 0) + 1;
+      const { hostname, port } = upstream;
+      const { method, headers } = request;
+      forward({ hostname, port, method, path, headers }, onAnswer).on('error', cut).end(body);
+    };
+    const relay = (answer: IncomingMessage) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    };
+    const lose = (answer: IncomingMessage) => answer.resume().on('end', cut);
+
+    const fault = path.startsWith('/moto-api') ? undefined : pickFault(aws.action);
+    if (fault === undefined) pass(relay);
+    else if (fault === 'lost') pass(lose);
+    else if (fault === 'drop') cut();
+    else {
+      const { status, headers, body: errorBody } = faultResponse(aws.protocol, fault);
+      response.writeHead(status, headers).end(errorBody);
     }
-    const outbound = forward(
-      {
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path,
-        headers: request.headers,
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    outbound.on('error', () => request.socket.destroy());
-    outbound.end(body);
   };
 
   const server = createServer((request, response) => {

@@ -75,16 +75,17 @@ describe('fault proxy', () => {
     expect(upstream.reached()).toBe(0);
     expect(proxy.stats()).toMatchObject({
       requests: 3,
-      faults: { throttle: 3, unavailable: 0, drop: 0 },
+      faults: { throttle: 3, unavailable: 0, drop: 0, lost: 0 },
       forwarded: {},
     });
   });
 
-  it('answers 503 or cuts the connection, and forwards what it spares', async () => {
+  it('answers 503, cuts the connection before or after acting, and forwards what it spares', async () => {
     // Prepare
     const upstream = await startUpstream();
     const unavailable = await proxyOf(upstream.endpoint, ['unavailable']);
     const dropping = await proxyOf(upstream.endpoint, ['drop']);
+    const losing = await proxyOf(upstream.endpoint, ['lost']);
     const passing = await proxyOf(upstream.endpoint, ['drop'], 0);
 
     // Act
@@ -94,6 +95,9 @@ describe('fault proxy', () => {
     const cut = await errorOf(
       new EC2Client(config(dropping.endpoint)).send(new DescribeSnapshotsCommand({})),
     );
+    const lost = await errorOf(
+      new EC2Client(config(losing.endpoint)).send(new DescribeSnapshotsCommand({})),
+    );
     const spared = await errorOf(
       new EC2Client(config(passing.endpoint)).send(new DescribeSnapshotsCommand({})),
     );
@@ -101,8 +105,10 @@ describe('fault proxy', () => {
     // Assess
     expect(refused).toMatchObject({ $metadata: { httpStatusCode: 503 } });
     expect(cut).toMatchObject({ name: expect.stringMatching(/Error/) });
+    expect(lost).toMatchObject({ name: expect.stringMatching(/Error/) });
     expect(spared).toBeUndefined();
-    expect(upstream.reached()).toBe(1);
+    expect(upstream.reached()).toBe(2);
+    expect(losing.stats().forwarded).toEqual({ DescribeSnapshots: 1 });
     expect(passing.stats().forwarded).toEqual({ DescribeSnapshots: 1 });
   });
 
