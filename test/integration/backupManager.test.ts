@@ -11,8 +11,11 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import {
+  CreateDBClusterCommand,
+  CreateDBClusterSnapshotCommand,
   CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
@@ -23,8 +26,9 @@ import { beforeEach, describe, expect, inject, it } from 'vitest';
 
 const bundle = resolve(import.meta.dirname, '../../dist/backup-manager/index.mjs');
 const moto = connectMoto(inject('moto'));
-const today = new Date().toISOString().slice(0, 10);
-const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+/** The UTC day `days` ago, read from the clock when called, never at module load. */
+const dayBefore = (days: number) =>
+  new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 const toTags = (tags: Record<string, string>): Tag[] =>
   Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 const nightshiftTags = (environment: string, sourceId: string, day: string) =>
@@ -36,11 +40,21 @@ const nightshiftTags = (environment: string, sourceId: string, day: string) =>
     'nightshift:source': sourceId,
   });
 
-/** Two production instances (one with an extra volume), a staging one, an untagged one; two databases; old snapshots. */
+/**
+ * Two production instances (one with an extra volume tagged Retention=permanent), a
+ * staging one, an untagged one; two databases (orders tagged Retention=permanent and
+ * copying its tags to snapshots); old snapshots: Nightshift's of production and of
+ * staging, one kept for good, and some made by hand.
+ */
 const seedAccount = async () => {
+  const tenDaysAgo = dayBefore(10);
+  const twentyDaysAgo = dayBefore(20);
   const ec2 = getClient(EC2Client);
   const rds = getClient(RDSClient);
-  const launch = async (tags: Record<string, string>, extraVolume = false): Promise<Instance> => {
+  const launch = async (
+    tags: Record<string, string>,
+    extraVolume?: Record<string, string>,
+  ): Promise<Instance> => {
     const { Instances = [] } = await ec2.send(
       new RunInstancesCommand({
         ImageId: 'ami-12c6146b',
@@ -57,7 +71,11 @@ const seedAccount = async () => {
     if (!instance) throw new Error('RunInstances returned no instance');
     if (extraVolume) {
       const { VolumeId } = await ec2.send(
-        new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 20 }),
+        new CreateVolumeCommand({
+          AvailabilityZone: 'us-east-1a',
+          Size: 20,
+          TagSpecifications: [{ ResourceType: 'volume', Tags: toTags(extraVolume) }],
+        }),
       );
       await ec2.send(
         new AttachVolumeCommand({ VolumeId, InstanceId: instance.InstanceId, Device: '/dev/sdf' }),
@@ -65,7 +83,7 @@ const seedAccount = async () => {
     }
     return instance;
   };
-  const database = async (id: string, environment: string) =>
+  const database = async (id: string, environment: string, extra: Record<string, string> = {}) =>
     rds.send(
       new CreateDBInstanceCommand({
         DBInstanceIdentifier: id,
@@ -74,16 +92,31 @@ const seedAccount = async () => {
         AllocatedStorage: 20,
         MasterUsername: 'admin',
         MasterUserPassword: 'not-a-secret-1',
-        Tags: toTags({ Environment: environment, Backup: 'true' }),
+        CopyTagsToSnapshot: true,
+        Tags: toTags({ Environment: environment, Backup: 'true', ...extra }),
       }),
     );
 
+  moto.setClockOffset('-20d');
+  await database('orders', 'production', { Retention: 'permanent' });
+  await rds.send(
+    new CreateDBSnapshotCommand({
+      DBInstanceIdentifier: 'orders',
+      DBSnapshotIdentifier: `nightshift-orders-${twentyDaysAgo}`,
+      Tags: [
+        ...nightshiftTags('production', 'orders', twentyDaysAgo),
+        { Key: 'Retention', Value: 'permanent' },
+      ],
+    }),
+  );
   moto.setClockOffset('-10d');
-  const web = await launch({ Name: 'web', Environment: 'production', Backup: 'true' }, true);
+  const web = await launch(
+    { Name: 'web', Environment: 'production', Backup: 'true' },
+    { Retention: 'permanent' },
+  );
   const worker = await launch({ Environment: 'production', Backup: 'true' });
   const staging = await launch({ Environment: 'staging', Backup: 'true' });
   const untagged = await launch({ Environment: 'production' });
-  await database('orders', 'production');
   await database('orders-staging', 'staging');
   // Ten days ago: a Nightshift backup of web and of orders, and snapshots someone else made.
   const { Snapshots: oldWebSet = [] } = await ec2.send(
@@ -113,6 +146,25 @@ const seedAccount = async () => {
       DBSnapshotIdentifier: 'before-upgrade',
     }),
   );
+  // Ten days ago too: Nightshift's backups of staging, which a production run never touches.
+  const { Snapshots: stagingSet = [] } = await ec2.send(
+    new CreateSnapshotsCommand({
+      InstanceSpecification: { InstanceId: staging.InstanceId },
+      TagSpecifications: [
+        {
+          ResourceType: 'snapshot',
+          Tags: nightshiftTags('staging', staging.InstanceId ?? '', tenDaysAgo),
+        },
+      ],
+    }),
+  );
+  await rds.send(
+    new CreateDBSnapshotCommand({
+      DBInstanceIdentifier: 'orders-staging',
+      DBSnapshotIdentifier: `nightshift-orders-staging-${tenDaysAgo}`,
+      Tags: nightshiftTags('staging', 'orders-staging', tenDaysAgo),
+    }),
+  );
   moto.setClockOffset('+0');
 
   return {
@@ -123,7 +175,10 @@ const seedAccount = async () => {
     staging: staging.InstanceId ?? '',
     untagged: untagged.InstanceId ?? '',
     oldWebSet: oldWebSet.map((snapshot) => snapshot.SnapshotId ?? ''),
+    stagingSet: stagingSet.map((snapshot) => snapshot.SnapshotId ?? ''),
     foreignEbs,
+    tenDaysAgo,
+    twentyDaysAgo,
   };
 };
 
@@ -151,6 +206,7 @@ describe('backup-manager against the emulated account', () => {
   it('backs up exactly the tagged production resources once a day and expires only its own old backups', async () => {
     // Prepare
     const account = await seedAccount();
+    const today = dayBefore(0);
     const event = { backup_type: 'all', environment: 'production' };
 
     // Act: EventBridge delivers the same day's event twice.
@@ -161,19 +217,27 @@ describe('backup-manager against the emulated account', () => {
     expect(first.error).toBeUndefined();
     expect(second.error).toBeUndefined();
     const snapshots = await ebsSnapshots(account.ec2);
-    const ours = snapshots.filter((snapshot) => tag(snapshot.Tags, 'CreatedBy') === 'nightshift');
+    const ours = snapshots.filter(
+      (snapshot) =>
+        tag(snapshot.Tags, 'CreatedBy') === 'nightshift' &&
+        tag(snapshot.Tags, 'Environment') === 'production',
+    );
     const bySource = (id: string) =>
       ours.filter((snapshot) => tag(snapshot.Tags, 'InstanceId') === id);
     expect(snapshots.map((snapshot) => snapshot.SnapshotId).sort()).toEqual(
-      [account.foreignEbs, ...ours.map((snapshot) => snapshot.SnapshotId ?? '')].sort(),
+      [
+        account.foreignEbs,
+        ...account.stagingSet,
+        ...ours.map((snapshot) => snapshot.SnapshotId ?? ''),
+      ].sort(),
     );
     expect(bySource(account.web)).toHaveLength(2); // root and extra volume, one set
     expect(bySource(account.worker)).toHaveLength(1);
     expect(ours).toHaveLength(3);
     for (const snapshot of ours) {
       expect(tag(snapshot.Tags, 'AutomatedBackup')).toBe('true');
-      expect(tag(snapshot.Tags, 'Environment')).toBe('production');
       expect(tag(snapshot.Tags, 'nightshift:backup-date')).toBe(today);
+      expect(tag(snapshot.Tags, 'Retention')).toBeUndefined();
       expect(tag(snapshot.Tags, 'Name')).toMatch(
         /^nightshift-(web|i-[0-9a-f]+)-\d{4}-\d{2}-\d{2}$/,
       );
@@ -182,46 +246,188 @@ describe('backup-manager against the emulated account', () => {
       expect.arrayContaining([account.oldWebSet[0]]),
     );
 
-    // ... and the RDS snapshots, exactly.
-    expect(await dbSnapshotIds(account.rds)).toEqual([
-      'before-upgrade',
-      `nightshift-orders-${today}`,
-    ]);
+    // ... and the RDS snapshots, exactly: staging's and the permanent one stay.
+    expect(await dbSnapshotIds(account.rds)).toEqual(
+      [
+        'before-upgrade',
+        `nightshift-orders-${account.twentyDaysAgo}`,
+        `nightshift-orders-${today}`,
+        `nightshift-orders-staging-${account.tenDaysAgo}`,
+      ].sort(),
+    );
+    const { DBSnapshots = [] } = await account.rds.send(
+      new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: `nightshift-orders-${today}` }),
+    );
+    expect(tag(DBSnapshots[0]?.TagList, 'CreatedBy')).toBe('nightshift');
+    expect(tag(DBSnapshots[0]?.TagList, 'Retention')).toBeUndefined();
 
-    // The first run created and expired; the second found everything done.
+    // The first run created and kept the last finished backups, the new ones not being
+    // finished when it read; the second found everything done and expired the old ones.
     expect(
       first.result?.done
         .filter((entry) => entry.action === 'back up')
         .map((entry) => entry.id)
         .sort(),
     ).toEqual([account.web, account.worker, 'orders'].sort());
+    expect(first.result?.done.find((entry) => entry.id === account.web)?.reason).toMatch(
+      /; volume tags not copied: a volume is tagged Retention$/,
+    );
+    expect(first.result?.done.filter((entry) => entry.action === 'delete')).toEqual([]);
+    expect(first.result?.skipped).toEqual(
+      expect.arrayContaining([
+        ...account.oldWebSet.map((id) => ({
+          id,
+          action: 'keep',
+          reason: `newest finished backup of ${account.web}`,
+        })),
+        {
+          id: `nightshift-orders-${account.tenDaysAgo}`,
+          action: 'keep',
+          reason: 'newest finished backup of orders',
+        },
+        {
+          id: `nightshift-orders-${account.twentyDaysAgo}`,
+          action: 'keep',
+          reason: 'tagged Retention=permanent',
+        },
+      ]),
+    );
     expect(
-      first.result?.done
+      second.result?.done
         .filter((entry) => entry.action === 'delete')
         .map((entry) => entry.id)
         .sort(),
-    ).toEqual([...account.oldWebSet, `nightshift-orders-${tenDaysAgo}`].sort());
-    expect(second.result?.done).toEqual([]);
-    expect(second.result?.skipped.map((entry) => entry.id).sort()).toEqual(
-      [account.web, account.worker, 'orders'].sort(),
-    );
+    ).toEqual([...account.oldWebSet, `nightshift-orders-${account.tenDaysAgo}`].sort());
     expect(
-      second.result?.skipped.every((entry) =>
-        entry.reason.startsWith(`already backed up on ${today}`),
-      ),
+      second.result?.skipped
+        .filter((entry) => entry.action === 'back up')
+        .map((entry) => entry.id)
+        .sort(),
+    ).toEqual([account.web, account.worker, 'orders'].sort());
+    expect(
+      second.result?.skipped
+        .filter((entry) => entry.action === 'back up')
+        .every((entry) => entry.reason.startsWith(`already backed up on ${today}`)),
     ).toBe(true);
+    const mentioned = [first.result, second.result].flatMap((report) =>
+      [...(report?.done ?? []), ...(report?.skipped ?? []), ...(report?.planned ?? [])].map(
+        (entry) => entry.id,
+      ),
+    );
+    const staging = [account.staging, 'orders-staging', ...account.stagingSet];
+    expect(mentioned.filter((id) => staging.includes(id))).toEqual([]);
     const emf = second.logs.find((line) => 'BackupsCreated' in line);
     expect(emf).toMatchObject({
       BackupsCreated: 0,
       BackupsSkipped: 3,
-      BackupsDeleted: 0,
+      BackupsDeleted: 3,
       BackupFailures: 0,
     });
   });
 
-  it('changes nothing in a dry run', async () => {
-    // Prepare
+  it('takes the backup day from the schedule, so a late retry after midnight backs up nothing twice', async () => {
+    // Prepare: the schedule fired just before midnight; the run starts after it.
     const account = await seedAccount();
+    const yesterday = dayBefore(1);
+    const event = {
+      backup_type: 'all',
+      environment: 'production',
+      scheduledTime: `${yesterday}T23:59:00Z`,
+    };
+
+    // Act: the run and its retry, both late.
+    const first = await invokeBundle<Report>(bundle, event, { env });
+    const retry = await invokeBundle<Report>(bundle, event, { env });
+
+    // Assess
+    expect(first.error).toBeUndefined();
+    expect(retry.error).toBeUndefined();
+    const ours = (await ebsSnapshots(account.ec2)).filter(
+      (snapshot) =>
+        tag(snapshot.Tags, 'CreatedBy') === 'nightshift' &&
+        tag(snapshot.Tags, 'Environment') === 'production' &&
+        tag(snapshot.Tags, 'nightshift:backup-date') === yesterday,
+    );
+    expect(ours).toHaveLength(3);
+    expect(await dbSnapshotIds(account.rds)).toContain(`nightshift-orders-${yesterday}`);
+    expect(retry.result?.done.filter((entry) => entry.action === 'back up')).toEqual([]);
+    expect(
+      retry.result?.skipped
+        .filter((entry) => entry.action === 'back up')
+        .map((entry) => entry.reason),
+    ).toEqual([
+      expect.stringMatching(`^already backed up on ${yesterday}`),
+      expect.stringMatching(`^already backed up on ${yesterday}`),
+      expect.stringMatching(`^already backed up on ${yesterday}`),
+    ]);
+  });
+
+  it('snapshots a tagged Aurora cluster under a valid name, reports a member of an untagged one, and counts cluster snapshots for the quota', async () => {
+    // Prepare
+    const rds = getClient(RDSClient);
+    const today = dayBefore(0);
+    const longName = `billing-${'x'.repeat(55)}`;
+    const cluster = (id: string, tags: Record<string, string>) =>
+      rds.send(
+        new CreateDBClusterCommand({
+          DBClusterIdentifier: id,
+          Engine: 'aurora-postgresql',
+          MasterUsername: 'admin',
+          MasterUserPassword: 'not-a-secret-1',
+          Tags: toTags(tags),
+        }),
+      );
+    await cluster(longName, { Environment: 'production', Backup: 'true' });
+    await cluster('analytics', { Environment: 'production' });
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'analytics-1',
+        DBClusterIdentifier: 'analytics',
+        Engine: 'aurora-postgresql',
+        DBInstanceClass: 'db.r6g.large',
+        Tags: toTags({ Environment: 'production', Backup: 'true' }),
+      }),
+    );
+    await rds.send(
+      new CreateDBClusterSnapshotCommand({
+        DBClusterIdentifier: 'analytics',
+        DBClusterSnapshotIdentifier: 'analytics-by-hand',
+      }),
+    );
+
+    // Act
+    const { result, error } = await invokeBundle<Report>(
+      bundle,
+      { backup_type: 'rds', environment: 'production' },
+      { env: { ...env, RDS_MANUAL_SNAPSHOT_QUOTA: '2' } },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    const { DBClusterSnapshots = [] } = await rds.send(
+      new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'manual' }),
+    );
+    const ids = DBClusterSnapshots.map((snapshot) => snapshot.DBClusterSnapshotIdentifier ?? '');
+    const backup = ids.find((id) => id !== 'analytics-by-hand') ?? '';
+    expect(ids).toHaveLength(2);
+    expect(backup.length).toBeLessThanOrEqual(63);
+    expect(backup).toMatch(new RegExp(`^nightshift-billing-x+-[0-9a-f]{8}-${today}$`));
+    expect(result?.skipped).toContainEqual({
+      id: 'analytics-1',
+      action: 'back up',
+      reason:
+        'member of cluster analytics, which is not tagged Environment=production and Backup=true: not backed up',
+    });
+    expect(result?.notes).toContainEqual(
+      expect.stringMatching(/holds 2 manual DB cluster snapshots, of a quota of 2/),
+    );
+  });
+
+  it('changes nothing in a dry run, and plans what a real run would do', async () => {
+    // Prepare: today's backups exist and are finished, so the old ones are due.
+    const account = await seedAccount();
+    const event = { backup_type: 'all', environment: 'production' };
+    await invokeBundle<Report>(bundle, event, { env });
     const before = {
       ebs: (await ebsSnapshots(account.ec2)).length,
       rds: await dbSnapshotIds(account.rds),
@@ -230,7 +436,7 @@ describe('backup-manager against the emulated account', () => {
     // Act
     const { result, error } = await invokeBundle<Report>(
       bundle,
-      { backup_type: 'all', environment: 'production', dryRun: true },
+      { ...event, dryRun: true },
       { env },
     );
 
@@ -238,12 +444,14 @@ describe('backup-manager against the emulated account', () => {
     expect(error).toBeUndefined();
     expect((await ebsSnapshots(account.ec2)).length).toBe(before.ebs);
     expect(await dbSnapshotIds(account.rds)).toEqual(before.rds);
+    expect(result?.done).toEqual([]);
+    expect(result?.planned.filter((entry) => entry.action === 'back up')).toEqual([]);
     expect(
       result?.planned
         .filter((entry) => entry.action === 'delete')
         .map((entry) => entry.id)
         .sort(),
-    ).toEqual([...account.oldWebSet, `nightshift-orders-${tenDaysAgo}`].sort());
+    ).toEqual([...account.oldWebSet, `nightshift-orders-${account.tenDaysAgo}`].sort());
   });
 
   it('rejects an invalid event and creates nothing', async () => {

@@ -149,6 +149,10 @@ describe('IAM of the functions', () => {
 describe('IAM of backup-manager', () => {
   const statements = () => statementsOf('BackupManagerFunction');
   const bySid = (sid: string) => statements().find((statement) => statement.Sid === sid);
+  const marked = (kind: 'RequestTag' | 'ResourceTag') => ({
+    [`aws:${kind}/CreatedBy`]: 'nightshift',
+    [`aws:${kind}/AutomatedBackup`]: 'true',
+  });
 
   it('snapshots only instances and databases tagged Backup=true', () => {
     expect(bySid('SnapshotInstancesTaggedForBackup')).toMatchObject({
@@ -173,13 +177,77 @@ describe('IAM of backup-manager', () => {
     // Assess
     expect(unconditionalWrites).toEqual([]);
     expect(bySid('TagSnapshotsOnlyAtCreation')?.Condition).toEqual({
-      StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' },
+      StringEquals: { 'ec2:CreateAction': 'CreateSnapshots', ...marked('RequestTag') },
     });
     expect(bySid('DeleteOnlyItsOwnSnapshots')?.Condition).toEqual({
-      StringEquals: { 'aws:ResourceTag/CreatedBy': 'nightshift' },
+      StringEquals: marked('ResourceTag'),
     });
     expect(bySid('DeleteOnlyItsOwnDatabaseSnapshots')?.Condition).toEqual({
-      StringEquals: { 'aws:ResourceTag/CreatedBy': 'nightshift' },
+      StringEquals: marked('ResourceTag'),
+    });
+  });
+
+  it('makes only snapshots that carry its marker tags', () => {
+    // Act
+    const creatingSnapshots = statements().filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        [statement.Action].flat().some((action) => /Create.*Snapshot|AddTags/.test(action)) &&
+        JSON.stringify(statement.Resource).includes('snapshot'),
+    );
+
+    // Assess
+    expect(creatingSnapshots.map((statement) => statement.Sid)).toEqual([
+      'MakeOnlyMarkedSnapshots',
+      'NameAndTagDatabaseSnapshots',
+    ]);
+    for (const statement of creatingSnapshots) {
+      expect(statement.Condition, statement.Sid).toEqual({ StringEquals: marked('RequestTag') });
+    }
+    expect(bySid('SnapshotTheirVolumes')?.Resource).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:volume/*',
+    });
+  });
+
+  it('never deletes a backup tagged Retention=permanent', () => {
+    // Act
+    const deleteActions = [
+      ...new Set(
+        statements()
+          .filter((statement) => statement.Effect === 'Allow')
+          .flatMap((statement) => [statement.Action].flat())
+          .filter((action) => /Delete/.test(action)),
+      ),
+    ];
+
+    // Assess
+    expect(deleteActions).toHaveLength(3);
+    expect(bySid('NeverDeletePermanentBackups')).toEqual({
+      Sid: 'NeverDeletePermanentBackups',
+      Effect: 'Deny',
+      Action: expect.arrayContaining(deleteActions),
+      Resource: '*',
+      Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/Retention': 'permanent' } },
+    });
+  });
+
+  it('passes the scheduled time to the run, so a late or retried run backs up the same day', () => {
+    // Prepare
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+
+    // Act
+    const events = template.Resources.BackupManagerFunction?.Properties?.Events as Record<
+      string,
+      { Properties: { Input: { 'Fn::Sub': string } } }
+    >;
+    const input = events.Daily?.Properties.Input['Fn::Sub'] ?? '';
+
+    // Assess
+    expect(JSON.parse(input)).toEqual({
+      backup_type: 'all',
+      environment: '${Environment}',
+      id: '<aws.scheduler.execution-id>',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
     });
   });
 });

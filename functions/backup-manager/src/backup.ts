@@ -5,7 +5,6 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { deleteSnapshot } from '@nightshift/ebs';
 import {
   createReport,
-  failureReason,
   logReport,
   mapSettled,
   type Observability,
@@ -19,11 +18,12 @@ import {
 import type { BackupConfig } from './config.ts';
 import {
   createInstanceBackup,
+  instancesWithRetentionTaggedVolumes,
   listEc2Backups,
   listEc2Targets,
   type TargetSelector,
 } from './ec2Backups.ts';
-import type { BackupEvent } from './event.ts';
+import { type BackupEvent, scheduledAt } from './event.ts';
 import {
   createRdsBackup,
   deleteRdsBackup,
@@ -36,7 +36,7 @@ import { backupDay, backupTags } from './tags.ts';
 
 export const SERVICE = 'backup-manager';
 
-/** Share of the manual DB snapshot quota past which the report warns. */
+/** Share of a manual snapshot quota past which the report warns. */
 const QUOTA_WARNING_SHARE = 0.8;
 
 /** The clients and observability a run uses. */
@@ -59,7 +59,10 @@ interface CreateTask {
 
 type Skip = { id: string; reason: string };
 
-/** Decides what to back up today: one task per resource not yet backed up today. */
+/**
+ * Decides what to back up on `day`: one task per resource without a backup of that day.
+ * For an instance, a set that failed (`error`) does not count; one still pending does.
+ */
 const planCreates = ({
   instances,
   databases,
@@ -79,8 +82,13 @@ const planCreates = ({
   const skips: Skip[] = [];
   const backedUpToday = (kind: BackupRecord['kind'], sourceId: string) =>
     existing.filter(
-      (backup) => backup.kind === kind && backup.sourceId === sourceId && backup.day === day,
+      (backup) =>
+        backup.kind === kind &&
+        backup.sourceId === sourceId &&
+        backup.day === day &&
+        !(backup.kind === 'ebs' && backup.status === 'error'),
     );
+  const clusterIds = new Set(clusters.map((cluster) => cluster.DBClusterIdentifier));
   const tagsFor = (name: string, sourceId: string, extra: { Key: string; Value: string }[] = []) =>
     backupTags({
       name,
@@ -114,10 +122,15 @@ const planCreates = ({
   for (const db of databases) {
     const id = db.DBInstanceIdentifier;
     if (!id) continue;
-    if (db.DBClusterIdentifier) {
+    if (db.DBClusterIdentifier && clusterIds.has(db.DBClusterIdentifier)) {
       skips.push({
         id,
         reason: `member of cluster ${db.DBClusterIdentifier}: backed up with the cluster`,
+      });
+    } else if (db.DBClusterIdentifier) {
+      skips.push({
+        id,
+        reason: `member of cluster ${db.DBClusterIdentifier}, which is not tagged ${selector.environmentKey}=${selector.environment} and ${selector.backupKey}=${selector.backupValue}: not backed up`,
       });
     } else if (db.DBInstanceStatus !== 'available') {
       skips.push({ id, reason: `status is ${db.DBInstanceStatus ?? 'unknown'}, not available` });
@@ -152,10 +165,11 @@ const planCreates = ({
 };
 
 /**
- * One backup run: read the tagged resources and the backups Nightshift made, plan
- * today's backups (none for a resource already backed up today) and the retention
- * deletes, apply them unless dry run, then report and publish. The report is returned
- * even when items failed; the handler fails the invocation afterwards.
+ * One backup run: read the tagged resources and the backups Nightshift made, plan the
+ * day's backups (none for a resource already backed up that day; the day is the one the
+ * run was scheduled for) and the retention deletes, apply them unless dry run, then
+ * report and publish. The report is returned even when items failed; the handler fails
+ * the invocation afterwards.
  *
  * @example
  * const report = await runBackup(deps, config, { backup_type: 'all', environment: 'production' }, budget);
@@ -167,7 +181,7 @@ export const runBackup = async (
   budget: TimeBudget,
 ): Promise<Report> => {
   const now = clock();
-  const day = backupDay(now);
+  const day = backupDay(scheduledAt(event, now));
   const dryRun = resolveDryRun(event.dryRun, config.DRY_RUN);
   const report = createReport(SERVICE, { dryRun, now });
   const selector: TargetSelector = {
@@ -183,7 +197,9 @@ export const runBackup = async (
     withEc2 ? listEc2Targets(ec2, selector) : [],
     withEc2 ? listEc2Backups(ec2, selector) : [],
     withRds ? listRdsTargets(rds, selector) : { instances: [], clusters: [] },
-    withRds ? listRdsBackups(rds, selector) : { backups: [], manualSnapshots: 0 },
+    withRds
+      ? listRdsBackups(rds, selector)
+      : { backups: [], manualSnapshots: 0, manualClusterSnapshots: 0 },
   ]);
   const existing = [...ebsBackups, ...rdsBackups.backups];
   const { tasks, skips } = planCreates({
@@ -194,6 +210,10 @@ export const runBackup = async (
     selector,
     day,
   });
+  const ebsTasks = tasks.filter((task) => task.kind === 'ebs').map((task) => task.sourceId);
+  // A volume's Retention tag copied onto its snapshots would keep every backup forever.
+  const withRetentionTaggedVolumes =
+    ebsTasks.length > 0 ? await instancesWithRetentionTaggedVolumes(ec2, ebsTasks) : new Set();
   logger.info('Backup planned', {
     dryRun,
     day,
@@ -203,51 +223,52 @@ export const runBackup = async (
   });
 
   const selection = `tagged ${selector.environmentKey}=${selector.environment} and ${selector.backupKey}=${selector.backupValue}`;
+  const volumeTagsNote = (sourceId: string) =>
+    withRetentionTaggedVolumes.has(sourceId)
+      ? '; volume tags not copied: a volume is tagged Retention'
+      : '';
   for (const skip of skips)
     report.skipped.push({ id: skip.id, action: 'back up', reason: skip.reason });
   for (const task of tasks)
-    report.planned.push({ id: task.sourceId, action: 'back up', reason: selection });
-  const expiry = `made by Nightshift, older than ${config.BACKUP_RETENTION_DAYS} days`;
-  // Today's backups count as the newest when retention runs: the ones made (or found)
-  // now in a real run, the ones that would be made in a dry run. A failed backup does
-  // not count, so the previous newest one stays.
-  const todays = (made: { kind: BackupRecord['kind']; sourceId: string }[]): BackupRecord[] =>
-    made.map(({ kind, sourceId }) => ({
-      id: `(${day})`,
-      kind,
-      sourceId,
-      day,
-      createdAt: now,
-      ready: false,
-    }));
-  const applyRetention = (made: BackupRecord[]): BackupRecord[] => {
-    const retention = planRetention([...existing, ...made], {
-      retentionDays: config.BACKUP_RETENTION_DAYS,
-      keepLast: config.BACKUP_KEEP_LAST,
-      now,
+    report.planned.push({
+      id: task.sourceId,
+      action: 'back up',
+      reason: `${selection}${volumeTagsNote(task.sourceId)}`,
     });
-    for (const { backup, reason } of retention.kept) {
-      report.skipped.push({ id: backup.id, action: 'keep', reason });
-    }
-    for (const backup of retention.expired) {
-      const reason = `${expiry} (backup of ${backup.sourceId} on ${backup.day})`;
-      report.planned.push({ id: backup.id, action: 'delete', reason });
-    }
-    return retention.expired;
-  };
+
+  // Retention reads only what existed before this run: a backup made now is not finished
+  // yet, so it can neither be deleted nor stand in for the last finished one.
+  const expiry = `made by Nightshift, older than ${config.BACKUP_RETENTION_DAYS} days`;
+  const retention = planRetention(existing, {
+    retentionDays: config.BACKUP_RETENTION_DAYS,
+    keepLast: config.BACKUP_KEEP_LAST,
+    now,
+  });
+  for (const { backup, reason } of retention.kept) {
+    report.skipped.push({ id: backup.id, action: 'keep', reason });
+  }
+  for (const backup of retention.expired) {
+    const reason = `${expiry} (backup of ${backup.sourceId} on ${backup.day})`;
+    report.planned.push({ id: backup.id, action: 'delete', reason });
+  }
 
   let created = 0;
   let deleted = 0;
-  if (dryRun) {
-    applyRetention(todays(tasks));
-  } else {
-    // New backups first: an old one is deleted only once today's had its chance.
+  let rdsCreated = 0;
+  let clusterCreated = 0;
+  if (!dryRun) {
+    // New backups first: the run's time goes to backing up before cleaning up.
     const creates = await mapSettled(
       tasks,
       async (task) =>
         task.kind === 'ebs'
           ? {
-              ids: await createInstanceBackup(ec2, task.sourceId, task.tags, task.description),
+              ids: await createInstanceBackup(ec2, {
+                instanceId: task.sourceId,
+                tags: task.tags,
+                description: task.description,
+                copyVolumeTags: !withRetentionTaggedVolumes.has(task.sourceId),
+              }),
               existed: false,
             }
           : {
@@ -263,17 +284,20 @@ export const runBackup = async (
       { concurrency: config.BACKUP_CONCURRENCY, budget },
     );
     for (const { item, value } of creates.succeeded) {
-      if (!value.existed) created += 1;
+      if (!value.existed) {
+        created += 1;
+        if (item.kind === 'rds') rdsCreated += 1;
+        if (item.kind === 'rds-cluster') clusterCreated += 1;
+      }
       const reason = value.existed
         ? `already backed up on ${day} (${value.ids.join(', ')})`
-        : `created ${value.ids.join(', ')}`;
+        : `created ${value.ids.join(', ')}${volumeTagsNote(item.sourceId)}`;
       report.done.push({ id: item.sourceId, action: 'back up', reason });
     }
     recordUnfinished(report, creates, { action: 'back up', idOf: (item) => item.sourceId });
 
-    const expired = applyRetention(todays(creates.succeeded.map(({ item }) => item)));
     const deletes = await mapSettled(
-      expired,
+      retention.expired,
       (backup) =>
         backup.kind === 'ebs'
           ? deleteSnapshot(ec2, backup.id)
@@ -295,14 +319,23 @@ export const runBackup = async (
       }
     }
     recordUnfinished(report, deletes, { action: 'delete', idOf: (item) => item.id });
+  } else {
+    rdsCreated = tasks.filter((task) => task.kind === 'rds').length;
+    clusterCreated = tasks.filter((task) => task.kind === 'rds-cluster').length;
   }
 
-  const rdsCreates = tasks.filter((task) => task.kind !== 'ebs').length;
-  const manualSnapshots = rdsBackups.manualSnapshots + (dryRun ? rdsCreates : 0);
-  if (withRds && manualSnapshots >= QUOTA_WARNING_SHARE * config.RDS_MANUAL_SNAPSHOT_QUOTA) {
-    report.notes.push(
-      `this Region holds ${manualSnapshots} manual DB snapshots${dryRun ? ' after this run' : ''}, of a quota of ${config.RDS_MANUAL_SNAPSHOT_QUOTA}: new RDS backups fail at the quota`,
-    );
+  // Manual DB snapshots and manual DB cluster snapshots have a quota each, per Region.
+  const quota = config.RDS_MANUAL_SNAPSHOT_QUOTA;
+  const holdings = [
+    ['manual DB snapshots', rdsBackups.manualSnapshots + rdsCreated],
+    ['manual DB cluster snapshots', rdsBackups.manualClusterSnapshots + clusterCreated],
+  ] as const;
+  for (const [what, count] of holdings) {
+    if (withRds && count >= QUOTA_WARNING_SHARE * quota) {
+      report.notes.push(
+        `this Region holds ${count} ${what}${dryRun ? ' after this run' : ''}, of a quota of ${quota}: new RDS backups fail at the quota`,
+      );
+    }
   }
   const skippedCreates = report.skipped.filter((entry) => entry.action === 'back up').length;
   report.totals = {
@@ -312,6 +345,7 @@ export const runBackup = async (
     backupsCreated: created,
     backupsDeleted: deleted,
     manualDbSnapshots: rdsBackups.manualSnapshots,
+    manualDbClusterSnapshots: rdsBackups.manualClusterSnapshots,
   };
   report.finishedAt = clock().toISOString();
 

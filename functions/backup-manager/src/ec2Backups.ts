@@ -4,6 +4,7 @@ import {
   type Instance,
   paginateDescribeInstances,
   paginateDescribeSnapshots,
+  paginateDescribeVolumes,
 } from '@aws-sdk/client-ec2';
 import { tagValue } from '@nightshift/middleware';
 import type { BackupRecord } from './retention.ts';
@@ -12,11 +13,15 @@ import {
   BACKUP_DATE_KEY,
   backupDay,
   CREATED_BY,
+  hasRetentionTag,
   isNightshiftBackup,
+  isPermanent,
   SOURCE_KEY,
 } from './tags.ts';
 
 const PAGE_SIZE = 1000;
+/** DescribeVolumes takes at most 200 values per filter. */
+const FILTER_VALUES = 200;
 
 /** Which resources a run backs up: tagged with the environment and the backup tag. */
 export interface TargetSelector {
@@ -48,10 +53,55 @@ export const listEc2Targets = async (
     },
   );
   for await (const page of pages) {
-    for (const reservation of page.Reservations ?? [])
-      instances.push(...(reservation.Instances ?? []));
+    for (const reservation of page.Reservations ?? []) {
+      // The filters already say so; checking again keeps another environment out for sure.
+      instances.push(
+        ...(reservation.Instances ?? []).filter(
+          (instance) =>
+            tagValue(instance.Tags, selector.environmentKey) === selector.environment &&
+            tagValue(instance.Tags, selector.backupKey) === selector.backupValue,
+        ),
+      );
+    }
   }
   return instances;
+};
+
+/**
+ * The instances, among `instanceIds`, with an attached volume tagged `Retention` (any
+ * value, any case): their volume tags must not be copied onto their backups.
+ *
+ * @example
+ * const withRetention = await instancesWithRetentionTaggedVolumes(ec2, ['i-0abc']);
+ */
+export const instancesWithRetentionTaggedVolumes = async (
+  ec2: EC2Client,
+  instanceIds: readonly string[],
+): Promise<Set<string>> => {
+  const found = new Set<string>();
+  for (let start = 0; start < instanceIds.length; start += FILTER_VALUES) {
+    const pages = paginateDescribeVolumes(
+      { client: ec2, pageSize: PAGE_SIZE },
+      {
+        Filters: [
+          {
+            Name: 'attachment.instance-id',
+            Values: instanceIds.slice(start, start + FILTER_VALUES),
+          },
+        ],
+      },
+    );
+    for await (const page of pages) {
+      for (const volume of page.Volumes ?? []) {
+        if (!hasRetentionTag(volume.Tags)) continue;
+        for (const attachment of volume.Attachments ?? []) {
+          if (attachment.InstanceId && instanceIds.includes(attachment.InstanceId))
+            found.add(attachment.InstanceId);
+        }
+      }
+    }
+  }
+  return found;
 };
 
 /**
@@ -93,7 +143,9 @@ export const listEc2Backups = async (
         sourceId,
         day: tagValue(snapshot.Tags, BACKUP_DATE_KEY) ?? backupDay(snapshot.StartTime),
         createdAt: snapshot.StartTime,
-        ready: snapshot.State === 'completed',
+        status: snapshot.State ?? 'unknown',
+        finished: snapshot.State === 'completed',
+        permanent: isPermanent(snapshot.Tags),
       });
     }
   }
@@ -102,22 +154,30 @@ export const listEc2Backups = async (
 
 /**
  * One crash-consistent snapshot set of every volume of an instance, tagged at creation,
- * with the volumes' own tags copied onto their snapshots.
+ * with the volumes' own tags copied onto their snapshots when `copyVolumeTags`.
  *
  * @example
- * const snapshotIds = await createInstanceBackup(ec2, 'i-0abc', tags, 'Nightshift backup of i-0abc on 2026-11-28');
+ * const snapshotIds = await createInstanceBackup(ec2, { instanceId: 'i-0abc', tags, description, copyVolumeTags: true });
  */
 export const createInstanceBackup = async (
   ec2: EC2Client,
-  instanceId: string,
-  tags: { Key: string; Value: string }[],
-  description: string,
+  {
+    instanceId,
+    tags,
+    description,
+    copyVolumeTags,
+  }: {
+    instanceId: string;
+    tags: { Key: string; Value: string }[];
+    description: string;
+    copyVolumeTags: boolean;
+  },
 ): Promise<string[]> => {
   const { Snapshots = [] } = await ec2.send(
     new CreateSnapshotsCommand({
       InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
       Description: description,
-      CopyTagsFromSource: 'volume',
+      ...(copyVolumeTags ? { CopyTagsFromSource: 'volume' as const } : {}),
       TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
     }),
   );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
@@ -14,11 +15,14 @@ import {
 import { type Tag, tagValue } from '@nightshift/middleware';
 import type { TargetSelector } from './ec2Backups.ts';
 import type { BackupRecord } from './retention.ts';
-import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup } from './tags.ts';
+import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup, isPermanent } from './tags.ts';
 
 const PAGE_SIZE = 100;
-/** RDS snapshot identifiers: 1 to 255 letters, digits and hyphens. */
-const MAX_IDENTIFIER_LENGTH = 255;
+/** DB and DB cluster snapshot identifiers: 1 to 63 letters, digits and hyphens. */
+const MAX_IDENTIFIER_LENGTH = 63;
+const PREFIX = 'nightshift-';
+/** Hex characters of the hash that tells two shortened names apart. */
+const HASH_LENGTH = 8;
 
 const selected = (tags: readonly Tag[] | undefined, selector: TargetSelector) =>
   tagValue(tags, selector.environmentKey) === selector.environment &&
@@ -50,17 +54,23 @@ export const listRdsTargets = async (
 
 /**
  * Every manual RDS snapshot Nightshift made for this environment (by its tags), and how
- * many manual DB snapshots the Region holds in all (their quota is per Region).
+ * many manual DB snapshots and manual DB cluster snapshots the Region holds in all (each
+ * has its own quota per Region).
  *
  * @example
- * const { backups, manualSnapshots } = await listRdsBackups(rds, { environmentKey: 'Environment', environment: 'production' });
+ * const { backups, manualSnapshots, manualClusterSnapshots } = await listRdsBackups(rds, { environmentKey: 'Environment', environment: 'production' });
  */
 export const listRdsBackups = async (
   rds: RDSClient,
   { environmentKey, environment }: Pick<TargetSelector, 'environmentKey' | 'environment'>,
-): Promise<{ backups: BackupRecord[]; manualSnapshots: number }> => {
+): Promise<{
+  backups: BackupRecord[];
+  manualSnapshots: number;
+  manualClusterSnapshots: number;
+}> => {
   const backups: BackupRecord[] = [];
   let manualSnapshots = 0;
+  let manualClusterSnapshots = 0;
   const ours = (tags: readonly Tag[] | undefined) =>
     isNightshiftBackup(tags) && tagValue(tags, environmentKey) === environment;
 
@@ -84,7 +94,9 @@ export const listRdsBackups = async (
         sourceId,
         day,
         createdAt,
-        ready: snapshot.Status === 'available',
+        status: snapshot.Status ?? 'unknown',
+        finished: snapshot.Status === 'available',
+        permanent: isPermanent(snapshot.TagList),
       });
     }
   }
@@ -94,6 +106,7 @@ export const listRdsBackups = async (
   );
   for await (const page of clusterPages) {
     for (const snapshot of page.DBClusterSnapshots ?? []) {
+      manualClusterSnapshots += 1;
       const {
         DBClusterSnapshotIdentifier: id,
         DBClusterIdentifier: sourceId,
@@ -107,30 +120,36 @@ export const listRdsBackups = async (
         sourceId,
         day,
         createdAt,
-        ready: snapshot.Status === 'available',
+        status: snapshot.Status ?? 'unknown',
+        finished: snapshot.Status === 'available',
+        permanent: isPermanent(snapshot.TagList),
       });
     }
   }
-  return { backups, manualSnapshots };
+  return { backups, manualSnapshots, manualClusterSnapshots };
 };
 
 /**
  * The one snapshot identifier of a database for a day, valid for RDS whatever the
  * database is called: letters, digits and single hyphens, starting with a letter, not
- * ending with a hyphen, at most 255 characters.
+ * ending with a hyphen, at most 63 characters. A name too long to fit is shortened and
+ * followed by a hash of the whole identifier, so two long names never share one.
  *
  * @example
  * snapshotIdentifier('Orders_DB', '2026-11-28'); // 'nightshift-orders-db-2026-11-28'
  */
 export const snapshotIdentifier = (sourceId: string, day: string): string => {
   const suffix = `-${day}`;
-  const name = sourceId
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  const room = MAX_IDENTIFIER_LENGTH - 'nightshift-'.length - suffix.length;
-  const trimmed = name.slice(0, room).replace(/-+$/, '');
-  return `nightshift-${trimmed || 'db'}${suffix}`;
+  const name =
+    sourceId
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'db';
+  const room = MAX_IDENTIFIER_LENGTH - PREFIX.length - suffix.length;
+  if (name.length <= room) return `${PREFIX}${name}${suffix}`;
+  const hash = createHash('sha256').update(sourceId).digest('hex').slice(0, HASH_LENGTH);
+  const trimmed = name.slice(0, room - HASH_LENGTH - 1).replace(/-+$/, '');
+  return `${PREFIX}${trimmed}-${hash}${suffix}`;
 };
 
 const isNamed = (error: unknown, ...names: string[]) =>

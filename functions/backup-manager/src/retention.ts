@@ -8,8 +8,12 @@ export interface BackupRecord {
   /** The day it belongs to (`2026-11-28`); an EBS backup is a set of snapshots of one day. */
   day: string;
   createdAt: Date;
-  /** Only a finished snapshot may be deleted. */
-  ready: boolean;
+  /** The service's own word for it (`completed`, `pending`, `available`, `creating`...). */
+  status: string;
+  /** Finished: an EBS snapshot `completed`, an RDS snapshot `available`. Only these may go. */
+  finished: boolean;
+  /** Tagged `Retention=permanent`: never deleted. */
+  permanent: boolean;
 }
 
 /** What retention decided. */
@@ -22,10 +26,39 @@ export interface RetentionPlan {
 
 const DAY_MS = 86_400_000;
 
+const sourceKey = (backup: BackupRecord) => `${backup.kind}:${backup.sourceId}`;
+
+/**
+ * The `keepLast` newest finished backup days of every resource. A day counts only when
+ * every snapshot of it is finished (an EBS set has one per volume): a backup still being
+ * made, or one that failed, must not take the place of the last good one.
+ */
+const newestFinishedDays = (
+  backups: readonly BackupRecord[],
+  keepLast: number,
+): Map<string, Set<string>> => {
+  const unfinished = new Set(
+    backups.filter((backup) => !backup.finished).map((b) => `${sourceKey(b)}@${b.day}`),
+  );
+  const daysBySource = new Map<string, Set<string>>();
+  for (const backup of backups) {
+    const key = sourceKey(backup);
+    if (unfinished.has(`${key}@${backup.day}`)) continue;
+    daysBySource.set(key, (daysBySource.get(key) ?? new Set()).add(backup.day));
+  }
+  return new Map(
+    [...daysBySource].map(([key, days]) => [
+      key,
+      new Set([...days].sort().reverse().slice(0, keepLast)),
+    ]),
+  );
+};
+
 /**
  * Decides which of Nightshift's backups expire: older than `retentionDays` (strictly),
- * never one of the `keepLast` newest days of backups of its resource, never one that is
- * not finished. Pure: reads nothing, changes nothing.
+ * never one tagged `Retention=permanent`, never one of the `keepLast` newest finished
+ * days of backups of its resource, never one that is not finished. Pure: reads nothing,
+ * changes nothing.
  *
  * @example
  * planRetention(backups, { retentionDays: 7, keepLast: 1, now: new Date() });
@@ -35,33 +68,23 @@ export const planRetention = (
   { retentionDays, keepLast, now }: { retentionDays: number; keepLast: number; now: Date },
 ): RetentionPlan => {
   const cutoff = now.getTime() - retentionDays * DAY_MS;
-  const daysBySource = new Map<string, string[]>();
-  for (const backup of backups) {
-    const key = `${backup.kind}:${backup.sourceId}`;
-    const days = daysBySource.get(key) ?? [];
-    if (!days.includes(backup.day)) days.push(backup.day);
-    daysBySource.set(key, days);
-  }
-  const newestDays = new Map(
-    [...daysBySource].map(([key, days]) => [
-      key,
-      new Set(days.sort().reverse().slice(0, keepLast)),
-    ]),
-  );
+  const newestDays = newestFinishedDays(backups, keepLast);
 
   const plan: RetentionPlan = { expired: [], kept: [] };
   for (const backup of backups) {
     if (backup.createdAt.getTime() >= cutoff) continue;
-    if (newestDays.get(`${backup.kind}:${backup.sourceId}`)?.has(backup.day)) {
+    if (backup.permanent) {
+      plan.kept.push({ backup, reason: 'tagged Retention=permanent' });
+    } else if (newestDays.get(sourceKey(backup))?.has(backup.day)) {
       plan.kept.push({
         backup,
         reason:
           keepLast === 1
-            ? `newest backup of ${backup.sourceId}`
-            : `among the ${keepLast} newest backups of ${backup.sourceId}`,
+            ? `newest finished backup of ${backup.sourceId}`
+            : `among the ${keepLast} newest finished backups of ${backup.sourceId}`,
       });
-    } else if (!backup.ready) {
-      plan.kept.push({ backup, reason: 'not finished yet' });
+    } else if (!backup.finished) {
+      plan.kept.push({ backup, reason: `not finished (${backup.status})` });
     } else {
       plan.expired.push(backup);
     }

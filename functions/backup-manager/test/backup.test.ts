@@ -3,6 +3,7 @@ import {
   DeleteSnapshotCommand,
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
   EC2Client,
   type Instance,
   type Snapshot,
@@ -11,6 +12,8 @@ import {
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
   type DBInstance,
+  type DBSnapshot,
+  DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
@@ -38,14 +41,15 @@ const awsError = (name: string, message = name) => Object.assign(new Error(messa
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
 const selectedTags = tags({ Environment: 'production', Backup: 'true' });
-const ourTags = (sourceId: string, day: string) =>
+const ourTags = (sourceId: string, day: string, environment = 'production') =>
   tags({
-    Environment: 'production',
+    Environment: environment,
     AutomatedBackup: 'true',
     CreatedBy: 'nightshift',
     'nightshift:backup-date': day,
     InstanceId: sourceId,
   });
+const dayOf = (days: number) => daysAgo(days).toISOString().slice(0, 10);
 
 const instance = (id: string, extra: Partial<Instance> = {}): Instance => ({
   InstanceId: id,
@@ -59,11 +63,29 @@ const database = (id: string, extra: Partial<DBInstance> = {}): DBInstance => ({
   TagList: selectedTags,
   ...extra,
 });
-const ourEbsBackup = (id: string, sourceId: string, days: number): Snapshot => ({
+const ourEbsBackup = (
+  id: string,
+  sourceId: string,
+  days: number,
+  extra: Partial<Snapshot> = {},
+): Snapshot => ({
   SnapshotId: id,
   State: 'completed',
   StartTime: daysAgo(days),
-  Tags: ourTags(sourceId, daysAgo(days).toISOString().slice(0, 10)),
+  Tags: ourTags(sourceId, dayOf(days)),
+  ...extra,
+});
+const ourDbBackup = (
+  sourceId: string,
+  days: number,
+  extra: Partial<DBSnapshot> = {},
+): DBSnapshot => ({
+  DBSnapshotIdentifier: `nightshift-${sourceId}-${dayOf(days)}`,
+  DBInstanceIdentifier: sourceId,
+  SnapshotCreateTime: daysAgo(days),
+  Status: 'available',
+  TagList: ourTags(sourceId, dayOf(days)),
+  ...extra,
 });
 
 const setup = (env: Record<string, string> = {}) => {
@@ -94,6 +116,7 @@ describe('Backup run', () => {
     snsMock.reset();
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
     ec2Mock.on(CreateSnapshotsCommand).callsFake(async (input) => ({
       Snapshots: [{ SnapshotId: `snap-of-${input.InstanceSpecification.InstanceId}` }],
     }));
@@ -104,6 +127,8 @@ describe('Backup run', () => {
     rdsMock.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
     rdsMock.on(CreateDBSnapshotCommand).resolves({});
     rdsMock.on(CreateDBClusterSnapshotCommand).resolves({});
+    rdsMock.on(DeleteDBSnapshotCommand).resolves({});
+    rdsMock.on(DeleteDBClusterSnapshotCommand).resolves({});
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
 
@@ -136,12 +161,17 @@ describe('Backup run', () => {
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
+    const filters = [
+      { Name: 'tag:Environment', Values: ['production'] },
+      { Name: 'tag:Backup', Values: ['true'] },
+      { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+    ];
     expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeInstancesCommand, 1, {
-      Filters: [
-        { Name: 'tag:Environment', Values: ['production'] },
-        { Name: 'tag:Backup', Values: ['true'] },
-        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-      ],
+      Filters: filters,
+    });
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeInstancesCommand, 2, {
+      Filters: filters,
+      NextToken: 'p2',
     });
     expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
       InstanceSpecification: { InstanceId: 'i-1', ExcludeBootVolume: false },
@@ -220,6 +250,7 @@ describe('Backup run', () => {
 
     // Assess
     expect(rdsMock).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 2);
+    expect(rdsMock).toHaveReceivedNthCommandWith(DescribeDBInstancesCommand, 2, { Marker: 'm2' });
     expect(rdsMock).toHaveReceivedCommandTimes(CreateDBSnapshotCommand, 1);
     expect(rdsMock).toHaveReceivedCommandWith(CreateDBSnapshotCommand, {
       DBInstanceIdentifier: 'orders',
@@ -271,6 +302,7 @@ describe('Backup run', () => {
     ec2Mock.on(DescribeSnapshotsCommand).resolves({
       Snapshots: [
         ourEbsBackup('snap-old', 'i-1', 10),
+        ourEbsBackup('snap-recent', 'i-1', 2),
         ourEbsBackup('snap-gone-instance', 'i-9', 30),
       ],
     });
@@ -317,8 +349,12 @@ describe('Backup run', () => {
     ]);
     expect(report.skipped).toEqual(
       expect.arrayContaining([
-        { id: 'snap-gone-instance', action: 'keep', reason: 'newest backup of i-9' },
-        { id: 'nightshift-orders-2026-11-02', action: 'keep', reason: 'newest backup of orders' },
+        { id: 'snap-gone-instance', action: 'keep', reason: 'newest finished backup of i-9' },
+        {
+          id: 'nightshift-orders-2026-11-02',
+          action: 'keep',
+          reason: 'newest finished backup of orders',
+        },
       ]),
     );
     const calls = ec2Mock.calls().map((call) => call.args[0].constructor.name);
@@ -356,17 +392,17 @@ describe('Backup run', () => {
     expect(report.skipped).toContainEqual({
       id: 'snap-old',
       action: 'keep',
-      reason: 'newest backup of i-1',
+      reason: 'newest finished backup of i-1',
     });
     expect(addMetric).toHaveBeenCalledWith('BackupFailures', 'Count', 1);
   });
 
-  it('changes nothing in a dry run and plans as if today’s backups were made', async () => {
+  it('changes nothing in a dry run and plans what a real run would do', async () => {
     // Prepare
     givenInstances(instance('i-1'));
-    ec2Mock
-      .on(DescribeSnapshotsCommand)
-      .resolves({ Snapshots: [ourEbsBackup('snap-old', 'i-1', 10)] });
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [ourEbsBackup('snap-old', 'i-1', 10), ourEbsBackup('snap-recent', 'i-1', 2)],
+    });
     rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
     const { deps, config } = setup();
 
@@ -424,5 +460,359 @@ describe('Backup run', () => {
       { id: 'i-2', action: 'back up', reason: 'out of time for this run; the next run continues' },
       { id: 'i-3', action: 'back up', reason: 'out of time for this run; the next run continues' },
     ]);
+  });
+
+  it('never lets a backup still being made, this run’s or an earlier one’s, free the last finished one', async () => {
+    // Prepare: i-1 and orders each have one finished backup, ten days old, and an
+    // earlier delivery today left a DB snapshot still creating.
+    givenInstances(instance('i-1'));
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolves({ Snapshots: [ourEbsBackup('snap-last-good', 'i-1', 10)] });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        ourDbBackup('orders', 10),
+        ourDbBackup('orders', 0, { Status: 'creating', SnapshotCreateTime: now }),
+      ],
+    });
+    rdsMock.on(CreateDBSnapshotCommand).rejects(awsError('DBSnapshotAlreadyExistsFault'));
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 1);
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+    expect(rdsMock).not.toHaveReceivedCommand(DeleteDBSnapshotCommand);
+    expect(report.skipped).toEqual(
+      expect.arrayContaining([
+        { id: 'snap-last-good', action: 'keep', reason: 'newest finished backup of i-1' },
+        {
+          id: `nightshift-orders-${dayOf(10)}`,
+          action: 'keep',
+          reason: 'newest finished backup of orders',
+        },
+      ]),
+    );
+    expect(byAction(report.planned, 'delete')).toEqual([]);
+  });
+
+  it('never deletes a backup tagged Retention=permanent, and reports it kept', async () => {
+    // Prepare
+    givenInstances(instance('i-1'));
+    const permanent = { Key: 'retention', Value: 'Permanent' };
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ourEbsBackup('snap-kept', 'i-1', 30, { Tags: [...ourTags('i-1', dayOf(30)), permanent] }),
+        ourEbsBackup('snap-old', 'i-1', 20),
+        ourEbsBackup('snap-recent', 'i-1', 1),
+      ],
+    });
+    rdsMock.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [
+        {
+          DBClusterSnapshotIdentifier: 'nightshift-billing-2026-10-01',
+          DBClusterIdentifier: 'billing',
+          SnapshotCreateTime: daysAgo(58),
+          Status: 'available',
+          TagList: [...ourTags('billing', '2026-10-01'), { Key: 'Retention', Value: 'permanent' }],
+        },
+        {
+          DBClusterSnapshotIdentifier: 'nightshift-billing-2026-11-27',
+          DBClusterIdentifier: 'billing',
+          SnapshotCreateTime: daysAgo(1),
+          Status: 'available',
+          TagList: ourTags('billing', '2026-11-27'),
+        },
+      ],
+    });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, { SnapshotId: 'snap-old' });
+    expect(rdsMock).not.toHaveReceivedCommand(DeleteDBClusterSnapshotCommand);
+    expect(report.skipped).toEqual(
+      expect.arrayContaining([
+        { id: 'snap-kept', action: 'keep', reason: 'tagged Retention=permanent' },
+        {
+          id: 'nightshift-billing-2026-10-01',
+          action: 'keep',
+          reason: 'tagged Retention=permanent',
+        },
+      ]),
+    );
+  });
+
+  it('does not copy the volume tags of an instance with a volume tagged Retention onto its backups', async () => {
+    // Prepare
+    givenInstances(instance('i-1'), instance('i-2'));
+    ec2Mock
+      .on(DescribeVolumesCommand)
+      .resolvesOnce({
+        Volumes: [
+          {
+            VolumeId: 'vol-1',
+            Attachments: [{ InstanceId: 'i-1' }],
+            Tags: tags({ Retention: 'permanent', Team: 'web' }),
+          },
+        ],
+        NextToken: 'v2',
+      })
+      .resolvesOnce({
+        Volumes: [{ VolumeId: 'vol-2', Attachments: [{ InstanceId: 'i-2' }], Tags: [] }],
+      });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVolumesCommand, 1, {
+      Filters: [{ Name: 'attachment.instance-id', Values: ['i-1', 'i-2'] }],
+    });
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVolumesCommand, 2, { NextToken: 'v2' });
+    const creates = ec2Mock.commandCalls(CreateSnapshotsCommand).map((call) => call.args[0].input);
+    expect(
+      creates.find((input) => input.InstanceSpecification?.InstanceId === 'i-1'),
+    ).not.toHaveProperty('CopyTagsFromSource');
+    expect(
+      creates.find((input) => input.InstanceSpecification?.InstanceId === 'i-2'),
+    ).toMatchObject({
+      CopyTagsFromSource: 'volume',
+    });
+    expect(report.done).toContainEqual({
+      id: 'i-1',
+      action: 'back up',
+      reason: 'created snap-of-i-1; volume tags not copied: a volume is tagged Retention',
+    });
+  });
+
+  it('names the snapshot of a database with a 63-character identifier validly', async () => {
+    // Prepare
+    const longest = `orders-${'x'.repeat(56)}`;
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database(longest)] });
+    const { deps, config } = setup();
+
+    // Act
+    await runBackup(deps, config, { backup_type: 'rds', environment: 'production' }, plenty);
+
+    // Assess
+    const [call] = rdsMock.commandCalls(CreateDBSnapshotCommand);
+    const identifier = call?.args[0].input.DBSnapshotIdentifier ?? '';
+    expect(longest).toHaveLength(63);
+    expect(call?.args[0].input.DBInstanceIdentifier).toBe(longest);
+    expect(identifier.length).toBeLessThanOrEqual(63);
+    expect(identifier).toMatch(/^nightshift-orders-x+-[0-9a-f]{8}-2026-11-28$/);
+    expect(identifier).toMatch(/^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/);
+  });
+
+  it.each([
+    ['the schedule’s scheduledTime', { scheduledTime: '2026-11-27T23:59:00Z' }],
+    ['a scheduled event’s time', { time: '2026-11-27T23:59:00Z' }],
+  ])(
+    'takes the backup day from %s, so a late run after midnight makes no second backup',
+    async (_, schedule) => {
+      // Prepare: the run starts at 01:00 on the 28th for the schedule of the 27th.
+      givenInstances(instance('i-1'), instance('i-2'));
+      ec2Mock.on(DescribeSnapshotsCommand).resolves({
+        Snapshots: [
+          ourEbsBackup('snap-27th', 'i-1', 0, {
+            StartTime: new Date('2026-11-27T23:59:30Z'),
+            Tags: ourTags('i-1', '2026-11-27'),
+          }),
+        ],
+      });
+      rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, { ...production, ...schedule }, plenty);
+
+      // Assess
+      expect(report.skipped).toContainEqual({
+        id: 'i-1',
+        action: 'back up',
+        reason: 'already backed up on 2026-11-27 (snap-27th)',
+      });
+      expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 1);
+      expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
+        InstanceSpecification: { InstanceId: 'i-2', ExcludeBootVolume: false },
+        TagSpecifications: [
+          {
+            ResourceType: 'snapshot',
+            Tags: expect.arrayContaining([{ Key: 'nightshift:backup-date', Value: '2026-11-27' }]),
+          },
+        ],
+      });
+      expect(rdsMock).toHaveReceivedCommandWith(CreateDBSnapshotCommand, {
+        DBSnapshotIdentifier: 'nightshift-orders-2026-11-27',
+      });
+    },
+  );
+
+  it('counts a pending set of the day as done, and a failed one not', async () => {
+    // Prepare
+    givenInstances(instance('i-1'), instance('i-2'));
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ourEbsBackup('snap-pending', 'i-1', 0, { State: 'pending' }),
+        ourEbsBackup('snap-failed', 'i-2', 0, { State: 'error' }),
+      ],
+    });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
+      InstanceSpecification: { InstanceId: 'i-2', ExcludeBootVolume: false },
+    });
+    expect(report.skipped).toContainEqual({
+      id: 'i-1',
+      action: 'back up',
+      reason: `already backed up on ${today} (snap-pending)`,
+    });
+  });
+
+  it('reports an Aurora member of a cluster not tagged for backup as not backed up', async () => {
+    // Prepare
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        database('aurora-1', { DBClusterIdentifier: 'billing' }),
+        database('aurora-2', { DBClusterIdentifier: 'analytics' }),
+      ],
+    });
+    rdsMock.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        { DBClusterIdentifier: 'billing', Status: 'available', TagList: selectedTags },
+        {
+          DBClusterIdentifier: 'analytics',
+          Status: 'available',
+          TagList: tags({ Environment: 'production' }),
+        },
+      ],
+    });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(report.skipped).toEqual([
+      {
+        id: 'aurora-1',
+        action: 'back up',
+        reason: 'member of cluster billing: backed up with the cluster',
+      },
+      {
+        id: 'aurora-2',
+        action: 'back up',
+        reason:
+          'member of cluster analytics, which is not tagged Environment=production and Backup=true: not backed up',
+      },
+    ]);
+    expect(rdsMock).toHaveReceivedCommandTimes(CreateDBClusterSnapshotCommand, 1);
+    expect(rdsMock).toHaveReceivedCommandWith(CreateDBClusterSnapshotCommand, {
+      DBClusterIdentifier: 'billing',
+    });
+  });
+
+  it('warns when the Region nears its quota of manual DB cluster snapshots, counting every page', async () => {
+    // Prepare
+    const clusterSnapshots = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        DBClusterSnapshotIdentifier: `manual-${from + i}`,
+        SnapshotCreateTime: daysAgo(1),
+      }));
+    rdsMock
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolvesOnce({ DBClusterSnapshots: clusterSnapshots(0, 50), Marker: 'c2' })
+      .resolvesOnce({ DBClusterSnapshots: clusterSnapshots(50, 32) });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(rdsMock).toHaveReceivedNthCommandWith(DescribeDBClusterSnapshotsCommand, 2, {
+      SnapshotType: 'manual',
+      Marker: 'c2',
+    });
+    expect(report.notes).toEqual([
+      expect.stringMatching(/holds 82 manual DB cluster snapshots, of a quota of 100/),
+    ]);
+    expect(report.totals).toMatchObject({ manualDbSnapshots: 0, manualDbClusterSnapshots: 82 });
+  });
+
+  it('leaves the resources and backups of another environment alone, on every page', async () => {
+    // Prepare: every listing returns staging's things too, as if a filter were ignored.
+    const staging = tags({ Environment: 'staging', Backup: 'true' });
+    givenInstances(instance('i-prod'), instance('i-staging', { Tags: staging }));
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolvesOnce({
+        Snapshots: [
+          ourEbsBackup('snap-staging-old', 'i-staging', 30, {
+            Tags: ourTags('i-staging', dayOf(30), 'staging'),
+          }),
+          ourEbsBackup('snap-staging-older', 'i-staging', 40, {
+            Tags: ourTags('i-staging', dayOf(40), 'staging'),
+          }),
+        ],
+        NextToken: 's2',
+      })
+      .resolvesOnce({ Snapshots: [ourEbsBackup('snap-prod-old', 'i-prod', 30)] });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [database('orders-staging', { TagList: staging })],
+    });
+    rdsMock.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        { DBClusterIdentifier: 'billing-staging', Status: 'available', TagList: staging },
+      ],
+    });
+    rdsMock
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({
+        DBSnapshots: [
+          ourDbBackup('orders-staging', 30, {
+            TagList: ourTags('orders-staging', dayOf(30), 'staging'),
+          }),
+        ],
+        Marker: 'd2',
+      })
+      .resolvesOnce({
+        DBSnapshots: [
+          ourDbBackup('orders-staging', 40, {
+            TagList: ourTags('orders-staging', dayOf(40), 'staging'),
+          }),
+        ],
+      });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 2, { NextToken: 's2' });
+    expect(rdsMock).toHaveReceivedNthCommandWith(DescribeDBSnapshotsCommand, 2, { Marker: 'd2' });
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
+      InstanceSpecification: { InstanceId: 'i-prod', ExcludeBootVolume: false },
+    });
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+    expect(rdsMock).not.toHaveReceivedCommand(CreateDBSnapshotCommand);
+    expect(rdsMock).not.toHaveReceivedCommand(CreateDBClusterSnapshotCommand);
+    expect(rdsMock).not.toHaveReceivedCommand(DeleteDBSnapshotCommand);
+    const mentioned = [...report.planned, ...report.done, ...report.skipped].map((e) => e.id);
+    expect(mentioned.filter((id) => id.includes('staging'))).toEqual([]);
+    expect(report.totals).toMatchObject({ instances: 1, databases: 0, clusters: 0 });
   });
 });

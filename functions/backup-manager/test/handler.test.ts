@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import daily from '../events/daily-production.json' with { type: 'json' };
 import { loadBackupConfig } from '../src/config.ts';
+import { type BackupEvent, BackupEventSchema, scheduledAt } from '../src/event.ts';
 
 const ec2Mock = mockClient(EC2Client);
 const rdsMock = mockClient(RDSClient);
@@ -35,6 +36,10 @@ describe('backup-manager handler', () => {
       { backup_type: 'ec2', environment: 'production', dryRun: 'no' },
       /dryRun: must be true or false/,
     ],
+    [
+      { backup_type: 'all', environment: 'production', scheduledTime: 'last night' },
+      /scheduledTime: must be an ISO 8601 date and time/,
+    ],
   ])('rejects %j naming the field, and reads or creates nothing', async (event, message) => {
     // Prepare
     const handler = await loadHandler();
@@ -58,6 +63,35 @@ describe('backup-manager handler', () => {
     // Assess
     expect(report).toMatchObject({ service: 'backup-manager', dryRun: false, failed: [] });
     expect(ec2Mock).toHaveReceivedCommand(DescribeInstancesCommand);
+  });
+});
+
+describe('backup-manager scheduled time', () => {
+  it.each([
+    [{ scheduledTime: '2026-11-27T23:59:00Z' }, '2026-11-27'],
+    [{ time: '2026-11-27T23:59:00+00:00' }, '2026-11-27'],
+    [{ scheduledTime: '2026-11-27T23:59:00Z', time: '2026-11-28T00:10:00Z' }, '2026-11-27'],
+  ])('reads the day to back up from %j', (schedule, day) => {
+    // Prepare
+    const event = BackupEventSchema.parse({
+      backup_type: 'all',
+      environment: 'production',
+      ...schedule,
+    });
+
+    // Act
+    const at = scheduledAt(event, new Date('2026-11-28T01:00:00Z'));
+
+    // Assess
+    expect(at.toISOString().slice(0, 10)).toBe(day);
+  });
+
+  it('falls back to the clock for an event sent by hand', () => {
+    // Act
+    const at = scheduledAt(daily as BackupEvent, new Date('2026-11-28T01:00:00Z'));
+
+    // Assess
+    expect(at).toEqual(new Date('2026-11-28T01:00:00Z'));
   });
 });
 

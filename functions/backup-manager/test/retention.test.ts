@@ -15,10 +15,13 @@ const backup = (
   sourceId,
   day: daysAgo(days).toISOString().slice(0, 10),
   createdAt: daysAgo(days),
-  ready: true,
+  status: 'completed',
+  finished: true,
+  permanent: false,
   ...extra,
 });
 const ids = (records: BackupRecord[]) => records.map((record) => record.id);
+const pending = { status: 'pending', finished: false } as const;
 
 describe('Retention of Nightshift backups', () => {
   it('expires backups older than the retention, oldest first', () => {
@@ -58,7 +61,10 @@ describe('Retention of Nightshift backups', () => {
     // Assess
     expect(ids(plan.expired)).toEqual(['older']);
     expect(plan.kept).toEqual([
-      { backup: expect.objectContaining({ id: 'old' }), reason: 'newest backup of i-gone' },
+      {
+        backup: expect.objectContaining({ id: 'old' }),
+        reason: 'newest finished backup of i-gone',
+      },
     ]);
   });
 
@@ -77,9 +83,9 @@ describe('Retention of Nightshift backups', () => {
     // Assess
     expect(ids(plan.expired)).toEqual(['c-root']);
     expect(plan.kept.map((kept) => [kept.backup.id, kept.reason])).toEqual([
-      ['a-root', 'among the 2 newest backups of i-1'],
-      ['a-data', 'among the 2 newest backups of i-1'],
-      ['b-root', 'among the 2 newest backups of i-1'],
+      ['a-root', 'among the 2 newest finished backups of i-1'],
+      ['a-data', 'among the 2 newest finished backups of i-1'],
+      ['b-root', 'among the 2 newest finished backups of i-1'],
     ]);
   });
 
@@ -100,18 +106,78 @@ describe('Retention of Nightshift backups', () => {
 
   it('does not delete a backup that is not finished', () => {
     // Act
-    const plan = planRetention(
-      [backup('stuck', 'i-1', 30, { ready: false }), backup('new', 'i-1', 0)],
-      {
-        retentionDays: 7,
-        keepLast: 1,
-        now,
-      },
-    );
+    const plan = planRetention([backup('stuck', 'i-1', 30, pending), backup('new', 'i-1', 0)], {
+      retentionDays: 7,
+      keepLast: 1,
+      now,
+    });
 
     // Assess
     expect(plan.kept).toEqual([
-      { backup: expect.objectContaining({ id: 'stuck' }), reason: 'not finished yet' },
+      { backup: expect.objectContaining({ id: 'stuck' }), reason: 'not finished (pending)' },
+    ]);
+  });
+
+  it('keeps the last finished backup of a resource while a newer one is still pending', () => {
+    // Prepare: the only completed backup is old; today's and yesterday's are still being made.
+    const backups = [
+      backup('last-good', 'i-1', 10),
+      backup('older', 'i-1', 20),
+      backup('today', 'i-1', 0, pending),
+      backup('db-last-good', 'orders', 10, { kind: 'rds', status: 'available' }),
+      backup('db-today', 'orders', 0, { kind: 'rds', status: 'creating', finished: false }),
+    ];
+
+    // Act
+    const plan = planRetention(backups, { retentionDays: 7, keepLast: 1, now });
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['older']);
+    expect(plan.kept.map((kept) => [kept.backup.id, kept.reason])).toEqual([
+      ['last-good', 'newest finished backup of i-1'],
+      ['db-last-good', 'newest finished backup of orders'],
+    ]);
+  });
+
+  it('does not count a day whose set is only partly finished, nor delete its pending snapshot', () => {
+    // Act: day 9 has one volume done and one still pending; day 12 is the last whole set.
+    const plan = planRetention(
+      [
+        backup('d9-root', 'i-1', 9),
+        backup('d9-data', 'i-1', 9, pending),
+        backup('d12-root', 'i-1', 12),
+        backup('d12-data', 'i-1', 12),
+      ],
+      { retentionDays: 7, keepLast: 1, now },
+    );
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['d9-root']);
+    expect(plan.kept.map((kept) => [kept.backup.id, kept.reason])).toEqual([
+      ['d9-data', 'not finished (pending)'],
+      ['d12-root', 'newest finished backup of i-1'],
+      ['d12-data', 'newest finished backup of i-1'],
+    ]);
+  });
+
+  it('never expires a backup tagged Retention=permanent, and says so', () => {
+    // Act
+    const plan = planRetention(
+      [
+        backup('kept-forever', 'i-1', 60, { permanent: true }),
+        backup('old', 'i-1', 30),
+        backup('new', 'i-1', 0),
+      ],
+      { retentionDays: 7, keepLast: 1, now },
+    );
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['old']);
+    expect(plan.kept).toEqual([
+      {
+        backup: expect.objectContaining({ id: 'kept-forever' }),
+        reason: 'tagged Retention=permanent',
+      },
     ]);
   });
 });
@@ -127,13 +193,42 @@ describe('RDS snapshot identifiers', () => {
     expect(snapshotIdentifier(name, '2026-11-28')).toBe(expected);
   });
 
-  it('stays within 255 characters with no trailing or double hyphen', () => {
+  const validIdentifier = /^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/;
+
+  it('keeps a name that fits whole, up to 63 characters in all', () => {
     // Act
-    const id = snapshotIdentifier(`${'a'.repeat(240)}-${'b'.repeat(40)}`, '2026-11-28');
+    const id = snapshotIdentifier('d'.repeat(41), '2026-11-28');
 
     // Assess
-    expect(id.length).toBeLessThanOrEqual(255);
-    expect(id).toMatch(/^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/);
+    expect(id).toBe(`nightshift-${'d'.repeat(41)}-2026-11-28`);
+    expect(id).toHaveLength(63);
+  });
+
+  it('shortens a 63-character DB identifier to a valid one, with a stable hash', () => {
+    // Prepare: the longest DB identifier RDS allows, and one that differs only at its end.
+    const longest = `orders-${'x'.repeat(55)}1`;
+    const sibling = `orders-${'x'.repeat(55)}2`;
+
+    // Act
+    const id = snapshotIdentifier(longest, '2026-11-28');
+
+    // Assess
+    expect(longest).toHaveLength(63);
+    expect(id.length).toBeLessThanOrEqual(63);
+    expect(id).toMatch(validIdentifier);
+    expect(id).toMatch(/^nightshift-orders-x+-[0-9a-f]{8}-2026-11-28$/);
+    expect(snapshotIdentifier(longest, '2026-11-28')).toBe(id);
+    expect(snapshotIdentifier(sibling, '2026-11-28')).not.toBe(id);
+    expect(snapshotIdentifier(longest, '2026-11-29')).toBe(id.replace('2026-11-28', '2026-11-29'));
+  });
+
+  it('never ends the shortened name with a hyphen or doubles one', () => {
+    // Act: the cut falls right after a hyphen.
+    const id = snapshotIdentifier(`${'a'.repeat(31)}-${'b'.repeat(40)}`, '2026-11-28');
+
+    // Assess
+    expect(id.length).toBeLessThanOrEqual(63);
+    expect(id).toMatch(validIdentifier);
     expect(id.endsWith('-2026-11-28')).toBe(true);
   });
 });
