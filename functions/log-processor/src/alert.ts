@@ -10,7 +10,8 @@ type LogEvent = LogsPayload['logEvents'][number];
 
 /** CloudWatch's console encoding inside the Logs Insights fragment: `*` and hex for anything else. */
 const consoleEncode = (text: string): string =>
-  [...text]
+  // A lone surrogate (JSON escapes can carry one) would make encodeURIComponent throw.
+  [...text.toWellFormed()]
     .map((char) =>
       /[A-Za-z0-9_.-]/.test(char)
         ? char
@@ -92,6 +93,7 @@ export const buildAlert = (
   ];
   return {
     subject: toSnsSubject(`Nightshift: ${critical.length} critical in ${payload.logGroup}`),
-    message: truncateUtf8(lines.join('\n'), SNS_MAX_PUBLISH_BYTES - 1_024),
+    // Well-formed, or the SDK cannot URL-encode it for SNS.
+    message: truncateUtf8(lines.join('\n').toWellFormed(), SNS_MAX_PUBLISH_BYTES - 1_024),
   };
 };

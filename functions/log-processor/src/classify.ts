@@ -23,6 +23,10 @@ export const DEFAULT_ERROR_PATTERNS: readonly string[] = [
   String.raw`\bconnection (?:refused|reset|failed|closed unexpectedly|aborted)\b|\bECONNREFUSED\b|\bECONNRESET\b|\bEHOSTUNREACH\b|\b(?:could not|unable to|failed to) connect\b`,
 ];
 
+/** Terminal colour and cursor codes (CSI sequences), which would hide a word from `\b`. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what starts these codes.
+const ANSI_ESCAPE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+
 /** How serious a log line is. */
 export type Severity = 'critical' | 'error' | 'none';
 
@@ -55,7 +59,8 @@ export const createClassifier = ({
   if (alternatives.length === 0) return { classify: () => 'none' };
   const expression = new RegExp(alternatives.join('|'), 'gi');
   return {
-    classify: (line) => {
+    classify: (raw) => {
+      const line = raw.includes('\u001b') ? raw.replace(ANSI_ESCAPE, '') : raw;
       let severity: Severity = 'none';
       for (const match of line.matchAll(expression)) {
         if (match.groups?.critical !== undefined) return 'critical';

@@ -3,6 +3,9 @@ import * as z from 'zod/mini';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/** The last millisecond of year 9999: later times (and negative ones) have no date to show in an alert. */
+export const MAX_LOG_TIMESTAMP = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** The JSON inside `awslogs.data`, as CloudWatch Logs sends it. */
 export const LogsPayloadSchema = z.object({
   messageType: z.enum(['DATA_MESSAGE', 'CONTROL_MESSAGE']),
@@ -10,7 +13,18 @@ export const LogsPayloadSchema = z.object({
   logGroup: z.string(),
   logStream: z.string(),
   subscriptionFilters: z.array(z.string()),
-  logEvents: z.array(z.object({ id: z.string(), timestamp: z.number(), message: z.string() })),
+  logEvents: z.array(
+    z.object({
+      id: z.string(),
+      timestamp: z
+        .number()
+        .check(
+          z.minimum(0, 'must be milliseconds since 1970'),
+          z.maximum(MAX_LOG_TIMESTAMP, 'must be a time before the year 10000'),
+        ),
+      message: z.string(),
+    }),
+  ),
 });
 
 export type LogsPayload = z.infer<typeof LogsPayloadSchema>;

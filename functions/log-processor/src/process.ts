@@ -84,7 +84,10 @@ export const processBatch = async (
           Subject: subject,
           Message: message,
           MessageAttributes: {
-            logGroup: { DataType: 'String', StringValue: logGroup.slice(0, 256) || '(none)' },
+            logGroup: {
+              DataType: 'String',
+              StringValue: logGroup.slice(0, 256).toWellFormed() || '(none)',
+            },
             criticalCount: { DataType: 'Number', StringValue: String(critical.length) },
           },
         }),

@@ -1,0 +1,307 @@
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { parseOrThrow, ValidationError } from '@nightshift/middleware';
+import { createLambdaContext } from '@nightshift/testing';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DETAIL_TYPES, levelOf, PipelineEventSchema } from '../src/event.ts';
+
+const parse = (event: unknown) => parseOrThrow(PipelineEventSchema, event, 'event');
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** An object whose only own key would reach the prototype if it were assigned naively. */
+const pollutedObject = fc
+  .tuple(
+    fc.constantFrom('__proto__', 'constructor', 'prototype'),
+    fc.dictionary(fc.string(), fc.jsonValue()),
+  )
+  .map(
+    ([key, value]) =>
+      JSON.parse(`{${JSON.stringify(key)}:${JSON.stringify(value)}}`) as Record<string, unknown>,
+  );
+
+/** Anything a caller could put in a field: every JSON type, extremes, odd strings, pollution keys. */
+const anyValue = fc.oneof(
+  fc.jsonValue(),
+  fc.string({ unit: 'binary' }),
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom<unknown>(null, 1e308, -1, '', 'aws.codebuild', 'FAILED', []),
+  pollutedObject,
+);
+
+const optionalText = fc.option(fc.string({ unit: 'grapheme' }), { nil: undefined });
+
+/** An EventBridge event from CodePipeline as the schema takes it, with any text in its fields. */
+const pipelineEvent = fc.record({
+  version: fc.constant('0'),
+  id: fc.uuid(),
+  'detail-type': fc.constantFrom(...Object.values(DETAIL_TYPES)),
+  source: fc.constant('aws.codepipeline'),
+  account: fc.stringMatching(/^\d{12}$/),
+  region: fc.constantFrom('eu-west-1', 'us-east-1', 'ap-southeast-2'),
+  time: fc
+    .date({ min: new Date('2000-01-01'), max: new Date('2199-12-31'), noInvalidDate: true })
+    .map((date) => date.toISOString()),
+  resources: fc.array(fc.string(), { maxLength: 2 }),
+  detail: fc.record(
+    {
+      pipeline: fc.string({ unit: 'grapheme', minLength: 1 }),
+      'execution-id': fc.uuid(),
+      state: fc.oneof(
+        fc.constantFrom('FAILED', 'SUCCEEDED', 'STARTED', 'CANCELED', 'STOPPED'),
+        fc.string({ unit: 'grapheme' }),
+      ),
+      stage: fc.string({ unit: 'grapheme' }),
+      action: fc.string({ unit: 'grapheme' }),
+      'execution-trigger': fc.record({
+        'trigger-type': optionalText,
+        'trigger-detail': optionalText,
+      }),
+      'execution-result': fc.record({
+        'external-execution-url': optionalText,
+        'external-execution-summary': optionalText,
+        'error-code': optionalText,
+      }),
+      version: fc.integer(),
+    },
+    { requiredKeys: ['pipeline', 'execution-id', 'state'] },
+  ),
+});
+
+const strings = (keys: string[]) => (value: unknown) =>
+  value === undefined ||
+  (isRecord(value) &&
+    keys.every((key) => value[key] === undefined || typeof value[key] === 'string'));
+
+/** Each field of the contract: where it is, whether it must be there, what it takes. */
+const FIELDS: { path: string[]; required: boolean; takes: (value: unknown) => boolean }[] = [
+  { path: ['id'], required: true, takes: (v) => typeof v === 'string' },
+  {
+    path: ['detail-type'],
+    required: true,
+    takes: (v) => Object.values(DETAIL_TYPES).includes(v as never),
+  },
+  { path: ['source'], required: true, takes: (v) => v === 'aws.codepipeline' },
+  { path: ['account'], required: true, takes: (v) => typeof v === 'string' },
+  { path: ['region'], required: true, takes: (v) => typeof v === 'string' },
+  // Which strings are ISO 8601 times is the next property's business.
+  { path: ['time'], required: true, takes: (v) => typeof v === 'string' },
+  { path: ['detail'], required: true, takes: () => false },
+  {
+    path: ['detail', 'pipeline'],
+    required: true,
+    takes: (v) => typeof v === 'string' && v.length > 0,
+  },
+  { path: ['detail', 'execution-id'], required: true, takes: (v) => typeof v === 'string' },
+  { path: ['detail', 'state'], required: true, takes: (v) => typeof v === 'string' },
+  { path: ['detail', 'stage'], required: false, takes: (v) => typeof v === 'string' },
+  { path: ['detail', 'action'], required: false, takes: (v) => typeof v === 'string' },
+  {
+    path: ['detail', 'execution-trigger'],
+    required: false,
+    takes: strings(['trigger-type', 'trigger-detail']),
+  },
+  {
+    path: ['detail', 'execution-result'],
+    required: false,
+    takes: strings(['external-execution-url', 'external-execution-summary', 'error-code']),
+  },
+];
+
+/** A copy of `event` with the field at `path` set to `value`, or removed when it is undefined. */
+const withField = (event: Record<string, unknown>, path: string[], value: unknown) => {
+  const copy = structuredClone(event);
+  const [head, ...rest] = path;
+  const parent = (rest.length === 0 ? copy : copy[head as string]) as Record<string, unknown>;
+  const key = (rest.length === 0 ? head : rest[0]) as string;
+  if (value === undefined) delete parent[key];
+  else parent[key] = value;
+  return copy;
+};
+
+/** Valid events with one field removed or given a value its field does not take. */
+const brokenEvent = fc
+  .tuple(pipelineEvent, fc.constantFrom(...FIELDS), fc.option(anyValue, { nil: undefined }))
+  .filter(([, field, value]) => (value === undefined ? field.required : !field.takes(value)))
+  .map(([event, field, value]) => ({
+    event: withField(event, field.path, value),
+    path: field.path.join('.'),
+  }));
+
+const BAD_TIMES = [
+  '',
+  'yesterday',
+  '2026-11-28',
+  '2026-11-28 02:14:07',
+  '2026-13-01T00:00:00Z',
+  '2026-02-31T00:00:00Z',
+  '2026-11-28T24:00:00Z',
+  '1764296047',
+];
+
+/** The error an event is rejected with, or undefined when it parses; any other exception fails. */
+const rejectionOf = (event: unknown): ValidationError | undefined => {
+  try {
+    parse(event);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+};
+
+const names = (error: ValidationError | undefined, path: string) =>
+  error?.issues.some(
+    (issue) =>
+      issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`),
+  );
+
+describe('deploy-notifier event schema, for any input', () => {
+  it('parses every CodePipeline state change, keeping what it says', () => {
+    fc.assert(
+      fc.property(pipelineEvent, (event) => {
+        // Act
+        const parsed = parse(event);
+
+        // Assess
+        expect(parsed.detail).toMatchObject({
+          pipeline: event.detail.pipeline,
+          'execution-id': event.detail['execution-id'],
+          state: event.detail.state,
+        });
+        expect(levelOf(parsed)).toBeDefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('parses or throws a ValidationError for any value at all', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          anyValue,
+          pipelineEvent.chain((event) => anyValue.map((detail) => ({ ...event, detail }))),
+        ),
+        (event) => {
+          // Act
+          const error = rejectionOf(event);
+
+          // Assess
+          if (error) expect(error.issues.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('names a field that is missing or of the wrong type or value', () => {
+    fc.assert(
+      fc.property(brokenEvent, ({ event, path }) => {
+        // Act
+        const error = rejectionOf(event);
+
+        // Assess
+        expect(names(error, path)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects a time that is not an ISO 8601 date and time', () => {
+    fc.assert(
+      fc.property(pipelineEvent, fc.constantFrom(...BAD_TIMES), (event, time) => {
+        // Act
+        const error = rejectionOf({ ...event, time });
+
+        // Assess
+        expect(error?.issues.map((issue) => issue.path)).toEqual(['time']);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('takes no field from a __proto__ or constructor key, and pollutes no prototype', () => {
+    fc.assert(
+      fc.property(
+        pipelineEvent,
+        fc.constantFrom(...FIELDS.filter((field) => field.required && field.path.length === 1)),
+        fc.constantFrom('__proto__', 'constructor'),
+        (event, field, key) => {
+          // Prepare
+          const name = field.path[0] as string;
+          const hidden = JSON.parse(
+            `{${JSON.stringify(key)}:${JSON.stringify({ [name]: (event as Record<string, unknown>)[name] })}}`,
+          ) as Record<string, unknown>;
+          const broken = { ...withField(event, field.path, undefined), ...hidden };
+
+          // Act
+          const error = rejectionOf(broken);
+
+          // Assess
+          expect(names(error, name)).toBe(true);
+          expect(Object.prototype).not.toHaveProperty(name);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+const codepipelineMock = mockClient(CodePipelineClient);
+const ssmMock = mockClient(SSMClient);
+const secretsMock = mockClient(SecretsManagerClient);
+const mocks = [codepipelineMock, ssmMock, secretsMock];
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+let handler: Handler;
+
+describe('deploy-notifier handler, for any invalid event', () => {
+  const fetchSpy = vi.spyOn(globalThis, 'fetch');
+
+  beforeAll(async () => {
+    vi.stubEnv('SLACK_WEBHOOK_URL', 'https://hooks.example.com/never-called');
+    vi.stubEnv('TEAMS_WEBHOOK_PARAMETER', '/nightshift/teams-webhook');
+    handler = (await import('../src/handler.ts')).handler as Handler;
+  });
+
+  beforeEach(() => {
+    for (const mock of mocks) mock.reset();
+    fetchSpy.mockRejectedValue(new Error('no network in unit tests'));
+  });
+
+  afterAll(() => {
+    fetchSpy.mockRestore();
+  });
+
+  it('rejects it with a ValidationError, posting to no webhook and calling no AWS API', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          brokenEvent.map(({ event }) => event),
+          fc.anything().filter((value) => !isRecord(value) || !('detail' in value)),
+        ),
+        async (event) => {
+          // Prepare
+          for (const mock of mocks) mock.resetHistory();
+          fetchSpy.mockClear();
+
+          // Act
+          const invocation = handler(event, createLambdaContext());
+
+          // Assess
+          await expect(invocation).rejects.toBeInstanceOf(ValidationError);
+          expect(fetchSpy).not.toHaveBeenCalled();
+          for (const mock of mocks) expect(mock.calls()).toHaveLength(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
