@@ -1,0 +1,404 @@
+// Benchmarks of the built bundles, each figure next to its baseline from the same run:
+// bundle size and cold start against the SDK-only floor, peak memory of an invocation,
+// log-processor throughput against bare decoding, snapshot-cleanup at scale.
+// Writes bench/results/latest.md and latest.json and prints the tables.
+//   node scripts/bench.ts [--quick] [--strict]   (npm run bench sets everything up first)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem, type } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { type FaultProxy, type MotoServer, startFaultProxy, startMoto } from '@nightshift/testing';
+import {
+  analyzeBundle,
+  type BundleAnalysis,
+  bundleEntry,
+  bundleWithFullZod,
+  checkOptionsMatchBuild,
+  floorEntry,
+  VALIDATOR_ENTRIES,
+} from './bench/bundles.ts';
+import { runCleanup } from './bench/cleanup.ts';
+import {
+  type CacheMode,
+  type ColdResult,
+  type ColdTarget,
+  measureColdStarts,
+} from './bench/coldStart.ts';
+import { generateLogBatch } from './bench/logBatch.ts';
+import { type InvocationSample, measureDemoNight } from './bench/memory.ts';
+import {
+  type BenchResults,
+  type CleanupFigures,
+  COLD_START_TARGET,
+  type FunctionResult,
+  RSS_TARGET_MB,
+  renderMarkdown,
+  THROUGHPUT_TARGET,
+} from './bench/report.ts';
+import { median, round } from './bench/stats.ts';
+import { measureThroughput } from './bench/throughput.ts';
+
+const USAGE = 'usage: node scripts/bench.ts [--quick] [--strict]';
+const root = resolve(import.meta.dirname, '..');
+// Every function the build bundles: a folder under functions/ with src/handler.ts.
+const FUNCTIONS = readdirSync(join(root, 'functions'), { withFileTypes: true })
+  .filter(
+    (entry) =>
+      entry.isDirectory() && existsSync(join(root, 'functions', entry.name, 'src/handler.ts')),
+  )
+  .map((entry) => entry.name)
+  .sort();
+const SNAPSHOTS = 2_000;
+const LOG_EVENTS = 10_000;
+
+const args = process.argv.slice(2).filter((arg) => arg !== '--');
+const unknown = args.filter((arg) => arg !== '--quick' && arg !== '--strict');
+if (unknown.length > 0) {
+  console.error(`bench: unknown option ${unknown.join(' ')}\n${USAGE}`);
+  process.exit(2);
+}
+const quick = args.includes('--quick');
+const strict = args.includes('--strict');
+const settings = {
+  quick,
+  coldStartRounds: quick ? 3 : 15,
+  invocationRounds: quick ? 1 : 3,
+  throughputRuns: quick ? 5 : 21,
+  cleanupRuns: quick ? 1 : 3,
+  snapshots: SNAPSHOTS,
+};
+const progress = (message: string) => console.error(`bench: ${message}`);
+const bundle = (name: string) => join(root, 'dist', name, 'index.mjs');
+
+/** Bundle analyses, baselines and variants, built into `tmp`. */
+const prepareBundles = async (tmp: string) => {
+  const prepared: {
+    analysis: BundleAnalysis;
+    optionsMatchBuild: boolean;
+    floor: { path: string; kb: number };
+    fullZod: { path: string; kb: number; warnings: string[] };
+  }[] = [];
+  for (const name of FUNCTIONS) {
+    const analysis = analyzeBundle(root, name);
+    prepared.push({
+      analysis,
+      optionsMatchBuild: await checkOptionsMatchBuild(root, name, join(tmp, 'rebuild', name)),
+      floor: await bundleEntry({
+        contents: floorEntry(analysis.sdkImports),
+        resolveDir: join(root, 'functions', name),
+        outdir: join(tmp, 'floor', name),
+      }),
+      fullZod: await bundleWithFullZod(root, name, join(tmp, 'full-zod', name)),
+    });
+  }
+  const validatorEntries: { validator: string; kb: number }[] = [];
+  for (const [validator, contents] of Object.entries(VALIDATOR_ENTRIES)) {
+    const { kb } = await bundleEntry({
+      contents,
+      resolveDir: join(root, 'functions', 'log-processor'),
+      outdir: join(tmp, 'validator', validator.replace(/\W+/g, '-')),
+    });
+    validatorEntries.push({ validator, kb });
+  }
+  return { prepared, validatorEntries };
+};
+
+const main = async () => {
+  const started = performance.now();
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build.ts')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (built.status !== 0) throw new Error('the build failed');
+  const tmp = mkdtempSync(join(tmpdir(), 'nightshift-bench-'));
+  let moto: MotoServer | undefined;
+  let proxy: FaultProxy | undefined;
+  try {
+    progress('building the baselines and variants');
+    const { prepared, validatorEntries } = await prepareBundles(tmp);
+    for (const { analysis, fullZod } of prepared) {
+      for (const warning of fullZod.warnings)
+        progress(`${analysis.name} with full zod: ${warning}`);
+    }
+    const mismatched = prepared.filter((p) => !p.optionsMatchBuild).map((p) => p.analysis.name);
+    if (mismatched.length > 0) {
+      progress(
+        `warning: the benchmark's esbuild options no longer reproduce dist/ for ${mismatched.join(', ')}: keep scripts/bench/bundles.ts in step with scripts/build.ts`,
+      );
+    }
+
+    const allModes: CacheMode[] = ['off', 'warm', 'empty'];
+    // Every function, its floor, the empty process and the full-zod variant, in one rotation.
+    const coldTargets: ColdTarget[] = [
+      { id: 'empty', modes: ['off'] },
+      ...prepared.flatMap(({ analysis, floor, fullZod }): ColdTarget[] => [
+        { id: `fn:${analysis.name}`, path: bundle(analysis.name), modes: allModes },
+        { id: `floor:${analysis.name}`, path: floor.path, modes: ['off', 'warm'] },
+        { id: `zod:${analysis.name}`, path: fullZod.path, modes: ['off'] },
+      ]),
+    ];
+    const starts = coldTargets.reduce((sum, target) => sum + target.modes.length, 0);
+    progress(`cold starts: ${settings.coldStartRounds} rounds of ${starts} fresh processes`);
+    const coldEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_FUNCTION_NAME: 'nightshift-bench',
+    };
+    delete coldEnv.NODE_COMPILE_CACHE;
+    delete coldEnv.NODE_OPTIONS;
+    const cold = await measureColdStarts(coldTargets, {
+      rounds: settings.coldStartRounds,
+      tmp: join(tmp, 'cold'),
+      env: coldEnv,
+    });
+    // Ratios and differences are taken within each round, then the median: a slow moment
+    // of the machine then weighs on both sides alike.
+    const pairedRatio = (a: ColdResult, b: ColdResult) =>
+      median(a.samples.map((value, round) => value / (b.samples[round] ?? Number.NaN)));
+    const pairedDifference = (a: ColdResult, b: ColdResult) =>
+      median(a.samples.map((value, round) => value - (b.samples[round] ?? Number.NaN)));
+    const coldOf = (id: string, mode: CacheMode) => {
+      const found = cold.find((result) => result.id === id && result.mode === mode);
+      if (!found) throw new Error(`no cold start measured for ${id} (${mode})`);
+      return found;
+    };
+
+    moto = await startMoto();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+    const batch = generateLogBatch({ count: LOG_EVENTS, seed: 20261128 });
+
+    progress(`peak memory: ${settings.invocationRounds} night(s) of the demo on the emulator`);
+    const nights: InvocationSample[][] = [];
+    for (let night = 0; night < settings.invocationRounds; night += 1) {
+      nights.push(await measureDemoNight({ root, moto, bigBatch: batch }));
+    }
+
+    progress(`log-processor throughput: ${settings.throughputRuns} runs`);
+    await moto.reset();
+    const { TopicArn: alertTopic = '' } = await new SNSClient({}).send(
+      new CreateTopicCommand({ Name: 'nightshift-alerts' }),
+    );
+    const throughput = await measureThroughput(bundle('log-processor'), batch, {
+      runs: settings.throughputRuns,
+      env: { ALERT_TOPIC_ARN: alertTopic },
+    });
+
+    progress(
+      `snapshot-cleanup: ${settings.cleanupRuns} run(s) × 2 concurrencies of ${SNAPSHOTS} snapshots`,
+    );
+    proxy = await startFaultProxy({ target: moto.endpoint, rate: 0 });
+    const cleanupRuns: Awaited<ReturnType<typeof runCleanup>>[] = [];
+    for (let run = 0; run < settings.cleanupRuns; run += 1) {
+      const order = run % 2 === 0 ? [1, undefined] : [undefined, 1];
+      for (const concurrency of order) {
+        const outcome = await runCleanup({
+          bundle: bundle('snapshot-cleanup'),
+          moto,
+          proxy,
+          count: SNAPSHOTS,
+          concurrency,
+        });
+        progress(
+          `  concurrency ${concurrency ?? 'default'}: ${outcome.deleted} deleted in ${round(outcome.handlerMs / 1000, 1)} s`,
+        );
+        cleanupRuns.push(outcome);
+      }
+    }
+
+    // Assemble.
+    const emptyNode = coldOf('empty', 'off');
+    const functions: FunctionResult[] = prepared.map(
+      ({ analysis, optionsMatchBuild, floor, fullZod }) => {
+        const name = analysis.name;
+        const fn = coldOf(`fn:${name}`, 'off');
+        const base = coldOf(`floor:${name}`, 'off');
+        const warm = coldOf(`fn:${name}`, 'warm');
+        const warmFloor = coldOf(`floor:${name}`, 'warm');
+        const empty = coldOf(`fn:${name}`, 'empty');
+        const zod = coldOf(`zod:${name}`, 'off');
+        const ratio = pairedRatio(fn, base);
+        const stepNames = [
+          ...new Set(
+            nights.flatMap((night) => night.filter((s) => s.function === name).map((s) => s.step)),
+          ),
+        ];
+        const steps = stepNames.map((step) => {
+          const samples = nights.flatMap((night) =>
+            night.filter((s) => s.function === name && s.step === step),
+          );
+          return {
+            step,
+            maxRssMb: median(samples.map((s) => s.maxRssMb)),
+            handlerMs: median(samples.map((s) => s.handlerMs)),
+            errors: samples.filter((s) => s.error).length,
+          };
+        });
+        const heaviest = steps.reduce(
+          (top, step) => (step.maxRssMb > top.maxRssMb ? step : top),
+          steps[0] ?? { step: '(none)', maxRssMb: Number.NaN, handlerMs: 0, errors: 0 },
+        );
+        return {
+          name,
+          bundleKb: analysis.kb,
+          ownKb: analysis.ownKb,
+          contributors: analysis.contributors.slice(0, 6),
+          sdkClients: Object.keys(analysis.sdkImports).map((pkg) => pkg.replace('@aws-sdk/', '')),
+          optionsMatchBuild,
+          floorKb: floor.kb,
+          coldStart: {
+            ms: fn.wallMs,
+            floorMs: base.wallMs,
+            ratio,
+            met: ratio <= COLD_START_TARGET,
+            importMs: fn.importMs,
+            floorImportMs: base.importMs,
+            rssAfterImportMb: fn.maxRssMb,
+            floorRssAfterImportMb: base.maxRssMb,
+          },
+          compileCache: {
+            warm: {
+              ms: warm.wallMs,
+              floorMs: warmFloor.wallMs,
+              ratio: pairedRatio(warm, fn),
+              floorRatio: pairedRatio(warmFloor, base),
+            },
+            empty: { ms: empty.wallMs, ratio: pairedRatio(empty, fn) },
+          },
+          fullZod: { kb: fullZod.kb, ms: zod.wallMs, addedMs: pairedDifference(zod, fn) },
+          memory: {
+            maxRssMb: heaviest.maxRssMb,
+            step: heaviest.step,
+            met: heaviest.maxRssMb < RSS_TARGET_MB,
+            steps,
+          },
+        };
+      },
+    );
+
+    const jsonMb = batch.jsonBytes / 1024 / 1024;
+    const rate = (ms: number) => ({
+      ms,
+      eventsPerSecond: batch.events / (ms / 1000),
+      mbPerSecond: jsonMb / (ms / 1000),
+    });
+    const ratio = throughput.baselineMs / throughput.handlerMs;
+    const throughputFigures = {
+      events: batch.events,
+      jsonMb,
+      gzipKb: batch.gzipBytes / 1024,
+      errorLines: throughput.summary.errorCount ?? 0,
+      criticalLines: throughput.summary.criticalCount ?? 0,
+      runs: throughput.runs,
+      handler: rate(throughput.handlerMs),
+      baseline: rate(throughput.baselineMs),
+      ratio,
+      met: ratio >= THROUGHPUT_TARGET,
+    };
+
+    const cleanup: CleanupFigures[] = [1, undefined].map((concurrency) => {
+      const runs = cleanupRuns.filter((run) => run.concurrency === concurrency);
+      const actions = [...new Set(runs.flatMap((run) => Object.keys(run.calls)))].sort();
+      return {
+        concurrency: concurrency === undefined ? 'default (unset)' : String(concurrency),
+        runs: runs.length,
+        deleted: median(runs.map((run) => run.deleted)),
+        failed: median(runs.map((run) => run.failed)),
+        handlerSeconds: median(runs.map((run) => run.handlerMs)) / 1000,
+        wallSeconds: median(runs.map((run) => run.wallMs)) / 1000,
+        calls: median(
+          runs.map((run) => Object.values(run.calls).reduce((sum, count) => sum + count, 0)),
+        ),
+        callsByAction: Object.fromEntries(
+          actions.map((action) => [action, median(runs.map((run) => run.calls[action] ?? 0))]),
+        ),
+        errors: runs.flatMap((run) => (run.error ? [run.error] : [])),
+      };
+    });
+
+    const invocationErrors = nights
+      .flat()
+      .filter((sample) => sample.error)
+      .map((sample) => `${sample.function} ${sample.step}: ${sample.error}`);
+    const targets: BenchResults['targets'] = [
+      ...functions.map((fn) => ({
+        target: `${fn.name} cold start ≤ ${COLD_START_TARGET}× its SDK-only floor`,
+        met: fn.coldStart.met,
+        detail: `${round(fn.coldStart.ms, 0)} ms vs ${round(fn.coldStart.floorMs, 0)} ms, ${round(fn.coldStart.ratio, 2)}×`,
+      })),
+      ...functions.map((fn) => ({
+        target: `${fn.name} peak RSS of an invocation < ${RSS_TARGET_MB} MB`,
+        met: fn.memory.met,
+        detail: `${round(fn.memory.maxRssMb, 1)} MB, ${fn.memory.step}`,
+      })),
+      {
+        target: `log-processor throughput ≥ ${THROUGHPUT_TARGET}× bare decoding`,
+        met: throughputFigures.met,
+        detail: `${round(ratio, 2)}×: ${round(throughputFigures.handler.eventsPerSecond, 0)} vs ${round(throughputFigures.baseline.eventsPerSecond, 0)} events/s`,
+      },
+      {
+        target: 'every measured invocation succeeded',
+        met: invocationErrors.length === 0 && cleanup.every((c) => c.errors.length === 0),
+        detail:
+          [...invocationErrors, ...cleanup.flatMap((c) => c.errors)].join('; ') || 'no errors',
+      },
+    ];
+
+    const cpu = cpus();
+    const results: BenchResults = {
+      date: new Date().toISOString().slice(0, 16).replace('T', ' ').concat(' UTC'),
+      machine: {
+        cpu: cpu[0]?.model.trim() ?? 'unknown',
+        cpus: cpu.length,
+        memoryGb: Math.round(totalmem() / 1024 ** 3),
+        os: `${type()} ${release()}`,
+        node: process.version,
+      },
+      settings,
+      emptyNode: { ms: emptyNode.wallMs, rssMb: emptyNode.maxRssMb },
+      functions,
+      validatorEntries,
+      throughput: throughputFigures,
+      cleanup,
+      targets,
+    };
+
+    const outdir = join(root, 'bench', 'results');
+    mkdirSync(outdir, { recursive: true });
+    const markdown = renderMarkdown(results);
+    writeFileSync(join(outdir, 'latest.md'), markdown);
+    writeFileSync(join(outdir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    // The committed results follow the repository's formatting, so that the lint passes.
+    spawnSync(
+      'biome',
+      ['format', '--write', 'bench/results/latest.json', 'bench/results/latest.md'],
+      {
+        cwd: root,
+        stdio: 'ignore',
+      },
+    );
+    console.log(markdown);
+    const missed = targets.filter((target) => !target.met);
+    console.log(
+      missed.length === 0
+        ? `Every target met (${round((performance.now() - started) / 1000, 0)} s). Results in bench/results/latest.md and latest.json.`
+        : `${missed.length} target(s) missed: ${missed.map((target) => target.target).join('; ')}. Results in bench/results/latest.md and latest.json.`,
+    );
+    if (strict && missed.length > 0) process.exitCode = 1;
+  } finally {
+    await proxy?.stop();
+    await moto?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+};
+
+await main().catch((error: Error) => {
+  console.error(`bench: ${error.message}`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,344 @@
+import type { Contributor } from './bundles.ts';
+import { round } from './stats.ts';
+
+/** Cold start targets: a function may cost at most this multiple of its SDK-only floor. */
+export const COLD_START_TARGET = 1.2;
+/** Peak RSS of every invocation stays under this, to run at Lambda's 128 MB minimum. */
+export const RSS_TARGET_MB = 120;
+/** The log-processor handler's throughput relative to bare decoding. */
+export const THROUGHPUT_TARGET = 0.5;
+
+/** Everything one benchmark run found, as written to bench/results/latest.json. */
+export interface BenchResults {
+  date: string;
+  machine: { cpu: string; cpus: number; memoryGb: number; os: string; node: string };
+  settings: {
+    quick: boolean;
+    coldStartRounds: number;
+    invocationRounds: number;
+    throughputRuns: number;
+    cleanupRuns: number;
+    snapshots: number;
+  };
+  /** The baseline of baselines: a Node.js process that imports nothing. */
+  emptyNode: { ms: number; rssMb: number };
+  functions: FunctionResult[];
+  validatorEntries: { validator: string; kb: number }[];
+  throughput: ThroughputFigures;
+  cleanup: CleanupFigures[];
+  targets: { target: string; met: boolean; detail: string }[];
+}
+
+/** The figures of one function, each next to its baseline. */
+export interface FunctionResult {
+  name: string;
+  bundleKb: number;
+  /** Nightshift's own code in the bundle: the function and the workspace packages. */
+  ownKb: number;
+  contributors: Contributor[];
+  sdkClients: string[];
+  /** Does rebuilding the handler with the benchmark's esbuild options give dist's bytes? */
+  optionsMatchBuild: boolean;
+  floorKb: number;
+  coldStart: {
+    ms: number;
+    floorMs: number;
+    ratio: number;
+    met: boolean;
+    importMs: number;
+    floorImportMs: number;
+    rssAfterImportMb: number;
+    floorRssAfterImportMb: number;
+  };
+  /** Ratios to the same process without the cache, paired within each round. */
+  compileCache: {
+    warm: { ms: number; floorMs: number; ratio: number; floorRatio: number };
+    empty: { ms: number; ratio: number };
+  };
+  /** `addedMs`: the difference to the zod/mini build, paired within each round. */
+  fullZod: { kb: number; ms: number; addedMs: number };
+  memory: {
+    maxRssMb: number;
+    step: string;
+    met: boolean;
+    steps: { step: string; maxRssMb: number; handlerMs: number; errors: number }[];
+  };
+}
+
+/** log-processor against bare decoding on the same batch, in the same process. */
+export interface ThroughputFigures {
+  events: number;
+  jsonMb: number;
+  gzipKb: number;
+  errorLines: number;
+  criticalLines: number;
+  runs: number;
+  handler: { ms: number; eventsPerSecond: number; mbPerSecond: number };
+  baseline: { ms: number; eventsPerSecond: number; mbPerSecond: number };
+  ratio: number;
+  met: boolean;
+}
+
+/** Medians of the cleanup runs at one concurrency. */
+export interface CleanupFigures {
+  concurrency: string;
+  runs: number;
+  deleted: number;
+  failed: number;
+  handlerSeconds: number;
+  wallSeconds: number;
+  calls: number;
+  callsByAction: Record<string, number>;
+  errors: string[];
+}
+
+const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${round((ratio - 1) * 100, 0)} %`;
+const yes = (met: boolean) => (met ? 'yes' : '**no**');
+/** A Markdown table with padded columns, as the repository's formatter writes them. */
+const table = (head: string[], rows: (string | number)[][]) => {
+  const cells = [head, ...rows.map((row) => row.map(String))];
+  const widths = head.map((_, column) =>
+    Math.max(3, ...cells.map((row) => [...(row[column] ?? '')].length)),
+  );
+  const line = (row: string[]) =>
+    `| ${widths.map((width, column) => (row[column] ?? '').padEnd(width)).join(' | ')} |`;
+  return [
+    line(head),
+    `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`,
+    ...cells.slice(1).map(line),
+  ].join('\n');
+};
+const span = (values: number[], digits = 0) => {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return low === high ? `${round(low, digits)}` : `${round(low, digits)} to ${round(high, digits)}`;
+};
+
+/**
+ * The results as Markdown: machine, one table per benchmark, what was tried and kept,
+ * and which targets are met.
+ *
+ * @example
+ * writeFileSync('bench/results/latest.md', renderMarkdown(results));
+ */
+export const renderMarkdown = (results: BenchResults): string => {
+  const { machine, settings, functions, throughput, cleanup } = results;
+  const lines: string[] = [];
+  const add = (...more: string[]) => lines.push(...more);
+  add(
+    '# Nightshift benchmarks',
+    '',
+    `${results.date} on ${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node.js ${machine.node}${settings.quick ? ' (quick run: fewer repetitions)' : ''}.`,
+    '',
+    'Every figure is a median, measured in the same run as its baseline, on the built bundles',
+    '(`dist/<name>/index.mjs`). Absolute times depend on the machine; the ratios are what to compare.',
+    '',
+  );
+
+  add(
+    '## Bundle size and cold start',
+    '',
+    `Cold start: a fresh Node.js process that imports the bundle, from spawn to exit, median of ${settings.coldStartRounds} starts interleaved with its baselines; the ratio is the median of the ratios within each round. SDK-only floor: the same esbuild options on an entry that imports only the AWS SDK clients, commands and paginators the function's bundle contains. Target: at most ${COLD_START_TARGET}× the floor.`,
+    '',
+    table(
+      [
+        'function',
+        'bundle KB',
+        'Nightshift code KB',
+        'largest contributors (KB)',
+        'cold start ms',
+        'SDK-only floor ms',
+        'ratio',
+        `≤ ${COLD_START_TARGET}×`,
+        'empty Node.js ms',
+      ],
+      functions.map((fn) => [
+        `\`${fn.name}\``,
+        round(fn.bundleKb, 0),
+        round(fn.ownKb, 1),
+        fn.contributors
+          .slice(0, 4)
+          .map((c) => `${c.name} ${round(c.kb, 0)}`)
+          .join(', '),
+        round(fn.coldStart.ms, 0),
+        round(fn.coldStart.floorMs, 0),
+        `${round(fn.coldStart.ratio, 2)}×`,
+        yes(fn.coldStart.met),
+        round(results.emptyNode.ms, 0),
+      ]),
+    ),
+    '',
+    `SDK clients per floor: ${functions.map((fn) => `${fn.name}: ${fn.sdkClients.join(', ')}`).join('; ')}.`,
+    '',
+    `The import alone, timed inside the process (function vs floor): ${functions
+      .map(
+        (fn) =>
+          `${fn.name} ${round(fn.coldStart.importMs, 0)} vs ${round(fn.coldStart.floorImportMs, 0)} ms`,
+      )
+      .join(', ')}.`,
+    '',
+  );
+
+  add(
+    '## Peak memory of one invocation',
+    '',
+    `Peak RSS of a fresh process that imports the bundle and runs one invocation of the demo's night on the emulated account (median of ${settings.invocationRounds} night(s); the heaviest step of each function shown). Baselines: the process after the import alone, and the SDK-only floor after its import. Target: under ${RSS_TARGET_MB} MB, to run at Lambda's 128 MB minimum.`,
+    '',
+    table(
+      [
+        'function',
+        'heaviest step',
+        'peak RSS MB',
+        `< ${RSS_TARGET_MB} MB`,
+        'after import MB',
+        'SDK-only floor after import MB',
+        'empty Node.js MB',
+      ],
+      functions.map((fn) => [
+        `\`${fn.name}\``,
+        fn.memory.step,
+        round(fn.memory.maxRssMb, 1),
+        yes(fn.memory.met),
+        round(fn.coldStart.rssAfterImportMb, 1),
+        round(fn.coldStart.floorRssAfterImportMb, 1),
+        round(results.emptyNode.rssMb, 1),
+      ]),
+    ),
+    '',
+    `Every step: ${functions
+      .flatMap((fn) =>
+        fn.memory.steps.map((s) => `${fn.name} ${s.step} ${round(s.maxRssMb, 0)} MB`),
+      )
+      .join(', ')}.`,
+    '',
+  );
+
+  const warmGain = functions.map((fn) => fn.compileCache.warm.ratio);
+  const emptyCost = functions.map((fn) => fn.compileCache.empty.ratio);
+  add(
+    '## Node.js compile cache',
+    '',
+    '`NODE_COMPILE_CACHE` set to a directory already filled by an earlier start (warm), and to a new empty directory on every start (empty: what each Lambda cold start would get with the cache in `/tmp`, which a new execution environment starts without). Percentages: the median of the ratios to the start without cache within each round.',
+    '',
+    table(
+      ['function', 'no cache ms', 'warm cache ms', 'empty cache ms', 'floor: no cache / warm ms'],
+      functions.map((fn) => [
+        `\`${fn.name}\``,
+        round(fn.coldStart.ms, 0),
+        `${round(fn.compileCache.warm.ms, 0)} (${percent(fn.compileCache.warm.ratio)})`,
+        `${round(fn.compileCache.empty.ms, 0)} (${percent(fn.compileCache.empty.ratio)})`,
+        `${round(fn.coldStart.floorMs, 0)} / ${round(fn.compileCache.warm.floorMs, 0)} (${percent(fn.compileCache.warm.floorRatio)})`,
+      ]),
+    ),
+    '',
+    `A warm cache changes a cold start by ${span(warmGain.map((r) => (r - 1) * 100))} %; an empty one by ${span(emptyCost.map((r) => (r - 1) * 100))} %. ${compileCacheVerdict(warmGain, emptyCost)}`,
+    '',
+  );
+
+  const addedKb = functions.map((fn) => fn.fullZod.kb - fn.bundleKb);
+  const addedMs = functions.map((fn) => fn.fullZod.addedMs);
+  add(
+    '## Validator: `zod/mini` or the full `zod`',
+    '',
+    'Each function built again with the full `zod` wherever it imports `zod/mini` (same schemas, same options), started cold in the same rotation; added ms is the median of the differences within each round.',
+    '',
+    table(
+      [
+        'function',
+        'zod/mini KB',
+        'full zod KB',
+        'added KB',
+        'zod/mini ms',
+        'full zod ms',
+        'added ms',
+      ],
+      functions.map((fn) => [
+        `\`${fn.name}\``,
+        round(fn.bundleKb, 0),
+        round(fn.fullZod.kb, 0),
+        `+${round(fn.fullZod.kb - fn.bundleKb, 0)}`,
+        round(fn.coldStart.ms, 0),
+        round(fn.fullZod.ms, 0),
+        `${fn.fullZod.addedMs >= 0 ? '+' : ''}${round(fn.fullZod.addedMs, 0)}`,
+      ]),
+    ),
+    '',
+    `One small schema alone: ${results.validatorEntries.map((entry) => `${entry.validator} ${round(entry.kb, 1)} KB`).join(', ')}. The full build adds ${span(addedKb)} KB and ${span(addedMs)} ms per function: \`zod/mini\` stays.`,
+    '',
+  );
+
+  add(
+    '## log-processor throughput',
+    '',
+    `One batch of ${throughput.events.toLocaleString('en-US')} events (${round(throughput.jsonMb, 2)} MB of JSON, ${round(throughput.gzipKb, 0)} KB gzipped; ${throughput.errorLines} error lines, ${throughput.criticalLines} of them critical), the built handler warm in one process (the alert goes to the emulator's SNS), alternating with the baseline of bare base64 + gunzip + JSON.parse + one regular expression test per line. Median of ${throughput.runs} runs each. Target: at least ${THROUGHPUT_TARGET} of the baseline's throughput.`,
+    '',
+    table(
+      ['', 'ms per batch', 'events/s', 'MB/s'],
+      [
+        [
+          'handler',
+          round(throughput.handler.ms, 1),
+          round(throughput.handler.eventsPerSecond, 0).toLocaleString('en-US'),
+          round(throughput.handler.mbPerSecond, 1),
+        ],
+        [
+          'baseline',
+          round(throughput.baseline.ms, 1),
+          round(throughput.baseline.eventsPerSecond, 0).toLocaleString('en-US'),
+          round(throughput.baseline.mbPerSecond, 1),
+        ],
+      ],
+    ),
+    '',
+    `Handler / baseline: ${round(throughput.ratio, 2)} (target ≥ ${THROUGHPUT_TARGET}: ${throughput.met ? 'met' : 'missed'}).`,
+    '',
+  );
+
+  add(
+    '## snapshot-cleanup at scale',
+    '',
+    `${settings.snapshots.toLocaleString('en-US')} snapshots 40 days old (20 volumes, each with a newer snapshot that stays) cleaned by the built bundle against the emulator, \`MAX_DELETIONS_PER_RUN=${settings.snapshots}\`, AWS calls counted by a pass-through proxy; median of ${settings.cleanupRuns} run(s) per concurrency. No target: the emulator, which handles one request at a time, is the bottleneck, not AWS.`,
+    '',
+    table(
+      [
+        'DELETE_CONCURRENCY',
+        'deleted',
+        'failed',
+        'handler s',
+        'wall s (with cold start)',
+        'AWS calls',
+        'by action',
+      ],
+      cleanup.map((run) => [
+        run.concurrency,
+        run.deleted,
+        run.failed,
+        round(run.handlerSeconds, 1),
+        round(run.wallSeconds, 1),
+        run.calls,
+        Object.entries(run.callsByAction)
+          .map(([action, count]) => `${action} ${count}`)
+          .join(', '),
+      ]),
+    ),
+    '',
+  );
+
+  add(
+    '## Targets',
+    '',
+    ...results.targets.map((t) => `- ${t.met ? 'met' : '**missed**'}: ${t.target} (${t.detail})`),
+    '',
+  );
+  return lines.join('\n');
+};
+
+const compileCacheVerdict = (warm: number[], empty: number[]) => {
+  const helpsWarm = Math.max(...warm) < 0.95;
+  const hurtsEmpty = Math.min(...empty) > 1;
+  if (helpsWarm && hurtsEmpty)
+    return 'It helps only when the cache already exists; a Lambda cold start begins with an empty `/tmp` and pays for writing it, and a cache shipped in the package would be tied to the exact Node.js build of the runtime, which Lambda updates. The build does not enable it.';
+  if (helpsWarm)
+    return 'It helps only when the cache already exists, which a Lambda cold start (empty `/tmp`) never has, and a cache shipped in the package would be tied to the exact Node.js build of the runtime, which Lambda updates. The build does not enable it.';
+  return 'It does not pay here; the build does not enable it.';
+};
