@@ -1,20 +1,8 @@
 import { resolve } from 'node:path';
 import {
-  AttachVolumeCommand,
-  CreateSnapshotCommand,
-  CreateSnapshotsCommand,
-  CreateVolumeCommand,
-  DescribeSnapshotsCommand,
-  EC2Client,
-  type Instance,
-  RunInstancesCommand,
-  type Tag,
-} from '@aws-sdk/client-ec2';
-import {
   CreateDBClusterCommand,
   CreateDBClusterSnapshotCommand,
   CreateDBInstanceCommand,
-  CreateDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
@@ -23,177 +11,17 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { getClient, type Report } from '@nightshift/middleware';
 import { connectMoto, invokeBundle } from '@nightshift/testing';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
+import {
+  dayBefore,
+  dbSnapshotIds,
+  ebsSnapshots,
+  seedAccount,
+  tag,
+  toTags,
+} from './scenarios/backupManager.ts';
 
 const bundle = resolve(import.meta.dirname, '../../dist/backup-manager/index.mjs');
 const moto = connectMoto(inject('moto'));
-/** The UTC day `days` ago, read from the clock when called, never at module load. */
-const dayBefore = (days: number) =>
-  new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-const toTags = (tags: Record<string, string>): Tag[] =>
-  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-const nightshiftTags = (environment: string, sourceId: string, day: string) =>
-  toTags({
-    Environment: environment,
-    AutomatedBackup: 'true',
-    CreatedBy: 'nightshift',
-    'nightshift:backup-date': day,
-    'nightshift:source': sourceId,
-  });
-
-/**
- * Two production instances (one with an extra volume tagged Retention=permanent), a
- * staging one, an untagged one; two databases (orders tagged Retention=permanent and
- * copying its tags to snapshots); old snapshots: Nightshift's of production and of
- * staging, one kept for good, and some made by hand.
- */
-const seedAccount = async () => {
-  const tenDaysAgo = dayBefore(10);
-  const twentyDaysAgo = dayBefore(20);
-  const ec2 = getClient(EC2Client);
-  const rds = getClient(RDSClient);
-  const launch = async (
-    tags: Record<string, string>,
-    extraVolume?: Record<string, string>,
-  ): Promise<Instance> => {
-    const { Instances = [] } = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12c6146b',
-        MinCount: 1,
-        MaxCount: 1,
-        InstanceType: 't3.micro',
-        BlockDeviceMappings: extraVolume
-          ? [{ DeviceName: '/dev/sdb', Ebs: { VolumeSize: 20 } }]
-          : undefined,
-        TagSpecifications: [{ ResourceType: 'instance', Tags: toTags(tags) }],
-      }),
-    );
-    const instance = Instances[0];
-    if (!instance) throw new Error('RunInstances returned no instance');
-    if (extraVolume) {
-      const { VolumeId } = await ec2.send(
-        new CreateVolumeCommand({
-          AvailabilityZone: 'us-east-1a',
-          Size: 20,
-          TagSpecifications: [{ ResourceType: 'volume', Tags: toTags(extraVolume) }],
-        }),
-      );
-      await ec2.send(
-        new AttachVolumeCommand({ VolumeId, InstanceId: instance.InstanceId, Device: '/dev/sdf' }),
-      );
-    }
-    return instance;
-  };
-  const database = async (id: string, environment: string, extra: Record<string, string> = {}) =>
-    rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: id,
-        Engine: 'postgres',
-        DBInstanceClass: 'db.t3.micro',
-        AllocatedStorage: 20,
-        MasterUsername: 'admin',
-        MasterUserPassword: 'not-a-secret-1',
-        CopyTagsToSnapshot: true,
-        Tags: toTags({ Environment: environment, Backup: 'true', ...extra }),
-      }),
-    );
-
-  moto.setClockOffset('-20d');
-  await database('orders', 'production', { Retention: 'permanent' });
-  await rds.send(
-    new CreateDBSnapshotCommand({
-      DBInstanceIdentifier: 'orders',
-      DBSnapshotIdentifier: `nightshift-orders-${twentyDaysAgo}`,
-      Tags: [
-        ...nightshiftTags('production', 'orders', twentyDaysAgo),
-        { Key: 'Retention', Value: 'permanent' },
-      ],
-    }),
-  );
-  moto.setClockOffset('-10d');
-  const web = await launch(
-    { Name: 'web', Environment: 'production', Backup: 'true' },
-    { Retention: 'permanent' },
-  );
-  const worker = await launch({ Environment: 'production', Backup: 'true' });
-  const staging = await launch({ Environment: 'staging', Backup: 'true' });
-  const untagged = await launch({ Environment: 'production' });
-  await database('orders-staging', 'staging');
-  // Ten days ago: a Nightshift backup of web and of orders, and snapshots someone else made.
-  const { Snapshots: oldWebSet = [] } = await ec2.send(
-    new CreateSnapshotsCommand({
-      InstanceSpecification: { InstanceId: web.InstanceId },
-      TagSpecifications: [
-        {
-          ResourceType: 'snapshot',
-          Tags: nightshiftTags('production', web.InstanceId ?? '', tenDaysAgo),
-        },
-      ],
-    }),
-  );
-  const { SnapshotId: foreignEbs = '' } = await ec2.send(
-    new CreateSnapshotCommand({ VolumeId: oldWebSet[0]?.VolumeId, Description: 'made by hand' }),
-  );
-  await rds.send(
-    new CreateDBSnapshotCommand({
-      DBInstanceIdentifier: 'orders',
-      DBSnapshotIdentifier: `nightshift-orders-${tenDaysAgo}`,
-      Tags: nightshiftTags('production', 'orders', tenDaysAgo),
-    }),
-  );
-  await rds.send(
-    new CreateDBSnapshotCommand({
-      DBInstanceIdentifier: 'orders',
-      DBSnapshotIdentifier: 'before-upgrade',
-    }),
-  );
-  // Ten days ago too: Nightshift's backups of staging, which a production run never touches.
-  const { Snapshots: stagingSet = [] } = await ec2.send(
-    new CreateSnapshotsCommand({
-      InstanceSpecification: { InstanceId: staging.InstanceId },
-      TagSpecifications: [
-        {
-          ResourceType: 'snapshot',
-          Tags: nightshiftTags('staging', staging.InstanceId ?? '', tenDaysAgo),
-        },
-      ],
-    }),
-  );
-  await rds.send(
-    new CreateDBSnapshotCommand({
-      DBInstanceIdentifier: 'orders-staging',
-      DBSnapshotIdentifier: `nightshift-orders-staging-${tenDaysAgo}`,
-      Tags: nightshiftTags('staging', 'orders-staging', tenDaysAgo),
-    }),
-  );
-  moto.setClockOffset('+0');
-
-  return {
-    ec2,
-    rds,
-    web: web.InstanceId ?? '',
-    worker: worker.InstanceId ?? '',
-    staging: staging.InstanceId ?? '',
-    untagged: untagged.InstanceId ?? '',
-    oldWebSet: oldWebSet.map((snapshot) => snapshot.SnapshotId ?? ''),
-    stagingSet: stagingSet.map((snapshot) => snapshot.SnapshotId ?? ''),
-    foreignEbs,
-    tenDaysAgo,
-    twentyDaysAgo,
-  };
-};
-
-const ebsSnapshots = async (ec2: EC2Client) => {
-  const { Snapshots = [] } = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
-  return Snapshots;
-};
-const dbSnapshotIds = async (rds: RDSClient) => {
-  const { DBSnapshots = [] } = await rds.send(
-    new DescribeDBSnapshotsCommand({ SnapshotType: 'manual' }),
-  );
-  return DBSnapshots.map((snapshot) => snapshot.DBSnapshotIdentifier).sort();
-};
-const tag = (tags: Tag[] | undefined, key: string) => tags?.find((t) => t.Key === key)?.Value;
-
 describe('backup-manager against the emulated account', () => {
   let env: Record<string, string>;
   beforeEach(async () => {
@@ -205,7 +33,7 @@ describe('backup-manager against the emulated account', () => {
 
   it('backs up exactly the tagged production resources once a day and expires only its own old backups', async () => {
     // Prepare
-    const account = await seedAccount();
+    const account = await seedAccount(moto);
     const today = dayBefore(0);
     const event = { backup_type: 'all', environment: 'production' };
 
@@ -327,7 +155,7 @@ describe('backup-manager against the emulated account', () => {
 
   it('takes the backup day from the schedule, so a late retry after midnight backs up nothing twice', async () => {
     // Prepare: the schedule fired just before midnight; the run starts after it.
-    const account = await seedAccount();
+    const account = await seedAccount(moto);
     const yesterday = dayBefore(1);
     const event = {
       backup_type: 'all',
@@ -425,7 +253,7 @@ describe('backup-manager against the emulated account', () => {
 
   it('changes nothing in a dry run, and plans what a real run would do', async () => {
     // Prepare: today's backups exist and are finished, so the old ones are due.
-    const account = await seedAccount();
+    const account = await seedAccount(moto);
     const event = { backup_type: 'all', environment: 'production' };
     await invokeBundle<Report>(bundle, event, { env });
     const before = {
@@ -456,7 +284,7 @@ describe('backup-manager against the emulated account', () => {
 
   it('rejects an invalid event and creates nothing', async () => {
     // Prepare
-    const account = await seedAccount();
+    const account = await seedAccount(moto);
     const before = (await ebsSnapshots(account.ec2)).length;
 
     // Act

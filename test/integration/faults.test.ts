@@ -12,6 +12,7 @@ import {
   subscribeQueue,
 } from '@nightshift/testing';
 import { describe, expect, inject, it } from 'vitest';
+import * as backups from './scenarios/backupManager.ts';
 import * as infra from './scenarios/infraScaler.ts';
 import { eventOf } from './scenarios/logProcessor.ts';
 import * as cleanup from './scenarios/snapshotCleanup.ts';
@@ -269,5 +270,64 @@ describe('log-processor under faults', () => {
     expect(faultCount(failed.stats)).toBe(2);
     expect(retried.error).toBeUndefined();
     expect(await reader.receive({ count: 2, timeoutMs: 3_000 })).toHaveLength(1);
+  });
+});
+
+describe('backup-manager under faults', () => {
+  const event = { backup_type: 'all', environment: 'production' };
+
+  /** Two runs of the same night, as EventBridge may deliver them; the backups after each. */
+  const run = async (settings: FaultSettings, env: Record<string, string> = {}) => {
+    const account = await backups.seedAccount(moto);
+    const reports = { SNS_TOPIC_ARN: await reportsTopic(), ...env };
+    const first = await invokeThrough<Report>(settings, 'backup-manager', event, reports);
+    const afterFirst = await backups.backupState(account);
+    const second = await invokeThrough<Report>(settings, 'backup-manager', event, reports);
+    return {
+      account,
+      errors: [first.error, second.error],
+      faults: faultCount(first.stats) + faultCount(second.stats),
+      afterFirst,
+      afterSecond: await backups.backupState(account),
+    };
+  };
+
+  it('creates and expires exactly the same backups when a fifth of the calls fail', async () => {
+    // Prepare
+    const clean = await run({ rate: 0 });
+    await freshAccount();
+
+    // Act
+    const faulty = await run({ rate: FAULT_RATE });
+
+    // Assess
+    expect(clean.errors).toEqual([undefined, undefined]);
+    expect(clean.afterFirst.ebs.filter((role) => role.startsWith('backup of web'))).toHaveLength(2);
+    expect(faulty.errors).toEqual([undefined, undefined]);
+    expect(faulty.faults).toBeGreaterThan(0);
+    expect(faulty.afterFirst).toEqual(clean.afterFirst);
+    expect(faulty.afterSecond).toEqual(clean.afterSecond);
+  });
+
+  it('fails loudly when snapshots cannot be created, and a re-run backs up what is missing', async () => {
+    // Prepare
+    const clean = await run({ rate: 0 });
+    await freshAccount();
+    const account = await backups.seedAccount(moto);
+    const env = { SNS_TOPIC_ARN: await reportsTopic() };
+
+    // Act
+    const failed = await invokeThrough<Report>(
+      { rate: 1, actions: ['CreateSnapshots', 'CreateDBSnapshot'] },
+      'backup-manager',
+      event,
+      { ...env, AWS_MAX_ATTEMPTS: '2' },
+    );
+    const rerun = await invokeThrough<Report>({ rate: 0 }, 'backup-manager', event, env);
+
+    // Assess
+    expect(failed.error?.name).toBe('PartialFailureError');
+    expect(rerun.error).toBeUndefined();
+    expect(await backups.backupState(account)).toEqual(clean.afterFirst);
   });
 });
