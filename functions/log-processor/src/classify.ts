@@ -51,22 +51,19 @@ export const createClassifier = ({
   critical: readonly string[];
   error: readonly string[];
 }): Classifier => {
-  const group = (name: string, patterns: readonly string[]) =>
+  const anyOf = (patterns: readonly string[]) =>
     patterns.length === 0
-      ? ''
-      : `(?<${name}>${patterns.map((pattern) => `(?:${pattern})`).join('|')})`;
-  const alternatives = [group('critical', critical), group('error', error)].filter(Boolean);
-  if (alternatives.length === 0) return { classify: () => 'none' };
-  const expression = new RegExp(alternatives.join('|'), 'gi');
+      ? undefined
+      : new RegExp(patterns.map((pattern) => `(?:${pattern})`).join('|'), 'i');
+  // One test of every pattern at once settles the common case, a line that is neither.
+  const notable = anyOf([...critical, ...error]);
+  const criticalExpression = anyOf(critical);
+  if (notable === undefined) return { classify: () => 'none' };
   return {
     classify: (raw) => {
       const line = raw.includes('\u001b') ? raw.replace(ANSI_ESCAPE, '') : raw;
-      let severity: Severity = 'none';
-      for (const match of line.matchAll(expression)) {
-        if (match.groups?.critical !== undefined) return 'critical';
-        severity = 'error';
-      }
-      return severity;
+      if (!notable.test(line)) return 'none';
+      return criticalExpression?.test(line) ? 'critical' : 'error';
     },
   };
 };
