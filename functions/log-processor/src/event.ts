@@ -3,6 +3,12 @@ import * as z from 'zod/mini';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * The most a batch may unzip to. CloudWatch Logs sends at most 1 MB of log data per
+ * batch; anything far larger is not a real batch and would exhaust the function's memory.
+ */
+export const MAX_UNZIPPED_BYTES = 32 * 1024 * 1024;
+
 /** The last millisecond of year 9999: later times (and negative ones) have no date to show in an alert. */
 export const MAX_LOG_TIMESTAMP = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
@@ -40,8 +46,11 @@ const decode = z.transform((data: string, context) => {
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return fail('is not gzip data');
   let text: string;
   try {
-    text = gunzipSync(bytes).toString('utf8');
+    text = gunzipSync(bytes, { maxOutputLength: MAX_UNZIPPED_BYTES }).toString('utf8');
   } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      return fail(`unzips to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
+    }
     return fail(`is not valid gzip data (${(error as Error).message})`);
   }
   try {

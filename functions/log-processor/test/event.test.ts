@@ -28,6 +28,11 @@ describe('Decoding a CloudWatch Logs event', () => {
       /awslogs\.data: is not valid gzip data/,
     ],
     [
+      'a gzip bomb',
+      { awslogs: { data: gzipSync(Buffer.alloc(33 * 1024 * 1024, 32)).toString('base64') } },
+      /awslogs\.data: unzips to more than 32 MB/,
+    ],
+    [
       'gzip of non-JSON',
       { awslogs: { data: gzipSync(Buffer.from('not json')).toString('base64') } },
       /awslogs\.data: is not JSON once unzipped/,
