@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from './lib/bundleOptions.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const functionsDir = join(root, 'functions');
@@ -27,25 +28,9 @@ for (const name of names) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
+    ...BUNDLE_OPTIONS,
     entryPoints: [join(functionsDir, name, 'src/handler.ts')],
     outfile: join(outdir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    minify: true,
-    keepNames: true,
-    sourcemap: true,
-    sourcesContent: false,
-    // The AWS SDK is bundled, not taken from the runtime: one tested version, tree-shaken.
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
-    // Some CommonJS dependencies call require(); give the ESM bundle one.
-    banner: {
-      js: "import{createRequire as __nsRequire}from'node:module';const require=__nsRequire(import.meta.url);",
-    },
   });
   // The metafile stays out of the function's folder, which is what gets deployed; a
   // package.json lets `sam build` take the folder as it is (no dependencies to install).

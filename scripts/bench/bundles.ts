@@ -1,28 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../lib/bundleOptions.ts';
 
-/**
- * The options of scripts/build.ts, so that a baseline bundle is built exactly like a
- * function's; `checkOptionsMatchBuild` proves they still agree.
- */
-export const BUNDLE_OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  minify: true,
-  keepNames: true,
-  sourcemap: true,
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-  banner: {
-    js: "import{createRequire as __nsRequire}from'node:module';const require=__nsRequire(import.meta.url);",
-  },
-};
+export { BUNDLE_OPTIONS };
 
 /** One package's (or Nightshift's own code's) share of a bundle. */
 export interface Contributor {
