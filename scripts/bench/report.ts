@@ -73,10 +73,21 @@ export interface ThroughputFigures {
   errorLines: number;
   criticalLines: number;
   runs: number;
-  handler: { ms: number; eventsPerSecond: number; mbPerSecond: number };
-  baseline: { ms: number; eventsPerSecond: number; mbPerSecond: number };
+  /** Alerts the instant SNS endpoint answered: one per invocation, warm-up included. */
+  alertsAnswered: number;
+  handler: Rate;
+  baseline: Rate;
+  /** Median of baseline / handler within each pair of runs. */
   ratio: number;
   met: boolean;
+  /** The same, with the alert published to the emulator's SNS. */
+  viaEmulator: { handler: Rate; baseline: Rate; ratio: number };
+}
+
+interface Rate {
+  ms: number;
+  eventsPerSecond: number;
+  mbPerSecond: number;
 }
 
 /** Medians of the cleanup runs at one concurrency. */
@@ -270,27 +281,45 @@ export const renderMarkdown = (results: BenchResults): string => {
   add(
     '## log-processor throughput',
     '',
-    `One batch of ${throughput.events.toLocaleString('en-US')} events (${round(throughput.jsonMb, 2)} MB of JSON, ${round(throughput.gzipKb, 0)} KB gzipped; ${throughput.errorLines} error lines, ${throughput.criticalLines} of them critical), the built handler warm in one process (the alert goes to the emulator's SNS), alternating with the baseline of bare base64 + gunzip + JSON.parse + one regular expression test per line. Median of ${throughput.runs} runs each. Target: at least ${THROUGHPUT_TARGET} of the baseline's throughput.`,
+    `One batch of ${throughput.events.toLocaleString('en-US')} events (${round(throughput.jsonMb, 2)} MB of JSON, ${round(throughput.gzipKb, 0)} KB gzipped; ${throughput.errorLines} error lines, ${throughput.criticalLines} of them critical), the built handler warm in one process, alternating with the baseline of bare base64 + gunzip + JSON.parse + one regular expression test per line. Median of ${throughput.runs} runs each; the ratio is the median of the ratios within each pair. Every invocation publishes its alert: first to a loopback endpoint that answers SNS Publish at once (${throughput.alertsAnswered} alerts answered, one per invocation), which leaves the handler's own work and the SDK's; then to the emulator's SNS, whose time per request is added to every batch. Target: at least ${THROUGHPUT_TARGET} of the baseline's throughput, with the alert answered at once.`,
     '',
     table(
-      ['', 'ms per batch', 'events/s', 'MB/s'],
+      [
+        '',
+        'alert answered by',
+        'ms per batch',
+        'events/s',
+        'MB/s',
+        'baseline ms',
+        'handler / baseline',
+      ],
       [
         [
           'handler',
-          round(throughput.handler.ms, 1),
-          round(throughput.handler.eventsPerSecond, 0).toLocaleString('en-US'),
-          round(throughput.handler.mbPerSecond, 1),
-        ],
+          'loopback endpoint',
+          throughput.handler,
+          throughput.baseline,
+          throughput.ratio,
+        ] as const,
         [
-          'baseline',
-          round(throughput.baseline.ms, 1),
-          round(throughput.baseline.eventsPerSecond, 0).toLocaleString('en-US'),
-          round(throughput.baseline.mbPerSecond, 1),
-        ],
-      ],
+          'handler',
+          'emulator',
+          throughput.viaEmulator.handler,
+          throughput.viaEmulator.baseline,
+          throughput.viaEmulator.ratio,
+        ] as const,
+      ].map(([name, via, handler, baseline, ratio]) => [
+        name,
+        via,
+        round(handler.ms, 1),
+        round(handler.eventsPerSecond, 0).toLocaleString('en-US'),
+        round(handler.mbPerSecond, 1),
+        round(baseline.ms, 1),
+        round(ratio, 2),
+      ]),
     ),
     '',
-    `Handler / baseline: ${round(throughput.ratio, 2)} (target ≥ ${THROUGHPUT_TARGET}: ${throughput.met ? 'met' : 'missed'}).`,
+    `Baseline: ${round(throughput.baseline.eventsPerSecond, 0).toLocaleString('en-US')} events/s, ${round(throughput.baseline.mbPerSecond, 1)} MB/s. Handler / baseline with the alert answered at once: ${round(throughput.ratio, 2)} (target ≥ ${THROUGHPUT_TARGET}: ${throughput.met ? 'met' : 'missed'}).`,
     '',
   );
 

@@ -12,8 +12,15 @@ export interface ThroughputResult {
   runs: number;
   handlerMs: number;
   baselineMs: number;
+  /** Baseline time over handler time within each pair of runs, the median of those. */
+  ratio: number;
   /** What the handler reported for the batch (the last run). */
-  summary: { processedEvents?: number; errorCount?: number; criticalCount?: number };
+  summary: {
+    processedEvents?: number;
+    errorCount?: number;
+    criticalCount?: number;
+    alertMessageId?: string;
+  };
   /** Lines the baseline's one regular expression matched. */
   baselineMatches: number;
 }
@@ -63,7 +70,8 @@ writeFileSync(outFile, JSON.stringify({ handlerMs, baselineMs, summary, baseline
 
 /**
  * Runs the built log-processor handler on `batch` `runs` times in one process, alternating
- * with the bare-decoding baseline, after `warmup` unmeasured runs of each; medians.
+ * with the bare-decoding baseline, after `warmup` unmeasured runs of each; medians, and
+ * the median of the ratios within each pair.
  *
  * @example
  * const { handlerMs, baselineMs } = await measureThroughput(bundle, batch, { runs: 15, env });
@@ -111,6 +119,10 @@ export const measureThroughput = async (
       runs,
       handlerMs: median(outcome.handlerMs),
       baselineMs: median(outcome.baselineMs),
+      // Paired within each round, so a slow moment of the machine weighs on both sides alike.
+      ratio: median(
+        outcome.baselineMs.map((ms, run) => ms / (outcome.handlerMs[run] ?? Number.NaN)),
+      ),
       summary: outcome.summary,
       baselineMatches: outcome.baselineMatches,
     };

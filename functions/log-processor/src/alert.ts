@@ -61,9 +61,15 @@ export const buildAlert = (
   critical: readonly LogEvent[],
   { region, maxLines, maxLineLength }: { region: string; maxLines: number; maxLineLength: number },
 ): { subject: string; message: string } => {
-  const times = critical.map((event) => event.timestamp);
-  const start = new Date(Math.min(...times));
-  const end = new Date(Math.max(...times));
+  // A loop, not Math.min(...times): a batch can hold more lines than a call takes arguments.
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const { timestamp } of critical) {
+    if (timestamp < first) first = timestamp;
+    if (timestamp > last) last = timestamp;
+  }
+  const start = new Date(first);
+  const end = new Date(last);
   // The window around the lines, a minute each side, for the link.
   const window = {
     start: new Date(start.getTime() - 60_000),

@@ -17,7 +17,9 @@ export const DEFAULT_CRITICAL_PATTERNS: readonly string[] = [
 export const DEFAULT_ERROR_PATTERNS: readonly string[] = [
   String.raw`\berror\b|\bERR\b`,
   String.raw`\bfail(?:ed|ure|s)?\b`,
-  String.raw`\b\w*exception\b|\bTraceback \(most recent call last\)|(?-i:\b[A-Z][A-Za-z]*Error\b)`,
+  // A word ending in "exception", or a capitalised word ending in "Error" (TypeError): written
+  // to start at the fixed text, which the engine can look for fast, and check the word after.
+  String.raw`exception\b|\bTraceback \(most recent call last\)|(?-i:(?<=\b[A-Z][A-Za-z]*)Error\b)`,
   status('5[0-9]{2}'),
   String.raw`\btimed out\b|\btime-?out (?:error|exceeded|expired|occurred)\b|\b(?:read|connect|connection|request|gateway|socket|query) timeout\b|\bTimeoutError\b|\bETIMEDOUT\b`,
   String.raw`\bconnection (?:refused|reset|failed|closed unexpectedly|aborted)\b|\bECONNREFUSED\b|\bECONNRESET\b|\bEHOSTUNREACH\b|\b(?:could not|unable to|failed to) connect\b`,

@@ -1,13 +1,14 @@
 import { gunzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * The most a batch may unzip to. CloudWatch Logs sends at most 1 MB of log data per
  * batch; anything far larger is not a real batch and would exhaust the function's memory.
  */
 export const MAX_UNZIPPED_BYTES = 32 * 1024 * 1024;
+
+/** Output chunk for gunzip: with zlib's default of 16 KB, a 1.5 MB batch unzips about 30 % slower. */
+const UNZIP_CHUNK_BYTES = 256 * 1024;
 
 /** The last millisecond of year 9999: later times (and negative ones) have no date to show in an alert. */
 export const MAX_LOG_TIMESTAMP = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -35,29 +36,82 @@ export const LogsPayloadSchema = z.object({
 
 export type LogsPayload = z.infer<typeof LogsPayloadSchema>;
 
-/** base64 → gzip → JSON, each step failing with an issue that says which it is not. */
+type LogEvent = LogsPayload['logEvents'][number];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isLogEvent = (value: unknown): value is LogEvent => {
+  if (!isRecord(value)) return false;
+  const { id, timestamp, message } = value;
+  return (
+    typeof id === 'string' &&
+    typeof message === 'string' &&
+    typeof timestamp === 'number' &&
+    timestamp >= 0 &&
+    timestamp <= MAX_LOG_TIMESTAMP
+  );
+};
+
+/**
+ * Whether `value` fits `LogsPayloadSchema`, in one plain loop that copies nothing: a
+ * batch holds up to 10,000 events, and a well-formed one is the rule. Keys the schema
+ * does not know are left on the objects (the schema would drop them).
+ */
+export const isLogsPayload = (value: unknown): value is LogsPayload => {
+  if (!isRecord(value)) return false;
+  const { messageType, owner, logGroup, logStream, subscriptionFilters, logEvents } = value;
+  if (messageType !== 'DATA_MESSAGE' && messageType !== 'CONTROL_MESSAGE') return false;
+  if (typeof owner !== 'string' || typeof logGroup !== 'string' || typeof logStream !== 'string') {
+    return false;
+  }
+  if (!Array.isArray(subscriptionFilters) || !Array.isArray(logEvents)) return false;
+  for (const filter of subscriptionFilters) if (typeof filter !== 'string') return false;
+  for (const event of logEvents) if (!isLogEvent(event)) return false;
+  return true;
+};
+
+/**
+ * base64 → gzip → JSON → payload, each step failing with an issue that says which it is
+ * not. The payload is checked by `isLogsPayload`; only one that fails it goes through
+ * the schema, for issues that name each bad field.
+ */
 const decode = z.transform((data: string, context) => {
   const fail = (message: string) => {
     context.issues.push({ code: 'custom', message, input: data });
     return z.NEVER;
   };
-  if (data.length === 0 || !BASE64.test(data)) return fail('is not base64');
+  // Decoding skips characters that are not base64, so the bytes must encode back to
+  // exactly the text that came in: canonical, padded base64, as CloudWatch Logs sends.
   const bytes = Buffer.from(data, 'base64');
+  if (data.length === 0 || bytes.toString('base64') !== data) return fail('is not base64');
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return fail('is not gzip data');
   let text: string;
   try {
-    text = gunzipSync(bytes, { maxOutputLength: MAX_UNZIPPED_BYTES }).toString('utf8');
+    text = gunzipSync(bytes, {
+      chunkSize: UNZIP_CHUNK_BYTES,
+      maxOutputLength: MAX_UNZIPPED_BYTES,
+    }).toString('utf8');
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       return fail(`unzips to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
     }
     return fail(`is not valid gzip data (${(error as Error).message})`);
   }
+  let json: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    json = JSON.parse(text);
   } catch {
     return fail('is not JSON once unzipped');
   }
+  if (isLogsPayload(json)) return json;
+  const result = z.safeParse(LogsPayloadSchema, json);
+  if (result.success) return result.data;
+  // Each issue keeps its message and its path, which zod puts after the path of `data`.
+  for (const { message, path } of result.error.issues) {
+    context.issues.push({ code: 'custom', message, path, input: data });
+  }
+  return z.NEVER;
 });
 
 /**
@@ -66,7 +120,7 @@ const decode = z.transform((data: string, context) => {
  */
 export const LogsEventSchema = z.object({
   awslogs: z.object({
-    data: z.pipe(z.string('must be a string'), z.pipe(decode, LogsPayloadSchema)),
+    data: z.pipe(z.string('must be a string'), decode),
   }),
 });
 

@@ -34,6 +34,25 @@ describe('Critical alert', () => {
     );
   });
 
+  it('finds the window of a batch with more critical lines than a call can take arguments', () => {
+    // Prepare: 300,000 lines, the earliest and latest in the middle.
+    const base = Date.parse('2026-11-28T03:00:00Z');
+    const critical = Array.from({ length: 300_000 }, (_, index) => ({
+      id: String(index),
+      timestamp: base + (index === 150_000 ? -5_000 : index === 150_001 ? 400_000_000 : index),
+      message: 'FATAL boom',
+    }));
+
+    // Act
+    const { message } = buildAlert(payloadOf([]), critical, options);
+
+    // Assess
+    expect(message.split('\n')).toContain(
+      'Time: 2026-11-28T02:59:55.000Z to 2026-12-02T18:06:40.000Z (UTC)',
+    );
+    expect(message).toContain('... and 299997 more critical line(s) in this batch.');
+  });
+
   it('keeps the subject within SNS rules for any log group name', () => {
     // Prepare
     const payload = payloadOf(['FATAL x'], {

@@ -125,6 +125,33 @@ describe('Log line classification, for any line', () => {
     );
   });
 
+  it('matches with the exception and …Error pattern exactly what its plain form matches', () => {
+    // Prepare: the shipped pattern is written for speed; this is the form that reads as its meaning.
+    const plain =
+      /\b\w*exception\b|\bTraceback \(most recent call last\)|(?-i:\b[A-Z][A-Za-z]*Error\b)/i;
+    const shipped = DEFAULT_ERROR_PATTERNS.find((pattern) => pattern.includes('Traceback'));
+    expect(shipped).toBeDefined();
+    const fast = new RegExp(shipped ?? '', 'i');
+    const line = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom('exception', 'Exception', 'EXCEPTION', 'Error', 'error', 'ERROR'),
+          fc.stringMatching(/^[A-Za-z0-9_]{0,6}$/),
+          fc.constantFrom(' ', '.', '_', '-', 'é', 'Traceback (most recent call last)'),
+        ),
+        { maxLength: 6 },
+      )
+      .map((parts) => parts.join(''));
+
+    fc.assert(
+      fc.property(fc.oneof(line, anyLine), (text) => {
+        // Act & Assess
+        expect(fast.test(text)).toBe(plain.test(text));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('gives a line the same severity whatever was classified before it', () => {
     fc.assert(
       fc.property(fc.array(anyLine, { minLength: 1, maxLength: 10 }), (lines) => {

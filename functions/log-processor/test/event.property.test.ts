@@ -2,7 +2,13 @@ import { gzipSync } from 'node:zlib';
 import { parseOrThrow, ValidationError } from '@nightshift/middleware';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LogsEventSchema, type LogsPayload, MAX_LOG_TIMESTAMP } from '../src/event.ts';
+import {
+  isLogsPayload,
+  LogsEventSchema,
+  type LogsPayload,
+  LogsPayloadSchema,
+  MAX_LOG_TIMESTAMP,
+} from '../src/event.ts';
 import { eventOf } from './fixtures.ts';
 
 const parse = (event: unknown) => parseOrThrow(LogsEventSchema, event, 'event');
@@ -287,6 +293,37 @@ describe('CloudWatch Logs event schema, for any input', () => {
         else expect(pathsOf(error)).toEqual(['awslogs.data.logEvents[0].timestamp']);
       }),
       runs,
+    );
+  });
+
+  it('takes the fast check for a payload only where the schema would accept it', () => {
+    // Prepare: payloads, payloads with one field or one log event field replaced, anything.
+    const logEventField = fc.constantFrom('id', 'timestamp', 'message');
+    const candidate = fc.oneof(
+      payload,
+      fc
+        .tuple(payload, fc.constantFrom(...PAYLOAD_FIELDS), anyValue)
+        .map(([sent, field, value]) => ({ ...sent, [field]: value })),
+      fc.tuple(payload, logEvent, logEventField, anyValue).map(([sent, event, field, value]) => ({
+        ...sent,
+        logEvents: [...sent.logEvents, { ...event, [field]: value }],
+      })),
+      fc
+        .tuple(payload, fc.constantFrom(...PAYLOAD_FIELDS))
+        .map(([sent, field]) =>
+          Object.fromEntries(Object.entries(sent).filter(([key]) => key !== field)),
+        ),
+      fc.tuple(payload, anyValue).map(([sent, extra]) => ({ ...sent, extra })),
+      fc.array(payload, { maxLength: 2 }),
+      anyValue,
+    );
+
+    fc.assert(
+      fc.property(candidate, (value) => {
+        // Act & Assess
+        expect(isLogsPayload(value)).toBe(LogsPayloadSchema.safeParse(value).success);
+      }),
+      { numRuns: 1_000 },
     );
   });
 
