@@ -6,7 +6,7 @@ import {
   paginateDescribeSnapshots,
   paginateDescribeVolumes,
 } from '@aws-sdk/client-ec2';
-import { tagValue } from '@nightshift/middleware';
+import { isPermanent, tagValue } from '@nightshift/middleware';
 import type { BackupRecord } from './retention.ts';
 import {
   AUTOMATED_BACKUP,
@@ -15,7 +15,6 @@ import {
   CREATED_BY,
   hasRetentionTag,
   isNightshiftBackup,
-  isPermanent,
   SOURCE_KEY,
 } from './tags.ts';
 

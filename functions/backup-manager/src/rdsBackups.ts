@@ -12,10 +12,10 @@ import {
   paginateDescribeDBSnapshots,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { type Tag, tagValue } from '@nightshift/middleware';
+import { isPermanent, type Tag, tagValue } from '@nightshift/middleware';
 import type { TargetSelector } from './ec2Backups.ts';
 import type { BackupRecord } from './retention.ts';
-import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup, isPermanent } from './tags.ts';
+import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup } from './tags.ts';
 
 const PAGE_SIZE = 100;
 /** DB and DB cluster snapshot identifiers: 1 to 63 letters, digits and hyphens. */

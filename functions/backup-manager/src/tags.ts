@@ -1,24 +1,10 @@
-import { type Tag, tagValue } from '@nightshift/middleware';
+import { hasTag, PERMANENT_TAG, type Tag, tagValue } from '@nightshift/middleware';
 
 /** Tags on every snapshot Nightshift makes; retention touches nothing without them. */
 export const CREATED_BY = { Key: 'CreatedBy', Value: 'nightshift' } as const;
 export const AUTOMATED_BACKUP = { Key: 'AutomatedBackup', Value: 'true' } as const;
 export const BACKUP_DATE_KEY = 'nightshift:backup-date';
 export const SOURCE_KEY = 'nightshift:source';
-/** A backup tagged so is never deleted; the IAM role denies its deletion too. */
-export const PERMANENT = { Key: 'Retention', Value: 'permanent' } as const;
-
-const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
-
-/**
- * Whether tags carry `Retention=permanent`, in any case, as IAM compares it.
- *
- * @example
- * isPermanent([{ Key: 'Retention', Value: 'Permanent' }]); // true
- */
-export const isPermanent = (tags: readonly Tag[] | undefined): boolean =>
-  tags?.some((tag) => same(tag.Key, PERMANENT.Key) && same(tag.Value, PERMANENT.Value)) ?? false;
-
 /**
  * Whether tags carry a `Retention` tag of any value, in any case: one that must not be
  * copied onto a backup, or every backup of the source would inherit it.
@@ -27,7 +13,7 @@ export const isPermanent = (tags: readonly Tag[] | undefined): boolean =>
  * hasRetentionTag([{ Key: 'retention', Value: 'permanent' }]); // true
  */
 export const hasRetentionTag = (tags: readonly Tag[] | undefined): boolean =>
-  tags?.some((tag) => same(tag.Key, PERMANENT.Key)) ?? false;
+  hasTag(tags, PERMANENT_TAG.Key);
 
 /**
  * Whether a snapshot carries both of Nightshift's own tags.

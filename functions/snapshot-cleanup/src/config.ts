@@ -1,4 +1,12 @@
-import { envFlag, envInteger, envList, envString, loadConfig } from '@nightshift/middleware';
+import {
+  envFlag,
+  envInteger,
+  envList,
+  envString,
+  isPermanent,
+  loadConfig,
+  PERMANENT_TAG,
+} from '@nightshift/middleware';
 import * as z from 'zod/mini';
 
 /** `Key=Value` or `Key` (any value): snapshots with a matching tag are never deleted. */
@@ -15,16 +23,13 @@ const parseTagFilters = (entries: string[]): TagFilter[] =>
       : { key: entry.slice(0, at).trim(), value: entry.slice(at + 1).trim() };
   });
 
-/** Always keeps a snapshot; the IAM role denies its deletion too. */
-export const PERMANENT_TAG = { key: 'Retention', value: 'permanent' } as const;
-
 /** Environment of the function; every variable but the topic has a default. */
 export const CleanupConfigSchema = z.object({
   RETENTION_DAYS: envInteger({ default: 30, min: 1, max: 36_500 }),
   DRY_RUN: envFlag(),
   SNS_TOPIC_ARN: z.optional(envString()),
-  KEEP_TAG_KEY: envString(PERMANENT_TAG.key),
-  KEEP_TAG_VALUE: envString(PERMANENT_TAG.value),
+  KEEP_TAG_KEY: envString(PERMANENT_TAG.Key),
+  KEEP_TAG_VALUE: envString(PERMANENT_TAG.Value),
   EXCLUDE_TAGS: z.pipe(envList(), z.transform(parseTagFilters)),
   KEEP_LATEST_PER_VOLUME: envFlag(true),
   DELETE_CONCURRENCY: envInteger({ default: 5, min: 1, max: 50 }),
@@ -51,9 +56,8 @@ export const loadCleanupConfig = (env: Record<string, string | undefined> = proc
  * keepTags({ KEEP_TAG_KEY: 'Keep', KEEP_TAG_VALUE: 'forever' }); // Retention=permanent, Keep=forever
  */
 export const keepTags = (config: Pick<CleanupConfig, 'KEEP_TAG_KEY' | 'KEEP_TAG_VALUE'>) => {
+  const permanent = { key: PERMANENT_TAG.Key, value: PERMANENT_TAG.Value };
   const configured = { key: config.KEEP_TAG_KEY, value: config.KEEP_TAG_VALUE };
-  const same =
-    configured.key.toLowerCase() === PERMANENT_TAG.key.toLowerCase() &&
-    configured.value.toLowerCase() === PERMANENT_TAG.value.toLowerCase();
-  return same ? [{ ...PERMANENT_TAG }] : [{ ...PERMANENT_TAG }, configured];
+  const same = isPermanent([{ Key: configured.key, Value: configured.value }]);
+  return same ? [permanent] : [permanent, configured];
 };

@@ -1,4 +1,5 @@
 import type { Snapshot, Tag } from '@aws-sdk/client-ec2';
+import { hasTag } from '@nightshift/middleware';
 import type { TagFilter } from './config.ts';
 
 /** What decides whether an old snapshot may go. */
@@ -26,12 +27,7 @@ export interface CleanupPlan {
 const NO_VOLUME = 'vol-ffffffff';
 const DAY_MS = 86_400_000;
 
-const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
-const hasTag = (tags: Tag[], filter: TagFilter) =>
-  tags.some(
-    (tag) =>
-      same(tag.Key, filter.key) && (filter.value === undefined || same(tag.Value, filter.value)),
-  );
+const matches = (tags: Tag[], filter: TagFilter) => hasTag(tags, filter.key, filter.value);
 
 /**
  * The newest completed snapshot id of every real volume: a pending or failed snapshot is
@@ -69,7 +65,7 @@ const reasonsToKeep = (
   const tags = snapshot.Tags ?? [];
   const reasons: string[] = [];
   for (const keepTag of policy.keepTags) {
-    if (hasTag(tags, keepTag)) reasons.push(`tagged ${keepTag.key}=${keepTag.value}`);
+    if (matches(tags, keepTag)) reasons.push(`tagged ${keepTag.key}=${keepTag.value}`);
   }
   const amis = amisBySnapshot.get(snapshot.SnapshotId ?? '');
   if (amis) reasons.push(`used by AMI ${amis.join(', ')}`);
@@ -77,7 +73,7 @@ const reasonsToKeep = (
   if (tags.some((tag) => tag.Key?.startsWith('aws:dlm:')))
     reasons.push('managed by Data Lifecycle Manager');
   for (const filter of policy.excludeTags) {
-    if (hasTag(tags, filter))
+    if (matches(tags, filter))
       reasons.push(
         `excluded by tag ${filter.key}${filter.value === undefined ? '' : `=${filter.value}`}`,
       );

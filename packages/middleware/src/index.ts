@@ -35,7 +35,7 @@ export {
   toSnsSubject,
   truncateUtf8,
 } from './snsReport.ts';
-export { type Tag, tagValue } from './tags.ts';
+export { hasTag, isPermanent, PERMANENT_TAG, type Tag, tagValue } from './tags.ts';
 export {
   createTimeBudget,
   DEFAULT_SAFETY_MARGIN_MS,

@@ -12,3 +12,29 @@ export interface Tag {
  */
 export const tagValue = (tags: readonly Tag[] | undefined, key: string): string | undefined =>
   tags?.find((tag) => tag.Key === key)?.Value;
+
+/** The tag that keeps a snapshot or backup forever; the IAM roles deny deleting one that carries it. */
+export const PERMANENT_TAG = { Key: 'Retention', Value: 'permanent' } as const;
+
+const sameText = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
+
+/**
+ * Whether `tags` hold the key (with the value, when one is given), both compared without
+ * regard to case, as IAM compares `aws:ResourceTag` conditions.
+ *
+ * @example
+ * hasTag(snapshot.Tags, 'retention', 'PERMANENT'); // true for Retention=permanent
+ */
+export const hasTag = (tags: readonly Tag[] | undefined, key: string, value?: string): boolean =>
+  tags?.some(
+    (tag) => sameText(tag.Key, key) && (value === undefined || sameText(tag.Value, value)),
+  ) ?? false;
+
+/**
+ * Whether tags carry `Retention=permanent`, in any case: nothing Nightshift deletes may.
+ *
+ * @example
+ * isPermanent([{ Key: 'Retention', Value: 'Permanent' }]); // true
+ */
+export const isPermanent = (tags: readonly Tag[] | undefined): boolean =>
+  hasTag(tags, PERMANENT_TAG.Key, PERMANENT_TAG.Value);
