@@ -5,6 +5,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { deleteSnapshot } from '@nightshift/ebs';
 import {
   createReport,
+  GONE_AFTER_RETRY,
   logReport,
   mapSettled,
   type Observability,
@@ -305,9 +306,13 @@ export const runBackup = async (
       { concurrency: config.BACKUP_CONCURRENCY, budget },
     );
     for (const { item, value } of deletes.succeeded) {
-      if (value === 'deleted') {
+      if (value === 'deleted' || value === 'gone-after-retry') {
         deleted += 1;
-        report.done.push({ id: item.id, action: 'delete', reason: expiry });
+        report.done.push({
+          id: item.id,
+          action: 'delete',
+          reason: value === 'deleted' ? expiry : `${expiry}; ${GONE_AFTER_RETRY}`,
+        });
       } else if (value === 'in-use') {
         report.skipped.push({
           id: item.id,

@@ -12,7 +12,7 @@ import {
   paginateDescribeDBSnapshots,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { isPermanent, type Tag, tagValue } from '@nightshift/middleware';
+import { isPermanent, type Tag, tagValue, wasRetried } from '@nightshift/middleware';
 import type { TargetSelector } from './ec2Backups.ts';
 import type { BackupRecord } from './retention.ts';
 import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup } from './tags.ts';
@@ -203,7 +203,8 @@ export const createRdsBackup = async (
 };
 
 /**
- * Deletes an RDS snapshot Nightshift made; one already gone is not a failure.
+ * Deletes an RDS snapshot Nightshift made; one already gone is not a failure, and one
+ * a retried call found gone was most likely deleted by an earlier attempt.
  *
  * @example
  * await deleteRdsBackup(rds, { kind: 'rds', id: 'nightshift-orders-2026-11-01' }); // 'deleted'
@@ -211,14 +212,15 @@ export const createRdsBackup = async (
 export const deleteRdsBackup = async (
   rds: RDSClient,
   { kind, id }: { kind: 'rds' | 'rds-cluster'; id: string },
-): Promise<'deleted' | 'already-gone'> => {
+): Promise<'deleted' | 'already-gone' | 'gone-after-retry'> => {
   try {
     if (kind === 'rds') await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
     else await rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id }));
     return 'deleted';
   } catch (error) {
-    if (isNamed(error, 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault'))
-      return 'already-gone';
+    if (isNamed(error, 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault')) {
+      return wasRetried(error) ? 'gone-after-retry' : 'already-gone';
+    }
     throw error;
   }
 };

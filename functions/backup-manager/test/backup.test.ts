@@ -22,7 +22,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createObservability, type TimeBudget } from '@nightshift/middleware';
+import { createObservability, GONE_AFTER_RETRY, type TimeBudget } from '@nightshift/middleware';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runBackup } from '../src/backup.ts';
@@ -361,6 +361,50 @@ describe('Backup run', () => {
     expect(calls.indexOf('CreateSnapshotsCommand')).toBeLessThan(
       calls.indexOf('DeleteSnapshotCommand'),
     );
+  });
+
+  it('counts an expired backup that a retried delete found gone as deleted, and one gone before as skipped', async () => {
+    // Prepare: the SDK counts its attempts on the error it finally throws.
+    const retried = (name: string) => Object.assign(awsError(name), { $metadata: { attempts: 3 } });
+    givenInstances(instance('i-1'));
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ourEbsBackup('snap-lost-answer', 'i-1', 11),
+        ourEbsBackup('snap-gone-before', 'i-1', 10),
+        ourEbsBackup('snap-recent', 'i-1', 2),
+      ],
+    });
+    ec2Mock
+      .on(DeleteSnapshotCommand, { SnapshotId: 'snap-lost-answer' })
+      .rejects(retried('InvalidSnapshot.NotFound'))
+      .on(DeleteSnapshotCommand, { SnapshotId: 'snap-gone-before' })
+      .rejects(awsError('InvalidSnapshot.NotFound'));
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [ourDbBackup('orders', 12), ourDbBackup('orders', 2)],
+    });
+    rdsMock.on(DeleteDBSnapshotCommand).rejects(retried('DBSnapshotNotFoundFault'));
+    const { deps, config, addMetric } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(report.failed).toEqual([]);
+    expect(byAction(report.done, 'delete').sort()).toEqual([
+      `nightshift-orders-${dayOf(12)}`,
+      'snap-lost-answer',
+    ]);
+    expect(report.done).toContainEqual({
+      id: 'snap-lost-answer',
+      action: 'delete',
+      reason: expect.stringContaining(GONE_AFTER_RETRY),
+    });
+    expect(report.skipped).toContainEqual({
+      id: 'snap-gone-before',
+      action: 'delete',
+      reason: 'already gone',
+    });
+    expect(addMetric).toHaveBeenCalledWith('BackupsDeleted', 'Count', 2);
   });
 
   it('keeps the previous backup when today’s failed, and goes on with the others', async () => {

@@ -5,6 +5,7 @@ import { deleteSnapshot } from '@nightshift/ebs';
 import {
   createReport,
   failureReason,
+  GONE_AFTER_RETRY,
   logReport,
   mapSettled,
   type Observability,
@@ -114,9 +115,12 @@ export const runCleanup = async (
       },
     );
     for (const { item, value } of outcome.succeeded) {
-      if (value === 'deleted') {
+      if (value === 'deleted' || value === 'gone-after-retry') {
         deleted.push(item);
-        report.done.push(entry(item, now, 'delete', `older than ${retentionDays} days`));
+        const reason = `older than ${retentionDays} days`;
+        report.done.push(
+          entry(item, now, 'delete', value === 'deleted' ? reason : `${reason}; ${GONE_AFTER_RETRY}`),
+        );
       } else if (value === 'in-use') {
         report.skipped.push(entry(item, now, 'keep', 'in use (InvalidSnapshot.InUse)'));
       } else {

@@ -1,12 +1,15 @@
 import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { wasRetried } from '@nightshift/middleware';
 
 /** What became of one delete that did not fail. */
-export type DeleteOutcome = 'deleted' | 'in-use' | 'already-gone';
+export type DeleteOutcome = 'deleted' | 'in-use' | 'already-gone' | 'gone-after-retry';
 
 /**
  * Deletes one snapshot. A snapshot in use (by an AMI registered since the plan, or a
  * volume being created from it) and one already gone are outcomes, not failures;
  * throttling is retried by the client; any other error is thrown for the caller to record.
+ * A snapshot found gone by a retried call is `gone-after-retry`: most likely an earlier
+ * attempt deleted it and its answer was lost.
  *
  * @example
  * await deleteSnapshot(ec2, 'snap-0abc'); // 'deleted'
@@ -21,7 +24,9 @@ export const deleteSnapshot = async (
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name === 'InvalidSnapshot.InUse') return 'in-use';
-    if (name === 'InvalidSnapshot.NotFound') return 'already-gone';
+    if (name === 'InvalidSnapshot.NotFound') {
+      return wasRetried(error) ? 'gone-after-retry' : 'already-gone';
+    }
     throw error;
   }
 };

@@ -32,6 +32,25 @@ describe('Delete an EBS snapshot', () => {
     expect(await deleteSnapshot(new EC2Client({}), 'snap-1')).toBe(outcome);
   });
 
+  it('tells a snapshot a retried call found gone from one that was gone before the call', async () => {
+    // Prepare: the SDK counts its attempts on the error it finally throws.
+    const afterRetry = Object.assign(awsError('InvalidSnapshot.NotFound'), {
+      $metadata: { attempts: 2 },
+    });
+    ec2Mock
+      .on(DeleteSnapshotCommand)
+      .rejectsOnce(afterRetry)
+      .rejects(awsError('InvalidSnapshot.NotFound'));
+
+    // Act
+    const first = await deleteSnapshot(new EC2Client({}), 'snap-1');
+    const second = await deleteSnapshot(new EC2Client({}), 'snap-2');
+
+    // Assess
+    expect(first).toBe('gone-after-retry');
+    expect(second).toBe('already-gone');
+  });
+
   it('throws any other error for the caller to record', async () => {
     // Prepare
     ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('UnauthorizedOperation'));

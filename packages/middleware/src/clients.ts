@@ -72,3 +72,18 @@ export const getClient = <C>(Client: ClientClass<C>): C => {
 export const resetClients = (): void => {
   clients.clear();
 };
+
+/**
+ * Whether the SDK sent a call more than once before it ended in `error`: an earlier
+ * attempt may have taken effect although its answer never arrived (a connection cut after
+ * the request went out), so "not found" from a retried delete usually means it worked.
+ *
+ * @example
+ * if (name === 'InvalidSnapshot.NotFound' && wasRetried(error)) return 'gone-after-retry';
+ */
+export const wasRetried = (error: unknown): boolean =>
+  ((error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1) > 1;
+
+/** What a report says of a delete that a retried call found already done. */
+export const GONE_AFTER_RETRY =
+  'the retried call found it gone: an earlier attempt, whose answer was lost, most likely deleted it';

@@ -2,8 +2,10 @@ export {
   CLIENT_DEFAULTS,
   type ClientClass,
   type ClientDefaults,
+  GONE_AFTER_RETRY,
   getClient,
   resetClients,
+  wasRetried,
 } from './clients.ts';
 export { envFlag, envInteger, envList, envString, loadConfig } from './config.ts';
 export { resolveDryRun } from './dryRun.ts';
