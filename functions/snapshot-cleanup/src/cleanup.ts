@@ -119,7 +119,12 @@ export const runCleanup = async (
         deleted.push(item);
         const reason = `older than ${retentionDays} days`;
         report.done.push(
-          entry(item, now, 'delete', value === 'deleted' ? reason : `${reason}; ${GONE_AFTER_RETRY}`),
+          entry(
+            item,
+            now,
+            'delete',
+            value === 'deleted' ? reason : `${reason}; ${GONE_AFTER_RETRY}`,
+          ),
         );
       } else if (value === 'in-use') {
         report.skipped.push(entry(item, now, 'keep', 'in use (InvalidSnapshot.InUse)'));
