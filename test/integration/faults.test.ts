@@ -310,6 +310,21 @@ describe('backup-manager under faults', () => {
     expect(faulty.afterSecond).toEqual(clean.afterSecond);
   });
 
+  it('keeps one snapshot set per instance when the answers to its creates get lost', async () => {
+    // Prepare
+    const clean = await run({ rate: 0 });
+    await freshAccount();
+
+    // Act: the first two CreateSnapshots take effect, but their answers never arrive.
+    const lost = await run({ rate: 0, first: 2, kinds: ['lost'], actions: ['CreateSnapshots'] });
+
+    // Assess
+    expect(lost.faults).toBe(2);
+    expect(lost.errors).toEqual([undefined, undefined]);
+    expect(lost.afterFirst).toEqual(clean.afterFirst);
+    expect(lost.afterSecond).toEqual(clean.afterSecond);
+  });
+
   it('fails loudly when snapshots cannot be created, and a re-run backs up what is missing', async () => {
     // Prepare
     const clean = await run({ rate: 0 });

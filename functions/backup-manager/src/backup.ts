@@ -263,17 +263,20 @@ export const runBackup = async (
       tasks,
       async (task) =>
         task.kind === 'ebs'
-          ? {
-              ids: await createInstanceBackup(ec2, {
-                instanceId: task.sourceId,
-                tags: task.tags,
-                description: task.description,
-                copyVolumeTags: !withRetentionTaggedVolumes.has(task.sourceId),
-              }),
+          ? await createInstanceBackup(ec2, {
+              instanceId: task.sourceId,
+              day,
+              tags: task.tags,
+              description: task.description,
+              copyVolumeTags: !withRetentionTaggedVolumes.has(task.sourceId),
+            }).then(({ snapshotIds, duplicatesDeleted }) => ({
+              ids: snapshotIds,
               existed: false,
-            }
+              duplicatesDeleted,
+            }))
           : {
               ids: [task.snapshotId ?? ''],
+              duplicatesDeleted: [],
               existed:
                 (await createRdsBackup(rds, {
                   kind: task.kind,
@@ -292,7 +295,11 @@ export const runBackup = async (
       }
       const reason = value.existed
         ? `already backed up on ${day} (${value.ids.join(', ')})`
-        : `created ${value.ids.join(', ')}${volumeTagsNote(item.sourceId)}`;
+        : `created ${value.ids.join(', ')}${volumeTagsNote(item.sourceId)}${
+            value.duplicatesDeleted.length > 0
+              ? `; deleted ${value.duplicatesDeleted.join(', ')}, a second set made by an attempt whose answer was lost`
+              : ''
+          }`;
       report.done.push({ id: item.sourceId, action: 'back up', reason });
     }
     recordUnfinished(report, creates, { action: 'back up', idOf: (item) => item.sourceId });

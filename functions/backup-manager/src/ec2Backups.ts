@@ -6,6 +6,7 @@ import {
   paginateDescribeSnapshots,
   paginateDescribeVolumes,
 } from '@aws-sdk/client-ec2';
+import { deleteSnapshot } from '@nightshift/ebs';
 import { isPermanent, tagValue } from '@nightshift/middleware';
 import type { BackupRecord } from './retention.ts';
 import {
@@ -155,24 +156,31 @@ export const listEc2Backups = async (
  * One crash-consistent snapshot set of every volume of an instance, tagged at creation,
  * with the volumes' own tags copied onto their snapshots when `copyVolumeTags`.
  *
+ * CreateSnapshots takes no idempotency token, so when the SDK had to send it more than
+ * once, an attempt whose answer was lost may have made a set too: the instance's other
+ * sets of the same backup day (not failed ones, which never count) are deleted, and their
+ * ids returned. A duplicate that cannot be deleted fails the call, naming it.
+ *
  * @example
- * const snapshotIds = await createInstanceBackup(ec2, { instanceId: 'i-0abc', tags, description, copyVolumeTags: true });
+ * const { snapshotIds } = await createInstanceBackup(ec2, { instanceId: 'i-0abc', day: '2026-11-28', tags, description, copyVolumeTags: true });
  */
 export const createInstanceBackup = async (
   ec2: EC2Client,
   {
     instanceId,
+    day,
     tags,
     description,
     copyVolumeTags,
   }: {
     instanceId: string;
+    day: string;
     tags: { Key: string; Value: string }[];
     description: string;
     copyVolumeTags: boolean;
   },
-): Promise<string[]> => {
-  const { Snapshots = [] } = await ec2.send(
+): Promise<{ snapshotIds: string[]; duplicatesDeleted: string[] }> => {
+  const { Snapshots = [], $metadata } = await ec2.send(
     new CreateSnapshotsCommand({
       InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
       Description: description,
@@ -180,5 +188,39 @@ export const createInstanceBackup = async (
       TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
     }),
   );
-  return Snapshots.flatMap((snapshot) => (snapshot.SnapshotId ? [snapshot.SnapshotId] : []));
+  const snapshotIds = Snapshots.flatMap((snapshot) =>
+    snapshot.SnapshotId ? [snapshot.SnapshotId] : [],
+  );
+  // The SDK always sets $metadata; a mocked answer may lack it.
+  if (($metadata?.attempts ?? 1) <= 1) return { snapshotIds, duplicatesDeleted: [] };
+
+  const duplicates: string[] = [];
+  const pages = paginateDescribeSnapshots(
+    { client: ec2, pageSize: PAGE_SIZE },
+    {
+      OwnerIds: ['self'],
+      Filters: [
+        { Name: `tag:${SOURCE_KEY}`, Values: [instanceId] },
+        { Name: `tag:${BACKUP_DATE_KEY}`, Values: [day] },
+        { Name: `tag:${CREATED_BY.Key}`, Values: [CREATED_BY.Value] },
+      ],
+    },
+  );
+  for await (const page of pages) {
+    for (const snapshot of page.Snapshots ?? []) {
+      const id = snapshot.SnapshotId;
+      if (id && !snapshotIds.includes(id) && snapshot.State !== 'error') duplicates.push(id);
+    }
+  }
+  for (const id of duplicates) {
+    try {
+      await deleteSnapshot(ec2, id);
+    } catch (error) {
+      throw new Error(
+        `made ${snapshotIds.join(', ')}, but could not delete ${id}, a second set of ${instanceId} on ${day} left by an attempt whose answer was lost: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  return { snapshotIds, duplicatesDeleted: duplicates };
 };

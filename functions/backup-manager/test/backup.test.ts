@@ -221,6 +221,98 @@ describe('Backup run', () => {
     expect(addMetric).toHaveBeenCalledWith('BackupsSkipped', 'Count', 1);
   });
 
+  describe('when CreateSnapshots had to be sent more than once', () => {
+    /** Our sets of i-1 today as the duplicate check finds them; the run's first listing sees none. */
+    const givenSetsOfToday = (...snapshots: Snapshot[]) =>
+      ec2Mock.on(DescribeSnapshotsCommand).callsFake(async (input) => {
+        const bySource = input.Filters?.some(
+          (filter: { Name?: string }) => filter.Name === 'tag:nightshift:source',
+        );
+        return { Snapshots: bySource ? snapshots : [] };
+      });
+    const ofToday = (id: string, state: Snapshot['State'] = 'pending') =>
+      ourEbsBackup(id, 'i-1', 0, { State: state });
+
+    beforeEach(() => {
+      givenInstances(instance('i-1'));
+      ec2Mock.on(CreateSnapshotsCommand).resolves({
+        Snapshots: [{ SnapshotId: 'snap-answered-a' }, { SnapshotId: 'snap-answered-b' }],
+        $metadata: { attempts: 2 },
+      });
+    });
+
+    it('deletes the second set an unanswered attempt made, and says so', async () => {
+      // Prepare
+      givenSetsOfToday(
+        ofToday('snap-answered-a'),
+        ofToday('snap-answered-b'),
+        ofToday('snap-unanswered-a'),
+        ofToday('snap-unanswered-b', 'completed'),
+        ofToday('snap-failed-earlier', 'error'),
+      );
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
+        Filters: expect.arrayContaining([
+          { Name: 'tag:nightshift:source', Values: ['i-1'] },
+          { Name: 'tag:nightshift:backup-date', Values: [today] },
+        ]),
+      });
+      const deletedIds = ec2Mock
+        .commandCalls(DeleteSnapshotCommand)
+        .map((call) => call.args[0].input.SnapshotId);
+      expect(deletedIds).toEqual(['snap-unanswered-a', 'snap-unanswered-b']);
+      expect(report.failed).toEqual([]);
+      expect(report.done).toContainEqual({
+        id: 'i-1',
+        action: 'back up',
+        reason:
+          'created snap-answered-a, snap-answered-b; deleted snap-unanswered-a, snap-unanswered-b, a second set made by an attempt whose answer was lost',
+      });
+    });
+
+    it('fails the backup of the instance, naming the duplicate, when it cannot delete it', async () => {
+      // Prepare
+      givenSetsOfToday(ofToday('snap-answered-a'), ofToday('snap-unanswered-a'));
+      ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('UnauthorizedOperation', 'not allowed'));
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(report.failed).toEqual([
+        {
+          id: 'i-1',
+          action: 'back up',
+          reason: expect.stringContaining(
+            'could not delete snap-unanswered-a, a second set of i-1 on 2026-11-28 left by an attempt whose answer was lost: not allowed',
+          ),
+        },
+      ]);
+    });
+
+    it('looks for no duplicate when the first attempt was answered', async () => {
+      // Prepare
+      ec2Mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
+      const { deps, config } = setup();
+
+      // Act
+      await runBackup(deps, config, production, plenty);
+
+      // Assess
+      const filters = ec2Mock
+        .commandCalls(DescribeSnapshotsCommand)
+        .flatMap((call) => call.args[0].input.Filters ?? []);
+      expect(filters.map((filter) => filter.Name)).not.toContain('tag:nightshift:source');
+      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+    });
+  });
+
   it('snapshots plain DB instances and Aurora clusters, never an Aurora member alone, and skips what is not available', async () => {
     // Prepare
     rdsMock
