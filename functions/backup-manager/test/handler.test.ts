@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { ValidationError } from '@nightshift/middleware';
 import { createLambdaContext } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -64,6 +65,23 @@ describe('backup-manager handler', () => {
     expect(report).toMatchObject({ service: 'backup-manager', dryRun: false, failed: [] });
     expect(ec2Mock).toHaveReceivedCommand(DescribeInstancesCommand);
   });
+  it('changes nothing when the scheduled time is in the future', async () => {
+    // Prepare
+    const handler = await loadHandler();
+
+    // Act
+    const invocation = handler(
+      { ...daily, scheduledTime: '2099-01-01T00:00:00Z' },
+      createLambdaContext(),
+    );
+
+    // Assess
+    await expect(invocation).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('scheduledTime: is 2099-01-01T00:00:00Z'),
+    });
+    expect(ec2Mock.calls()).toEqual([]);
+  });
 });
 
 describe('backup-manager scheduled time', () => {
@@ -84,6 +102,37 @@ describe('backup-manager scheduled time', () => {
 
     // Assess
     expect(at.toISOString().slice(0, 10)).toBe(day);
+  });
+
+  it.each([
+    [{ scheduledTime: '2062-11-28T01:00:00Z' }, 'scheduledTime: is 2062-11-28T01:00:00Z'],
+    [{ time: '2026-11-28T01:16:00Z' }, 'time: is 2026-11-28T01:16:00Z'],
+  ])('refuses a scheduled time in the future, %j, naming the field', (schedule, named) => {
+    // Prepare
+    const event = BackupEventSchema.parse({
+      backup_type: 'all',
+      environment: 'production',
+      ...schedule,
+    });
+
+    // Act & Assess
+    expect(() => scheduledAt(event, new Date('2026-11-28T01:00:00Z'))).toThrow(ValidationError);
+    expect(() => scheduledAt(event, new Date('2026-11-28T01:00:00Z'))).toThrow(named);
+  });
+
+  it('takes a time up to 15 minutes ahead (clock skew) and any past one', () => {
+    // Prepare
+    const now = new Date('2026-11-28T01:00:00Z');
+    const parse = (scheduledTime: string) =>
+      BackupEventSchema.parse({ backup_type: 'all', environment: 'production', scheduledTime });
+
+    // Act & Assess
+    expect(scheduledAt(parse('2026-11-28T01:15:00Z'), now)).toEqual(
+      new Date('2026-11-28T01:15:00Z'),
+    );
+    expect(scheduledAt(parse('2026-10-01T01:00:00Z'), now)).toEqual(
+      new Date('2026-10-01T01:00:00Z'),
+    );
   });
 
   it('falls back to the clock for an event sent by hand', () => {
