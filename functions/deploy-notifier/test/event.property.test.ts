@@ -1,9 +1,15 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { parseOrThrow, ValidationError } from '@nightshift/middleware';
-import { createLambdaContext } from '@nightshift/testing';
-import type { Context } from 'aws-lambda';
+import { parseOrThrow, type ValidationError } from '@nightshift/middleware';
+import {
+  anyValue,
+  assertParsesOrRejects,
+  assertRejectedBeforeAnyCall,
+  isRecord,
+  type LambdaHandler,
+  rejectionOf,
+} from '@nightshift/testing/properties';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,29 +17,8 @@ import { DETAIL_TYPES, levelOf, PipelineEventSchema } from '../src/event.ts';
 
 const parse = (event: unknown) => parseOrThrow(PipelineEventSchema, event, 'event');
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** An object whose only own key would reach the prototype if it were assigned naively. */
-const pollutedObject = fc
-  .tuple(
-    fc.constantFrom('__proto__', 'constructor', 'prototype'),
-    fc.dictionary(fc.string(), fc.jsonValue()),
-  )
-  .map(
-    ([key, value]) =>
-      JSON.parse(`{${JSON.stringify(key)}:${JSON.stringify(value)}}`) as Record<string, unknown>,
-  );
-
-/** Anything a caller could put in a field: every JSON type, extremes, odd strings, pollution keys. */
-const anyValue = fc.oneof(
-  fc.jsonValue(),
-  fc.string({ unit: 'binary' }),
-  fc.double(),
-  fc.integer(),
-  fc.constantFrom<unknown>(null, 1e308, -1, '', 'aws.codebuild', 'FAILED', []),
-  pollutedObject,
-);
+/** Anything a caller could send, as a field or as the whole event. */
+const anyInput = anyValue({ edgeCases: [null, 1e308, -1, '', 'aws.codebuild', 'FAILED', []] });
 
 const optionalText = fc.option(fc.string({ unit: 'grapheme' }), { nil: undefined });
 
@@ -127,7 +112,7 @@ const withField = (event: Record<string, unknown>, path: string[], value: unknow
 
 /** Valid events with one field removed or given a value its field does not take. */
 const brokenEvent = fc
-  .tuple(pipelineEvent, fc.constantFrom(...FIELDS), fc.option(anyValue, { nil: undefined }))
+  .tuple(pipelineEvent, fc.constantFrom(...FIELDS), fc.option(anyInput, { nil: undefined }))
   .filter(([, field, value]) => (value === undefined ? field.required : !field.takes(value)))
   .map(([event, field, value]) => ({
     event: withField(event, field.path, value),
@@ -144,17 +129,6 @@ const BAD_TIMES = [
   '2026-11-28T24:00:00Z',
   '1764296047',
 ];
-
-/** The error an event is rejected with, or undefined when it parses; any other exception fails. */
-const rejectionOf = (event: unknown): ValidationError | undefined => {
-  try {
-    parse(event);
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-};
 
 const names = (error: ValidationError | undefined, path: string) =>
   error?.issues.some(
@@ -182,30 +156,22 @@ describe('deploy-notifier event schema, for any input', () => {
   });
 
   it('parses or throws a ValidationError for any value at all', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.anything(),
-          anyValue,
-          pipelineEvent.chain((event) => anyValue.map((detail) => ({ ...event, detail }))),
-        ),
-        (event) => {
-          // Act
-          const error = rejectionOf(event);
-
-          // Assess
-          if (error) expect(error.issues.length).toBeGreaterThan(0);
-        },
+    assertParsesOrRejects({
+      parse,
+      inputs: fc.oneof(
+        fc.anything(),
+        anyInput,
+        pipelineEvent.chain((event) => anyInput.map((detail) => ({ ...event, detail }))),
       ),
-      { numRuns: 200 },
-    );
+      numRuns: 200,
+    });
   });
 
   it('names a field that is missing or of the wrong type or value', () => {
     fc.assert(
       fc.property(brokenEvent, ({ event, path }) => {
         // Act
-        const error = rejectionOf(event);
+        const error = rejectionOf(parse, event);
 
         // Assess
         expect(names(error, path)).toBe(true);
@@ -218,7 +184,7 @@ describe('deploy-notifier event schema, for any input', () => {
     fc.assert(
       fc.property(pipelineEvent, fc.constantFrom(...BAD_TIMES), (event, time) => {
         // Act
-        const error = rejectionOf({ ...event, time });
+        const error = rejectionOf(parse, { ...event, time });
 
         // Assess
         expect(error?.issues.map((issue) => issue.path)).toEqual(['time']);
@@ -242,7 +208,7 @@ describe('deploy-notifier event schema, for any input', () => {
           const broken = { ...withField(event, field.path, undefined), ...hidden };
 
           // Act
-          const error = rejectionOf(broken);
+          const error = rejectionOf(parse, broken);
 
           // Assess
           expect(names(error, name)).toBe(true);
@@ -254,13 +220,13 @@ describe('deploy-notifier event schema, for any input', () => {
   });
 });
 
-const codepipelineMock = mockClient(CodePipelineClient);
-const ssmMock = mockClient(SSMClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const mocks = [codepipelineMock, ssmMock, secretsMock];
-
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-let handler: Handler;
+/** Every AWS client the handler has: an invalid event must reach none of them. */
+const mocks = [
+  mockClient(CodePipelineClient),
+  mockClient(SSMClient),
+  mockClient(SecretsManagerClient),
+];
+let handler: LambdaHandler;
 
 describe('deploy-notifier handler, for any invalid event', () => {
   const fetchSpy = vi.spyOn(globalThis, 'fetch');
@@ -268,11 +234,10 @@ describe('deploy-notifier handler, for any invalid event', () => {
   beforeAll(async () => {
     vi.stubEnv('SLACK_WEBHOOK_URL', 'https://hooks.example.com/never-called');
     vi.stubEnv('TEAMS_WEBHOOK_PARAMETER', '/nightshift/teams-webhook');
-    handler = (await import('../src/handler.ts')).handler as Handler;
+    handler = (await import('../src/handler.ts')).handler as LambdaHandler;
   });
 
   beforeEach(() => {
-    for (const mock of mocks) mock.reset();
     fetchSpy.mockRejectedValue(new Error('no network in unit tests'));
   });
 
@@ -281,27 +246,15 @@ describe('deploy-notifier handler, for any invalid event', () => {
   });
 
   it('rejects it with a ValidationError, posting to no webhook and calling no AWS API', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          brokenEvent.map(({ event }) => event),
-          fc.anything().filter((value) => !isRecord(value) || !('detail' in value)),
-        ),
-        async (event) => {
-          // Prepare
-          for (const mock of mocks) mock.resetHistory();
-          fetchSpy.mockClear();
-
-          // Act
-          const invocation = handler(event, createLambdaContext());
-
-          // Assess
-          await expect(invocation).rejects.toBeInstanceOf(ValidationError);
-          expect(fetchSpy).not.toHaveBeenCalled();
-          for (const mock of mocks) expect(mock.calls()).toHaveLength(0);
-        },
+    await assertRejectedBeforeAnyCall({
+      handler,
+      events: fc.oneof(
+        brokenEvent.map(({ event }) => event),
+        fc.anything().filter((value) => !isRecord(value) || !('detail' in value)),
       ),
-      { numRuns: 150 },
-    );
+      mocks,
+      fetch: fetchSpy,
+      numRuns: 150,
+    });
   });
 });

@@ -1,33 +1,21 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { parseOrThrow } from '@nightshift/middleware';
 import {
-  AutoScalingClient,
-  CreateOrUpdateTagsCommand,
-  DeleteTagsCommand as DeleteGroupTagsCommand,
-  UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import {
-  CreateTagsCommand,
-  DeleteTagsCommand,
-  EC2Client,
-  StartInstancesCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
-import {
-  AddTagsToResourceCommand,
-  RDSClient,
-  RemoveTagsFromResourceCommand,
-  StartDBClusterCommand,
-  StartDBInstanceCommand,
-  StopDBClusterCommand,
-  StopDBInstanceCommand,
-} from '@aws-sdk/client-rds';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { parseOrThrow, ValidationError } from '@nightshift/middleware';
-import { createLambdaContext } from '@nightshift/testing';
-import type { Context } from 'aws-lambda';
+  anyValue,
+  assertParsesOrRejects,
+  assertRejectedBeforeAnyCall,
+  isRecord,
+  type LambdaHandler,
+  pollutedObject,
+  rejectionOf,
+} from '@nightshift/testing/properties';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveAction, ScalerEventSchema } from '../src/event.ts';
 
 const parse = (event: unknown) => parseOrThrow(ScalerEventSchema, event, 'event');
@@ -35,45 +23,32 @@ const parse = (event: unknown) => parseOrThrow(ScalerEventSchema, event, 'event'
 const ACTIONS = ['scale_down', 'scale_up', 'check'];
 const ALIASES = ['scale_down_staging', 'scale_up_staging'];
 
-/** An object whose only own key would reach the prototype if it were assigned naively. */
-const pollutedObject = fc
-  .tuple(
-    fc.constantFrom('__proto__', 'constructor', 'prototype'),
-    fc.record({ action: fc.constant('scale_down'), environment: fc.constant('staging') }),
-  )
-  .map(
-    ([key, value]) =>
-      JSON.parse(`{${JSON.stringify(key)}:${JSON.stringify(value)}}`) as Record<string, unknown>,
-  );
-
-/** Anything a caller could put in a field: every JSON type, extremes, odd strings, pollution keys. */
-const anyValue = fc.oneof(
-  fc.jsonValue(),
-  fc.string({ unit: 'binary' }),
-  fc.double(),
-  fc.integer(),
-  fc.constantFrom<unknown>(null, 1e308, -1, '', 'SCALE_DOWN', 'toString', 'constructor', 'true'),
-  pollutedObject,
+/** An object whose only own key would reach the prototype, holding a valid event. */
+const pollutedEvent = pollutedObject(
+  fc.record({ action: fc.constant('scale_down'), environment: fc.constant('staging') }),
 );
 
-const action = fc.oneof(fc.constantFrom(...ACTIONS, ...ALIASES), anyValue);
+/** Anything a caller could send, as a field or as the whole event. */
+const anyInput = anyValue({
+  edgeCases: [null, 1e308, -1, '', 'SCALE_DOWN', 'toString', 'constructor', 'true'],
+  polluted: pollutedEvent,
+});
+
+const action = fc.oneof(fc.constantFrom(...ACTIONS, ...ALIASES), anyInput);
 const environment = fc.oneof(
   fc.constantFrom('staging', ' staging\n', 'production', 'dev', '', '   ', 'x'.repeat(257)),
   fc.string({ unit: 'binary', maxLength: 300 }),
-  anyValue,
+  anyInput,
 );
-const dryRun = fc.oneof(fc.boolean(), anyValue);
+const dryRun = fc.oneof(fc.boolean(), anyInput);
 
 /** A scheduler event: each field present or not, valid or not, with odd extra keys. */
 const scalerEvent = fc
   .tuple(
-    fc.option(pollutedObject, { nil: undefined }),
+    fc.option(pollutedEvent, { nil: undefined }),
     fc.record({ action, environment, dryRun }, { requiredKeys: [] }),
   )
   .map(([polluted, fields]) => ({ ...polluted, ...fields }));
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The fields the contract refuses, each on its own (before the checks across fields). */
 const badFieldsOf = (event: Record<string, unknown>): string[] => {
@@ -98,36 +73,16 @@ const isValid = (event: unknown): event is Record<string, unknown> => {
   return alias ? env === undefined || env === 'staging' : env !== undefined;
 };
 
-/** The error an event is rejected with, or undefined when it parses; any other exception fails. */
-const rejectionOf = (event: unknown): ValidationError | undefined => {
-  try {
-    parse(event);
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-};
-
 describe('infra-scaler event schema, for any input', () => {
   it('parses or throws a ValidationError for any value at all', () => {
-    fc.assert(
-      fc.property(fc.anything(), (event) => {
-        // Act
-        const error = rejectionOf(event);
-
-        // Assess
-        if (error) expect(error.issues.length).toBeGreaterThan(0);
-      }),
-      { numRuns: 200 },
-    );
+    assertParsesOrRejects({ parse, inputs: fc.anything(), numRuns: 200 });
   });
 
   it('accepts exactly the events the contract allows, and names every bad field', () => {
     fc.assert(
-      fc.property(fc.oneof(scalerEvent, anyValue), (event) => {
+      fc.property(fc.oneof(scalerEvent, anyInput), (event) => {
         // Act
-        const error = rejectionOf(event);
+        const error = rejectionOf(parse, event);
 
         // Assess
         expect(error === undefined).toBe(isValid(event));
@@ -162,65 +117,28 @@ describe('infra-scaler event schema, for any input', () => {
   });
 });
 
-const ec2Mock = mockClient(EC2Client);
-const asgMock = mockClient(AutoScalingClient);
-const rdsMock = mockClient(RDSClient);
-const cwMock = mockClient(CloudWatchClient);
-const snsMock = mockClient(SNSClient);
-const mocks = [ec2Mock, asgMock, rdsMock, cwMock, snsMock];
-/** The commands that change something; the ones that only read are counted below. */
-const MUTATING: string[] = [
-  StopInstancesCommand,
-  StartInstancesCommand,
-  CreateTagsCommand,
-  DeleteTagsCommand,
-  UpdateAutoScalingGroupCommand,
-  CreateOrUpdateTagsCommand,
-  DeleteGroupTagsCommand,
-  StopDBInstanceCommand,
-  StartDBInstanceCommand,
-  StopDBClusterCommand,
-  StartDBClusterCommand,
-  AddTagsToResourceCommand,
-  RemoveTagsFromResourceCommand,
-  PutMetricDataCommand,
-  PublishCommand,
-].map((command) => command.name);
-/** The names of the commands every mock received. */
-const sentCommands = () =>
-  mocks.flatMap((mock) => mock.calls().map((call) => call.args[0].constructor.name));
-
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-let handler: Handler;
+/** Every AWS client the handler has: an invalid event must reach none of them. */
+const mocks = [
+  mockClient(EC2Client),
+  mockClient(AutoScalingClient),
+  mockClient(RDSClient),
+  mockClient(CloudWatchClient),
+  mockClient(SNSClient),
+];
+let handler: LambdaHandler;
 
 describe('infra-scaler handler, for any invalid event', () => {
   beforeAll(async () => {
     vi.stubEnv('SNS_TOPIC_ARN', 'arn:aws:sns:us-east-1:123456789012:reports');
-    handler = (await import('../src/handler.ts')).handler as Handler;
-  });
-
-  beforeEach(() => {
-    for (const mock of mocks) mock.reset();
+    handler = (await import('../src/handler.ts')).handler as LambdaHandler;
   });
 
   it('rejects it with a ValidationError, and stops, starts, scales, tags or reads nothing', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(scalerEvent, anyValue).filter((event) => !isValid(event)),
-        async (event) => {
-          // Prepare
-          for (const mock of mocks) mock.resetHistory();
-
-          // Act
-          const invocation = handler(event, createLambdaContext());
-
-          // Assess
-          await expect(invocation).rejects.toBeInstanceOf(ValidationError);
-          expect(sentCommands().filter((name) => MUTATING.includes(name))).toEqual([]);
-          expect(sentCommands()).toEqual([]);
-        },
-      ),
-      { numRuns: 150 },
-    );
+    await assertRejectedBeforeAnyCall({
+      handler,
+      events: fc.oneof(scalerEvent, anyInput).filter((event) => !isValid(event)),
+      mocks,
+      numRuns: 150,
+    });
   });
 });

@@ -2,6 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ValidationError } from '@nightshift/middleware';
 import { createLambdaContext } from '@nightshift/testing';
+import {
+  anyText,
+  assertRejectedBeforeAnyCall,
+  type LambdaHandler,
+} from '@nightshift/testing/properties';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,11 +16,7 @@ import { eventOf } from './fixtures.ts';
 const snsMock = mockClient(SNSClient);
 const topic = 'arn:aws:sns:us-east-1:123456789012:alerts';
 
-type Handler = (
-  event: unknown,
-  context: ReturnType<typeof createLambdaContext>,
-) => Promise<unknown>;
-let handler: Handler;
+let handler: LambdaHandler;
 
 const dataOf = (bytes: Uint8Array) => ({
   awslogs: { data: Buffer.from(bytes).toString('base64') },
@@ -66,16 +67,6 @@ const malformedEvent = fc.oneof(
     .map(eventOf),
 );
 
-/** Any text, lone surrogate halves (which JSON escapes can carry) included. */
-const anyText = (maxLength?: number) =>
-  fc.string({
-    unit: fc.oneof(
-      { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 9 },
-      { arbitrary: fc.constantFrom('\ud800', '\udfff'), weight: 1 },
-    ),
-    ...(maxLength === undefined ? {} : { maxLength }),
-  });
-
 /** Batches the schema accepts, with whatever text a log line, group or stream may hold. */
 const acceptedPayload = fc.record({
   messageType: fc.constantFrom('DATA_MESSAGE', 'DATA_MESSAGE', 'CONTROL_MESSAGE'),
@@ -104,7 +95,7 @@ const acceptedPayload = fc.record({
 describe('log-processor handler, for any event', () => {
   beforeAll(async () => {
     vi.stubEnv('ALERT_TOPIC_ARN', topic);
-    handler = (await import('../src/handler.ts')).handler as Handler;
+    handler = (await import('../src/handler.ts')).handler as LambdaHandler;
   });
 
   beforeEach(() => {
@@ -113,21 +104,12 @@ describe('log-processor handler, for any event', () => {
   });
 
   it('rejects a malformed event with a ValidationError and sends no alert', async () => {
-    await fc.assert(
-      fc.asyncProperty(malformedEvent, async (event) => {
-        // Prepare
-        snsMock.resetHistory();
-
-        // Act
-        const invocation = handler(event, createLambdaContext());
-
-        // Assess
-        await expect(invocation).rejects.toBeInstanceOf(ValidationError);
-        expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
-        expect(snsMock.calls()).toHaveLength(0);
-      }),
-      { numRuns: 150 },
-    );
+    await assertRejectedBeforeAnyCall({
+      handler,
+      events: malformedEvent,
+      mocks: [snsMock],
+      numRuns: 150,
+    });
   });
 
   it('fails a batch only with a ValidationError, and processes the rest with consistent counts and at most one alert', async () => {

@@ -4,6 +4,7 @@ import {
   SNS_MAX_PUBLISH_BYTES,
   SNS_MAX_SUBJECT_LENGTH,
 } from '@nightshift/middleware';
+import { anyText } from '@nightshift/testing/properties';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -16,16 +17,6 @@ const topic = 'arn:aws:sns:us-east-1:123456789012:alerts';
 const deps = { sns: new SNSClient({}), ...createObservability('log-processor') };
 const withTopic = loadLogProcessorConfig({ ALERT_TOPIC_ARN: topic, ALERT_MAX_LINES: '3' });
 const withoutTopic = loadLogProcessorConfig({});
-
-/** Any text, lone surrogate halves (which JSON escapes can carry) included. */
-const anyText = (maxLength?: number) =>
-  fc.string({
-    unit: fc.oneof(
-      { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 9 },
-      { arbitrary: fc.constantFrom('\ud800', '\udfff'), weight: 1 },
-    ),
-    ...(maxLength === undefined ? {} : { maxLength }),
-  });
 
 /** Log lines as they come: plain text, JSON, stack traces, colour codes, any unicode, long ones. */
 const logLine = fc.oneof(
