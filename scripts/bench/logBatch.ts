@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { seededRandom } from './stats.ts';
+import { seededRandom } from '@nightshift/testing';
 
 /** A CloudWatch Logs subscription batch made for the throughput benchmark. */
 export interface LogBatch {

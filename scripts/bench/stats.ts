@@ -13,22 +13,3 @@ export const round = (value: number, digits = 1): number => {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 };
-
-/**
- * A small seeded generator (mulberry32): the same seed gives the same data on every
- * machine, so two runs measure the same work.
- *
- * @example
- * const random = seededRandom(42);
- * random(); // 0.6011037519201636, every time
- */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};

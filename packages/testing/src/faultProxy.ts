@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from './seededRandom.ts';
 
 /**
  * What the proxy does to a request: answer a throttling or unavailable error, or cut the
@@ -47,18 +48,6 @@ export interface FaultProxy {
 }
 
 const UNPROCESSED_FAULTS: readonly Fault[] = ['throttle', 'unavailable', 'drop'];
-
-/** A small seeded generator (mulberry32), so a failing run can be repeated exactly. */
-const seededRandom = (seed: number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
 
 type Protocol = 'ec2' | 'query' | 'json' | 'cbor';
 

@@ -14,4 +14,5 @@ export {
   type MotoServer,
   startMoto,
 } from './motoServer.ts';
+export { seededRandom } from './seededRandom.ts';
 export { type SnsNotification, type SnsQueueReader, subscribeQueue } from './snsQueue.ts';
