@@ -56,7 +56,7 @@ export const planInvocation = (
     : [];
   const [functionName, ...rest] = args;
   if (!functionName || functionName.startsWith('-'))
-    throw new UsageError('which function? one of ' + functions.join(', '));
+    throw new UsageError(`which function? one of ${functions.join(', ')}`);
   if (!functions.includes(functionName)) {
     throw new UsageError(`no function named ${functionName}; there are ${functions.join(', ')}`);
   }
