@@ -37,6 +37,7 @@ const cfnTags: Tags = INTRINSICS.flatMap((name) => {
 export interface CfnTemplate {
   Globals?: { Function?: Record<string, unknown> };
   Parameters?: Record<string, Record<string, unknown>>;
+  Conditions?: Record<string, unknown>;
   Resources: Record<
     string,
     { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }

@@ -42,6 +42,49 @@ describe('SAM template', () => {
     expect(overrides).toEqual([]);
   });
 
+  it('defines every condition and parameter it names', () => {
+    // Arrange
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+    const conditionsUsed = new Set<string>();
+    const refs = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        for (const item of node) walk(item);
+        return;
+      }
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'Fn::If' && Array.isArray(value) && typeof value[0] === 'string') {
+          conditionsUsed.add(value[0]);
+        }
+        // A CloudFormation condition by name; an IAM statement's Condition is a map.
+        if (key === 'Condition' && typeof value === 'string') conditionsUsed.add(value);
+        if (key === 'Ref' && typeof value === 'string') refs.add(value);
+        walk(value);
+      }
+    };
+
+    // Act
+    walk(template);
+
+    // Assess
+    const conditions = Object.keys(template.Conditions ?? {});
+    expect(conditionsUsed.size).toBeGreaterThan(0);
+    expect([...conditionsUsed].filter((name) => !conditions.includes(name))).toEqual([]);
+    const known = [
+      ...Object.keys(template.Parameters ?? {}),
+      ...Object.keys(template.Resources),
+      'AWS::NoValue',
+      'AWS::Region',
+      'AWS::AccountId',
+      'AWS::Partition',
+      'AWS::StackName',
+    ];
+    // SAM names a function's published alias `<Function>.Alias`.
+    const unknown = [...refs].filter((name) => !known.includes(name.replace(/\.Alias$/, '')));
+    expect(unknown).toEqual([]);
+  });
+
   it('encrypts the reports topic', () => {
     // Act
     const template = parseTemplate(readFileSync(templatePath, 'utf8'));
@@ -120,7 +163,7 @@ describe('IAM of the functions', () => {
     );
 
     // Assess
-    expect(deleting).toHaveLength(4);
+    expect(deleting).toHaveLength(5);
     expect(deleting).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
@@ -137,6 +180,15 @@ describe('IAM of the functions', () => {
       expect.objectContaining({
         Effect: 'Deny',
         Condition: { Null: { 'aws:ResourceTag/aws:backup:source-resource': 'false' } },
+      }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: {
+          StringEquals: {
+            'aws:ResourceTag/CreatedBy': 'nightshift',
+            'aws:ResourceTag/AutomatedBackup': 'true',
+          },
+        },
       }),
     ]);
     expect(statements.find((statement) => statement.Sid === 'PublishReports')).toMatchObject({
@@ -261,24 +313,57 @@ describe('IAM of infra-scaler', () => {
         statement.Effect === 'Allow' &&
         [statement.Action].flat().some((action) => /Stop|Start|Tags|Update/.test(action)),
     );
+    const actionsOf = (statement: Statement) => [statement.Action].flat();
+    const onGroups = mutating.filter((statement) =>
+      actionsOf(statement).every((action) => action.startsWith('autoscaling:')),
+    );
+    const onInstancesAndDatabases = mutating.filter((statement) => !onGroups.includes(statement));
 
     // Assess
-    expect(mutating.length).toBeGreaterThanOrEqual(5);
+    expect(mutating.length).toBeGreaterThanOrEqual(6);
+    expect(onGroups.length + onInstancesAndDatabases.length).toBe(mutating.length);
     for (const statement of mutating) {
       expect(statement.Condition).toMatchObject({
         StringEquals: { 'aws:ResourceTag/Environment': { Ref: 'ScaledEnvironment' } },
       });
     }
-    const marking = mutating.filter((statement) =>
-      [statement.Action]
-        .flat()
-        .some((action) => /Tags/.test(action) && !action.startsWith('autoscaling')),
-    );
-    for (const statement of marking) {
+    expect(onInstancesAndDatabases.length).toBeGreaterThanOrEqual(4);
+    for (const statement of onInstancesAndDatabases) {
       expect(statement.Condition).toMatchObject({
-        'ForAllValues:StringEquals': { 'aws:TagKeys': ['nightshift:scaled-down'] },
+        StringEquals: { 'aws:ResourceTag/AutoScale': 'true' },
       });
     }
+    for (const statement of mutating.filter((s) => actionsOf(s).some((a) => /Tags/.test(a)))) {
+      expect(statement.Condition).toMatchObject({
+        'ForAllValues:StringEquals': {
+          'aws:TagKeys': onGroups.includes(statement)
+            ? ['nightshift:saved-size']
+            : ['nightshift:scaled-down'],
+        },
+      });
+    }
+  });
+});
+
+describe('IAM of infra-scaler, encrypted volumes', () => {
+  it('may grant EC2 the use of a volume key, only through EC2 and only for an AWS resource', () => {
+    // Act
+    const statements = statementsOf('InfraScalerFunction');
+    const kms = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('kms:CreateGrant')),
+    );
+
+    // Assess
+    expect(kms).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'kms:CreateGrant',
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ec2.${AWS::Region}.amazonaws.com' } },
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+        },
+      }),
+    ]);
   });
 });
 
@@ -369,7 +454,8 @@ describe('Operations', () => {
         Ref: 'LogRetentionDays',
       });
       expect(properties.EventInvokeConfig, name).toMatchObject({
-        MaximumRetryAttempts: 2,
+        // A retried deploy-notifier would post again where the message already arrived.
+        MaximumRetryAttempts: name === 'DeployNotifier' ? 0 : 2,
         DestinationConfig: {
           OnFailure: {
             Type: 'SQS',
