@@ -7,17 +7,15 @@ import {
   paginateDescribeVolumes,
 } from '@aws-sdk/client-ec2';
 import { deleteSnapshot } from '@nightshift/ebs';
-import { isPermanent, tagValue } from '@nightshift/middleware';
-import type { BackupRecord } from './retention.ts';
 import {
   AUTOMATED_BACKUP,
-  BACKUP_DATE_KEY,
-  backupDay,
   CREATED_BY,
-  hasRetentionTag,
   isNightshiftBackup,
-  SOURCE_KEY,
-} from './tags.ts';
+  isPermanent,
+  tagValue,
+} from '@nightshift/middleware';
+import type { BackupRecord } from './retention.ts';
+import { BACKUP_DATE_KEY, backupDay, hasRetentionTag, SOURCE_KEY } from './tags.ts';
 
 const PAGE_SIZE = 1000;
 /** DescribeVolumes takes at most 200 values per filter. */

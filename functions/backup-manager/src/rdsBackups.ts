@@ -12,10 +12,16 @@ import {
   paginateDescribeDBSnapshots,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { isPermanent, type Tag, tagValue, wasRetried } from '@nightshift/middleware';
+import {
+  isNightshiftBackup,
+  isPermanent,
+  type Tag,
+  tagValue,
+  wasRetried,
+} from '@nightshift/middleware';
 import type { TargetSelector } from './ec2Backups.ts';
 import type { BackupRecord } from './retention.ts';
-import { BACKUP_DATE_KEY, backupDay, isNightshiftBackup } from './tags.ts';
+import { BACKUP_DATE_KEY, backupDay } from './tags.ts';
 
 const PAGE_SIZE = 100;
 /** DB and DB cluster snapshot identifiers: 1 to 63 letters, digits and hyphens. */

@@ -1,8 +1,11 @@
-import { hasTag, PERMANENT_TAG, type Tag, tagValue } from '@nightshift/middleware';
+import {
+  AUTOMATED_BACKUP,
+  CREATED_BY,
+  hasTag,
+  PERMANENT_TAG,
+  type Tag,
+} from '@nightshift/middleware';
 
-/** Tags on every snapshot Nightshift makes; retention touches nothing without them. */
-export const CREATED_BY = { Key: 'CreatedBy', Value: 'nightshift' } as const;
-export const AUTOMATED_BACKUP = { Key: 'AutomatedBackup', Value: 'true' } as const;
 export const BACKUP_DATE_KEY = 'nightshift:backup-date';
 export const SOURCE_KEY = 'nightshift:source';
 /**
@@ -14,16 +17,6 @@ export const SOURCE_KEY = 'nightshift:source';
  */
 export const hasRetentionTag = (tags: readonly Tag[] | undefined): boolean =>
   hasTag(tags, PERMANENT_TAG.Key);
-
-/**
- * Whether a snapshot carries both of Nightshift's own tags.
- *
- * @example
- * isNightshiftBackup(snapshot.Tags); // true
- */
-export const isNightshiftBackup = (tags: readonly Tag[] | undefined): boolean =>
-  tagValue(tags, CREATED_BY.Key) === CREATED_BY.Value &&
-  tagValue(tags, AUTOMATED_BACKUP.Key) === AUTOMATED_BACKUP.Value;
 
 /**
  * The day a backup belongs to, in UTC: one backup per resource per day.

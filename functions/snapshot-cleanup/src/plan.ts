@@ -1,5 +1,5 @@
 import type { Snapshot, Tag } from '@aws-sdk/client-ec2';
-import { hasTag } from '@nightshift/middleware';
+import { hasTag, isNightshiftBackup } from '@nightshift/middleware';
 import type { TagFilter } from './config.ts';
 
 /** What decides whether an old snapshot may go. */
@@ -53,7 +53,7 @@ const newestPerVolume = (snapshots: readonly Snapshot[]): Set<string> => {
 
 /**
  * Every reason that keeps a snapshot past retention: the keep tag, use by an AMI, AWS
- * Backup or Data Lifecycle Manager ownership, an operator's exclusion, being the newest
+ * Backup, Data Lifecycle Manager or backup-manager ownership, an operator's exclusion, being the newest
  * snapshot of its volume, or not being complete.
  */
 const reasonsToKeep = (
@@ -72,6 +72,8 @@ const reasonsToKeep = (
   if (tags.some((tag) => tag.Key?.startsWith('aws:backup:'))) reasons.push('managed by AWS Backup');
   if (tags.some((tag) => tag.Key?.startsWith('aws:dlm:')))
     reasons.push('managed by Data Lifecycle Manager');
+  if (isNightshiftBackup(tags))
+    reasons.push('a backup-manager backup, which its retention deletes');
   for (const filter of policy.excludeTags) {
     if (matches(tags, filter))
       reasons.push(

@@ -75,6 +75,16 @@ describe('Plan a cleanup', () => {
       { Tags: [{ Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-1' }] },
       'managed by Data Lifecycle Manager',
     ],
+    [
+      'backup-manager',
+      {
+        Tags: [
+          { Key: 'CreatedBy', Value: 'nightshift' },
+          { Key: 'AutomatedBackup', Value: 'true' },
+        ],
+      },
+      'a backup-manager backup, which its retention deletes',
+    ],
     ['an unfinished state', { State: 'pending' as const }, 'state is pending'],
   ])('keeps an old snapshot because of %s', (_rule, extra, reason) => {
     // Act

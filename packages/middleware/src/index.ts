@@ -37,7 +37,16 @@ export {
   toSnsSubject,
   truncateUtf8,
 } from './snsReport.ts';
-export { hasTag, isPermanent, PERMANENT_TAG, type Tag, tagValue } from './tags.ts';
+export {
+  AUTOMATED_BACKUP,
+  CREATED_BY,
+  hasTag,
+  isNightshiftBackup,
+  isPermanent,
+  PERMANENT_TAG,
+  type Tag,
+  tagValue,
+} from './tags.ts';
 export {
   createTimeBudget,
   DEFAULT_SAFETY_MARGIN_MS,

@@ -13,6 +13,20 @@ export interface Tag {
 export const tagValue = (tags: readonly Tag[] | undefined, key: string): string | undefined =>
   tags?.find((tag) => tag.Key === key)?.Value;
 
+/** Tags on every backup backup-manager makes: its retention, and nothing else, deletes them. */
+export const CREATED_BY = { Key: 'CreatedBy', Value: 'nightshift' } as const;
+export const AUTOMATED_BACKUP = { Key: 'AutomatedBackup', Value: 'true' } as const;
+
+/**
+ * Whether a snapshot carries both of backup-manager's own tags.
+ *
+ * @example
+ * isNightshiftBackup(snapshot.Tags); // true
+ */
+export const isNightshiftBackup = (tags: readonly Tag[] | undefined): boolean =>
+  tagValue(tags, CREATED_BY.Key) === CREATED_BY.Value &&
+  tagValue(tags, AUTOMATED_BACKUP.Key) === AUTOMATED_BACKUP.Value;
+
 /** The tag that keeps a snapshot or backup forever; the IAM roles deny deleting one that carries it. */
 export const PERMANENT_TAG = { Key: 'Retention', Value: 'permanent' } as const;
 
