@@ -14,6 +14,8 @@ export interface ScalerDeps extends Observability {
   cloudwatch: CloudWatchClient;
   sns: SNSClient;
   now?: () => Date;
+  /** Waits between polls of started instances (tests pass one that returns at once). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Everything one action needs: what to act on, how, and where to report. */

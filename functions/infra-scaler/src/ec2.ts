@@ -1,12 +1,15 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import {
   CreateTagsCommand,
   DeleteTagsCommand,
+  DescribeInstancesCommand,
   type EC2Client,
   type Instance,
   paginateDescribeInstances,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import type { TimeBudget } from '@nightshift/middleware';
 import { type ChunkOutcome, inChunks } from './chunks.ts';
 import { SCALED_DOWN_KEY } from './marks.ts';
 
@@ -94,3 +97,76 @@ export const unmark = (ec2: EC2Client, ids: string[]): Promise<ChunkOutcome> =>
   inChunks(ids, CHUNK, (chunk) =>
     ec2.send(new DeleteTagsCommand({ Resources: chunk, Tags: [{ Key: SCALED_DOWN_KEY }] })),
   );
+
+/** How long scale_up watches started instances: most run within a minute. */
+export const START_POLL_MS = 5_000;
+export const START_WAIT_MS = 180_000;
+/** DescribeInstances by id, this many ids per call. */
+const DESCRIBE_CHUNK = 200;
+
+/** Where started instances ended up. */
+export interface StartWatch {
+  running: string[];
+  /** Went back to stopped (or further) after starting, with EC2's reason. */
+  fellBack: { id: string; state: string; reason: string }[];
+  /** Still pending when the wait ended. */
+  pending: string[];
+}
+
+/**
+ * Watches started instances until none is pending, `waitMs` has passed or the budget is
+ * spent. A start that EC2 accepts can still fail: an instance whose encrypted volume's KMS
+ * key the caller may not use goes from pending back to stopped
+ * (`Client.InternalError`); only one that runs has really started.
+ *
+ * @example
+ * const { running, fellBack, pending } = await watchStart(ec2, ['i-1'], { budget });
+ */
+export const watchStart = async (
+  ec2: EC2Client,
+  ids: readonly string[],
+  {
+    budget,
+    pollMs = START_POLL_MS,
+    waitMs = START_WAIT_MS,
+    sleep = (ms: number) => sleepFor(ms).then(() => undefined),
+  }: {
+    budget: TimeBudget;
+    pollMs?: number;
+    waitMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+  },
+): Promise<StartWatch> => {
+  const watch: StartWatch = { running: [], fellBack: [], pending: [...ids] };
+  for (let polls = Math.ceil(waitMs / pollMs); watch.pending.length > 0; polls -= 1) {
+    const seen = new Map<string, Instance>();
+    for (let start = 0; start < watch.pending.length; start += DESCRIBE_CHUNK) {
+      const page = await ec2.send(
+        new DescribeInstancesCommand({
+          InstanceIds: watch.pending.slice(start, start + DESCRIBE_CHUNK),
+        }),
+      );
+      for (const reservation of page.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? [])
+          seen.set(instance.InstanceId ?? '', instance);
+      }
+    }
+    const stillPending: string[] = [];
+    for (const id of watch.pending) {
+      const instance = seen.get(id);
+      const state = instance?.State?.Name ?? 'pending';
+      if (state === 'running') watch.running.push(id);
+      else if (state === 'pending') stillPending.push(id);
+      else
+        watch.fellBack.push({
+          id,
+          state,
+          reason: instance?.StateReason?.Message ?? 'EC2 gave no reason',
+        });
+    }
+    watch.pending = stillPending;
+    if (watch.pending.length === 0 || polls <= 1 || budget.remainingMs() < pollMs) break;
+    await sleep(pollMs);
+  }
+  return watch;
+};

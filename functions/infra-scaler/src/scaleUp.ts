@@ -1,7 +1,7 @@
 import { failureReason, mapSettled, recordUnfinished, tagValue } from '@nightshift/middleware';
 import { listGroups, restoreSize } from './autoScaling.ts';
 import type { ActionContext, ActionCounts } from './context.ts';
-import { listInstances, startInstances, unmark } from './ec2.ts';
+import { listInstances, START_WAIT_MS, startInstances, unmark, watchStart } from './ec2.ts';
 import {
   decodeSize,
   encodeSize,
@@ -13,8 +13,9 @@ import { type Database, listDatabases, startDatabase } from './rds.ts';
 
 /**
  * scale_up: restores exactly what scale_down changed: starts the instances and databases
- * that carry its mark and removes the mark, gives each group its saved sizes back and
- * removes the tag. What a person stopped carries no mark and stays stopped.
+ * that carry its mark and removes the mark (from an instance, once it runs), gives each
+ * group its saved sizes back and removes the tag. What a person stopped carries no mark
+ * and stays stopped.
  *
  * @example
  * const counts = await scaleUp(context);
@@ -41,6 +42,7 @@ export const scaleUp = async ({
 
   const toStart: string[] = [];
   const toUnmark: string[] = [];
+  const alreadyPending: string[] = [];
   for (const instance of instances) {
     const id = instance.InstanceId ?? '';
     const state = instance.State?.Name;
@@ -55,7 +57,7 @@ export const scaleUp = async ({
         reason: 'still stopping; the next scale_up starts it',
       });
     } else {
-      toUnmark.push(id);
+      (state === 'pending' ? alreadyPending : toUnmark).push(id);
       report.planned.push({ id, action: 'unmark', reason: `already ${state}` });
     }
   }
@@ -100,17 +102,10 @@ export const scaleUp = async ({
   }
   if (dryRun) return { InstancesStarted: 0, GroupsScaled: 0, DatabasesStarted: 0 };
 
-  // Start first, then unmark what started: a start that fails keeps its mark, so the next
-  // scale_up tries again.
+  // Start first; the mark comes off only once an instance runs. A start that fails, or an
+  // instance that falls back to stopped, keeps its mark, so the next scale_up tries again.
   const started = await startInstances(ec2, toStart);
-  const unmarked = await unmark(ec2, [...started.succeeded, ...toUnmark]);
-  const unmarkFailures = new Map(unmarked.failed.map(({ id, error }) => [id, error]));
-  for (const id of started.succeeded) report.done.push({ id, action: 'start', reason: 'started' });
-  for (const id of toUnmark) {
-    if (!unmarkFailures.has(id))
-      report.done.push({ id, action: 'unmark', reason: 'was already running' });
-  }
-  for (const { id, error } of [...started.failed, ...unmarked.failed]) {
+  for (const { id, error } of started.failed) {
     report.failed.push({ id, action: 'start', reason: failureReason(error) });
   }
 
@@ -134,8 +129,49 @@ export const scaleUp = async ({
     });
   }
   recordUnfinished(report, startedDbs, { action: 'start', idOf: (item) => item.id });
+
+  const watch = await watchStart(ec2, [...started.succeeded, ...alreadyPending], {
+    budget,
+    sleep: deps.sleep,
+  });
+  const startedHere = new Set(started.succeeded);
+  for (const { id, state, reason } of watch.fellBack) {
+    report.failed.push({
+      id,
+      action: 'start',
+      reason: `went back to ${state} after starting: ${reason}; it keeps its mark, so the next scale_up tries again`,
+    });
+  }
+  const stillPending = `still pending after ${START_WAIT_MS / 1000} s, so it keeps its mark until a scale_up finds it running`;
+  for (const id of watch.pending) {
+    if (startedHere.has(id))
+      report.done.push({ id, action: 'start', reason: `started; ${stillPending}` });
+    else report.skipped.push({ id, action: 'unmark', reason: stillPending });
+  }
+  const unmarked = await unmark(ec2, [...watch.running, ...toUnmark]);
+  const unmarkFailures = new Set(unmarked.failed.map(({ id }) => id));
+  for (const id of watch.running) {
+    if (unmarkFailures.has(id)) continue;
+    report.done.push(
+      startedHere.has(id)
+        ? { id, action: 'start', reason: 'running' }
+        : { id, action: 'unmark', reason: 'was already starting; now running' },
+    );
+  }
+  for (const id of toUnmark) {
+    if (!unmarkFailures.has(id))
+      report.done.push({ id, action: 'unmark', reason: 'was already running' });
+  }
+  for (const { id, error } of unmarked.failed) {
+    report.failed.push({
+      id,
+      action: 'unmark',
+      reason: `${failureReason(error)}; the next scale_up takes the mark off`,
+    });
+  }
   return {
-    InstancesStarted: started.succeeded.length,
+    InstancesStarted: [...watch.running, ...watch.pending].filter((id) => startedHere.has(id))
+      .length,
     GroupsScaled: restored.succeeded.length,
     DatabasesStarted: startedDbs.succeeded.filter(({ item }) => item.status === 'stopped').length,
   };

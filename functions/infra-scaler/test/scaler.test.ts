@@ -62,10 +62,12 @@ const instance = (
 const givenInstances = (...instances: Instance[]) =>
   ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: instances }] });
 
+const sleep = vi.fn(async (_ms: number) => undefined);
 const run = async (event: ScalerEvent, env: Record<string, string> = {}, budget = plenty) => {
   const observability = createObservability('infra-scaler');
   const addMetric = vi.spyOn(observability.metrics, 'addMetric');
   const deps = {
+    sleep,
     ec2: new EC2Client({}),
     autoscaling: new AutoScalingClient({}),
     rds: new RDSClient({}),
@@ -85,7 +87,37 @@ const run = async (event: ScalerEvent, env: Record<string, string> = {}, budget 
 const sentNames = (mock: { calls: () => { args: unknown[] }[] }) =>
   mock.calls().map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name);
 
+/** DescribeInstances by id (how scale_up watches what it started) answers these states, in turn. */
+const givenStartedStates = (...polls: Record<string, string>[]) => {
+  let stub = ec2Mock.on(DescribeInstancesCommand, { Filters: undefined });
+  const answer = (states: Record<string, string>) => ({
+    Reservations: [
+      {
+        Instances: Object.entries(states).map(([id, state]) => ({
+          ...instance(id, state, [mark]),
+          ...(state === 'stopped'
+            ? {
+                StateReason: {
+                  Code: 'Client.InternalError',
+                  Message: 'Client.InternalError: Client error on launch',
+                },
+              }
+            : {}),
+        })),
+      },
+    ],
+  });
+  for (const states of polls.slice(0, -1)) stub = stub.resolvesOnce(answer(states));
+  stub.resolves(answer(polls.at(-1) ?? {}));
+};
+const instanceIdsOf = (mock: typeof ec2Mock) =>
+  mock
+    .commandCalls(DescribeInstancesCommand)
+    .map((call) => call.args[0].input.InstanceIds)
+    .filter((ids) => ids !== undefined);
+
 beforeEach(() => {
+  sleep.mockClear();
   for (const mock of [ec2Mock, asgMock, rdsMock, cwMock, snsMock]) mock.reset();
   ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
@@ -374,6 +406,7 @@ describe('scale_up', () => {
         throw awsError('InsufficientInstanceCapacity', 'no capacity');
       return {};
     });
+    givenStartedStates({ 'i-1': 'running' });
 
     // Act
     const { report, addMetric } = await run({ action: 'scale_up_staging' });
@@ -398,6 +431,120 @@ describe('scale_up', () => {
       { id: 'i-full', action: 'start', reason: 'InsufficientInstanceCapacity: no capacity' },
     ]);
     expect(addMetric).toHaveBeenCalledWith('InstancesStarted', 'Count', 1);
+  });
+
+  it('keeps the mark of an instance that goes back to stopped after starting, and names why', async () => {
+    // Prepare
+    givenInstances(instance('i-kms', 'stopped', [mark]), instance('i-ok', 'stopped', [mark]));
+    ec2Mock.on(StartInstancesCommand).resolves({});
+    givenStartedStates(
+      { 'i-kms': 'pending', 'i-ok': 'pending' },
+      { 'i-kms': 'stopped', 'i-ok': 'running' },
+    );
+
+    // Act
+    const { report, addMetric } = await run({ action: 'scale_up', environment: 'staging' });
+
+    // Assess
+    expect(instanceIdsOf(ec2Mock)).toEqual([
+      ['i-kms', 'i-ok'],
+      ['i-kms', 'i-ok'],
+    ]);
+    expect(sleep.mock.calls).toEqual([[5_000]]);
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(DeleteTagsCommand, { Resources: ['i-ok'] });
+    expect(report.done).toEqual([expect.objectContaining({ id: 'i-ok', action: 'start' })]);
+    expect(report.failed).toEqual([
+      {
+        id: 'i-kms',
+        action: 'start',
+        reason:
+          'went back to stopped after starting: Client.InternalError: Client error on launch; it keeps its mark, so the next scale_up tries again',
+      },
+    ]);
+    expect(addMetric).toHaveBeenCalledWith('InstancesStarted', 'Count', 1);
+  });
+
+  it('watches a slow start for three minutes, then counts it started and leaves its mark on', async () => {
+    // Prepare
+    givenInstances(instance('i-slow', 'stopped', [mark]), instance('i-booting', 'pending', [mark]));
+    ec2Mock.on(StartInstancesCommand).resolves({});
+    givenStartedStates({ 'i-slow': 'pending', 'i-booting': 'pending' });
+
+    // Act
+    const { report, addMetric } = await run({ action: 'scale_up', environment: 'staging' });
+
+    // Assess
+    expect(instanceIdsOf(ec2Mock)).toHaveLength(36);
+    expect(sleep).toHaveBeenCalledTimes(35);
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteTagsCommand);
+    expect(report.done).toEqual([
+      expect.objectContaining({
+        id: 'i-slow',
+        action: 'start',
+        reason: expect.stringContaining('still pending after 180 s, so it keeps its mark'),
+      }),
+    ]);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ id: 'i-booting', action: 'unmark' }),
+    ]);
+    expect(report.failed).toEqual([]);
+    expect(addMetric).toHaveBeenCalledWith('InstancesStarted', 'Count', 1);
+  });
+
+  it('stops watching when the time budget runs short', async () => {
+    // Prepare
+    givenInstances(instance('i-slow', 'stopped', [mark]));
+    ec2Mock.on(StartInstancesCommand).resolves({});
+    givenStartedStates({ 'i-slow': 'pending' });
+    const short: TimeBudget = { remainingMs: () => 4_000, isExhausted: () => false };
+
+    // Act
+    const { report } = await run({ action: 'scale_up', environment: 'staging' }, {}, short);
+
+    // Assess
+    expect(instanceIdsOf(ec2Mock)).toHaveLength(1);
+    expect(sleep).not.toHaveBeenCalled();
+    expect(report.done).toEqual([expect.objectContaining({ id: 'i-slow', action: 'start' })]);
+  });
+
+  it('changes nothing in a dry run', async () => {
+    // Prepare
+    givenInstances(instance('i-1', 'stopped', [mark]));
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'web',
+          MinSize: 0,
+          MaxSize: 5,
+          DesiredCapacity: 0,
+          Tags: [{ Key: 'nightshift:saved-size', Value: 'min=2,max=5,desired=3' }],
+        } as never,
+      ],
+    });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        {
+          DBInstanceIdentifier: 'db-1',
+          DBInstanceArn: 'arn:db-1',
+          DBInstanceStatus: 'stopped',
+          TagList: [...staging, mark],
+        },
+      ],
+    });
+
+    // Act
+    const { report } = await run({ action: 'scale_up', environment: 'staging', dryRun: true });
+
+    // Assess
+    expect(sentNames(ec2Mock)).toEqual(['DescribeInstancesCommand']);
+    expect(sentNames(asgMock)).toEqual(['DescribeAutoScalingGroupsCommand']);
+    expect(sentNames(rdsMock).every((name) => name.startsWith('Describe'))).toBe(true);
+    expect(report.planned.map((entry) => [entry.id, entry.action])).toEqual([
+      ['i-1', 'start'],
+      ['web', 'restore'],
+      ['db-1', 'start'],
+    ]);
   });
 
   it('restores each group’s saved sizes and removes the tag, and reports a saved size it cannot read', async () => {
