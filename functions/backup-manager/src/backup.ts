@@ -62,7 +62,8 @@ type Skip = { id: string; reason: string };
 
 /**
  * Decides what to back up on `day`: one task per resource without a backup of that day.
- * For an instance, a set that failed (`error`) does not count; one still pending does.
+ * For an instance, a set with a failed snapshot (`error`) does not count, even when its
+ * other volumes' snapshots completed; one still pending does.
  */
 const planCreates = ({
   instances,
@@ -81,14 +82,12 @@ const planCreates = ({
 }): { tasks: CreateTask[]; skips: Skip[] } => {
   const tasks: CreateTask[] = [];
   const skips: Skip[] = [];
-  const backedUpToday = (kind: BackupRecord['kind'], sourceId: string) =>
-    existing.filter(
-      (backup) =>
-        backup.kind === kind &&
-        backup.sourceId === sourceId &&
-        backup.day === day &&
-        !(backup.kind === 'ebs' && backup.status === 'error'),
+  const backedUpToday = (kind: BackupRecord['kind'], sourceId: string) => {
+    const today = existing.filter(
+      (backup) => backup.kind === kind && backup.sourceId === sourceId && backup.day === day,
     );
+    return today.some((backup) => backup.kind === 'ebs' && backup.status === 'error') ? [] : today;
+  };
   const clusterIds = new Set(clusters.map((cluster) => cluster.DBClusterIdentifier));
   const tagsFor = (name: string, sourceId: string, extra: { Key: string; Value: string }[] = []) =>
     backupTags({

@@ -10,7 +10,7 @@ export interface BackupRecord {
   createdAt: Date;
   /** The service's own word for it (`completed`, `pending`, `available`, `creating`...). */
   status: string;
-  /** Finished: an EBS snapshot `completed`, an RDS snapshot `available`. Only these may go. */
+  /** Finished: an EBS snapshot `completed`, an RDS snapshot `available`. */
   finished: boolean;
   /** Tagged `Retention=permanent`: never deleted. */
   permanent: boolean;
@@ -27,6 +27,10 @@ export interface RetentionPlan {
 const DAY_MS = 86_400_000;
 
 const sourceKey = (backup: BackupRecord) => `${backup.kind}:${backup.sourceId}`;
+
+/** A snapshot the service gave up on: it holds nothing to restore and never finishes. */
+const hasFailed = (backup: BackupRecord) =>
+  backup.kind === 'ebs' ? backup.status === 'error' : backup.status === 'failed';
 
 /**
  * The `keepLast` newest finished backup days of every resource. A day counts only when
@@ -57,8 +61,8 @@ const newestFinishedDays = (
 /**
  * Decides which of Nightshift's backups expire: older than `retentionDays` (strictly),
  * never one tagged `Retention=permanent`, never one of the `keepLast` newest finished
- * days of backups of its resource, never one that is not finished. Pure: reads nothing,
- * changes nothing.
+ * days of backups of its resource, never one still being made (a failed one past retention
+ * goes). Pure: reads nothing, changes nothing.
  *
  * @example
  * planRetention(backups, { retentionDays: 7, keepLast: 1, now: new Date() });
@@ -83,7 +87,7 @@ export const planRetention = (
             ? `newest finished backup of ${backup.sourceId}`
             : `among the ${keepLast} newest finished backups of ${backup.sourceId}`,
       });
-    } else if (!backup.finished) {
+    } else if (!backup.finished && !hasFailed(backup)) {
       plan.kept.push({ backup, reason: `not finished (${backup.status})` });
     } else {
       plan.expired.push(backup);

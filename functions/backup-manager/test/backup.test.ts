@@ -792,13 +792,15 @@ describe('Backup run', () => {
     },
   );
 
-  it('counts a pending set of the day as done, and a failed one not', async () => {
+  it('counts a pending set of the day as done, and a failed or partly failed one not', async () => {
     // Prepare
-    givenInstances(instance('i-1'), instance('i-2'));
+    givenInstances(instance('i-1'), instance('i-2'), instance('i-3'));
     ec2Mock.on(DescribeSnapshotsCommand).resolves({
       Snapshots: [
         ourEbsBackup('snap-pending', 'i-1', 0, { State: 'pending' }),
         ourEbsBackup('snap-failed', 'i-2', 0, { State: 'error' }),
+        ourEbsBackup('snap-root-done', 'i-3', 0, { State: 'completed' }),
+        ourEbsBackup('snap-data-failed', 'i-3', 0, { State: 'error' }),
       ],
     });
     const { deps, config } = setup();
@@ -807,9 +809,12 @@ describe('Backup run', () => {
     const report = await runBackup(deps, config, production, plenty);
 
     // Assess
-    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 2);
     expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
       InstanceSpecification: { InstanceId: 'i-2', ExcludeBootVolume: false },
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
+      InstanceSpecification: { InstanceId: 'i-3', ExcludeBootVolume: false },
     });
     expect(report.skipped).toContainEqual({
       id: 'i-1',

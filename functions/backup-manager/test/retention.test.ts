@@ -118,6 +118,24 @@ describe('Retention of Nightshift backups', () => {
     ]);
   });
 
+  it('deletes a failed snapshot past retention, and keeps one that failed recently', () => {
+    // Act
+    const plan = planRetention(
+      [
+        backup('old-error', 'i-1', 30, { status: 'error', finished: false }),
+        backup('new-error', 'i-1', 1, { status: 'error', finished: false }),
+        backup('old-failed-db', 'orders', 30, { kind: 'rds', status: 'failed', finished: false }),
+        backup('db', 'orders', 0, { kind: 'rds', status: 'available' }),
+        backup('new', 'i-1', 0),
+      ],
+      { retentionDays: 7, keepLast: 1, now },
+    );
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['old-error', 'old-failed-db']);
+    expect(plan.kept).toEqual([]);
+  });
+
   it('keeps the last finished backup of a resource while a newer one is still pending', () => {
     // Prepare: the only completed backup is old; today's and yesterday's are still being made.
     const backups = [
