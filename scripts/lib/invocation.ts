@@ -8,7 +8,14 @@ export const USAGE = `usage: invoke <function> [--event FILE|-] [--dry-run] [--e
                    in functions/<function>/events/
   --dry-run        plan and report only (event dryRun and DRY_RUN=true)
   --endpoint URL   an emulator already running (default: start a fresh local one)
-  --aws            the real AWS account of your credentials; a dry run unless --apply`;
+  --aws            the real AWS account of your credentials; a dry run unless --apply
+                   (log-processor and deploy-notifier have no dry run: --apply is required)`;
+
+/** Functions that have no dry run, and what they would do if run. */
+const NO_DRY_RUN: Record<string, string> = {
+  'log-processor': 'it publishes its alert and writes its metrics',
+  'deploy-notifier': 'it posts its message to the webhooks',
+};
 
 /** Where the function's AWS calls go. */
 export type Target = { kind: 'emulator' } | { kind: 'endpoint'; url: string } | { kind: 'aws' };
@@ -109,6 +116,12 @@ export const planInvocation = (
   }
   // Against a real account, nothing changes unless asked for in so many words.
   const dryRun = dryRunFlag || (aws && !apply);
+  const effect = NO_DRY_RUN[functionName];
+  if (dryRun && effect) {
+    throw new UsageError(
+      `${functionName} has no dry run: ${effect}. ${aws ? 'Add --apply to run it against your AWS account' : 'Leave out --dry-run'}`,
+    );
+  }
   if (
     dryRun &&
     event !== null &&

@@ -59,6 +59,15 @@ describe('invoke arguments', () => {
     expect(applied.event).not.toHaveProperty('dryRun');
   });
 
+  it.each([
+    ['log-processor', ['--aws'], /log-processor has no dry run: it publishes its alert.*--apply/],
+    ['deploy-notifier', ['--dry-run'], /deploy-notifier has no dry run: it posts.*--dry-run/],
+  ])('refuses a dry run of %s, which has none', (name, args, message) => {
+    // Act & Assess
+    expect(() => plan([name, ...args])).toThrow(message);
+    expect(plan([name, '--aws', '--apply'])).toMatchObject({ target: { kind: 'aws' } });
+  });
+
   it('uses a running emulator when given its endpoint', () => {
     expect(plan(['log-processor', '--endpoint', 'http://127.0.0.1:5000']).target).toEqual({
       kind: 'endpoint',
