@@ -540,18 +540,24 @@ describe('Backup run', () => {
       Snapshots: [ourEbsBackup('snap-old', 'i-1', 10), ourEbsBackup('snap-recent', 'i-1', 2)],
     });
     rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [ourDbBackup('orders', 12), ourDbBackup('orders', 2)],
+    });
     const { deps, config } = setup();
 
     // Act
     const report = await runBackup(deps, config, { ...production, dryRun: true }, plenty);
 
-    // Assess
-    expect(ec2Mock).not.toHaveReceivedCommand(CreateSnapshotsCommand);
-    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
-    expect(rdsMock).not.toHaveReceivedCommand(CreateDBSnapshotCommand);
+    // Assess: only reads, of every kind of call a real run makes.
+    const sent = [...ec2Mock.calls(), ...rdsMock.calls()].map(
+      (call) => (call.args[0] as { constructor: { name: string } }).constructor.name,
+    );
+    expect(sent).toContain('DescribeSnapshotsCommand');
+    expect(sent.filter((name) => !name.startsWith('Describe'))).toEqual([]);
     expect(report.planned.map((entry) => [entry.id, entry.action])).toEqual([
       ['i-1', 'back up'],
       ['orders', 'back up'],
+      [`nightshift-orders-${dayOf(12)}`, 'delete'],
       ['snap-old', 'delete'],
     ]);
     expect(report.done).toEqual([]);

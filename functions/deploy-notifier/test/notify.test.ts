@@ -204,9 +204,9 @@ describe('Routing', () => {
 describe('Webhook URL from SSM', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('reads the SecureString once per container, and never logs it', async () => {
+  it('reads the SecureString once per container, and never logs it, even quoted in an error', async () => {
     // Prepare
-    const secretUrl = 'https://hooks.example.com/services/T1/B1/secret-token-value';
+    const secretUrl = 'https://hooks.slack.com/services/T1/B1/secret-token-value';
     ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: secretUrl } });
     const lines: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -226,16 +226,23 @@ describe('Webhook URL from SSM', () => {
     const config = loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
     const fetched: string[] = [];
     const post = async (destination: Destination) => {
-      fetched.push((await webhookUrl(destination)).href);
-      throw new Error(`${destination.name}: webhook answered 410 Gone`);
+      const url = (await webhookUrl(destination)).href;
+      fetched.push(url);
+      throw new Error(`request to ${url} failed, reason: socket hang up`);
     };
 
     // Act
-    await notify(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
-    await notify(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
+    const errors: unknown[] = [];
+    for (const _ of [1, 2]) {
+      errors.push(await notify(deps, config, parse(pipelineFailed), plenty, post).catch((e) => e));
+    }
 
     // Assess
     expect(fetched).toEqual([secretUrl, secretUrl]);
+    for (const error of errors) {
+      expect(String(error)).toContain('request to https://hooks.slack.com/[REDACTED] failed');
+    }
+    expect(lines.join('')).toContain('https://hooks.slack.com/[REDACTED]');
     expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 1);
     expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, {
       Name: '/nightshift/slack-webhook',
