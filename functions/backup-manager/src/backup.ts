@@ -63,7 +63,8 @@ type Skip = { id: string; reason: string };
 /**
  * Decides what to back up on `day`: one task per resource without a backup of that day.
  * For an instance, a set with a failed snapshot (`error`) does not count, even when its
- * other volumes' snapshots completed; one still pending does.
+ * other volumes' snapshots completed; one still pending does, and so does any whole set
+ * of the day beside a failed one.
  */
 const planCreates = ({
   instances,
@@ -86,7 +87,10 @@ const planCreates = ({
     const today = existing.filter(
       (backup) => backup.kind === kind && backup.sourceId === sourceId && backup.day === day,
     );
-    return today.some((backup) => backup.kind === 'ebs' && backup.status === 'error') ? [] : today;
+    const failedSets = new Set(
+      today.filter((backup) => backup.status === 'error').map((backup) => backup.set),
+    );
+    return today.filter((backup) => !failedSets.has(backup.set));
   };
   const clusterIds = new Set(clusters.map((cluster) => cluster.DBClusterIdentifier));
   const tagsFor = (name: string, sourceId: string, extra: { Key: string; Value: string }[] = []) =>

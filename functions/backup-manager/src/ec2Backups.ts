@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateSnapshotsCommand,
   type EC2Client,
@@ -15,7 +16,7 @@ import {
   tagValue,
 } from '@nightshift/middleware';
 import type { BackupRecord } from './retention.ts';
-import { BACKUP_DATE_KEY, backupDay, hasRetentionTag, SOURCE_KEY } from './tags.ts';
+import { BACKUP_DATE_KEY, backupDay, hasRetentionTag, SET_KEY, SOURCE_KEY } from './tags.ts';
 
 const PAGE_SIZE = 1000;
 /** DescribeVolumes takes at most 200 values per filter. */
@@ -135,11 +136,14 @@ export const listEc2Backups = async (
         continue;
       const sourceId = tagValue(snapshot.Tags, 'InstanceId') ?? tagValue(snapshot.Tags, SOURCE_KEY);
       if (!snapshot.SnapshotId || !sourceId || !snapshot.StartTime) continue;
+      const day = tagValue(snapshot.Tags, BACKUP_DATE_KEY) ?? backupDay(snapshot.StartTime);
       backups.push({
         id: snapshot.SnapshotId,
         kind: 'ebs',
         sourceId,
-        day: tagValue(snapshot.Tags, BACKUP_DATE_KEY) ?? backupDay(snapshot.StartTime),
+        day,
+        // Sets made before sets had ids: one per day.
+        set: tagValue(snapshot.Tags, SET_KEY) ?? day,
         createdAt: snapshot.StartTime,
         status: snapshot.State ?? 'unknown',
         finished: snapshot.State === 'completed',
@@ -151,13 +155,15 @@ export const listEc2Backups = async (
 };
 
 /**
- * One crash-consistent snapshot set of every volume of an instance, tagged at creation,
- * with the volumes' own tags copied onto their snapshots when `copyVolumeTags`.
+ * One crash-consistent snapshot set of every volume of an instance, tagged at creation
+ * (with a new set id), with the volumes' own tags copied onto their snapshots when
+ * `copyVolumeTags`.
  *
  * CreateSnapshots takes no idempotency token, so when the SDK had to send it more than
- * once, an attempt whose answer was lost may have made a set too: the instance's other
- * sets of the same backup day (not failed ones, which never count) are deleted, and their
- * ids returned. A duplicate that cannot be deleted fails the call, naming it.
+ * once, an attempt whose answer was lost may have made a set too, with the same request
+ * and so the same set id: the snapshots of that set id that are not in the answer are
+ * deleted, and their ids returned. A duplicate that cannot be deleted fails the call,
+ * naming it.
  *
  * @example
  * const { snapshotIds } = await createInstanceBackup(ec2, { instanceId: 'i-0abc', day: '2026-11-28', tags, description, copyVolumeTags: true });
@@ -178,12 +184,15 @@ export const createInstanceBackup = async (
     copyVolumeTags: boolean;
   },
 ): Promise<{ snapshotIds: string[]; duplicatesDeleted: string[] }> => {
+  const setId = randomUUID();
   const { Snapshots = [], $metadata } = await ec2.send(
     new CreateSnapshotsCommand({
       InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
       Description: description,
       ...(copyVolumeTags ? { CopyTagsFromSource: 'volume' as const } : {}),
-      TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
+      TagSpecifications: [
+        { ResourceType: 'snapshot', Tags: [...tags, { Key: SET_KEY, Value: setId }] },
+      ],
     }),
   );
   const snapshotIds = Snapshots.flatMap((snapshot) =>
@@ -198,8 +207,8 @@ export const createInstanceBackup = async (
     {
       OwnerIds: ['self'],
       Filters: [
+        { Name: `tag:${SET_KEY}`, Values: [setId] },
         { Name: `tag:${SOURCE_KEY}`, Values: [instanceId] },
-        { Name: `tag:${BACKUP_DATE_KEY}`, Values: [day] },
         { Name: `tag:${CREATED_BY.Key}`, Values: [CREATED_BY.Value] },
       ],
     },
@@ -207,7 +216,9 @@ export const createInstanceBackup = async (
   for await (const page of pages) {
     for (const snapshot of page.Snapshots ?? []) {
       const id = snapshot.SnapshotId;
-      if (id && !snapshotIds.includes(id) && snapshot.State !== 'error') duplicates.push(id);
+      // The filters already say so; checked again, as this deletes what it finds.
+      if (!id || snapshotIds.includes(id) || tagValue(snapshot.Tags, SET_KEY) !== setId) continue;
+      duplicates.push(id);
     }
   }
   for (const id of duplicates) {

@@ -7,6 +7,11 @@ export interface BackupRecord {
   sourceId: string;
   /** The day it belongs to (`2026-11-28`); an EBS backup is a set of snapshots of one day. */
   day: string;
+  /**
+   * The set it belongs to: the snapshots made together (EBS: one per volume, by one call;
+   * RDS: the snapshot alone). A day may hold more than one set when one of them failed.
+   */
+  set: string;
   createdAt: Date;
   /** The service's own word for it (`completed`, `pending`, `available`, `creating`...). */
   status: string;
@@ -33,21 +38,21 @@ const hasFailed = (backup: BackupRecord) =>
   backup.kind === 'ebs' ? backup.status === 'error' : backup.status === 'failed';
 
 /**
- * The `keepLast` newest finished backup days of every resource. A day counts only when
- * every snapshot of it is finished (an EBS set has one per volume): a backup still being
- * made, or one that failed, must not take the place of the last good one.
+ * The `keepLast` newest finished backup days of every resource. A day counts only when a
+ * set of it is finished whole (an EBS set has one snapshot per volume): a backup still
+ * being made, or one that failed, even in part, must not take the place of the last good
+ * one.
  */
 const newestFinishedDays = (
   backups: readonly BackupRecord[],
   keepLast: number,
 ): Map<string, Set<string>> => {
-  const unfinished = new Set(
-    backups.filter((backup) => !backup.finished).map((b) => `${sourceKey(b)}@${b.day}`),
-  );
+  const setKey = (backup: BackupRecord) => `${sourceKey(backup)}@${backup.day}@${backup.set}`;
+  const unfinished = new Set(backups.filter((backup) => !backup.finished).map(setKey));
   const daysBySource = new Map<string, Set<string>>();
   for (const backup of backups) {
     const key = sourceKey(backup);
-    if (unfinished.has(`${key}@${backup.day}`)) continue;
+    if (unfinished.has(setKey(backup))) continue;
     daysBySource.set(key, (daysBySource.get(key) ?? new Set()).add(backup.day));
   }
   return new Map(
@@ -79,6 +84,8 @@ export const planRetention = (
     if (backup.createdAt.getTime() >= cutoff) continue;
     if (backup.permanent) {
       plan.kept.push({ backup, reason: 'tagged Retention=permanent' });
+    } else if (hasFailed(backup)) {
+      plan.expired.push(backup);
     } else if (newestDays.get(sourceKey(backup))?.has(backup.day)) {
       plan.kept.push({
         backup,
@@ -87,7 +94,7 @@ export const planRetention = (
             ? `newest finished backup of ${backup.sourceId}`
             : `among the ${keepLast} newest finished backups of ${backup.sourceId}`,
       });
-    } else if (!backup.finished && !hasFailed(backup)) {
+    } else if (!backup.finished) {
       plan.kept.push({ backup, reason: `not finished (${backup.status})` });
     } else {
       plan.expired.push(backup);

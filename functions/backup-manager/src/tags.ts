@@ -8,6 +8,8 @@ import {
 
 export const BACKUP_DATE_KEY = 'nightshift:backup-date';
 export const SOURCE_KEY = 'nightshift:source';
+/** One id per EBS snapshot set: the snapshots one CreateSnapshots call made together. */
+export const SET_KEY = 'nightshift:set';
 /**
  * Whether tags carry a `Retention` tag of any value, in any case: one that must not be
  * copied onto a backup, or every backup of the source would inherit it.

@@ -187,6 +187,7 @@ describe('Backup run', () => {
             { Key: 'CreatedBy', Value: 'nightshift' },
             { Key: 'nightshift:backup-date', Value: today },
             { Key: 'nightshift:source', Value: 'i-1' },
+            { Key: 'nightshift:set', Value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
           ],
         },
       ],
@@ -222,16 +223,33 @@ describe('Backup run', () => {
   });
 
   describe('when CreateSnapshots had to be sent more than once', () => {
-    /** Our sets of i-1 today as the duplicate check finds them; the run's first listing sees none. */
+    /**
+     * Our snapshots of i-1 today as the duplicate check finds them, those of the set being
+     * made tagged with the set id the create sent; the run's first listing sees none. The
+     * answer ignores the set filter, so the check must look at the tag itself.
+     */
     const givenSetsOfToday = (...snapshots: Snapshot[]) =>
       ec2Mock.on(DescribeSnapshotsCommand).callsFake(async (input) => {
         const bySource = input.Filters?.some(
           (filter: { Name?: string }) => filter.Name === 'tag:nightshift:source',
         );
-        return { Snapshots: bySource ? snapshots : [] };
+        const [create] = ec2Mock.commandCalls(CreateSnapshotsCommand);
+        const setId = create?.args[0].input.TagSpecifications?.[0]?.Tags?.find(
+          (tag) => tag.Key === 'nightshift:set',
+        )?.Value;
+        const withSet = snapshots.map((snapshot) => ({
+          ...snapshot,
+          Tags: (snapshot.Tags ?? []).map((tag) =>
+            tag.Value === 'this-set' ? { ...tag, Value: setId } : tag,
+          ),
+        }));
+        return { Snapshots: bySource ? withSet : [] };
       });
-    const ofToday = (id: string, state: Snapshot['State'] = 'pending') =>
-      ourEbsBackup(id, 'i-1', 0, { State: state });
+    const ofToday = (id: string, state: Snapshot['State'] = 'pending', set = 'this-set') =>
+      ourEbsBackup(id, 'i-1', 0, {
+        State: state,
+        Tags: [...ourTags('i-1', today), { Key: 'nightshift:set', Value: set }],
+      });
 
     beforeEach(() => {
       givenInstances(instance('i-1'));
@@ -248,7 +266,8 @@ describe('Backup run', () => {
         ofToday('snap-answered-b'),
         ofToday('snap-unanswered-a'),
         ofToday('snap-unanswered-b', 'completed'),
-        ofToday('snap-failed-earlier', 'error'),
+        ofToday('snap-failed-earlier', 'error', 'an-earlier-set'),
+        ofToday('snap-earlier-partly-failed-set', 'completed', 'an-earlier-set'),
       );
       const { deps, config } = setup();
 
@@ -259,7 +278,7 @@ describe('Backup run', () => {
       expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
         Filters: expect.arrayContaining([
           { Name: 'tag:nightshift:source', Values: ['i-1'] },
-          { Name: 'tag:nightshift:backup-date', Values: [today] },
+          { Name: 'tag:nightshift:set', Values: [expect.stringMatching(/^[0-9a-f-]{36}$/)] },
         ]),
       });
       const deletedIds = ec2Mock
@@ -797,6 +816,35 @@ describe('Backup run', () => {
       });
     },
   );
+
+  it('counts a day done when one of its sets is whole, beside one that failed', async () => {
+    // Prepare
+    givenInstances(instance('i-1'));
+    const inSet = (set: string) => [
+      ...ourTags('i-1', today),
+      { Key: 'nightshift:set', Value: set },
+    ];
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ourEbsBackup('snap-data-failed', 'i-1', 0, { State: 'error', Tags: inSet('first') }),
+        ourEbsBackup('snap-root-first', 'i-1', 0, { Tags: inSet('first') }),
+        ourEbsBackup('snap-root-again', 'i-1', 0, { Tags: inSet('second') }),
+        ourEbsBackup('snap-data-again', 'i-1', 0, { State: 'pending', Tags: inSet('second') }),
+      ],
+    });
+    const { deps, config } = setup();
+
+    // Act
+    const report = await runBackup(deps, config, production, plenty);
+
+    // Assess
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateSnapshotsCommand);
+    expect(report.skipped).toContainEqual({
+      id: 'i-1',
+      action: 'back up',
+      reason: `already backed up on ${today} (snap-root-again, snap-data-again)`,
+    });
+  });
 
   it('counts a pending set of the day as done, and a failed or partly failed one not', async () => {
     // Prepare

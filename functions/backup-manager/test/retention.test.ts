@@ -14,6 +14,7 @@ const backup = (
   kind: 'ebs',
   sourceId,
   day: daysAgo(days).toISOString().slice(0, 10),
+  set: `set-${daysAgo(days).toISOString().slice(0, 10)}`,
   createdAt: daysAgo(days),
   status: 'completed',
   finished: true,
@@ -134,6 +135,28 @@ describe('Retention of Nightshift backups', () => {
     // Assess
     expect(ids(plan.expired)).toEqual(['old-error', 'old-failed-db']);
     expect(plan.kept).toEqual([]);
+  });
+
+  it('counts a day whose failed set was made again whole, and deletes only the failed snapshot', () => {
+    // Act: day 11's first set failed on its data volume; a second set of day 11 is whole.
+    const plan = planRetention(
+      [
+        backup('d10-root', 'i-1', 10),
+        backup('d11-root', 'i-1', 9, { set: 'first' }),
+        backup('d11-data', 'i-1', 9, { set: 'first', status: 'error', finished: false }),
+        backup('d11-root-again', 'i-1', 9, { set: 'second' }),
+        backup('d11-data-again', 'i-1', 9, { set: 'second' }),
+      ],
+      { retentionDays: 7, keepLast: 1, now },
+    );
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['d10-root', 'd11-data']);
+    expect(plan.kept.map((kept) => kept.backup.id)).toEqual([
+      'd11-root',
+      'd11-root-again',
+      'd11-data-again',
+    ]);
   });
 
   it('keeps the last finished backup of a resource while a newer one is still pending', () => {
