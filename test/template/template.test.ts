@@ -104,12 +104,20 @@ type Statement = {
   Resource: unknown;
   Condition?: unknown;
 };
-const statementsOf = (logicalId: string): Statement[] => {
+type Conditional<T> = { 'Fn::If': [string, T, unknown] };
+/** A function's statements; one under `Fn::If` as it is when its condition holds. */
+const statementsOf = (logicalId: string): (Statement & { onlyIf?: string })[] => {
   const template = parseTemplate(readFileSync(templatePath, 'utf8'));
   const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as {
-    Statement?: Statement[];
+    Statement?: (Statement | Conditional<Statement>)[];
   }[];
-  return policies.flatMap((policy) => policy.Statement ?? []);
+  return policies.flatMap((policy) =>
+    (policy.Statement ?? []).map((statement) =>
+      'Fn::If' in statement
+        ? { ...statement['Fn::If'][1], onlyIf: statement['Fn::If'][0] }
+        : statement,
+    ),
+  );
 };
 
 describe('IAM of the functions', () => {
@@ -420,6 +428,10 @@ describe('deploy-notifier wiring', () => {
     >;
 
     // Assess
+    expect(ssm?.onlyIf).toBe('HasWebhookParameter');
+    expect(template.Conditions?.HasWebhookParameter).toEqual({
+      'Fn::Or': [{ Condition: 'HasSlackWebhook' }, { Condition: 'HasTeamsWebhook' }],
+    });
     expect(ssm?.Action).toBe('ssm:GetParameter');
     expect(JSON.stringify(ssm?.Resource)).toContain('parameter${SlackWebhookParameter}');
     expect(JSON.stringify(ssm?.Resource)).toContain('parameter${TeamsWebhookParameter}');
