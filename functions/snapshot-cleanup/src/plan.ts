@@ -30,8 +30,20 @@ const DAY_MS = 86_400_000;
 const matches = (tags: Tag[], filter: TagFilter) => hasTag(tags, filter.key, filter.value);
 
 /**
+ * Who else manages a snapshot's life, if anyone: AWS Backup, Data Lifecycle Manager or
+ * backup-manager delete their snapshots on their own schedules.
+ */
+const managedBy = (tags: readonly Tag[]): string | undefined => {
+  if (tags.some((tag) => tag.Key?.startsWith('aws:backup:'))) return 'AWS Backup';
+  if (tags.some((tag) => tag.Key?.startsWith('aws:dlm:'))) return 'Data Lifecycle Manager';
+  if (isNightshiftBackup(tags)) return 'backup-manager';
+  return undefined;
+};
+
+/**
  * The newest completed snapshot id of every real volume: a pending or failed snapshot is
- * not a backup yet, so it must not take the place of the last good one.
+ * not a backup yet, so it must not take the place of the last good one; nor may one that
+ * another tool manages, which that tool may delete at any time.
  */
 const newestPerVolume = (snapshots: readonly Snapshot[]): Set<string> => {
   const newest = new Map<string, Snapshot>();
@@ -41,7 +53,8 @@ const newestPerVolume = (snapshots: readonly Snapshot[]): Set<string> => {
       !volumeId ||
       volumeId === NO_VOLUME ||
       !snapshot.StartTime ||
-      snapshot.State !== 'completed'
+      snapshot.State !== 'completed' ||
+      managedBy(snapshot.Tags ?? [])
     )
       continue;
     const current = newest.get(volumeId);
@@ -69,11 +82,8 @@ const reasonsToKeep = (
   }
   const amis = amisBySnapshot.get(snapshot.SnapshotId ?? '');
   if (amis) reasons.push(`used by AMI ${amis.join(', ')}`);
-  if (tags.some((tag) => tag.Key?.startsWith('aws:backup:'))) reasons.push('managed by AWS Backup');
-  if (tags.some((tag) => tag.Key?.startsWith('aws:dlm:')))
-    reasons.push('managed by Data Lifecycle Manager');
-  if (isNightshiftBackup(tags))
-    reasons.push('a backup-manager backup, which its retention deletes');
+  const manager = managedBy(tags);
+  if (manager) reasons.push(`managed by ${manager}`);
   for (const filter of policy.excludeTags) {
     if (matches(tags, filter))
       reasons.push(

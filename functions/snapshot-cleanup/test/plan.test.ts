@@ -83,7 +83,7 @@ describe('Plan a cleanup', () => {
           { Key: 'AutomatedBackup', Value: 'true' },
         ],
       },
-      'a backup-manager backup, which its retention deletes',
+      'managed by backup-manager',
     ],
     ['an unfinished state', { State: 'pending' as const }, 'state is pending'],
   ])('keeps an old snapshot because of %s', (_rule, extra, reason) => {
@@ -184,6 +184,28 @@ describe('Plan a cleanup', () => {
     // Assess
     expect(result.kept).toEqual([{ snapshot: newestOfA, reasons: ['newest snapshot of vol-a'] }]);
     expect(ids(result.due)).toEqual([oldest.SnapshotId, copied.SnapshotId, oldOfB.SnapshotId]);
+  });
+
+  it('never lets a snapshot that another tool manages stand for the newest of its volume', () => {
+    // Prepare: the volume's newest snapshot is backup-manager's, which its retention may delete.
+    const manual = snap(200, { VolumeId: 'vol-a' });
+    const backup = snap(100, {
+      VolumeId: 'vol-a',
+      Tags: [
+        { Key: 'CreatedBy', Value: 'nightshift' },
+        { Key: 'AutomatedBackup', Value: 'true' },
+      ],
+    });
+
+    // Act
+    const result = plan([manual, backup], { keepLatestPerVolume: true });
+
+    // Assess
+    expect(result.due).toEqual([]);
+    expect(result.kept).toEqual([
+      { snapshot: manual, reasons: ['newest snapshot of vol-a'] },
+      { snapshot: backup, reasons: ['managed by backup-manager'] },
+    ]);
   });
 
   it('lists every reason that keeps a snapshot', () => {
