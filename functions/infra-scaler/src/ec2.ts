@@ -9,7 +9,7 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import type { TimeBudget } from '@nightshift/middleware';
+import { failureReason, type TimeBudget } from '@nightshift/middleware';
 import { type ChunkOutcome, inChunks } from './chunks.ts';
 import { SCALED_DOWN_KEY } from './marks.ts';
 
@@ -111,6 +111,8 @@ export interface StartWatch {
   fellBack: { id: string; state: string; reason: string }[];
   /** Still pending when the wait ended. */
   pending: string[];
+  /** Why the watch ended early: DescribeInstances failed even after the SDK's retries. */
+  error?: string;
 }
 
 /**
@@ -140,16 +142,22 @@ export const watchStart = async (
   const watch: StartWatch = { running: [], fellBack: [], pending: [...ids] };
   for (let polls = Math.ceil(waitMs / pollMs); watch.pending.length > 0; polls -= 1) {
     const seen = new Map<string, Instance>();
-    for (let start = 0; start < watch.pending.length; start += DESCRIBE_CHUNK) {
-      const page = await ec2.send(
-        new DescribeInstancesCommand({
-          InstanceIds: watch.pending.slice(start, start + DESCRIBE_CHUNK),
-        }),
-      );
-      for (const reservation of page.Reservations ?? []) {
-        for (const instance of reservation.Instances ?? [])
-          seen.set(instance.InstanceId ?? '', instance);
+    try {
+      for (let start = 0; start < watch.pending.length; start += DESCRIBE_CHUNK) {
+        const page = await ec2.send(
+          new DescribeInstancesCommand({
+            InstanceIds: watch.pending.slice(start, start + DESCRIBE_CHUNK),
+          }),
+        );
+        for (const reservation of page.Reservations ?? []) {
+          for (const instance of reservation.Instances ?? [])
+            seen.set(instance.InstanceId ?? '', instance);
+        }
       }
+    } catch (error) {
+      // What could not be watched stays pending: it keeps its mark for a later scale_up.
+      watch.error = failureReason(error as Error);
+      break;
     }
     const stillPending: string[] = [];
     for (const id of watch.pending) {

@@ -142,7 +142,7 @@ export const scaleUp = async ({
       reason: `went back to ${state} after starting: ${reason}; it keeps its mark, so the next scale_up tries again`,
     });
   }
-  const stillPending = `still pending after ${START_WAIT_MS / 1000} s, so it keeps its mark until a scale_up finds it running`;
+  const stillPending = `${watch.error ? `not seen running (${watch.error})` : `still pending after ${START_WAIT_MS / 1000} s`}, so it keeps its mark until a scale_up finds it running`;
   for (const id of watch.pending) {
     if (startedHere.has(id))
       report.done.push({ id, action: 'start', reason: `started; ${stillPending}` });

@@ -492,6 +492,29 @@ describe('scale_up', () => {
     expect(addMetric).toHaveBeenCalledWith('InstancesStarted', 'Count', 1);
   });
 
+  it('keeps the marks, and says why, when the started instances cannot be watched', async () => {
+    // Prepare
+    givenInstances(instance('i-1', 'stopped', [mark]));
+    ec2Mock.on(StartInstancesCommand).resolves({});
+    ec2Mock
+      .on(DescribeInstancesCommand, { Filters: undefined })
+      .rejects(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
+
+    // Act
+    const { report } = await run({ action: 'scale_up', environment: 'staging' });
+
+    // Assess
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteTagsCommand);
+    expect(report.done).toEqual([
+      {
+        id: 'i-1',
+        action: 'start',
+        reason:
+          'started; not seen running (RequestLimitExceeded: Request limit exceeded.), so it keeps its mark until a scale_up finds it running',
+      },
+    ]);
+  });
+
   it('stops watching when the time budget runs short', async () => {
     // Prepare
     givenInstances(instance('i-slow', 'stopped', [mark]));
