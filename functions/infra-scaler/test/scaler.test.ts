@@ -59,6 +59,22 @@ const instance = (
   State: { Name: state as 'running' },
   Tags: [...staging, ...extraTags],
 });
+/** A group scale_down left at zero, with the sizes it saved. */
+const scaledDownGroup = (name: string, saved: string) =>
+  ({
+    AutoScalingGroupName: name,
+    MinSize: 0,
+    MaxSize: 5,
+    DesiredCapacity: 0,
+    Tags: [{ Key: 'nightshift:saved-size', Value: saved }],
+  }) as never;
+/** A DB instance scale_down stopped and marked. */
+const markedDb = (id: string) => ({
+  DBInstanceIdentifier: id,
+  DBInstanceArn: `arn:${id}`,
+  DBInstanceStatus: 'stopped',
+  TagList: [...staging, mark],
+});
 const givenInstances = (...instances: Instance[]) =>
   ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: instances }] });
 
@@ -535,25 +551,10 @@ describe('scale_up', () => {
     // Prepare
     givenInstances(instance('i-1', 'stopped', [mark]));
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        {
-          AutoScalingGroupName: 'web',
-          MinSize: 0,
-          MaxSize: 5,
-          DesiredCapacity: 0,
-          Tags: [{ Key: 'nightshift:saved-size', Value: 'min=2,max=5,desired=3' }],
-        } as never,
-      ],
+      AutoScalingGroups: [scaledDownGroup('web', 'min=2,max=5,desired=3')],
     });
     rdsMock.on(DescribeDBInstancesCommand).resolves({
-      DBInstances: [
-        {
-          DBInstanceIdentifier: 'db-1',
-          DBInstanceArn: 'arn:db-1',
-          DBInstanceStatus: 'stopped',
-          TagList: [...staging, mark],
-        },
-      ],
+      DBInstances: [markedDb('db-1')],
     });
 
     // Act
@@ -574,20 +575,8 @@ describe('scale_up', () => {
     // Prepare
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
-        {
-          AutoScalingGroupName: 'web',
-          MinSize: 0,
-          MaxSize: 5,
-          DesiredCapacity: 0,
-          Tags: [{ Key: 'nightshift:saved-size', Value: 'min=2,max=5,desired=3' }],
-        } as never,
-        {
-          AutoScalingGroupName: 'edited',
-          MinSize: 0,
-          MaxSize: 5,
-          DesiredCapacity: 0,
-          Tags: [{ Key: 'nightshift:saved-size', Value: 'lots' }],
-        } as never,
+        scaledDownGroup('web', 'min=2,max=5,desired=3'),
+        scaledDownGroup('edited', 'lots'),
         {
           AutoScalingGroupName: 'never-scaled',
           MinSize: 1,
@@ -621,12 +610,7 @@ describe('scale_up', () => {
     // Prepare
     rdsMock.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [
-        {
-          DBInstanceIdentifier: 'db-1',
-          DBInstanceArn: 'arn:db-1',
-          DBInstanceStatus: 'stopped',
-          TagList: [...staging, mark],
-        },
+        markedDb('db-1'),
         {
           DBInstanceIdentifier: 'db-person',
           DBInstanceArn: 'arn:p',
