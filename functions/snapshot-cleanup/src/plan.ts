@@ -66,8 +66,8 @@ const newestPerVolume = (snapshots: readonly Snapshot[]): Set<string> => {
 
 /**
  * Every reason that keeps a snapshot past retention: the keep tag, use by an AMI, AWS
- * Backup, Data Lifecycle Manager or backup-manager ownership, an operator's exclusion, being the newest
- * snapshot of its volume, or not being complete.
+ * Backup, Data Lifecycle Manager or backup-manager ownership, an operator's exclusion,
+ * being the newest snapshot of its volume, or not being complete.
  */
 const reasonsToKeep = (
   snapshot: Snapshot,
