@@ -1,10 +1,5 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import {
-  mapSettled,
-  maskSecrets,
-  type Observability,
-  type TimeBudget,
-} from '@nightshift/middleware';
+import { mapSettled, type Observability, type TimeBudget } from '@nightshift/middleware';
 import { type Destination, type NotifierConfig, routeFor } from './config.ts';
 import { postJson } from './deliver.ts';
 import { levelOf, type PipelineEvent } from './event.ts';
@@ -69,11 +64,9 @@ export const notify = async (
   const result: NotifyResult = {
     ...base,
     notified: outcome.succeeded.map(({ item }) => item.name),
-    // Delivery errors never name the URL; should another error quote it, it is masked here
-    // too, before the reason reaches a log line or the failed invocation's error.
     failed: outcome.failed.map(({ item, error }) => ({
       destination: item.name,
-      reason: maskSecrets(error.message),
+      reason: error.message,
     })),
   };
   logger.info('Notified', { ...result });

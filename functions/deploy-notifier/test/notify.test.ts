@@ -238,17 +238,12 @@ describe('Webhook URL from SSM', () => {
     };
 
     // Act
-    const errors: unknown[] = [];
-    for (const _ of [1, 2]) {
-      errors.push(await notify(deps, config, parse(pipelineFailed), plenty, post).catch((e) => e));
-    }
+    await notify(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
+    await notify(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
 
-    // Assess
+    // Assess: the failure is logged, with the URL masked.
     expect(fetched).toEqual([secretUrl, secretUrl]);
-    for (const error of errors) {
-      expect(String(error)).toContain('request to https://hooks.slack.com/[REDACTED] failed');
-    }
-    expect(lines.join('')).toContain('https://hooks.slack.com/[REDACTED]');
+    expect(lines.join('')).toContain('request to https://hooks.slack.com/[REDACTED] failed');
     expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 1);
     expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, {
       Name: '/nightshift/slack-webhook',

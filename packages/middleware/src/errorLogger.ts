@@ -1,10 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import { ConfigError, PartialFailureError, ValidationError } from './errors.ts';
+import { maskSecrets } from './redact.ts';
 
 /**
  * A middy middleware that logs a failed invocation once, with its context, and lets
  * the error go on so the invocation stays failed (retries, dead-letter queue, alarms).
+ * Credentials quoted in the error's message or stack are masked first: Lambda hands both
+ * to the on-failure destination, where no log redaction applies.
  *
  * @example
  * middy(handler).use(errorLogger(logger));
@@ -12,6 +15,10 @@ import { ConfigError, PartialFailureError, ValidationError } from './errors.ts';
 export const errorLogger = (logger: Logger): MiddlewareObj => {
   const errorLoggerOnError: MiddlewareObj['onError'] = (request) => {
     const { error } = request;
+    if (error) {
+      error.message = maskSecrets(error.message);
+      if (error.stack) error.stack = maskSecrets(error.stack);
+    }
     if (error instanceof ValidationError || error instanceof ConfigError) {
       logger.error(error.message, { errorName: error.name, issues: error.issues });
     } else if (error instanceof PartialFailureError) {

@@ -188,6 +188,25 @@ describe('Wrap a handler with the Nightshift stack', () => {
     expect(ticks.map((line) => line.correlation_id)).toEqual(['evt-1', undefined]);
   });
 
+  it('masks a credential quoted in a failed invocation’s error, which Lambda hands on unredacted', async () => {
+    // Prepare
+    const url = ['https://hooks.slack.com', 'services', 'T1', 'B1', 'token-value'].join('/');
+    const handler = withNightshift(
+      { ...createObservability('test-fn'), eventSchema: EventSchema },
+      async () => {
+        throw new Error(`request to ${url} failed`);
+      },
+    );
+
+    // Act
+    const error: Error = await handler({}, createLambdaContext()).catch((e) => e);
+
+    // Assess
+    expect(error.message).toBe('request to https://hooks.slack.com/[REDACTED] failed');
+    expect(error.stack).not.toContain('token-value');
+    expect(JSON.stringify(lines)).not.toContain('token-value');
+  });
+
   it('redacts secrets in log lines', async () => {
     // Prepare
     const { logger, metrics } = createObservability('test-fn');
