@@ -50,6 +50,11 @@ const ourTags = (sourceId: string, day: string, environment = 'production') =>
     InstanceId: sourceId,
   });
 const dayOf = (days: number) => daysAgo(days).toISOString().slice(0, 10);
+/** Our tags on a snapshot of i-1 today, in the EBS set `set`. */
+const inSetOfToday = (set: string) => [
+  ...ourTags('i-1', today),
+  { Key: 'nightshift:set', Value: set },
+];
 
 const instance = (id: string, extra: Partial<Instance> = {}): Instance => ({
   InstanceId: id,
@@ -246,10 +251,7 @@ describe('Backup run', () => {
         return { Snapshots: bySource ? withSet : [] };
       });
     const ofToday = (id: string, state: Snapshot['State'] = 'pending', set = 'this-set') =>
-      ourEbsBackup(id, 'i-1', 0, {
-        State: state,
-        Tags: [...ourTags('i-1', today), { Key: 'nightshift:set', Value: set }],
-      });
+      ourEbsBackup(id, 'i-1', 0, { State: state, Tags: inSetOfToday(set) });
 
     beforeEach(() => {
       givenInstances(instance('i-1'));
@@ -820,16 +822,15 @@ describe('Backup run', () => {
   it('counts a day done when one of its sets is whole, beside one that failed', async () => {
     // Prepare
     givenInstances(instance('i-1'));
-    const inSet = (set: string) => [
-      ...ourTags('i-1', today),
-      { Key: 'nightshift:set', Value: set },
-    ];
     ec2Mock.on(DescribeSnapshotsCommand).resolves({
       Snapshots: [
-        ourEbsBackup('snap-data-failed', 'i-1', 0, { State: 'error', Tags: inSet('first') }),
-        ourEbsBackup('snap-root-first', 'i-1', 0, { Tags: inSet('first') }),
-        ourEbsBackup('snap-root-again', 'i-1', 0, { Tags: inSet('second') }),
-        ourEbsBackup('snap-data-again', 'i-1', 0, { State: 'pending', Tags: inSet('second') }),
+        ourEbsBackup('snap-data-failed', 'i-1', 0, { State: 'error', Tags: inSetOfToday('first') }),
+        ourEbsBackup('snap-root-first', 'i-1', 0, { Tags: inSetOfToday('first') }),
+        ourEbsBackup('snap-root-again', 'i-1', 0, { Tags: inSetOfToday('second') }),
+        ourEbsBackup('snap-data-again', 'i-1', 0, {
+          State: 'pending',
+          Tags: inSetOfToday('second'),
+        }),
       ],
     });
     const { deps, config } = setup();
