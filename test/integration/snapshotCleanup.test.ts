@@ -111,6 +111,47 @@ describe('snapshot-cleanup against the emulated account', () => {
     expect(result?.done).toEqual([]);
   });
 
+  it('stays a dry run under DRY_RUN=true when the event says dryRun false', async () => {
+    // Prepare
+    const account = await seedAccount(moto);
+    const before = await remainingIds(account.ec2);
+
+    // Act
+    const { result, error } = await invokeBundle<Report>(
+      bundle,
+      { dryRun: false },
+      { env: { SNS_TOPIC_ARN: topicArn, DRY_RUN: 'true' } },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result?.dryRun).toBe(true);
+    expect(await remainingIds(account.ec2)).toEqual(before);
+    expect(result?.planned.map((entry) => entry.id).sort()).toEqual([...account.oldPlain].sort());
+  });
+
+  it('refuses an event retention shorter than RETENTION_DAYS and deletes nothing', async () => {
+    // Prepare
+    const account = await seedAccount(moto);
+    const before = await remainingIds(account.ec2);
+
+    // Act
+    const { error } = await invokeBundle(
+      bundle,
+      { retentionDays: 1 },
+      { env: { SNS_TOPIC_ARN: topicArn, RETENTION_DAYS: '30' } },
+    );
+
+    // Assess
+    expect(error).toEqual({
+      name: 'ValidationError',
+      message: expect.stringContaining(
+        'retentionDays: is 1, shorter than the configured RETENTION_DAYS (30)',
+      ),
+    });
+    expect(await remainingIds(account.ec2)).toEqual(before);
+  });
+
   it('rejects an invalid event and deletes nothing', async () => {
     // Prepare
     const account = await seedAccount(moto);

@@ -19,7 +19,7 @@ import {
 import { type CleanupConfig, keepTags } from './config.ts';
 import type { CleanupEvent } from './event.ts';
 import { listAmiSnapshotUse, listOwnSnapshots } from './inventory.ts';
-import { ageInDays, planCleanup } from './plan.ts';
+import { ageInDays, planCleanup, retentionFor } from './plan.ts';
 
 export const SERVICE = 'snapshot-cleanup';
 
@@ -46,12 +46,13 @@ const sizeOf = (snapshots: readonly Snapshot[]) =>
   snapshots.reduce((total, snapshot) => total + (snapshot.VolumeSize ?? 0), 0);
 
 /**
- * One cleanup run: read every snapshot and AMI, plan, delete what is due (unless dry
- * run) within the per-run cap and the time budget, then report and publish. The report
- * is returned even when items failed; the handler fails the invocation afterwards.
+ * One cleanup run: check the event's retention (never shorter than configured), read
+ * every snapshot and AMI, plan, delete what is due (unless dry run) within the per-run
+ * cap and the time budget, then report and publish. The report is returned even when
+ * items failed; the handler fails the invocation afterwards.
  *
  * @example
- * const report = await runCleanup(deps, config, { retentionDays: 14, dryRun: true }, budget);
+ * const report = await runCleanup(deps, config, { retentionDays: 60, dryRun: true }, budget);
  */
 export const runCleanup = async (
   { ec2, sns, logger, metrics, now: clock = () => new Date() }: CleanupDeps,
@@ -59,9 +60,10 @@ export const runCleanup = async (
   event: CleanupEvent,
   budget: TimeBudget,
 ): Promise<Report> => {
+  // Checked before anything is read: a shorter retention than configured is refused.
+  const retentionDays = retentionFor(event.retentionDays, config.RETENTION_DAYS);
   const now = clock();
   const dryRun = resolveDryRun(event.dryRun, config.DRY_RUN);
-  const retentionDays = event.retentionDays ?? config.RETENTION_DAYS;
   const report = createReport(SERVICE, { dryRun, now });
 
   const [snapshots, amisBySnapshot] = await Promise.all([

@@ -1,5 +1,5 @@
 import type { Snapshot, Tag } from '@aws-sdk/client-ec2';
-import { hasTag, isNightshiftBackup } from '@nightshift/middleware';
+import { hasTag, isNightshiftBackup, ValidationError } from '@nightshift/middleware';
 import type { TagFilter } from './config.ts';
 
 /** What decides whether an old snapshot may go. */
@@ -95,6 +95,28 @@ const reasonsToKeep = (
   }
   if (snapshot.State !== 'completed') reasons.push(`state is ${snapshot.State ?? 'unknown'}`);
   return reasons;
+};
+
+/**
+ * The retention of one run: the event's `retentionDays` may make it longer than the
+ * configured `RETENTION_DAYS`, never shorter. A shorter one is a `ValidationError` naming
+ * the field, so that nothing is read or deleted.
+ *
+ * @example
+ * retentionFor(60, 30); // 60
+ * retentionFor(7, 30); // throws ValidationError: retentionDays: is 7, shorter than ...
+ */
+export const retentionFor = (eventDays: number | undefined, configuredDays: number): number => {
+  if (eventDays === undefined) return configuredDays;
+  if (eventDays < configuredDays) {
+    throw new ValidationError('event', [
+      {
+        path: 'retentionDays',
+        message: `is ${eventDays}, shorter than the configured RETENTION_DAYS (${configuredDays}): an event may make retention longer, never shorter`,
+      },
+    ]);
+  }
+  return eventDays;
 };
 
 /**

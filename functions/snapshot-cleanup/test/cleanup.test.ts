@@ -6,7 +6,7 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createObservability, type TimeBudget } from '@nightshift/middleware';
+import { createObservability, type TimeBudget, ValidationError } from '@nightshift/middleware';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCleanup } from '../src/cleanup.ts';
@@ -234,35 +234,79 @@ describe('Snapshot cleanup run', () => {
     });
   });
 
-  it('takes DRY_RUN from the environment, and the event overrides it', async () => {
+  it('takes DRY_RUN=true from the environment as a lock that no event turns off', async () => {
     // Prepare
     givenSnapshots(snap(40));
     const { deps, config } = setup({ DRY_RUN: 'true' });
 
     // Act
     const fromEnv = await runCleanup(deps, config, {}, plenty);
-    const overridden = await runCleanup(deps, config, { dryRun: false }, plenty);
+    const eventOff = await runCleanup(deps, config, { dryRun: false }, plenty);
 
     // Assess
     expect(fromEnv.dryRun).toBe(true);
-    expect(overridden.dryRun).toBe(false);
+    expect(eventOff.dryRun).toBe(true);
+    expect(eventOff.done).toEqual([]);
+    expect(ids(eventOff.planned)).toHaveLength(1);
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+  });
+
+  it('lets an event turn a dry run on when DRY_RUN is off', async () => {
+    // Prepare
+    givenSnapshots(snap(40));
+    const { deps, config } = setup({ DRY_RUN: 'false' });
+
+    // Act
+    const preview = await runCleanup(deps, config, { dryRun: true }, plenty);
+    const real = await runCleanup(deps, config, { dryRun: false }, plenty);
+
+    // Assess
+    expect(preview.dryRun).toBe(true);
+    expect(real.dryRun).toBe(false);
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 1);
   });
 
-  it('lets the event override the retention for one run', async () => {
+  it('lets the event make the retention longer for one run, or keep it as configured', async () => {
     // Prepare
-    const [tenDays, fortyDays] = [snap(10), snap(40)];
-    givenSnapshots(tenDays, fortyDays);
-    const { deps, config } = setup({ RETENTION_DAYS: '60' });
+    const [tenDays, fortyDays, ninetyDays] = [snap(10), snap(40), snap(90)];
+    givenSnapshots(tenDays, fortyDays, ninetyDays);
+    const { deps, config } = setup({ RETENTION_DAYS: '7' });
 
     // Act
     const byConfig = await runCleanup(deps, config, { dryRun: true }, plenty);
-    const byEvent = await runCleanup(deps, config, { dryRun: true, retentionDays: 7 }, plenty);
+    const same = await runCleanup(deps, config, { dryRun: true, retentionDays: 7 }, plenty);
+    const longer = await runCleanup(deps, config, { dryRun: true, retentionDays: 60 }, plenty);
 
     // Assess
-    expect(byConfig.planned).toEqual([]);
-    expect(ids(byEvent.planned)).toEqual([fortyDays.SnapshotId, tenDays.SnapshotId]);
-    expect(byEvent.planned[0]?.reason).toBe('older than 7 days');
+    const all = [ninetyDays.SnapshotId, fortyDays.SnapshotId, tenDays.SnapshotId];
+    expect(ids(byConfig.planned)).toEqual(all);
+    expect(ids(same.planned)).toEqual(all);
+    expect(ids(longer.planned)).toEqual([ninetyDays.SnapshotId]);
+    expect(longer.planned[0]?.reason).toBe('older than 60 days');
+    expect(longer.totals.retentionDays).toBe(60);
+  });
+
+  it('refuses an event retention shorter than RETENTION_DAYS, naming retentionDays, before any AWS call', async () => {
+    // Prepare
+    givenSnapshots(snap(10), snap(40));
+    const { deps, config } = setup({ RETENTION_DAYS: '30' });
+
+    // Act
+    const run = runCleanup(deps, config, { retentionDays: 29 }, plenty);
+
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(ValidationError);
+    await expect(runCleanup(deps, config, { retentionDays: 1 }, plenty)).rejects.toMatchObject({
+      issues: [
+        {
+          path: 'retentionDays',
+          message:
+            'is 1, shorter than the configured RETENTION_DAYS (30): an event may make retention longer, never shorter',
+        },
+      ],
+    });
+    expect(ec2Mock.calls()).toEqual([]);
+    expect(snsMock.calls()).toEqual([]);
   });
 
   it('publishes the report with the reclaimed size as an upper bound, and only when a topic is set', async () => {

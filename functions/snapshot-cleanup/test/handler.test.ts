@@ -44,6 +44,10 @@ describe('snapshot-cleanup handler', () => {
     [{ retentionDays: 'abc' }, /retentionDays: /],
     [{ retentionDays: 2.5 }, /retentionDays: must be a whole number of days/],
     [{ dryRun: 'yes' }, /dryRun: must be true or false/],
+    [
+      { retentionDays: 29 },
+      /retentionDays: is 29, shorter than the configured RETENTION_DAYS \(30\)/,
+    ],
   ])('rejects %j naming the field, and reads or deletes nothing', async (event, message) => {
     // Prepare
     const handler = await loadHandler({ SNS_TOPIC_ARN: topicArn });

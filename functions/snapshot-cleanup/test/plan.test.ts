@@ -1,6 +1,7 @@
 import type { Snapshot } from '@aws-sdk/client-ec2';
+import { ValidationError } from '@nightshift/middleware';
 import { describe, expect, it } from 'vitest';
-import { planCleanup, type SnapshotRetentionPolicy } from '../src/plan.ts';
+import { planCleanup, retentionFor, type SnapshotRetentionPolicy } from '../src/plan.ts';
 
 const now = new Date('2026-11-28T03:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -223,4 +224,28 @@ describe('Plan a cleanup', () => {
       'managed by Data Lifecycle Manager',
     ]);
   });
+});
+
+describe('Retention of one run', () => {
+  it('is the configured retention when the event sets none', () => {
+    expect(retentionFor(undefined, 30)).toBe(30);
+  });
+
+  it.each([30, 31, 365])('takes an event retention of %j days, not shorter than 30', (days) => {
+    expect(retentionFor(days, 30)).toBe(days);
+  });
+
+  it.each([29, 7, 1])(
+    'refuses an event retention of %j days, shorter than 30, naming the field',
+    (days) => {
+      // Act
+      const attempt = () => retentionFor(days, 30);
+
+      // Assess
+      expect(attempt).toThrow(ValidationError);
+      expect(attempt).toThrow(
+        `Invalid event: retentionDays: is ${days}, shorter than the configured RETENTION_DAYS (30): an event may make retention longer, never shorter`,
+      );
+    },
+  );
 });

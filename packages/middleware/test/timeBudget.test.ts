@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { resolveDryRun } from '../src/dryRun.ts';
 import { createTimeBudget } from '../src/timeBudget.ts';
 
 const contextWith = (remaining: () => number) => ({ getRemainingTimeInMillis: remaining });
@@ -28,16 +27,5 @@ describe('Time budget', () => {
     expect(budget.isExhausted()).toBe(true);
     remaining = 3_000;
     expect(budget.remainingMs()).toBe(0);
-  });
-});
-
-describe('Dry-run resolution', () => {
-  it.each([
-    [undefined, false, false],
-    [undefined, true, true],
-    [true, false, true],
-    [false, true, false],
-  ])('event %j with DRY_RUN=%j is a dry run: %j', (eventDryRun, configDryRun, expected) => {
-    expect(resolveDryRun(eventDryRun, configDryRun)).toBe(expected);
   });
 });
