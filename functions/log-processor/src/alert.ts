@@ -51,7 +51,9 @@ export const insightsUrl = ({
  * The one alert of a batch with critical lines: a subject within SNS's rules, and a
  * message (within 256 KB) with the log group, stream, time range, the first critical
  * lines (each cut to `maxLineLength`, credentials masked), how many more there were, and
- * a Logs Insights link for the window.
+ * a Logs Insights link for the window. When lines of the batch were longer than the
+ * classifier reads (`classifiedLength`), it says how many (`cutLines`), and marks each
+ * shown line that was one of them.
  *
  * @example
  * const { subject, message } = buildAlert(payload, criticalEvents, { region, maxLines: 5, maxLineLength: 500 });
@@ -59,7 +61,19 @@ export const insightsUrl = ({
 export const buildAlert = (
   payload: Pick<LogsPayload, 'logGroup' | 'logStream' | 'owner'>,
   critical: readonly LogEvent[],
-  { region, maxLines, maxLineLength }: { region: string; maxLines: number; maxLineLength: number },
+  {
+    region,
+    maxLines,
+    maxLineLength,
+    classifiedLength = Number.POSITIVE_INFINITY,
+    cutLines = 0,
+  }: {
+    region: string;
+    maxLines: number;
+    maxLineLength: number;
+    classifiedLength?: number;
+    cutLines?: number;
+  },
 ): { subject: string; message: string } => {
   // A loop, not Math.min(...times): a batch can hold more lines than a call takes arguments.
   let first = Number.POSITIVE_INFINITY;
@@ -81,7 +95,11 @@ export const buildAlert = (
       line.length > maxLineLength
         ? `${line.slice(0, maxLineLength)}... [${line.length - maxLineLength} more characters]`
         : line;
-    return `[${new Date(event.timestamp).toISOString()}] ${cut}`;
+    const classified =
+      event.message.length > classifiedLength
+        ? ` [cut: classified from its first ${classifiedLength} characters]`
+        : '';
+    return `[${new Date(event.timestamp).toISOString()}] ${cut}${classified}`;
   });
   const more = critical.length - shown.length;
   const lines = [
@@ -91,6 +109,11 @@ export const buildAlert = (
     `Log stream: ${payload.logStream}`,
     `Account: ${payload.owner}`,
     `Time: ${start.toISOString()} to ${end.toISOString()} (UTC)`,
+    ...(cutLines > 0
+      ? [
+          `Cut: ${cutLines} line(s) of this batch longer than ${classifiedLength} characters, each classified from its first ${classifiedLength} only.`,
+        ]
+      : []),
     '',
     ...shown,
     ...(more > 0 ? ['', `... and ${more} more critical line(s) in this batch.`] : []),

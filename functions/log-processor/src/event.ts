@@ -2,10 +2,13 @@ import { gunzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 
 /**
- * The most a batch may unzip to. CloudWatch Logs sends at most 1 MB of log data per
- * batch; anything far larger is not a real batch and would exhaust the function's memory.
+ * The most a batch may unzip to: 8 MB. A CloudWatch Logs batch holds at most 1 MB of log
+ * messages (their UTF-8 bytes plus 26 bytes per event) in at most 10,000 events. Its JSON
+ * escapes a control character in six bytes (`\u0001`), and adds about 100 bytes per
+ * event (id, timestamp, keys): at most 6 MB + 1 MB. Anything larger is not a batch it sent,
+ * and a batch of tiny events that unzips much further would exhaust a 128 MB function.
  */
-export const MAX_UNZIPPED_BYTES = 32 * 1024 * 1024;
+export const MAX_UNZIPPED_BYTES = 8 * 1024 * 1024;
 
 /** Output chunk for gunzip: with zlib's default of 16 KB, a 1.5 MB batch unzips about 30 % slower. */
 const UNZIP_CHUNK_BYTES = 256 * 1024;

@@ -12,6 +12,8 @@ export interface BatchSummary {
   processedEvents: number;
   errorCount: number;
   criticalCount: number;
+  /** Lines longer than the classifier reads, classified from their start only. */
+  cutLines: number;
   /** The alert's SNS message id, when one was sent. */
   alertMessageId?: string;
   /** Why the batch was not looked at (control messages). */
@@ -41,13 +43,17 @@ export const processBatch = async (
       processedEvents: 0,
       errorCount: 0,
       criticalCount: 0,
+      cutLines: 0,
       ignored: 'CONTROL_MESSAGE',
     };
   }
+  const { classifier } = config;
   let errorCount = 0;
+  let cutLines = 0;
   const critical: LogsPayload['logEvents'] = [];
   for (const event of payload.logEvents) {
-    const severity = config.classifier.classify(event.message);
+    if (event.message.length > classifier.maxLength) cutLines += 1;
+    const severity = classifier.classify(event.message);
     if (severity === 'none') continue;
     errorCount += 1;
     if (severity === 'critical') critical.push(event);
@@ -65,7 +71,15 @@ export const processBatch = async (
     processedEvents: payload.logEvents.length,
     errorCount,
     criticalCount: critical.length,
+    cutLines,
   };
+  if (cutLines > 0) {
+    logger.warn('Lines longer than the classifier reads were classified from their start', {
+      logGroup,
+      cutLines,
+      classifiedCharacters: classifier.maxLength,
+    });
+  }
 
   if (critical.length > 0) {
     if (!config.alertTopicArn) {
@@ -77,6 +91,8 @@ export const processBatch = async (
         region,
         maxLines: config.maxLines,
         maxLineLength: config.maxLineLength,
+        classifiedLength: classifier.maxLength,
+        cutLines,
       });
       const { MessageId } = await sns.send(
         new PublishCommand({

@@ -83,6 +83,46 @@ describe('Critical alert', () => {
     expect(message).toContain('... [90006 more characters]');
   });
 
+  it('says how many lines were cut before classifying, and marks each shown one', () => {
+    // Prepare
+    const long = `FATAL ${'x'.repeat(200)}`;
+    const payload = payloadOf([long, 'FATAL short', `${long}y`]);
+
+    // Act
+    const { message } = buildAlert(payload, payload.logEvents, {
+      ...options,
+      classifiedLength: long.length,
+      cutLines: 4,
+    });
+
+    // Assess
+    const lines = message.split('\n');
+    expect(lines).toContain(
+      `Cut: 4 line(s) of this batch longer than ${long.length} characters, each classified from its first ${long.length} only.`,
+    );
+    expect(
+      lines.filter((line) => line.endsWith(' [cut: classified from its first 206 characters]')),
+    ).toEqual([
+      `[2026-11-28T03:00:02.000Z] FATAL ${'x'.repeat(94)}... [107 more characters] [cut: classified from its first 206 characters]`,
+    ]);
+    expect(lines).toContain(
+      `[2026-11-28T03:00:00.000Z] FATAL ${'x'.repeat(94)}... [106 more characters]`,
+    );
+    expect(lines).toContain('[2026-11-28T03:00:01.000Z] FATAL short');
+  });
+
+  it('says nothing of cut lines when no line was cut', () => {
+    // Prepare
+    const payload = payloadOf([`FATAL ${'x'.repeat(20_000)}`]);
+
+    // Act
+    const { message } = buildAlert(payload, payload.logEvents, options);
+
+    // Assess
+    expect(message).not.toContain('Cut:');
+    expect(message).not.toContain('[cut:');
+  });
+
   it('masks credentials that appear in log lines', () => {
     // Prepare
     const payload = payloadOf([

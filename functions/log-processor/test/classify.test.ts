@@ -3,6 +3,7 @@ import {
   createClassifier,
   DEFAULT_CRITICAL_PATTERNS,
   DEFAULT_ERROR_PATTERNS,
+  MAX_CLASSIFIED_LENGTH,
   type Severity,
 } from '../src/classify.ts';
 
@@ -135,5 +136,134 @@ describe('Log line classification', () => {
 
   it('classifies nothing with no patterns at all', () => {
     expect(createClassifier({ critical: [], error: [] }).classify('FATAL ERROR')).toBe('none');
+  });
+});
+
+/**
+ * The constructs that make a backtracking engine slow on long input, found in a pattern's
+ * source: a look-behind holding an unbounded quantifier (read again from every position
+ * it is tried at), and a group repeated by `*`, `+` or `{n,}` that holds a quantifier or
+ * an alternation (many ways to split the same text).
+ */
+const slowConstructs = (source: string): string[] => {
+  const found: string[] = [];
+  const groups: { start: number; lookBehind: boolean; unbounded: boolean; nested: boolean }[] = [];
+  const unboundedAt = (at: number) => {
+    const next = source[at];
+    if (next === '*' || next === '+') return true;
+    return next === '{' && /^\{\d+,\}/.test(source.slice(at));
+  };
+  const quantifierAt = (at: number) => source[at] === '?' || source[at] === '{' || unboundedAt(at);
+  const mark = (unbounded: boolean) => {
+    for (const group of groups) {
+      group.nested = true;
+      if (unbounded) group.unbounded = true;
+    }
+  };
+  for (let at = 0; at < source.length; at += 1) {
+    const char = source[at];
+    if (char === '\\') {
+      at += 1;
+      if (unboundedAt(at + 1) || quantifierAt(at + 1)) mark(unboundedAt(at + 1));
+    } else if (char === '[') {
+      at += 1;
+      while (at < source.length && source[at] !== ']') at += source[at] === '\\' ? 2 : 1;
+      if (quantifierAt(at + 1)) mark(unboundedAt(at + 1));
+    } else if (char === '(') {
+      groups.push({
+        start: at,
+        lookBehind: source.startsWith('(?<=', at) || source.startsWith('(?<!', at),
+        unbounded: false,
+        nested: false,
+      });
+    } else if (char === '|') {
+      for (const group of groups) group.nested = true;
+    } else if (char === ')') {
+      const group = groups.pop();
+      if (!group) continue;
+      const text = source.slice(group.start, at + 1);
+      if (group.lookBehind && group.unbounded) found.push(`look-behind over a run: ${text}`);
+      if (unboundedAt(at + 1) && group.nested) found.push(`repeated group: ${text}`);
+      if (quantifierAt(at + 1)) mark(unboundedAt(at + 1));
+      else if (group.unbounded) mark(true);
+    } else if (quantifierAt(at + 1) && char !== '?' && char !== '*' && char !== '+') {
+      mark(unboundedAt(at + 1));
+    }
+  }
+  return found;
+};
+
+describe('Default patterns', () => {
+  it('finds the slow constructs it looks for', () => {
+    expect(slowConstructs(String.raw`(?-i:(?<=\b[A-Z][A-Za-z]*)Error\b)`)).toEqual([
+      String.raw`look-behind over a run: (?<=\b[A-Z][A-Za-z]*)`,
+    ]);
+    expect(slowConstructs('(?<=a+)b')).toHaveLength(1);
+    expect(slowConstructs(String.raw`(?<=\w{2,})b`)).toHaveLength(1);
+    expect(slowConstructs('(a+)+b')).toEqual(['repeated group: (a+)']);
+    expect(slowConstructs('(?:a|ab)*c')).toEqual(['repeated group: (?:a|ab)']);
+    expect(slowConstructs(String.raw`(?:\d?)*x`)).toHaveLength(1);
+    expect(slowConstructs('(?:[a-z]{1,3}){2,}')).toHaveLength(1);
+    expect(slowConstructs(String.raw`(?<!non-)\bfatal\b|(?:ab)+|(?:x+)?|(?<=[a-z]{0,4})y`)).toEqual(
+      [],
+    );
+  });
+
+  it('have no look-behind over a run and no repeated group of quantifiers or alternatives', () => {
+    for (const pattern of [...DEFAULT_CRITICAL_PATTERNS, ...DEFAULT_ERROR_PATTERNS]) {
+      expect(slowConstructs(pattern), pattern).toEqual([]);
+    }
+  });
+});
+
+describe('A line longer than the classifier reads', () => {
+  const at = (length: number, word: string) => `${'x'.repeat(length - word.length)} ${word}`;
+
+  it('reads 8 KB of a line', () => {
+    expect(MAX_CLASSIFIED_LENGTH).toBe(8 * 1024);
+    expect(classifier.maxLength).toBe(MAX_CLASSIFIED_LENGTH);
+  });
+
+  it('is classified from its first 8 KB only: a word after them does not count', () => {
+    // Prepare: a word that ends exactly at the 8 KB mark, and one that ends a character later.
+    const errorInside = at(MAX_CLASSIFIED_LENGTH - 1, 'ERROR');
+    const errorAcross = at(MAX_CLASSIFIED_LENGTH, 'ERROR');
+    const fatalAfter = `ERROR ${'y'.repeat(MAX_CLASSIFIED_LENGTH)} FATAL out of memory`;
+
+    // Act & Assess
+    expect(errorInside).toHaveLength(MAX_CLASSIFIED_LENGTH);
+    expect(classifier.classify(errorInside)).toBe('error');
+    expect(classifier.classify(`${errorInside}${'z'.repeat(100_000)}`)).toBe('error');
+    expect(classifier.classify(errorAcross)).toBe('none');
+    expect(classifier.classify(`${'z'.repeat(300_000)} FATAL`)).toBe('none');
+    expect(classifier.classify(fatalAfter)).toBe('error');
+    expect(classifier.classify(`${'Error'.repeat(52_429)} FATAL`)).toBe('none');
+  });
+
+  it('is cut before colour codes are removed, so they count toward the 8 KB', () => {
+    // Prepare
+    const colour = '\u001b[31m';
+    const line = `${colour.repeat(MAX_CLASSIFIED_LENGTH / colour.length)} ERROR`;
+
+    // Act & Assess
+    expect(classifier.classify(line)).toBe('none');
+    expect(classifier.classify(`${colour} ERROR${colour.repeat(10_000)}`)).toBe('error');
+  });
+
+  it('cuts lines for configured patterns too, at the length it is given', () => {
+    // Prepare
+    const custom = createClassifier({ critical: ['payment provider down'], error: ['oops'] });
+    const short = createClassifier({ critical: ['down'], error: [], maxLength: 10 });
+
+    // Act & Assess
+    expect(custom.maxLength).toBe(MAX_CLASSIFIED_LENGTH);
+    expect(custom.classify(`${'a'.repeat(MAX_CLASSIFIED_LENGTH)} payment provider down`)).toBe(
+      'none',
+    );
+    expect(custom.classify(`${'a'.repeat(MAX_CLASSIFIED_LENGTH - 10)} oops`)).toBe('error');
+    expect(short.maxLength).toBe(10);
+    expect(short.classify('12345 down')).toBe('critical');
+    expect(short.classify('123456 down')).toBe('none');
+    expect(createClassifier({ critical: [], error: [], maxLength: 10 }).maxLength).toBe(10);
   });
 });

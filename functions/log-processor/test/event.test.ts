@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { parseOrThrow } from '@nightshift/middleware';
 import { describe, expect, it } from 'vitest';
-import { LogsEventSchema } from '../src/event.ts';
+import { LogsEventSchema, type LogsPayload, MAX_UNZIPPED_BYTES } from '../src/event.ts';
 import { eventOf, payloadOf } from './fixtures.ts';
 
 const parse = (event: unknown) => parseOrThrow(LogsEventSchema, event, 'event');
@@ -30,7 +30,7 @@ describe('Decoding a CloudWatch Logs event', () => {
     [
       'a gzip bomb',
       { awslogs: { data: gzipSync(Buffer.alloc(33 * 1024 * 1024, 32)).toString('base64') } },
-      /awslogs\.data: unzips to more than 32 MB/,
+      /awslogs\.data: unzips to more than 8 MB/,
     ],
     [
       'gzip of non-JSON',
@@ -45,5 +45,54 @@ describe('Decoding a CloudWatch Logs event', () => {
     ['no awslogs at all', { detail: {} }, /awslogs: /],
   ])('rejects %s, saying which', (_case, event, message) => {
     expect(() => parse(event)).toThrow(message);
+  });
+});
+
+/** A payload whose JSON is exactly `bytes` long: one line padded with ASCII letters. */
+const payloadOfSize = (bytes: number): LogsPayload => {
+  const payload = payloadOf(['FATAL ']);
+  const padding = bytes - Buffer.byteLength(JSON.stringify(payload));
+  const [event] = payload.logEvents;
+  if (event) event.message += 'x'.repeat(padding);
+  expect(Buffer.byteLength(JSON.stringify(payload))).toBe(bytes);
+  return payload;
+};
+
+describe('The unzipped size of a batch', () => {
+  it('is capped at 8 MB, a few times what CloudWatch Logs sends', () => {
+    expect(MAX_UNZIPPED_BYTES).toBe(8 * 1024 * 1024);
+  });
+
+  it('accepts a batch that unzips to exactly the cap', () => {
+    // Prepare
+    const payload = payloadOfSize(MAX_UNZIPPED_BYTES);
+
+    // Act & Assess
+    expect(parse(eventOf(payload)).awslogs.data.logEvents[0]?.message).toHaveLength(
+      payload.logEvents[0]?.message.length ?? 0,
+    );
+  });
+
+  it('rejects a batch one byte over the cap with a ValidationError, saying so', () => {
+    // Act & Assess
+    expect(() => parse(eventOf(payloadOfSize(MAX_UNZIPPED_BYTES + 1)))).toThrow(
+      expect.objectContaining({
+        name: 'ValidationError',
+        message: 'Invalid event: awslogs.data: unzips to more than 8 MB',
+      }),
+    );
+  });
+
+  it('accepts the largest batch CloudWatch Logs can send: 1 MB of control characters in 10,000 events', () => {
+    // Prepare: 1 MB counts each message's UTF-8 bytes plus 26 per event; each control
+    // character takes six bytes in JSON, and ids are 56 digits.
+    const events = 10_000;
+    const perMessage = Math.floor((1024 * 1024 - 26 * events) / events);
+    const payload = payloadOf(Array.from({ length: events }, () => '\u0001'.repeat(perMessage)));
+    for (const event of payload.logEvents) event.id = event.id.padStart(56, '3');
+    expect(Buffer.byteLength(JSON.stringify(payload))).toBeGreaterThan(5 * 1024 * 1024);
+
+    // Act & Assess
+    expect(parse(eventOf(payload)).awslogs.data.logEvents).toHaveLength(events);
   });
 });

@@ -132,6 +132,66 @@ describe('Processing a batch', () => {
     expect(addMetric).toHaveBeenCalledWith('CriticalErrorCount', 'Count', 1);
   });
 
+  it('classifies a long line from its first 8 KB, counts the cut lines, and says so in the alert', async () => {
+    // Prepare: 256 KB of one word, with the only error word after the first 8 KB.
+    const { deps, config } = setup();
+    const warn = vi.spyOn(deps.logger, 'warn');
+    const long = `${'Error'.repeat(52_428)} FATAL out of memory`;
+    const payload = payloadOf([long, long, 'fine', 'FATAL: disk full']);
+
+    // Act
+    const summary = await processBatch(deps, config, payload, 'us-east-1');
+
+    // Assess
+    expect(summary).toMatchObject({
+      processedEvents: 4,
+      errorCount: 1,
+      criticalCount: 1,
+      cutLines: 2,
+    });
+    expect(warn).toHaveBeenCalledWith(
+      'Lines longer than the classifier reads were classified from their start',
+      { logGroup: '/aws/lambda/orders-api', cutLines: 2, classifiedCharacters: 8_192 },
+    );
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Message: expect.stringContaining(
+        'Cut: 2 line(s) of this batch longer than 8192 characters, each classified from its first 8192 only.',
+      ),
+    });
+  });
+
+  it('reports no cut lines when every line fits', async () => {
+    // Prepare
+    const { deps, config } = setup();
+    const warn = vi.spyOn(deps.logger, 'warn');
+
+    // Act
+    const summary = await processBatch(
+      deps,
+      config,
+      payloadOf([`FATAL ${'x'.repeat(8_186)}`]),
+      'us-east-1',
+    );
+
+    // Assess
+    expect(summary.cutLines).toBe(0);
+    expect(warn).not.toHaveBeenCalled();
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Message: expect.not.stringContaining('Cut:'),
+    });
+  });
+
+  it('reads configured patterns on the first 8 KB of a line too', () => {
+    // Act
+    const config = loadLogProcessorConfig({ EXTRA_CRITICAL_PATTERNS: '["payment provider down"]' });
+
+    // Assess
+    expect(config.classifier.classify(`${'a'.repeat(8_192)} payment provider down`)).toBe('none');
+    expect(config.classifier.classify(`${'a'.repeat(8_170)} payment provider down`)).toBe(
+      'critical',
+    );
+  });
+
   it('uses configured patterns, and names a pattern that does not compile', () => {
     // Act
     const config = loadLogProcessorConfig({
