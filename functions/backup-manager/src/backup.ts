@@ -17,6 +17,7 @@ import {
   tagValue,
 } from '@nightshift/middleware';
 import type { BackupConfig } from './config.ts';
+import { extraSetsOfDay } from './daySets.ts';
 import {
   createInstanceBackup,
   instancesWithRetentionTaggedVolumes,
@@ -59,6 +60,9 @@ interface CreateTask {
 }
 
 type Skip = { id: string; reason: string };
+
+const extraSetReason = (backup: BackupRecord, keptIds: readonly string[]) =>
+  `a second set of ${backup.sourceId} on ${backup.day}, made at the same time as ${keptIds.join(', ')}, which stays`;
 
 /**
  * Decides what to back up on `day`: one task per resource without a backup of that day.
@@ -240,14 +244,29 @@ export const runBackup = async (
       reason: `${selection}${volumeTagsNote(task.sourceId)}`,
     });
 
+  // A day with more than one whole set of an instance (deliveries at the same moment
+  // whose clean-up did not finish): the set chooseDaySet picks stays, the others go.
+  const extraSets = extraSetsOfDay(ebsBackups, day);
+  const extraIds = new Set(extraSets.map(({ backup }) => backup.id));
+  for (const { backup, keptIds } of extraSets) {
+    report.planned.push({
+      id: backup.id,
+      action: 'delete',
+      reason: extraSetReason(backup, keptIds),
+    });
+  }
+
   // Retention reads only what existed before this run: a backup made now is not finished
   // yet, so it can neither be deleted nor stand in for the last finished one.
   const expiry = `made by Nightshift, older than ${config.BACKUP_RETENTION_DAYS} days`;
-  const retention = planRetention(existing, {
-    retentionDays: config.BACKUP_RETENTION_DAYS,
-    keepLast: config.BACKUP_KEEP_LAST,
-    now,
-  });
+  const retention = planRetention(
+    existing.filter((backup) => !extraIds.has(backup.id)),
+    {
+      retentionDays: config.BACKUP_RETENTION_DAYS,
+      keepLast: config.BACKUP_KEEP_LAST,
+      now,
+    },
+  );
   for (const { backup, reason } of retention.kept) {
     report.skipped.push({ id: backup.id, action: 'keep', reason });
   }
@@ -272,14 +291,18 @@ export const runBackup = async (
               tags: task.tags,
               description: task.description,
               copyVolumeTags: !withRetentionTaggedVolumes.has(task.sourceId),
-            }).then(({ snapshotIds, duplicatesDeleted }) => ({
-              ids: snapshotIds,
-              existed: false,
+            }).then(({ snapshotIds, duplicatesDeleted, otherSetsDeleted, keptInstead }) => ({
+              ids: keptInstead ?? snapshotIds,
+              existed: keptInstead !== undefined,
+              made: snapshotIds,
               duplicatesDeleted,
+              otherSetsDeleted,
             }))
           : {
               ids: [task.snapshotId ?? ''],
+              made: [],
               duplicatesDeleted: [],
+              otherSetsDeleted: [],
               existed:
                 (await createRdsBackup(rds, {
                   kind: task.kind,
@@ -296,19 +319,34 @@ export const runBackup = async (
         if (item.kind === 'rds') rdsCreated += 1;
         if (item.kind === 'rds-cluster') clusterCreated += 1;
       }
+      const lostAnswer =
+        value.duplicatesDeleted.length > 0
+          ? `; deleted ${value.duplicatesDeleted.join(', ')}, a second set made by an attempt whose answer was lost`
+          : '';
       const reason = value.existed
-        ? `already backed up on ${day} (${value.ids.join(', ')})`
-        : `created ${value.ids.join(', ')}${volumeTagsNote(item.sourceId)}${
-            value.duplicatesDeleted.length > 0
-              ? `; deleted ${value.duplicatesDeleted.join(', ')}, a second set made by an attempt whose answer was lost`
+        ? `already backed up on ${day} (${value.ids.join(', ')})${
+            value.made.length > 0
+              ? `: that set, made at the same time by another delivery of this event, stays; deleted ${value.otherSetsDeleted.join(', ')}, the other sets of the day, this run's among them`
+              : ''
+          }${lostAnswer}`
+        : `created ${value.ids.join(', ')}${volumeTagsNote(item.sourceId)}${lostAnswer}${
+            value.otherSetsDeleted.length > 0
+              ? `; deleted ${value.otherSetsDeleted.join(', ')}, a second set of ${day} made at the same time by another delivery of this event`
               : ''
           }`;
       report.done.push({ id: item.sourceId, action: 'back up', reason });
     }
     recordUnfinished(report, creates, { action: 'back up', idOf: (item) => item.sourceId });
 
+    const reasons = new Map<BackupRecord, string>([
+      ...extraSets.map(({ backup, keptIds }): [BackupRecord, string] => [
+        backup,
+        extraSetReason(backup, keptIds),
+      ]),
+      ...retention.expired.map((backup): [BackupRecord, string] => [backup, expiry]),
+    ]);
     const deletes = await mapSettled(
-      retention.expired,
+      [...reasons.keys()],
       (backup) =>
         backup.kind === 'ebs'
           ? deleteSnapshot(ec2, backup.id)
@@ -321,7 +359,10 @@ export const runBackup = async (
         report.done.push({
           id: item.id,
           action: 'delete',
-          reason: value === 'deleted' ? expiry : `${expiry}; ${GONE_AFTER_RETRY}`,
+          reason:
+            value === 'deleted'
+              ? (reasons.get(item) ?? expiry)
+              : `${reasons.get(item) ?? expiry}; ${GONE_AFTER_RETRY}`,
         });
       } else if (value === 'in-use') {
         report.skipped.push({

@@ -6,8 +6,9 @@ import {
   paginateDescribeInstances,
   paginateDescribeSnapshots,
   paginateDescribeVolumes,
+  type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { deleteSnapshot } from '@nightshift/ebs';
+import { type DeleteOutcome, deleteSnapshot } from '@nightshift/ebs';
 import {
   AUTOMATED_BACKUP,
   CREATED_BY,
@@ -15,6 +16,7 @@ import {
   isPermanent,
   tagValue,
 } from '@nightshift/middleware';
+import { chooseDaySet } from './daySets.ts';
 import type { BackupRecord } from './retention.ts';
 import { BACKUP_DATE_KEY, backupDay, hasRetentionTag, SET_KEY, SOURCE_KEY } from './tags.ts';
 
@@ -103,6 +105,27 @@ export const instancesWithRetentionTaggedVolumes = async (
   return found;
 };
 
+/** A snapshot Nightshift made, as a backup of its instance; none without the ids it needs. */
+const toBackupRecord = (
+  snapshot: Pick<Snapshot, 'SnapshotId' | 'StartTime' | 'State' | 'Tags'>,
+): BackupRecord | undefined => {
+  const sourceId = tagValue(snapshot.Tags, 'InstanceId') ?? tagValue(snapshot.Tags, SOURCE_KEY);
+  if (!snapshot.SnapshotId || !sourceId || !snapshot.StartTime) return undefined;
+  const day = tagValue(snapshot.Tags, BACKUP_DATE_KEY) ?? backupDay(snapshot.StartTime);
+  return {
+    id: snapshot.SnapshotId,
+    kind: 'ebs',
+    sourceId,
+    day,
+    // Sets made before sets had ids: one per day.
+    set: tagValue(snapshot.Tags, SET_KEY) ?? day,
+    createdAt: snapshot.StartTime,
+    status: snapshot.State ?? 'unknown',
+    finished: snapshot.State === 'completed',
+    permanent: isPermanent(snapshot.Tags),
+  };
+};
+
 /**
  * Every EBS snapshot Nightshift made for this environment (by its tags, never by name),
  * as backups of their instance.
@@ -134,36 +157,70 @@ export const listEc2Backups = async (
         tagValue(snapshot.Tags, environmentKey) !== environment
       )
         continue;
-      const sourceId = tagValue(snapshot.Tags, 'InstanceId') ?? tagValue(snapshot.Tags, SOURCE_KEY);
-      if (!snapshot.SnapshotId || !sourceId || !snapshot.StartTime) continue;
-      const day = tagValue(snapshot.Tags, BACKUP_DATE_KEY) ?? backupDay(snapshot.StartTime);
-      backups.push({
-        id: snapshot.SnapshotId,
-        kind: 'ebs',
-        sourceId,
-        day,
-        // Sets made before sets had ids: one per day.
-        set: tagValue(snapshot.Tags, SET_KEY) ?? day,
-        createdAt: snapshot.StartTime,
-        status: snapshot.State ?? 'unknown',
-        finished: snapshot.State === 'completed',
-        permanent: isPermanent(snapshot.Tags),
-      });
+      const backup = toBackupRecord(snapshot);
+      if (backup) backups.push(backup);
     }
   }
   return backups;
 };
 
 /**
+ * Nightshift's snapshots of `instanceId` for `day`, every set, as backups.
+ */
+const listSetsOfDay = async (
+  ec2: EC2Client,
+  instanceId: string,
+  day: string,
+): Promise<BackupRecord[]> => {
+  const backups: BackupRecord[] = [];
+  const pages = paginateDescribeSnapshots(
+    { client: ec2, pageSize: PAGE_SIZE },
+    {
+      OwnerIds: ['self'],
+      Filters: [
+        { Name: `tag:${SOURCE_KEY}`, Values: [instanceId] },
+        { Name: `tag:${BACKUP_DATE_KEY}`, Values: [day] },
+        { Name: `tag:${CREATED_BY.Key}`, Values: [CREATED_BY.Value] },
+      ],
+    },
+  );
+  for await (const page of pages) {
+    for (const snapshot of page.Snapshots ?? []) {
+      // The filters already say so; checked again, as this deletes what it finds.
+      const backup = isNightshiftBackup(snapshot.Tags) ? toBackupRecord(snapshot) : undefined;
+      if (backup?.sourceId === instanceId && backup.day === day) backups.push(backup);
+    }
+  }
+  return backups;
+};
+
+/** What one instance's backup made, and what it deleted after. */
+export interface InstanceBackup {
+  /** The snapshots of the set this run made. */
+  snapshotIds: string[];
+  /** Snapshots of this run's set id that an attempt whose answer was lost made: deleted. */
+  duplicatesDeleted: string[];
+  /** Snapshots of other sets of the day (another run's, made at the same time): deleted. */
+  otherSetsDeleted: string[];
+  /** When another set of the day stays instead of this run's: its snapshots. */
+  keptInstead?: string[];
+}
+
+/**
  * One crash-consistent snapshot set of every volume of an instance, tagged at creation
  * (with a new set id), with the volumes' own tags copied onto their snapshots when
- * `copyVolumeTags`.
+ * `copyVolumeTags`; then exactly one set of the day is left.
  *
- * CreateSnapshots takes no idempotency token, so when the SDK had to send it more than
- * once, an attempt whose answer was lost may have made a set too, with the same request
- * and so the same set id: the snapshots of that set id that are not in the answer are
- * deleted, and their ids returned. A duplicate that cannot be deleted fails the call,
- * naming it.
+ * After creating, the day's sets of the instance are read back:
+ * - CreateSnapshots takes no idempotency token, so when the SDK had to send it more than
+ *   once, an attempt whose answer was lost may have made a set too, with the same request
+ *   and so the same set id: the snapshots of that set id that are not in the answer go;
+ * - two deliveries of the same event at the same moment each make a set: of the sets of
+ *   the day, the one `chooseDaySet` picks stays (the same one in every run that sees
+ *   them) and the others go, whoever made them: this run's own set too, when another
+ *   stays instead.
+ *
+ * A snapshot that cannot be deleted fails the call, naming it.
  *
  * @example
  * const { snapshotIds } = await createInstanceBackup(ec2, { instanceId: 'i-0abc', day: '2026-11-28', tags, description, copyVolumeTags: true });
@@ -183,53 +240,61 @@ export const createInstanceBackup = async (
     description: string;
     copyVolumeTags: boolean;
   },
-): Promise<{ snapshotIds: string[]; duplicatesDeleted: string[] }> => {
+): Promise<InstanceBackup> => {
   const setId = randomUUID();
-  const { Snapshots = [], $metadata } = await ec2.send(
+  const setTags = [...tags, { Key: SET_KEY, Value: setId }];
+  const { Snapshots = [] } = await ec2.send(
     new CreateSnapshotsCommand({
       InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
       Description: description,
       ...(copyVolumeTags ? { CopyTagsFromSource: 'volume' as const } : {}),
-      TagSpecifications: [
-        { ResourceType: 'snapshot', Tags: [...tags, { Key: SET_KEY, Value: setId }] },
-      ],
+      TagSpecifications: [{ ResourceType: 'snapshot', Tags: setTags }],
     }),
   );
   const snapshotIds = Snapshots.flatMap((snapshot) =>
     snapshot.SnapshotId ? [snapshot.SnapshotId] : [],
   );
-  // The SDK always sets $metadata; a mocked answer may lack it.
-  if (($metadata?.attempts ?? 1) <= 1) return { snapshotIds, duplicatesDeleted: [] };
 
-  const duplicates: string[] = [];
-  const pages = paginateDescribeSnapshots(
-    { client: ec2, pageSize: PAGE_SIZE },
-    {
-      OwnerIds: ['self'],
-      Filters: [
-        { Name: `tag:${SET_KEY}`, Values: [setId] },
-        { Name: `tag:${SOURCE_KEY}`, Values: [instanceId] },
-        { Name: `tag:${CREATED_BY.Key}`, Values: [CREATED_BY.Value] },
-      ],
-    },
-  );
-  for await (const page of pages) {
-    for (const snapshot of page.Snapshots ?? []) {
-      const id = snapshot.SnapshotId;
-      // The filters already say so; checked again, as this deletes what it finds.
-      if (!id || snapshotIds.includes(id) || tagValue(snapshot.Tags, SET_KEY) !== setId) continue;
-      duplicates.push(id);
-    }
-  }
-  for (const id of duplicates) {
-    try {
-      await deleteSnapshot(ec2, id);
-    } catch (error) {
-      throw new Error(
-        `made ${snapshotIds.join(', ')}, but could not delete ${id}, a second set of ${instanceId} on ${day} left by an attempt whose answer was lost: ${(error as Error).message}`,
-        { cause: error },
+  const listed = await listSetsOfDay(ec2, instanceId, day);
+  const duplicatesDeleted = listed
+    .filter((backup) => backup.set === setId && !snapshotIds.includes(backup.id))
+    .map((backup) => backup.id);
+  // This run's set as the answer gave it, where the listing does not show it yet.
+  const own = Snapshots.flatMap((snapshot) => {
+    const backup = toBackupRecord({
+      ...snapshot,
+      StartTime: snapshot.StartTime ?? new Date(),
+      Tags: setTags,
+    });
+    return backup && !listed.some((known) => known.id === backup.id) ? [backup] : [];
+  });
+  const choice = chooseDaySet([
+    ...listed.filter((backup) => !duplicatesDeleted.includes(backup.id)),
+    ...own,
+  ]);
+  const otherSetsDeleted = choice.extra.map((backup) => backup.id);
+
+  for (const id of [...duplicatesDeleted, ...otherSetsDeleted]) {
+    const why = duplicatesDeleted.includes(id)
+      ? 'left by an attempt whose answer was lost'
+      : `made at the same time as ${choice.keptIds.join(', ')}, which stays`;
+    const fail = (reason: string, cause?: unknown) =>
+      new Error(
+        `made ${snapshotIds.join(', ')}, but could not delete ${id}, a second set of ${instanceId} on ${day} ${why}: ${reason}`,
+        { cause },
       );
+    let outcome: DeleteOutcome;
+    try {
+      outcome = await deleteSnapshot(ec2, id);
+    } catch (error) {
+      throw fail((error as Error).message, error);
     }
+    if (outcome === 'in-use') throw fail('in use (InvalidSnapshot.InUse)');
   }
-  return { snapshotIds, duplicatesDeleted: duplicates };
+  return {
+    snapshotIds,
+    duplicatesDeleted,
+    otherSetsDeleted,
+    ...(choice.kept !== undefined && choice.kept !== setId ? { keptInstead: choice.keptIds } : {}),
+  };
 };

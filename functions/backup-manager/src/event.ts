@@ -3,6 +3,11 @@ import * as z from 'zod/mini';
 
 /** How far a scheduled time may lie ahead of the function's clock: clock skew, no more. */
 export const MAX_SCHEDULE_AHEAD_MS = 15 * 60_000;
+/**
+ * How far a scheduled time may lie behind the function's clock: the retry window of the
+ * schedule (EventBridge Scheduler retries for up to 24 hours) and of the function.
+ */
+export const MAX_SCHEDULE_AGE_MS = 24 * 3_600_000;
 
 const isoTime = (what: string) =>
   z.optional(
@@ -36,8 +41,10 @@ export type BackupEvent = z.infer<typeof BackupEventSchema>;
 /**
  * The time a run was scheduled for: the event's `scheduledTime`, else its `time`, else
  * `now` (an event sent by hand). A time more than 15 minutes ahead of `now` cannot be when
- * a schedule fired, and would name a backup day that has not come: it is a `ValidationError`.
- * A past one is taken as it is (a retried or redriven event backs up the day it was for).
+ * a schedule fired, and would name a backup day that has not come; one more than 24 hours
+ * behind `now` is past the retry window, a delivery of a day whose retries are over: each
+ * is a `ValidationError` naming the field. A past one within the window is taken as it is
+ * (a retried event backs up the day it was for).
  *
  * @example
  * scheduledAt({ backup_type: 'all', environment: 'production', scheduledTime: '2026-11-28T01:00:00Z' }, new Date()); // 2026-11-28T01:00:00Z
@@ -52,6 +59,14 @@ export const scheduledAt = (event: BackupEvent, now: Date): Date => {
       {
         path: field,
         message: `is ${stamp}, later than the function's clock (${now.toISOString()}) by more than 15 minutes: a schedule cannot fire in the future`,
+      },
+    ]);
+  }
+  if (now.getTime() - at.getTime() > MAX_SCHEDULE_AGE_MS) {
+    throw new ValidationError('event', [
+      {
+        path: field,
+        message: `is ${stamp}, earlier than the function's clock (${now.toISOString()}) by more than 24 hours: past the retry window, nothing is backed up for that day now`,
       },
     ]);
   }

@@ -34,7 +34,7 @@ const DAY_MS = 86_400_000;
 const sourceKey = (backup: BackupRecord) => `${backup.kind}:${backup.sourceId}`;
 
 /** A snapshot the service gave up on: it holds nothing to restore and never finishes. */
-const hasFailed = (backup: BackupRecord) =>
+export const hasFailed = (backup: BackupRecord) =>
   backup.kind === 'ebs' ? backup.status === 'error' : backup.status === 'failed';
 
 /**

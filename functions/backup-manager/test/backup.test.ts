@@ -114,6 +114,36 @@ const givenInstances = (...instances: Instance[]) =>
 const byAction = (entries: { id: string; action: string }[], action: string) =>
   entries.filter((entry) => entry.action === action).map((entry) => entry.id);
 
+/**
+ * Our snapshots of i-1 today as the check after a create finds them (a listing by source),
+ * those of the set being made (`this-set`) tagged with the set id the create sent; the
+ * run's first listing sees `before`. The answer ignores the day filter, so the check must
+ * look at the tags itself.
+ */
+const givenSetsOfToday = (snapshots: Snapshot[], before: Snapshot[] = []) =>
+  ec2Mock.on(DescribeSnapshotsCommand).callsFake(async (input) => {
+    const bySource = input.Filters?.some(
+      (filter: { Name?: string }) => filter.Name === 'tag:nightshift:source',
+    );
+    const [create] = ec2Mock.commandCalls(CreateSnapshotsCommand);
+    const setId = create?.args[0].input.TagSpecifications?.[0]?.Tags?.find(
+      (tag) => tag.Key === 'nightshift:set',
+    )?.Value;
+    const withSet = snapshots.map((snapshot) => ({
+      ...snapshot,
+      Tags: (snapshot.Tags ?? []).map((tag) =>
+        tag.Value === 'this-set' ? { ...tag, Value: setId } : tag,
+      ),
+    }));
+    return { Snapshots: bySource ? withSet : before };
+  });
+const ofToday = (
+  id: string,
+  state: Snapshot['State'] = 'pending',
+  set = 'this-set',
+  startTime = now,
+) => ourEbsBackup(id, 'i-1', 0, { State: state, Tags: inSetOfToday(set), StartTime: startTime });
+
 describe('Backup run', () => {
   beforeEach(() => {
     ec2Mock.reset();
@@ -228,31 +258,6 @@ describe('Backup run', () => {
   });
 
   describe('when CreateSnapshots had to be sent more than once', () => {
-    /**
-     * Our snapshots of i-1 today as the duplicate check finds them, those of the set being
-     * made tagged with the set id the create sent; the run's first listing sees none. The
-     * answer ignores the set filter, so the check must look at the tag itself.
-     */
-    const givenSetsOfToday = (...snapshots: Snapshot[]) =>
-      ec2Mock.on(DescribeSnapshotsCommand).callsFake(async (input) => {
-        const bySource = input.Filters?.some(
-          (filter: { Name?: string }) => filter.Name === 'tag:nightshift:source',
-        );
-        const [create] = ec2Mock.commandCalls(CreateSnapshotsCommand);
-        const setId = create?.args[0].input.TagSpecifications?.[0]?.Tags?.find(
-          (tag) => tag.Key === 'nightshift:set',
-        )?.Value;
-        const withSet = snapshots.map((snapshot) => ({
-          ...snapshot,
-          Tags: (snapshot.Tags ?? []).map((tag) =>
-            tag.Value === 'this-set' ? { ...tag, Value: setId } : tag,
-          ),
-        }));
-        return { Snapshots: bySource ? withSet : [] };
-      });
-    const ofToday = (id: string, state: Snapshot['State'] = 'pending', set = 'this-set') =>
-      ourEbsBackup(id, 'i-1', 0, { State: state, Tags: inSetOfToday(set) });
-
     beforeEach(() => {
       givenInstances(instance('i-1'));
       ec2Mock.on(CreateSnapshotsCommand).resolves({
@@ -263,14 +268,14 @@ describe('Backup run', () => {
 
     it('deletes the second set an unanswered attempt made, and says so', async () => {
       // Prepare
-      givenSetsOfToday(
+      givenSetsOfToday([
         ofToday('snap-answered-a'),
         ofToday('snap-answered-b'),
         ofToday('snap-unanswered-a'),
         ofToday('snap-unanswered-b', 'completed'),
         ofToday('snap-failed-earlier', 'error', 'an-earlier-set'),
         ofToday('snap-earlier-partly-failed-set', 'completed', 'an-earlier-set'),
-      );
+      ]);
       const { deps, config } = setup();
 
       // Act
@@ -280,7 +285,7 @@ describe('Backup run', () => {
       expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
         Filters: expect.arrayContaining([
           { Name: 'tag:nightshift:source', Values: ['i-1'] },
-          { Name: 'tag:nightshift:set', Values: [expect.stringMatching(/^[0-9a-f-]{36}$/)] },
+          { Name: 'tag:nightshift:backup-date', Values: [today] },
         ]),
       });
       const deletedIds = ec2Mock
@@ -298,7 +303,7 @@ describe('Backup run', () => {
 
     it('fails the backup of the instance, naming the duplicate, when it cannot delete it', async () => {
       // Prepare
-      givenSetsOfToday(ofToday('snap-answered-a'), ofToday('snap-unanswered-a'));
+      givenSetsOfToday([ofToday('snap-answered-a'), ofToday('snap-unanswered-a')]);
       ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('UnauthorizedOperation', 'not allowed'));
       const { deps, config } = setup();
 
@@ -317,20 +322,251 @@ describe('Backup run', () => {
       ]);
     });
 
-    it('looks for no duplicate when the first attempt was answered', async () => {
+    it('deletes nothing when the set it made is the only one of the day', async () => {
       // Prepare
       ec2Mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
+      givenSetsOfToday([ofToday('snap-1', 'pending')]);
       const { deps, config } = setup();
 
       // Act
-      await runBackup(deps, config, production, plenty);
+      const report = await runBackup(deps, config, production, plenty);
 
       // Assess
-      const filters = ec2Mock
-        .commandCalls(DescribeSnapshotsCommand)
-        .flatMap((call) => call.args[0].input.Filters ?? []);
-      expect(filters.map((filter) => filter.Name)).not.toContain('tag:nightshift:source');
       expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+      expect(report.done).toEqual([{ id: 'i-1', action: 'back up', reason: 'created snap-1' }]);
+    });
+  });
+
+  describe('when two deliveries of the event run at the same moment', () => {
+    const second = new Date(now.getTime() + 1_000);
+    const first = new Date(now.getTime() - 1_000);
+    beforeEach(() => {
+      givenInstances(instance('i-1'));
+      ec2Mock.on(CreateSnapshotsCommand).resolves({
+        Snapshots: [
+          { SnapshotId: 'snap-own-a', StartTime: now },
+          { SnapshotId: 'snap-own-b', StartTime: now },
+        ],
+      });
+    });
+
+    it('keeps its own set when it started first, deletes the other run’s set, and says so', async () => {
+      // Prepare
+      givenSetsOfToday([
+        ofToday('snap-own-a'),
+        ofToday('snap-own-b'),
+        ofToday('snap-other-a', 'pending', 'other-set', second),
+        ofToday('snap-other-b', 'pending', 'other-set', second),
+      ]);
+      const { deps, config, addMetric } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      const deletedIds = ec2Mock
+        .commandCalls(DeleteSnapshotCommand)
+        .map((call) => call.args[0].input.SnapshotId);
+      expect(deletedIds).toEqual(['snap-other-a', 'snap-other-b']);
+      expect(report.failed).toEqual([]);
+      expect(report.done).toEqual([
+        {
+          id: 'i-1',
+          action: 'back up',
+          reason: `created snap-own-a, snap-own-b; deleted snap-other-a, snap-other-b, a second set of ${today} made at the same time by another delivery of this event`,
+        },
+      ]);
+      expect(addMetric).toHaveBeenCalledWith('BackupsCreated', 'Count', 1);
+    });
+
+    it('deletes its own set when the other run’s started first, and counts the day as backed up by that set', async () => {
+      // Prepare
+      givenSetsOfToday([
+        ofToday('snap-own-a'),
+        ofToday('snap-own-b'),
+        ofToday('snap-other-a', 'pending', 'other-set', first),
+      ]);
+      const { deps, config, addMetric } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      const deletedIds = ec2Mock
+        .commandCalls(DeleteSnapshotCommand)
+        .map((call) => call.args[0].input.SnapshotId);
+      expect(deletedIds).toEqual(['snap-own-a', 'snap-own-b']);
+      expect(report.failed).toEqual([]);
+      expect(report.done).toEqual([
+        {
+          id: 'i-1',
+          action: 'back up',
+          reason: `already backed up on ${today} (snap-other-a): that set, made at the same time by another delivery of this event, stays; deleted snap-own-a, snap-own-b, the other sets of the day, this run's among them`,
+        },
+      ]);
+      expect(addMetric).toHaveBeenCalledWith('BackupsCreated', 'Count', 0);
+    });
+
+    it('takes its own set from the answer when the listing does not show it yet', async () => {
+      // Prepare: only the other run's set is listed, and it started later.
+      givenSetsOfToday([ofToday('snap-other-a', 'pending', 'other-set', second)]);
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 1);
+      expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, {
+        SnapshotId: 'snap-other-a',
+      });
+      expect(report.done[0]?.reason).toMatch(
+        /^created snap-own-a, snap-own-b; deleted snap-other-a/,
+      );
+    });
+
+    it('neither keeps nor deletes a set of the day with a failed snapshot', async () => {
+      // Prepare: an earlier set failed; it is left to retention.
+      givenSetsOfToday([
+        ofToday('snap-own-a'),
+        ofToday('snap-own-b'),
+        ofToday('snap-failed', 'error', 'failed-set', first),
+        ofToday('snap-failed-sibling', 'completed', 'failed-set', first),
+      ]);
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+      expect(report.done[0]?.reason).toBe('created snap-own-a, snap-own-b');
+    });
+
+    it('leaves alone what a listing returns of another day, instance or tool', async () => {
+      // Prepare
+      givenSetsOfToday([
+        ofToday('snap-own-a'),
+        ourEbsBackup('snap-yesterday', 'i-1', 1, {
+          StartTime: first,
+          Tags: [...ourTags('i-1', dayOf(1)), { Key: 'nightshift:set', Value: 'set-0' }],
+        }),
+        ourEbsBackup('snap-other-instance', 'i-2', 0, {
+          StartTime: first,
+          Tags: [...ourTags('i-2', today), { Key: 'nightshift:set', Value: 'set-0' }],
+        }),
+        ourEbsBackup('snap-by-hand', 'i-1', 0, {
+          StartTime: first,
+          Tags: [
+            ...ourTags('i-1', today).filter((tag) => tag.Key !== 'AutomatedBackup'),
+            { Key: 'nightshift:set', Value: 'set-0' },
+          ],
+        }),
+      ]);
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+      expect(report.done[0]?.reason).toBe('created snap-own-a, snap-own-b');
+    });
+
+    it('fails the backup of the instance, naming the snapshot, when it cannot delete the other set', async () => {
+      // Prepare
+      givenSetsOfToday([
+        ofToday('snap-own-a'),
+        ofToday('snap-other-a', 'pending', 'other-set', second),
+      ]);
+      ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('UnauthorizedOperation', 'not allowed'));
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(report.failed).toEqual([
+        {
+          id: 'i-1',
+          action: 'back up',
+          reason: expect.stringContaining(
+            `could not delete snap-other-a, a second set of i-1 on ${today} made at the same time as snap-own-a, snap-own-b, which stays: not allowed`,
+          ),
+        },
+      ]);
+    });
+
+    it('counts a set another run deleted first as gone, not as a failure', async () => {
+      // Prepare
+      givenSetsOfToday([
+        ofToday('snap-own-a'),
+        ofToday('snap-other-a', 'pending', 'other-set', second),
+      ]);
+      ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('InvalidSnapshot.NotFound'));
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(report.failed).toEqual([]);
+      expect(report.done[0]?.reason).toMatch(/deleted snap-other-a, a second set/);
+    });
+
+    it('fails, naming the snapshot, when the set to delete is in use', async () => {
+      // Prepare
+      givenSetsOfToday([
+        ofToday('snap-own-a'),
+        ofToday('snap-other-a', 'pending', 'other-set', second),
+      ]);
+      ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('InvalidSnapshot.InUse'));
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(report.failed[0]?.reason).toMatch(
+        /could not delete snap-other-a, .*: in use \(InvalidSnapshot\.InUse\)$/,
+      );
+    });
+
+    it('deletes the extra sets of the day a run finds at its start, keeping the one that started first', async () => {
+      // Prepare: two whole sets of today from runs whose clean-up did not finish.
+      const kept = ourEbsBackup('snap-first', 'i-1', 0, {
+        StartTime: first,
+        Tags: inSetOfToday('set-b'),
+      });
+      const extra = ourEbsBackup('snap-second', 'i-1', 0, {
+        StartTime: second,
+        Tags: inSetOfToday('set-a'),
+      });
+      ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [extra, kept] });
+      const { deps, config } = setup();
+
+      // Act
+      const dry = await runBackup(deps, config, { ...production, dryRun: true }, plenty);
+      const dryDeletes = ec2Mock.commandCalls(DeleteSnapshotCommand).length;
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      const reason = `a second set of i-1 on ${today}, made at the same time as snap-first, which stays`;
+      expect(dryDeletes).toBe(0);
+      expect(dry.planned).toEqual([{ id: 'snap-second', action: 'delete', reason }]);
+      expect(ec2Mock).not.toHaveReceivedCommand(CreateSnapshotsCommand);
+      expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 1);
+      expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, {
+        SnapshotId: 'snap-second',
+      });
+      expect(report.done).toEqual([{ id: 'snap-second', action: 'delete', reason }]);
+      expect(report.skipped).toEqual([
+        {
+          id: 'i-1',
+          action: 'back up',
+          reason: `already backed up on ${today} (snap-second, snap-first)`,
+        },
+      ]);
     });
   });
 
@@ -582,6 +818,51 @@ describe('Backup run', () => {
       ['snap-old', 'delete'],
     ]);
     expect(report.done).toEqual([]);
+  });
+
+  it('stays a dry run under DRY_RUN=true when the event says dryRun false', async () => {
+    // Prepare
+    givenInstances(instance('i-1'));
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [ourEbsBackup('snap-old', 'i-1', 10), ourEbsBackup('snap-recent', 'i-1', 2)],
+    });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+    const { deps, config } = setup({ DRY_RUN: 'true' });
+
+    // Act
+    const report = await runBackup(deps, config, { ...production, dryRun: false }, plenty);
+
+    // Assess
+    const sent = [...ec2Mock.calls(), ...rdsMock.calls()].map(
+      (call) => (call.args[0] as { constructor: { name: string } }).constructor.name,
+    );
+    expect(sent.filter((name) => !name.startsWith('Describe'))).toEqual([]);
+    expect(report.dryRun).toBe(true);
+    expect(byAction(report.planned, 'back up')).toEqual(['i-1', 'orders']);
+    expect(byAction(report.planned, 'delete')).toEqual(['snap-old']);
+    expect(report.done).toEqual([]);
+  });
+
+  it('takes retention from BACKUP_RETENTION_DAYS only: an event cannot shorten it', async () => {
+    // Prepare: backups of 2 and 3 days, within the 7 days configured.
+    givenInstances(instance('i-1'));
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [ourEbsBackup('snap-3', 'i-1', 3), ourEbsBackup('snap-2', 'i-1', 2)],
+    });
+    const { deps, config } = setup({ BACKUP_RETENTION_DAYS: '7' });
+    const event = {
+      ...production,
+      retentionDays: 1,
+      BACKUP_RETENTION_DAYS: 1,
+      backupRetentionDays: 1,
+    } as BackupEvent;
+
+    // Act
+    const report = await runBackup(deps, config, event, plenty);
+
+    // Assess
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+    expect(byAction(report.planned, 'delete')).toEqual([]);
   });
 
   it('warns when the Region nears its quota of manual DB snapshots', async () => {

@@ -82,6 +82,23 @@ describe('backup-manager handler', () => {
     });
     expect(ec2Mock.calls()).toEqual([]);
   });
+
+  it('changes nothing when the scheduled time is past the 24-hour retry window', async () => {
+    // Prepare
+    const handler = await loadHandler();
+    const stale = new Date(Date.now() - 25 * 3_600_000).toISOString();
+
+    // Act
+    const invocation = handler({ ...daily, scheduledTime: stale }, createLambdaContext());
+
+    // Assess
+    await expect(invocation).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining(`scheduledTime: is ${stale}, earlier than`),
+    });
+    expect(ec2Mock.calls()).toEqual([]);
+    expect(rdsMock.calls()).toEqual([]);
+  });
 });
 
 describe('backup-manager scheduled time', () => {
@@ -120,7 +137,7 @@ describe('backup-manager scheduled time', () => {
     expect(() => scheduledAt(event, new Date('2026-11-28T01:00:00Z'))).toThrow(named);
   });
 
-  it('takes a time up to 15 minutes ahead (clock skew) and any past one', () => {
+  it('takes a time up to 15 minutes ahead (clock skew) and up to 24 hours behind (retries)', () => {
     // Prepare
     const now = new Date('2026-11-28T01:00:00Z');
     const parse = (scheduledTime: string) =>
@@ -130,10 +147,33 @@ describe('backup-manager scheduled time', () => {
     expect(scheduledAt(parse('2026-11-28T01:15:00Z'), now)).toEqual(
       new Date('2026-11-28T01:15:00Z'),
     );
-    expect(scheduledAt(parse('2026-10-01T01:00:00Z'), now)).toEqual(
-      new Date('2026-10-01T01:00:00Z'),
+    expect(scheduledAt(parse('2026-11-27T01:00:00Z'), now)).toEqual(
+      new Date('2026-11-27T01:00:00Z'),
     );
   });
+
+  it.each([
+    [{ scheduledTime: '2026-11-27T00:59:59Z' }, 'scheduledTime: is 2026-11-27T00:59:59Z'],
+    [{ scheduledTime: '2026-10-01T01:00:00Z' }, 'scheduledTime: is 2026-10-01T01:00:00Z'],
+    [{ time: '2026-11-26T23:00:00Z' }, 'time: is 2026-11-26T23:00:00Z'],
+  ])(
+    'refuses a scheduled time more than 24 hours past, %j, naming the field',
+    (schedule, named) => {
+      // Prepare
+      const event = BackupEventSchema.parse({
+        backup_type: 'all',
+        environment: 'production',
+        ...schedule,
+      });
+      const attempt = () => scheduledAt(event, new Date('2026-11-28T01:00:00Z'));
+
+      // Act & Assess
+      expect(attempt).toThrow(ValidationError);
+      expect(attempt).toThrow(
+        `${named}, earlier than the function's clock (2026-11-28T01:00:00.000Z) by more than 24 hours: past the retry window`,
+      );
+    },
+  );
 
   it('falls back to the clock for an event sent by hand', () => {
     // Act
