@@ -313,7 +313,7 @@ describe('IAM of backup-manager', () => {
 });
 
 describe('IAM of infra-scaler', () => {
-  it('stops, starts and marks only what is tagged with the scaled environment', () => {
+  it('stops, starts, scales and marks only what opted in: Environment and AutoScale=true', () => {
     // Act
     const statements = statementsOf('InfraScalerFunction');
     const mutating = statements.filter(
@@ -330,15 +330,15 @@ describe('IAM of infra-scaler', () => {
     // Assess
     expect(mutating.length).toBeGreaterThanOrEqual(6);
     expect(onGroups.length + onInstancesAndDatabases.length).toBe(mutating.length);
-    for (const statement of mutating) {
-      expect(statement.Condition).toMatchObject({
-        StringEquals: { 'aws:ResourceTag/Environment': { Ref: 'ScaledEnvironment' } },
-      });
-    }
+    expect(onGroups.length).toBeGreaterThanOrEqual(2);
     expect(onInstancesAndDatabases.length).toBeGreaterThanOrEqual(4);
-    for (const statement of onInstancesAndDatabases) {
-      expect(statement.Condition).toMatchObject({
-        StringEquals: { 'aws:ResourceTag/AutoScale': 'true' },
+    // Auto Scaling groups opt in like instances and databases.
+    for (const statement of mutating) {
+      expect(statement.Condition, statement.Sid).toMatchObject({
+        StringEquals: {
+          'aws:ResourceTag/Environment': { Ref: 'ScaledEnvironment' },
+          'aws:ResourceTag/AutoScale': 'true',
+        },
       });
     }
     for (const statement of mutating.filter((s) => actionsOf(s).some((a) => /Tags/.test(a)))) {

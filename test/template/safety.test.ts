@@ -1,0 +1,347 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CfnTemplate, parseTemplate } from './cfnYaml.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+let parsed: CfnTemplate | undefined;
+const template = (): CfnTemplate => {
+  parsed ??= parseTemplate(readFileSync(join(root, 'template.yaml'), 'utf8'));
+  return parsed;
+};
+
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+type Conditional<T> = { 'Fn::If': [string, T, unknown] };
+
+/** Every statement of every function, one under `Fn::If` as it is when its condition holds. */
+const functionStatements = () =>
+  Object.entries(template().Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+    .flatMap(([id, resource]) =>
+      (
+        (resource.Properties?.Policies ?? []) as {
+          Statement?: (Statement | Conditional<Statement>)[];
+        }[]
+      ).flatMap((policy) =>
+        (policy.Statement ?? []).map((statement) =>
+          'Fn::If' in statement
+            ? { id, onlyIf: statement['Fn::If'][0], ...statement['Fn::If'][1] }
+            : { id, onlyIf: undefined, ...statement },
+        ),
+      ),
+    );
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+/**
+ * A CloudFormation `AllowedPattern` as a JavaScript RegExp. CloudFormation matches the
+ * pattern (a Java regular expression) against the whole value, so it is anchored here;
+ * look-aheads, `(?i:...)` groups and character classes mean the same in both.
+ */
+const allowedPattern = (parameter: string): RegExp => {
+  const pattern = template().Parameters?.[parameter]?.AllowedPattern;
+  expect(pattern, `${parameter} has an AllowedPattern`).toEqual(expect.any(String));
+  return new RegExp(`^(?:${String(pattern)})$`);
+};
+
+describe('ScaledEnvironment', () => {
+  const productionLike = [
+    'prod',
+    'PROD',
+    'Prod',
+    'production',
+    'Production',
+    'PRODUCTION',
+    'prd',
+    'PRD',
+    'prod-',
+    'prod-eu',
+    'Prod-1',
+    'PROD-blue',
+  ];
+  const notANameOfOne = ['', '*', '?roduction', 'prod*', 'stag?ng', 'staging,prod', ' staging'];
+  const accepted = ['staging', 'Staging', 'dev', 'qa-2', 'test_env', 'preprod', 'products', 'prd2'];
+
+  it.each(productionLike)('refuses the production-like name %j', (name) => {
+    expect(allowedPattern('ScaledEnvironment').test(name)).toBe(false);
+  });
+
+  it.each(notANameOfOne)('refuses %j: wildcards, lists and blanks are not one name', (name) => {
+    expect(allowedPattern('ScaledEnvironment').test(name)).toBe(false);
+  });
+
+  it.each(accepted)('accepts %j', (name) => {
+    expect(allowedPattern('ScaledEnvironment').test(name)).toBe(true);
+  });
+
+  it('refuses a name longer than 63 characters', () => {
+    expect(allowedPattern('ScaledEnvironment').test('s'.repeat(63))).toBe(true);
+    expect(allowedPattern('ScaledEnvironment').test('s'.repeat(64))).toBe(false);
+  });
+
+  it('accepts its default and every value samconfig.toml deploys with', () => {
+    // Prepare
+    const samconfig = readFileSync(join(root, 'samconfig.toml'), 'utf8');
+
+    // Act
+    const deployed = [...samconfig.matchAll(/\bScaledEnvironment=([^\s"]+)/g)].map(
+      (match) => match[1] ?? '',
+    );
+
+    // Assess
+    expect(deployed.length).toBeGreaterThanOrEqual(3);
+    const pattern = allowedPattern('ScaledEnvironment');
+    for (const name of [template().Parameters?.ScaledEnvironment?.Default, ...deployed]) {
+      expect(pattern.test(String(name)), String(name)).toBe(true);
+    }
+  });
+
+  it('is the one environment infra-scaler is configured to scale, and its schedules name', () => {
+    // Act
+    const scaler = template().Resources.InfraScalerFunction?.Properties ?? {};
+    const variables = (scaler.Environment as { Variables: Record<string, unknown> }).Variables;
+    const inputs = Object.values(
+      scaler.Events as Record<string, { Properties: { Input: { 'Fn::Sub': string } } }>,
+    ).map((event) => JSON.parse(event.Properties.Input['Fn::Sub']) as { environment: string });
+
+    // Assess
+    expect(variables.SCALED_ENVIRONMENTS).toEqual({ Ref: 'ScaledEnvironment' });
+    expect(inputs.length).toBe(3);
+    for (const input of inputs) expect(input.environment).toBe('${ScaledEnvironment}');
+  });
+});
+
+describe('IAM of infra-scaler, Auto Scaling groups', () => {
+  const updating = () =>
+    functionStatements().filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        actionsOf(statement).includes('autoscaling:UpdateAutoScalingGroup'),
+    );
+
+  it('may only resize a group: never change what it launches, or where', () => {
+    // Act
+    const statements = updating();
+
+    // Assess
+    expect(statements.map((statement) => statement.id)).toEqual(['InfraScalerFunction']);
+    // Each key is present only when the request changes that setting.
+    expect(statements[0]?.Condition?.Null).toEqual({
+      'autoscaling:LaunchConfigurationName': 'true',
+      'autoscaling:LaunchTemplateVersionSpecified': 'true',
+      'autoscaling:InstanceTypes': 'true',
+      'autoscaling:VPCZoneIdentifiers': 'true',
+      'autoscaling:CapacityReservationIds': 'true',
+      'autoscaling:CapacityReservationResourceGroupArns': 'true',
+    });
+  });
+});
+
+describe('IAM tag removal', () => {
+  it('names its tag keys: an EC2 DeleteTags naming none would delete every tag', () => {
+    // Act
+    const removing = functionStatements().filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        actionsOf(statement).some((action) =>
+          ['ec2:DeleteTags', 'autoscaling:DeleteTags', 'rds:RemoveTagsFromResource'].includes(
+            action,
+          ),
+        ),
+    );
+
+    // Assess
+    expect(removing.map((statement) => statement.Sid)).toEqual([
+      'UnmarkTaggedInstances',
+      'SaveTheGroupsSizes',
+      'MarkTaggedDatabases',
+    ]);
+    for (const statement of removing) {
+      // ForAllValues holds for an empty set of keys; Null makes the keys required.
+      expect(statement.Condition?.['ForAllValues:StringEquals'], statement.Sid).toEqual({
+        'aws:TagKeys': [expect.stringMatching(/^nightshift:/)],
+      });
+      expect(statement.Condition?.Null, statement.Sid).toEqual({ 'aws:TagKeys': 'false' });
+    }
+  });
+});
+
+describe('KMS permissions', () => {
+  const kmsStatements = () =>
+    functionStatements().filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('kms:')),
+    );
+  /** What a function's code must use for a KMS permission through a service to be needed. */
+  const usedThrough: Record<string, RegExp> = {
+    sns: /@aws-sdk\/client-sns/,
+    ssm: /@aws-lambda-powertools\/parameters\/ssm/,
+    ec2: /StartInstancesCommand/,
+    sqs: /@aws-sdk\/client-sqs/,
+    secretsmanager: /@aws-lambda-powertools\/parameters\/secrets/,
+  };
+  const sourceOf = (id: string): string => {
+    const codeUri = String(template().Resources[id]?.Properties?.CodeUri);
+    const dir = join(root, 'functions', codeUri.replace(/^dist\//, ''), 'src');
+    return readdirSync(dir, { recursive: true })
+      .filter((file) => String(file).endsWith('.ts'))
+      .map((file) => readFileSync(join(dir, String(file)), 'utf8'))
+      .join('\n');
+  };
+  const viaService = (statement: Statement): string => {
+    const via = statement.Condition?.StringEquals?.['kms:ViaService'] as { 'Fn::Sub': string };
+    return via['Fn::Sub'].replace(/\..*$/, '');
+  };
+
+  it('go only through a service whose client the function’s code uses', () => {
+    // Act
+    const unused = kmsStatements()
+      .filter((statement) => {
+        const pattern = usedThrough[viaService(statement)];
+        return pattern === undefined || !pattern.test(sourceOf(statement.id));
+      })
+      .map((statement) => `${statement.id}/${statement.Sid}`);
+
+    // Assess
+    expect(kmsStatements().length).toBeGreaterThanOrEqual(6);
+    expect(unused).toEqual([]);
+  });
+
+  it('decrypt and make data keys only for the topic or parameter the function uses', () => {
+    // Act
+    const keyUse = kmsStatements().filter((statement) =>
+      actionsOf(statement).some((action) => /^kms:(Decrypt|GenerateDataKey)/.test(action)),
+    );
+    const bySns = keyUse.filter((statement) => viaService(statement) === 'sns');
+    const bySsm = keyUse.filter((statement) => viaService(statement) === 'ssm');
+
+    // Assess
+    expect(bySns.length + bySsm.length).toBe(keyUse.length);
+    expect(bySns.length).toBe(4);
+    for (const statement of bySns) {
+      const published = functionStatements().find(
+        (other) => other.id === statement.id && actionsOf(other).includes('sns:Publish'),
+      );
+      expect(published?.Resource, statement.id).toEqual({ Ref: expect.any(String) });
+      expect(statement.Condition?.StringEquals?.['kms:EncryptionContext:aws:sns:topicArn']).toEqual(
+        published?.Resource,
+      );
+    }
+    expect(bySsm.map((statement) => [statement.id, statement.onlyIf])).toEqual([
+      ['DeployNotifierFunction', 'HasWebhookParameter'],
+    ]);
+    const parameters = functionStatements().find(
+      (statement) => statement.Sid === 'ReadTheWebhookParameters',
+    )?.Resource;
+    expect(bySsm[0]?.Condition?.StringEquals?.['kms:EncryptionContext:PARAMETER_ARN']).toEqual(
+      parameters,
+    );
+  });
+});
+
+describe('SNS topics', () => {
+  type TopicPolicy = { Topics: { Ref: string }[]; PolicyDocument: { Statement: unknown[] } };
+  const topicPolicies = () =>
+    Object.values(template().Resources)
+      .filter((resource) => resource.Type === 'AWS::SNS::TopicPolicy')
+      .map((resource) => ({ Properties: resource.Properties as TopicPolicy }));
+
+  it('refuse every publication over plain HTTP', () => {
+    // Prepare
+    const topics = Object.entries(template().Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::SNS::Topic')
+      .map(([id]) => id);
+
+    // Act
+    const unguarded = topics.filter(
+      (topic) =>
+        !topicPolicies().some(
+          (policy) =>
+            policy.Properties.Topics.some((ref) => ref.Ref === topic) &&
+            policy.Properties.PolicyDocument.Statement.some(
+              (statement) =>
+                JSON.stringify(statement) ===
+                JSON.stringify({
+                  Sid: 'PublishOnlyOverTls',
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 'sns:Publish',
+                  Resource: { Ref: topic },
+                  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                }),
+            ),
+        ),
+    );
+
+    // Assess
+    expect(topics).toEqual(['ReportsTopic', 'AlertTopic', 'AlarmTopic']);
+    expect(unguarded).toEqual([]);
+  });
+
+  it('let CloudWatch publish this account’s alarms, although the policy replaces the default', () => {
+    // Act
+    const alarmPolicy = topicPolicies().find((policy) =>
+      policy.Properties.Topics.some((ref) => ref.Ref === 'AlarmTopic'),
+    );
+
+    // Assess
+    expect(alarmPolicy?.Properties.PolicyDocument.Statement).toContainEqual({
+      Sid: 'CloudWatchPublishesThisAccountsAlarms',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: 'AlarmTopic' },
+      Condition: {
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*',
+          },
+        },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      },
+    });
+  });
+});
+
+describe('AlarmEmail', () => {
+  it('subscribes the address it is given to the alarm topic, and nothing when empty', () => {
+    // Act
+    const { Parameters, Conditions, Resources } = template();
+    const subscriptions = Object.values(Resources).filter(
+      (resource) => resource.Type === 'AWS::SNS::Subscription',
+    );
+
+    // Assess
+    expect(Parameters?.AlarmEmail?.Default).toBe('');
+    expect(Conditions?.HasAlarmEmail).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }],
+    });
+    expect(subscriptions).toEqual([
+      {
+        Type: 'AWS::SNS::Subscription',
+        Condition: 'HasAlarmEmail',
+        Properties: {
+          TopicArn: { Ref: 'AlarmTopic' },
+          Protocol: 'email',
+          Endpoint: { Ref: 'AlarmEmail' },
+        },
+      },
+    ]);
+  });
+
+  it.each([
+    ['', true],
+    ['ops@example.com', true],
+    ['on-call+nightshift@example.co.uk', true],
+    ['ops', false],
+    ['ops@example', false],
+    ['ops @example.com', false],
+    ['a@b@example.com', false],
+  ])('takes %j: %j', (address, accepted) => {
+    expect(allowedPattern('AlarmEmail').test(address)).toBe(accepted);
+  });
+});
