@@ -30,7 +30,7 @@ describe('Decoding a CloudWatch Logs event', () => {
     [
       'a gzip bomb',
       { awslogs: { data: gzipSync(Buffer.alloc(33 * 1024 * 1024, 32)).toString('base64') } },
-      /awslogs\.data: unzips to more than 8 MB/,
+      /awslogs\.data: unzips to more than 6208 KB/,
     ],
     [
       'gzip of non-JSON',
@@ -59,8 +59,8 @@ const payloadOfSize = (bytes: number): LogsPayload => {
 };
 
 describe('The unzipped size of a batch', () => {
-  it('is capped at 8 MB, a few times what CloudWatch Logs sends', () => {
-    expect(MAX_UNZIPPED_BYTES).toBe(8 * 1024 * 1024);
+  it('is capped at 6 MB and 64 KB, the most CloudWatch Logs can send', () => {
+    expect(MAX_UNZIPPED_BYTES).toBe(6 * 1024 * 1024 + 64 * 1024);
   });
 
   it('accepts a batch that unzips to exactly the cap', () => {
@@ -78,21 +78,40 @@ describe('The unzipped size of a batch', () => {
     expect(() => parse(eventOf(payloadOfSize(MAX_UNZIPPED_BYTES + 1)))).toThrow(
       expect.objectContaining({
         name: 'ValidationError',
-        message: 'Invalid event: awslogs.data: unzips to more than 8 MB',
+        message: 'Invalid event: awslogs.data: unzips to more than 6208 KB',
       }),
     );
   });
 
-  it('accepts the largest batch CloudWatch Logs can send: 1 MB of control characters in 10,000 events', () => {
-    // Prepare: 1 MB counts each message's UTF-8 bytes plus 26 per event; each control
-    // character takes six bytes in JSON, and ids are 56 digits.
-    const events = 10_000;
-    const perMessage = Math.floor((1024 * 1024 - 26 * events) / events);
-    const payload = payloadOf(Array.from({ length: events }, () => '\u0001'.repeat(perMessage)));
-    for (const event of payload.logEvents) event.id = event.id.padStart(56, '3');
-    expect(Buffer.byteLength(JSON.stringify(payload))).toBeGreaterThan(5 * 1024 * 1024);
+  it.each([
+    [1, 'one event of the largest size'],
+    [4, 'the fewest events of at most 256 KB'],
+    [100, 'a hundred events'],
+    [10_000, 'the most events'],
+  ])(
+    'accepts the largest batch CloudWatch Logs can send in %i events (%s): 1 MB of control characters',
+    (events) => {
+      // Prepare: 1 MB counts each message's UTF-8 bytes plus 26 per event; a control character
+      // takes six bytes in JSON; ids have 56 digits, names the longest CloudWatch Logs allows.
+      const perMessage = Math.floor((1024 * 1024 - 26 * events) / events);
+      const payload = payloadOf(
+        Array.from({ length: events }, () => '\u0001'.repeat(perMessage)),
+        {
+          logGroup: '\u0002'.repeat(512),
+          logStream: '\u0003'.repeat(512),
+          subscriptionFilters: ['\u0004'.repeat(512), '\u0005'.repeat(512)],
+        },
+      );
+      for (const event of payload.logEvents) {
+        event.id = event.id.padStart(56, '3');
+        event.timestamp = Date.UTC(2286, 0, 1);
+      }
+      expect(Buffer.byteLength(JSON.stringify(payload))).toBeGreaterThan(
+        events <= 4 ? 6 * 1024 * 1024 : 5 * 1024 * 1024,
+      );
 
-    // Act & Assess
-    expect(parse(eventOf(payload)).awslogs.data.logEvents).toHaveLength(events);
-  });
+      // Act & Assess
+      expect(parse(eventOf(payload)).awslogs.data.logEvents).toHaveLength(events);
+    },
+  );
 });
