@@ -1,3 +1,4 @@
+export * from './crashPoints.ts';
 export {
   type Fault,
   type FaultProxy,
@@ -14,5 +15,6 @@ export {
   type MotoServer,
   startMoto,
 } from './motoServer.ts';
+export { HARMLESS_SAMPLES, SECRET_SAMPLES, type SecretSample } from './secrets.ts';
 export { seededRandom } from './seededRandom.ts';
 export { type SnsNotification, type SnsQueueReader, subscribeQueue } from './snsQueue.ts';
