@@ -1,9 +1,27 @@
-import { envFlag, envInteger, envString, loadConfig } from '@nightshift/middleware';
+import { envFlag, envInteger, envList, envString, loadConfig } from '@nightshift/middleware';
 import * as z from 'zod/mini';
+import { PLAIN_TAG_VALUE } from './environment.ts';
 
 /** Environment of the function; every variable has a default. */
 export const ScalerConfigSchema = z.object({
   DRY_RUN: envFlag(),
+  /**
+   * The environments (exact `Environment` tag values) the function may scale, comma-separated.
+   * Unset: any name that is not production-like.
+   */
+  SCALED_ENVIRONMENTS: z.pipe(
+    envList(),
+    z.array(
+      z
+        .string()
+        .check(
+          z.regex(
+            PLAIN_TAG_VALUE,
+            'must list plain tag values: letters, digits, spaces and _ . : / = + - @ only (no wildcard such as * or ?)',
+          ),
+        ),
+    ),
+  ),
   SNS_TOPIC_ARN: z.optional(envString()),
   ENVIRONMENT_TAG_KEY: envString('Environment'),
   AUTOSCALE_TAG_KEY: envString('AutoScale'),

@@ -15,6 +15,8 @@ import { SCALED_DOWN_KEY } from './marks.ts';
 
 /** EC2 takes up to 1000 ids per call; smaller chunks keep one failure's blast radius small. */
 const CHUNK = 50;
+/** DescribeInstances by id, this many ids per call. */
+const DESCRIBE_CHUNK = 200;
 
 /**
  * Every instance matching the tag filters (`{ Environment: 'staging' }`; a `null` value
@@ -45,10 +47,26 @@ export const listInstances = async (
   return instances;
 };
 
+/** What became of the instances scale_down asked to stop. */
+export interface StopOutcome {
+  /** Stopped, with their mark; `error` when StopInstances failed yet the instance is stopping. */
+  stopped: { id: string; error?: Error; state?: string }[];
+  /** Not stopped; `markKept` when the mark may still be on (the instance may have stopped). */
+  failed: { id: string; error: Error; markKept: boolean }[];
+}
+
+/** States in which a stop has taken effect: the instance must keep its mark. */
+const STOPPING = ['stopping', 'stopped'];
+/** States in which an instance surely did not stop: its mark may come off. */
+const NOT_STOPPED = ['pending', 'running'];
+
 /**
  * Marks instances as stopped by scale_down (tag first: an instance stopped without its
- * mark would never be started again), then stops the marked ones; a failed stop has its
- * mark taken back. Returns which ids were stopped and which failed, and why.
+ * mark would never be started again), then stops the marked ones. A stop that fails may
+ * still have taken effect (its answer lost, the retries refused), so the instances whose
+ * stop failed are read again: one that is stopping or stopped counts as stopped and keeps
+ * its mark; only one seen running (or pending) has its mark taken back; one that cannot
+ * be read keeps its mark, which a later scale_up takes off if it runs.
  *
  * @example
  * await stopAndMark(ec2, ['i-1', 'i-2'], new Date());
@@ -57,7 +75,7 @@ export const stopAndMark = async (
   ec2: EC2Client,
   ids: string[],
   now: Date,
-): Promise<ChunkOutcome> => {
+): Promise<StopOutcome> => {
   const marked = await inChunks(ids, CHUNK, (chunk) =>
     ec2.send(
       new CreateTagsCommand({
@@ -69,13 +87,62 @@ export const stopAndMark = async (
   const stopped = await inChunks(marked.succeeded, CHUNK, (chunk) =>
     ec2.send(new StopInstancesCommand({ InstanceIds: chunk })),
   );
-  if (stopped.failed.length > 0) {
-    await unmark(
-      ec2,
-      stopped.failed.map(({ id }) => id),
-    ).catch(() => undefined);
+  const outcome: StopOutcome = {
+    stopped: stopped.succeeded.map((id) => ({ id })),
+    failed: marked.failed.map(({ id, error }) => ({ id, error, markKept: false })),
+  };
+  if (stopped.failed.length === 0) return outcome;
+  const states = await readStates(
+    ec2,
+    stopped.failed.map(({ id }) => id),
+  ).catch(() => new Map<string, string>());
+  const notStopped: string[] = [];
+  for (const { id, error } of stopped.failed) {
+    const state = states.get(id);
+    if (state !== undefined && STOPPING.includes(state)) {
+      outcome.stopped.push({ id, error, state });
+    } else if (state !== undefined && NOT_STOPPED.includes(state)) {
+      notStopped.push(id);
+    } else {
+      outcome.failed.push({ id, error, markKept: true });
+    }
   }
-  return { succeeded: stopped.succeeded, failed: [...marked.failed, ...stopped.failed] };
+  const unmarked = await unmark(ec2, notStopped);
+  const unmarkFailed = new Set(unmarked.failed.map(({ id }) => id));
+  for (const { id, error } of stopped.failed) {
+    if (notStopped.includes(id)) outcome.failed.push({ id, error, markKept: unmarkFailed.has(id) });
+  }
+  return outcome;
+};
+
+/**
+ * The state of each instance, read by id, 200 ids per call. An id that EC2 does not
+ * return is missing from the map; a failed call rejects.
+ *
+ * @example
+ * const states = await readStates(ec2, ['i-1']); // Map { 'i-1' => 'stopped' }
+ */
+export const readStates = async (
+  ec2: EC2Client,
+  ids: readonly string[],
+): Promise<Map<string, string>> => {
+  const states = new Map<string, string>();
+  for (const instance of await describeByIds(ec2, ids))
+    states.set(instance.InstanceId ?? '', instance.State?.Name ?? 'unknown');
+  return states;
+};
+
+/** DescribeInstances by id, all of them. */
+const describeByIds = async (ec2: EC2Client, ids: readonly string[]): Promise<Instance[]> => {
+  const instances: Instance[] = [];
+  for (let start = 0; start < ids.length; start += DESCRIBE_CHUNK) {
+    const page = await ec2.send(
+      new DescribeInstancesCommand({ InstanceIds: ids.slice(start, start + DESCRIBE_CHUNK) }),
+    );
+    for (const reservation of page.Reservations ?? [])
+      instances.push(...(reservation.Instances ?? []));
+  }
+  return instances;
 };
 
 /**
@@ -101,8 +168,6 @@ export const unmark = (ec2: EC2Client, ids: string[]): Promise<ChunkOutcome> =>
 /** How long scale_up watches started instances: most run within a minute. */
 export const START_POLL_MS = 5_000;
 export const START_WAIT_MS = 180_000;
-/** DescribeInstances by id, this many ids per call. */
-const DESCRIBE_CHUNK = 200;
 
 /** Where started instances ended up. */
 export interface StartWatch {
@@ -143,17 +208,8 @@ export const watchStart = async (
   for (let polls = Math.ceil(waitMs / pollMs); watch.pending.length > 0; polls -= 1) {
     const seen = new Map<string, Instance>();
     try {
-      for (let start = 0; start < watch.pending.length; start += DESCRIBE_CHUNK) {
-        const page = await ec2.send(
-          new DescribeInstancesCommand({
-            InstanceIds: watch.pending.slice(start, start + DESCRIBE_CHUNK),
-          }),
-        );
-        for (const reservation of page.Reservations ?? []) {
-          for (const instance of reservation.Instances ?? [])
-            seen.set(instance.InstanceId ?? '', instance);
-        }
-      }
+      for (const instance of await describeByIds(ec2, watch.pending))
+        seen.set(instance.InstanceId ?? '', instance);
     } catch (error) {
       // What could not be watched stays pending: it keeps its mark for a later scale_up.
       watch.error = failureReason(error as Error);

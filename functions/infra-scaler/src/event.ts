@@ -1,39 +1,59 @@
 import * as z from 'zod/mini';
+import { environmentIssue } from './environment.ts';
 
 const ACTIONS = ['scale_down', 'scale_up', 'check'] as const;
 /** The original snippets' action names, which imply the staging environment. */
 const ALIASES = { scale_down_staging: 'scale_down', scale_up_staging: 'scale_up' } as const;
 
+const isAlias = (action: string): action is keyof typeof ALIASES => action in ALIASES;
+
 /**
+ * The event schema for a function that scales `scaled` (`SCALED_ENVIRONMENTS`; empty: any
+ * name that is not production-like):
  * `{"action": "scale_down" | "scale_up" | "check", "environment": "staging", "dryRun"?: true}`,
- * or the aliases `scale_down_staging` / `scale_up_staging` with no environment.
+ * or the aliases `scale_down_staging` / `scale_up_staging` with no environment. An
+ * environment the function may not scale, an alias's `staging` included, is refused
+ * naming `environment`.
+ *
+ * @example
+ * const schema = scalerEventSchema(['staging', 'dev']);
  */
-export const ScalerEventSchema = z
-  .looseObject({
-    action: z.enum(
-      [...ACTIONS, ...(Object.keys(ALIASES) as (keyof typeof ALIASES)[])],
-      'must be one of scale_down, scale_up, check (or scale_down_staging, scale_up_staging)',
-    ),
-    environment: z.optional(
-      z
-        .string('must be a string')
-        .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(256)),
-    ),
-    dryRun: z.optional(z.boolean('must be true or false')),
-  })
-  .check(
-    z.refine((event) => event.action in ALIASES || event.environment !== undefined, {
-      message: 'is required: the value of the Environment tag to act on',
-      path: ['environment'],
-    }),
-    z.refine(
-      (event) =>
-        !(event.action in ALIASES) ||
-        event.environment === undefined ||
-        event.environment === 'staging',
-      { message: 'must be staging (or left out) with a *_staging action', path: ['environment'] },
-    ),
-  );
+export const scalerEventSchema = (scaled: readonly string[] = []) =>
+  z
+    .looseObject({
+      action: z.enum(
+        [...ACTIONS, ...(Object.keys(ALIASES) as (keyof typeof ALIASES)[])],
+        'must be one of scale_down, scale_up, check (or scale_down_staging, scale_up_staging)',
+      ),
+      environment: z.optional(
+        z
+          .string('must be a string')
+          .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(256)),
+      ),
+      dryRun: z.optional(z.boolean('must be true or false')),
+    })
+    .check(
+      z.refine((event) => isAlias(event.action) || event.environment !== undefined, {
+        message: 'is required: the value of the Environment tag to act on',
+        path: ['environment'],
+      }),
+      z.refine(
+        (event) =>
+          !isAlias(event.action) ||
+          event.environment === undefined ||
+          event.environment === 'staging',
+        { message: 'must be staging (or left out) with a *_staging action', path: ['environment'] },
+      ),
+      z.superRefine((event, context) => {
+        const environment = isAlias(event.action) ? 'staging' : event.environment;
+        if (environment === undefined) return;
+        const message = environmentIssue(environment, scaled);
+        if (message) context.addIssue({ code: 'custom', message, path: ['environment'] });
+      }),
+    );
+
+/** The schema with no `SCALED_ENVIRONMENTS`: any plain name that is not production-like. */
+export const ScalerEventSchema = scalerEventSchema();
 
 export type ScalerEvent = z.infer<typeof ScalerEventSchema>;
 export type ScalerAction = (typeof ACTIONS)[number];
@@ -47,8 +67,6 @@ export type ScalerAction = (typeof ACTIONS)[number];
 export const resolveAction = (
   event: ScalerEvent,
 ): { action: ScalerAction; environment: string } => {
-  if (event.action in ALIASES) {
-    return { action: ALIASES[event.action as keyof typeof ALIASES], environment: 'staging' };
-  }
+  if (isAlias(event.action)) return { action: ALIASES[event.action], environment: 'staging' };
   return { action: event.action as ScalerAction, environment: event.environment ?? '' };
 };

@@ -11,14 +11,14 @@ import {
   withNightshift,
 } from '@nightshift/middleware';
 import { loadScalerConfig } from './config.ts';
-import { ScalerEventSchema } from './event.ts';
+import { scalerEventSchema } from './event.ts';
 import { runScaler, SERVICE } from './run.ts';
 
 const { logger, metrics } = createObservability(SERVICE);
 const config = loadScalerConfig();
 
 export const handler = withNightshift(
-  { logger, metrics, eventSchema: ScalerEventSchema },
+  { logger, metrics, eventSchema: scalerEventSchema(config.SCALED_ENVIRONMENTS) },
   async (event, context) => {
     const report = await runScaler(
       {

@@ -6,9 +6,11 @@ import {
   type Report,
   resolveDryRun,
   type TimeBudget,
+  ValidationError,
 } from '@nightshift/middleware';
 import type { ScalerConfig } from './config.ts';
 import type { ActionContext, ActionCounts, ScalerDeps } from './context.ts';
+import { environmentIssue } from './environment.ts';
 import { resolveAction, type ScalerAction, type ScalerEvent } from './event.ts';
 import { idleCheck } from './idleCheck.ts';
 import { scaleDown } from './scaleDown.ts';
@@ -23,7 +25,8 @@ const ACTIONS: Record<ScalerAction, (context: ActionContext) => Promise<ActionCo
 };
 
 /**
- * One run of an action: plan, apply unless dry run, then report, emit the action's
+ * One run of an action: the environment checked again against `SCALED_ENVIRONMENTS` (a
+ * `ValidationError` naming `environment` before any AWS call, whoever the caller), plan, apply unless dry run, then report, emit the action's
  * metrics and publish. The report is returned even when items failed; the handler fails
  * the invocation afterwards.
  *
@@ -38,6 +41,8 @@ export const runScaler = async (
 ): Promise<Report> => {
   const now = (deps.now ?? (() => new Date()))();
   const { action, environment } = resolveAction(event);
+  const refused = environmentIssue(environment, config.SCALED_ENVIRONMENTS);
+  if (refused) throw new ValidationError('event', [{ path: 'environment', message: refused }]);
   const dryRun = resolveDryRun(event.dryRun, config.DRY_RUN);
   const report = createReport(SERVICE, { dryRun, now });
   deps.logger.info('Scaler run', { action, environment, dryRun });

@@ -2,13 +2,16 @@ import { failureReason, mapSettled, recordUnfinished, tagValue } from '@nightshi
 import { listGroups, saveAndEmpty } from './autoScaling.ts';
 import type { ActionContext, ActionCounts } from './context.ts';
 import { listInstances, stopAndMark } from './ec2.ts';
-import { encodeSize, GROUP_NAME_KEY, SAVED_SIZE_KEY } from './marks.ts';
+import { tagMismatch } from './environment.ts';
+import { decodeSize, encodeSize, GROUP_NAME_KEY, type GroupSize, SAVED_SIZE_KEY } from './marks.ts';
 import { type Database, listDatabases, stopDatabase } from './rds.ts';
 
 /**
  * scale_down: stops the environment's running instances tagged for it (never one of an
- * Auto Scaling group), empties its Auto Scaling groups after saving their sizes (once),
- * and stops its databases tagged for it; each thing it stops carries its mark.
+ * Auto Scaling group), empties its Auto Scaling groups tagged for it after saving their
+ * sizes (once), and stops its databases tagged for it; each thing it stops carries its
+ * mark. "Tagged for it" is `Environment=<environment>` and `AutoScale=true`, checked again
+ * exactly on every resource, whatever the tag filters returned.
  *
  * @example
  * const counts = await scaleDown(context);
@@ -23,16 +26,13 @@ export const scaleDown = async ({
   report,
 }: ActionContext): Promise<ActionCounts> => {
   const { ec2, autoscaling, rds } = deps;
+  const required = {
+    [config.ENVIRONMENT_TAG_KEY]: environment,
+    [config.AUTOSCALE_TAG_KEY]: config.AUTOSCALE_TAG_VALUE,
+  };
   const selection = `tagged ${config.ENVIRONMENT_TAG_KEY}=${environment} and ${config.AUTOSCALE_TAG_KEY}=${config.AUTOSCALE_TAG_VALUE}`;
   const [instances, groups, databases] = await Promise.all([
-    listInstances(
-      ec2,
-      {
-        [config.ENVIRONMENT_TAG_KEY]: environment,
-        [config.AUTOSCALE_TAG_KEY]: config.AUTOSCALE_TAG_VALUE,
-      },
-      ['running'],
-    ),
+    listInstances(ec2, required, ['running']),
     listGroups(autoscaling, config.ENVIRONMENT_TAG_KEY, environment),
     listDatabases(rds),
   ]);
@@ -40,8 +40,11 @@ export const scaleDown = async ({
   const toStop: string[] = [];
   for (const instance of instances) {
     const id = instance.InstanceId ?? '';
+    const mismatch = tagMismatch(instance.Tags, required);
     const group = tagValue(instance.Tags, GROUP_NAME_KEY);
-    if (group) {
+    if (mismatch) {
+      report.skipped.push({ id, action: 'stop', reason: mismatch });
+    } else if (group) {
       report.skipped.push({
         id,
         action: 'stop',
@@ -53,11 +56,7 @@ export const scaleDown = async ({
     }
   }
 
-  const toEmpty: {
-    name: string;
-    size: { min: number; max: number; desired: number };
-    saved: boolean;
-  }[] = [];
+  const toEmpty: { name: string; size: GroupSize; saved: boolean }[] = [];
   for (const group of groups) {
     const name = group.AutoScalingGroupName ?? '';
     const size = {
@@ -65,24 +64,41 @@ export const scaleDown = async ({
       max: group.MaxSize ?? 0,
       desired: group.DesiredCapacity ?? 0,
     };
+    const mismatch = tagMismatch(group.Tags, required);
+    if (mismatch) {
+      report.skipped.push({ id: name, action: 'scale to 0', reason: mismatch });
+      continue;
+    }
     const saved = tagValue(group.Tags, SAVED_SIZE_KEY);
-    if (saved !== undefined && size.min === 0 && size.desired === 0) {
+    if (saved === undefined) {
+      toEmpty.push({ name, size, saved: false });
+      report.planned.push({ id: name, action: 'scale to 0', reason: `saving ${encodeSize(size)}` });
+    } else if (!decodeSize(saved)) {
+      // Emptied now, the group could never be restored: a person must look first.
+      report.failed.push({
+        id: name,
+        action: 'scale to 0',
+        reason: `saved sizes ${JSON.stringify(saved)} are not min=N,max=N,desired=N with min <= desired <= max; left as it is: correct or remove the tag`,
+      });
+    } else if (size.min === 0 && size.desired === 0) {
       report.skipped.push({
         id: name,
         action: 'scale to 0',
         reason: `already scaled down (saved ${saved})`,
       });
-      continue;
+    } else {
+      // Scaled up again since its sizes were saved (by a person, or a run cut short after
+      // saving): emptied again, and the sizes saved first are the ones scale_up restores.
+      toEmpty.push({ name, size, saved: true });
+      report.planned.push({
+        id: name,
+        action: 'scale to 0',
+        reason: `scaled up again to ${encodeSize(size)} since its sizes were saved; emptied again, saved ${saved} kept`,
+      });
     }
-    toEmpty.push({ name, size, saved: saved !== undefined });
-    const reason =
-      saved !== undefined ? `sizes already saved (${saved}), kept` : `saving ${encodeSize(size)}`;
-    report.planned.push({ id: name, action: 'scale to 0', reason });
   }
 
-  const ours = (db: Database) =>
-    tagValue(db.tags, config.ENVIRONMENT_TAG_KEY) === environment &&
-    tagValue(db.tags, config.AUTOSCALE_TAG_KEY) === config.AUTOSCALE_TAG_VALUE;
+  const ours = (db: Database) => tagMismatch(db.tags, required) === undefined;
   const toStopDb: Database[] = [];
   for (const db of databases.filter(ours)) {
     if (db.clusterId) {
@@ -91,13 +107,13 @@ export const scaleDown = async ({
         action: 'stop',
         reason: `member of cluster ${db.clusterId}: stopped with the cluster`,
       });
-    } else if (db.status === 'stopped') {
-      report.skipped.push({ id: db.id, action: 'stop', reason: 'already stopped' });
     } else if (db.status !== 'available') {
+      // Busy (backing-up, modifying…) or on its way somewhere already: left alone.
       report.skipped.push({
         id: db.id,
         action: 'stop',
-        reason: `status is ${db.status}, not available`,
+        reason:
+          db.status === 'stopped' ? 'already stopped' : `status is ${db.status}, not available`,
       });
     } else {
       toStopDb.push(db);
@@ -112,10 +128,23 @@ export const scaleDown = async ({
   if (dryRun) return { InstancesStopped: 0, GroupsScaled: 0, DatabasesStopped: 0 };
 
   const stopped = await stopAndMark(ec2, toStop, now);
-  for (const id of stopped.succeeded)
-    report.done.push({ id, action: 'stop', reason: 'stopped and marked' });
-  for (const { id, error } of stopped.failed) {
-    report.failed.push({ id, action: 'stop', reason: failureReason(error) });
+  for (const { id, error, state } of stopped.stopped) {
+    report.done.push({
+      id,
+      action: 'stop',
+      reason: error
+        ? `stopped and marked (StopInstances failed with ${failureReason(error)}, but the instance is ${state})`
+        : 'stopped and marked',
+    });
+  }
+  for (const { id, error, markKept } of stopped.failed) {
+    report.failed.push({
+      id,
+      action: 'stop',
+      reason: markKept
+        ? `${failureReason(error)}; it keeps its mark in case it stopped (scale_up takes it off once it runs)`
+        : failureReason(error),
+    });
   }
 
   const options = { concurrency: config.SCALER_CONCURRENCY, budget };
@@ -128,17 +157,26 @@ export const scaleDown = async ({
     report.done.push({
       id: item.name,
       action: 'scale to 0',
-      reason: `min and desired 0; ${encodeSize(item.size)} saved`,
+      reason: item.saved
+        ? 'min and desired 0; the sizes saved earlier kept'
+        : `min and desired 0; ${encodeSize(item.size)} saved`,
     });
   }
   recordUnfinished(report, emptied, { action: 'scale to 0', idOf: (item) => item.name });
 
   const stoppedDbs = await mapSettled(toStopDb, (db) => stopDatabase(rds, db, now), options);
-  for (const { item } of stoppedDbs.succeeded)
-    report.done.push({ id: item.id, action: 'stop', reason: 'stopped and marked' });
+  for (const { item, value } of stoppedDbs.succeeded) {
+    report.done.push({
+      id: item.id,
+      action: 'stop',
+      reason: value
+        ? `stopped and marked (the stop failed with ${failureReason(value.error)}, but the database is ${value.status})`
+        : 'stopped and marked',
+    });
+  }
   recordUnfinished(report, stoppedDbs, { action: 'stop', idOf: (item) => item.id });
   return {
-    InstancesStopped: stopped.succeeded.length,
+    InstancesStopped: stopped.stopped.length,
     GroupsScaled: emptied.succeeded.length,
     DatabasesStopped: stoppedDbs.succeeded.length,
   };

@@ -36,7 +36,22 @@ const anyInput = anyValue({
 
 const action = fc.oneof(fc.constantFrom(...ACTIONS, ...ALIASES), anyInput);
 const environment = fc.oneof(
-  fc.constantFrom('staging', ' staging\n', 'production', 'dev', '', '   ', 'x'.repeat(257)),
+  fc.constantFrom(
+    'staging',
+    ' staging\n',
+    'production',
+    'Prod-EU',
+    'prd',
+    'product',
+    'preprod',
+    'prod*',
+    '*',
+    '?roduction',
+    'dev',
+    '',
+    '   ',
+    'x'.repeat(257),
+  ),
   fc.string({ unit: 'binary', maxLength: 300 }),
   anyInput,
 );
@@ -65,12 +80,32 @@ const badFieldsOf = (event: Record<string, unknown>): string[] => {
   return bad;
 };
 
-/** Whether the contract takes the event: valid fields, an environment unless an alias, staging with an alias. */
+/** The characters AWS takes in a tag value (ASCII): nothing else may name an environment. */
+const TAG_CHARACTERS = new Set(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.:/=+-@',
+);
+
+/** `prod`, `production`, `prd` in any case, alone or before anything but a letter. */
+const productionLike = (name: string) => {
+  const lower = name.toLowerCase();
+  return ['prod', 'production', 'prd'].some(
+    (word) => lower.startsWith(word) && !/[a-z]/.test(lower.charAt(word.length)),
+  );
+};
+
+/** With no SCALED_ENVIRONMENTS: a plain tag value that is not production-like. */
+const scalable = (name: string) =>
+  [...name].every((character) => TAG_CHARACTERS.has(character)) && !productionLike(name);
+
+/**
+ * Whether the contract takes the event: valid fields, an environment unless an alias,
+ * staging with an alias, and an environment the function may scale.
+ */
 const isValid = (event: unknown): event is Record<string, unknown> => {
   if (!isRecord(event) || badFieldsOf(event).length > 0) return false;
   const env = (event.environment as string | undefined)?.trim();
   const alias = ALIASES.includes(event.action as string);
-  return alias ? env === undefined || env === 'staging' : env !== undefined;
+  return alias ? env === undefined || env === 'staging' : env !== undefined && scalable(env);
 };
 
 describe('infra-scaler event schema, for any input', () => {

@@ -1,6 +1,6 @@
 import { parseOrThrow } from '@nightshift/middleware';
 import { describe, expect, it } from 'vitest';
-import { resolveAction, ScalerEventSchema } from '../src/event.ts';
+import { resolveAction, ScalerEventSchema, scalerEventSchema } from '../src/event.ts';
 
 const parse = (input: unknown) => parseOrThrow(ScalerEventSchema, input, 'event');
 
@@ -33,7 +33,37 @@ describe('infra-scaler event', () => {
     [{ action: 'scale_down_staging', environment: 'production' }, /environment: must be staging/],
     [{ action: 'check', environment: 'dev', dryRun: 'yes' }, /dryRun: must be true or false/],
     [{}, /action: /],
+    [
+      { action: 'scale_down', environment: 'production' },
+      /environment: production is production-like/,
+    ],
+    [{ action: 'scale_up', environment: ' PROD ' }, /environment: PROD is production-like/],
+    [{ action: 'check', environment: 'prod-eu' }, /environment: prod-eu is production-like/],
+    [{ action: 'scale_down', environment: '*' }, /environment: must be a plain tag value/],
+    [{ action: 'scale_down', environment: '?roduction' }, /environment: must be a plain tag value/],
+    [{ action: 'scale_down', environment: 'prod*' }, /environment: must be a plain tag value/],
   ])('rejects %j naming the field', (input, message) => {
     expect(() => parse(input)).toThrow(message);
+  });
+
+  it('takes only the environments it is configured to scale, the old names included', () => {
+    const schema = scalerEventSchema(['dev', 'prod-sandbox']);
+    const parseWith = (input: unknown) => parseOrThrow(schema, input, 'event');
+
+    expect(parseWith({ action: 'scale_down', environment: 'dev' })).toMatchObject({
+      environment: 'dev',
+    });
+    expect(parseWith({ action: 'check', environment: 'prod-sandbox' })).toMatchObject({
+      environment: 'prod-sandbox',
+    });
+    expect(() => parseWith({ action: 'scale_down', environment: 'staging' })).toThrow(
+      'Invalid event: environment: staging is not one of the environments this function scales (SCALED_ENVIRONMENTS: dev, prod-sandbox)',
+    );
+    expect(() => parseWith({ action: 'scale_up_staging' })).toThrow(
+      /environment: staging is not one of/,
+    );
+    expect(() => parseWith({ action: 'scale_down', environment: 'd*' })).toThrow(
+      /environment: must be a plain tag value/,
+    );
   });
 });

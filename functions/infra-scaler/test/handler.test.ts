@@ -1,0 +1,32 @@
+import { ValidationError } from '@nightshift/middleware';
+import { createLambdaContext } from '@nightshift/testing';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { everySent } from './fixtures.ts';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+let handler: Handler;
+
+describe('infra-scaler handler with SCALED_ENVIRONMENTS', () => {
+  beforeAll(async () => {
+    vi.stubEnv('SNS_TOPIC_ARN', 'arn:aws:sns:us-east-1:123456789012:reports');
+    vi.stubEnv('SCALED_ENVIRONMENTS', 'dev');
+    handler = (await import('../src/handler.ts')).handler as unknown as Handler;
+  });
+
+  it.each([
+    { action: 'scale_down', environment: 'staging' },
+    { action: 'scale_down_staging' },
+    { action: 'scale_up', environment: 'production' },
+  ])('refuses %j, naming environment, before any AWS call', async (event) => {
+    // Act
+    const error = await handler(event, createLambdaContext()).then(
+      () => undefined,
+      (thrown: unknown) => thrown as ValidationError,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error?.issues.map((issue) => issue.path)).toEqual(['environment']);
+    expect(everySent()).toEqual([]);
+  });
+});
