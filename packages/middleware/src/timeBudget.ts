@@ -1,3 +1,5 @@
+import { CLIENT_DEFAULTS } from './clients.ts';
+
 /** What the budget needs from a Lambda context. */
 export interface RemainingTime {
   getRemainingTimeInMillis(): number;
@@ -14,14 +16,28 @@ export interface TimeBudget {
   isExhausted(): boolean;
 }
 
-/** Default margin: time to publish the report and return before the timeout. */
-export const DEFAULT_SAFETY_MARGIN_MS = 10_000;
+/**
+ * How long one SDK request may take with the clients' defaults: connecting, then waiting
+ * for the answer. A call started just before the margin can last this long.
+ */
+export const SDK_REQUEST_TIMEOUT_MS =
+  (CLIENT_DEFAULTS.requestHandler?.connectionTimeout ?? 0) +
+  (CLIENT_DEFAULTS.requestHandler?.requestTimeout ?? 0);
+
+/** Time to publish the report and return, once the last call has ended. */
+export const REPORTING_MS = 5_000;
+
+/**
+ * Default margin: one SDK request that started just before it, then the report. Work
+ * stops early enough that neither is cut off by Lambda's timeout.
+ */
+export const DEFAULT_SAFETY_MARGIN_MS = SDK_REQUEST_TIMEOUT_MS + REPORTING_MS;
 
 /**
  * A time budget read from `context.getRemainingTimeInMillis()`.
  *
  * @example
- * const budget = createTimeBudget(context, { safetyMarginMs: 15_000 });
+ * const budget = createTimeBudget(context, { safetyMarginMs: 30_000 });
  * if (budget.isExhausted()) report.skipped.push({ id, action: 'delete', reason: 'out of time' });
  */
 export const createTimeBudget = (

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createTimeBudget } from '../src/timeBudget.ts';
+import { CLIENT_DEFAULTS } from '../src/clients.ts';
+import {
+  createTimeBudget,
+  DEFAULT_SAFETY_MARGIN_MS,
+  SDK_REQUEST_TIMEOUT_MS,
+} from '../src/timeBudget.ts';
 
 const contextWith = (remaining: () => number) => ({ getRemainingTimeInMillis: remaining });
 
@@ -18,14 +23,35 @@ describe('Time budget', () => {
 
   it('is exhausted once the remaining time reaches the margin', () => {
     // Prepare
-    let remaining = 10_001;
+    let remaining = DEFAULT_SAFETY_MARGIN_MS + 1;
     const budget = createTimeBudget(contextWith(() => remaining));
 
     // Act & Assess
+    expect(budget.remainingMs()).toBe(1);
     expect(budget.isExhausted()).toBe(false);
-    remaining = 10_000;
+    remaining = DEFAULT_SAFETY_MARGIN_MS;
     expect(budget.isExhausted()).toBe(true);
     remaining = 3_000;
     expect(budget.remainingMs()).toBe(0);
+    expect(budget.isExhausted()).toBe(true);
+  });
+
+  it('by default keeps back more than one SDK request: a call started at the last moment still ends before the report', () => {
+    // Prepare
+    const { connectionTimeout = 0, requestTimeout = 0 } = CLIENT_DEFAULTS.requestHandler ?? {};
+    // A request started just before the margin, as late as the budget allows.
+    let remaining = DEFAULT_SAFETY_MARGIN_MS + 1;
+    const budget = createTimeBudget(contextWith(() => remaining));
+
+    // Act
+    const mayStart = !budget.isExhausted();
+    remaining -= connectionTimeout + requestTimeout;
+
+    // Assess
+    expect(requestTimeout).toBeGreaterThan(0);
+    expect(SDK_REQUEST_TIMEOUT_MS).toBe(connectionTimeout + requestTimeout);
+    expect(mayStart).toBe(true);
+    // Once it timed out, time is left to publish the report before Lambda's timeout.
+    expect(remaining).toBeGreaterThanOrEqual(5_000);
   });
 });
