@@ -26,6 +26,10 @@ echo "deploy: sam deploy --config-env $stage"
 sam deploy --config-env "$stage" "$@"
 
 stack=$(sed -n "/^\[$stage.global.parameters\]/,/^\[/s/^stack_name *= *\"\(.*\)\"/\1/p" samconfig.toml)
+# The stage's parameter overrides, and the one environment infra-scaler may scale there.
+overrides=$(sed -n "/^\[$stage.deploy.parameters\]/,/^\[/s/^parameter_overrides *= *\"\(.*\)\"/\1/p" samconfig.toml)
+scaled=$(sed -n 's/.*\bScaledEnvironment=\([^ ]*\).*/\1/p' <<<"$overrides")
+scaled=${scaled:-staging}
 control=$(node -e '
   const { gzipSync } = require("node:zlib");
   const payload = { messageType: "CONTROL_MESSAGE", owner: "CloudwatchLogs", logGroup: "", logStream: "",
@@ -38,7 +42,7 @@ pipeline_started=$(node -e '
 declare -A events=(
   [SnapshotCleanupFunction]='{"dryRun": true}'
   [BackupManagerFunction]="{\"backup_type\": \"all\", \"environment\": \"$stage\", \"dryRun\": true}"
-  [InfraScalerFunction]='{"action": "check", "environment": "staging"}'
+  [InfraScalerFunction]="{\"action\": \"check\", \"environment\": \"$scaled\"}"
   [LogProcessorFunction]="$control"
   [DeployNotifierFunction]="$pipeline_started"
 )
@@ -56,3 +60,7 @@ if [ ${#failed[@]} -gt 0 ]; then
   exit 1
 fi
 echo "deploy: $stack deployed; every function ran cleanly"
+if ! grep -q 'AlarmEmail=' <<<"$overrides $*"; then
+  echo "deploy: note: no AlarmEmail is set for $stage, so nobody is subscribed to its alarm topic;" \
+    "add AlarmEmail=<address> to its parameter_overrides in samconfig.toml, or subscribe to the topic yourself"
+fi
