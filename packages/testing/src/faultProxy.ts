@@ -24,7 +24,29 @@ export interface FaultStats {
   faults: Record<Fault, number>;
   /** Requests forwarded to the emulator, by API action (`DeleteSnapshot`, `Publish`...). */
   forwarded: Record<string, number>;
+  /** The API actions of the forwarded requests, in the order they reached the emulator. */
+  calls: string[];
 }
+
+/** One request the proxy forwarded, numbered in the order it reached the upstream. */
+export interface ForwardedCall {
+  /** 1 for the first request forwarded, 2 for the next... */
+  index: number;
+  /** Its API action (`StopInstances`), or method and path when it is not an AWS request. */
+  action: string;
+  /** 1 for the first request of this action, 2 for the second... */
+  occurrence: number;
+}
+
+/** What becomes of the upstream's answer to a forwarded request: sent on, or cut off. */
+export type AnswerFate = 'deliver' | 'lose';
+
+/**
+ * Called once the upstream has answered a forwarded request in full, before the answer is
+ * sent on; the answer waits until the returned promise settles. `lose` cuts the connection
+ * instead of answering: the call took effect, its caller never learns it.
+ */
+export type AnswerHook = (call: ForwardedCall) => AnswerFate | Promise<AnswerFate>;
 
 /** How often and where faults are injected. */
 export interface FaultSettings {
@@ -44,6 +66,8 @@ export interface FaultProxy {
   stats(): FaultStats;
   /** Changes the fault settings for the requests that follow. */
   configure(settings: FaultSettings): void;
+  /** Resolves once no request is being handled (read, forwarded, answered or cut off). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +152,10 @@ const readBody = (request: IncomingMessage): Promise<Buffer> =>
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
+    // A connection closed before the end (its sender was killed): there is no body.
+    request.on('close', () => {
+      if (!request.complete) reject(new Error('connection closed before the end of the body'));
+    });
   });
 
 /**
@@ -135,7 +163,9 @@ const readBody = (request: IncomingMessage): Promise<Buffer> =>
  * with the throttling and availability errors AWS really sends, or drops the connection,
  * instead of forwarding them, as when AWS throttles a call before acting on it; or, when
  * asked for `lost` faults, lets the call take effect and loses its answer. Emulator
- * control paths (`/moto-api/`) always pass.
+ * control paths (`/moto-api/`) always pass. `onAnswer` sees each forwarded call once it
+ * took effect, before its answer goes back: a crash test kills the caller there. With
+ * rate 0 and no hook it only counts: `stats().calls` is the run's calls in order.
  *
  * @example
  * const proxy = await startFaultProxy({ target: moto.endpoint, rate: 0.2, seed: 7 });
@@ -145,17 +175,34 @@ const readBody = (request: IncomingMessage): Promise<Buffer> =>
 export const startFaultProxy = async ({
   target,
   seed = 1,
+  onAnswer,
   ...initial
-}: FaultSettings & { target: string; seed?: number }): Promise<FaultProxy> => {
+}: FaultSettings & {
+  target: string;
+  seed?: number;
+  /** Sees every answer before it is sent on, and may have it lost (see `AnswerHook`). */
+  onAnswer?: AnswerHook;
+}): Promise<FaultProxy> => {
   const random = seededRandom(seed);
   let settings: FaultSettings = initial;
   const stats: FaultStats = {
     requests: 0,
     faults: { throttle: 0, unavailable: 0, drop: 0, lost: 0 },
     forwarded: {},
+    calls: [],
   };
   const upstream = new URL(target);
   let matched = 0;
+  let inFlight = 0;
+  const whenIdle: (() => void)[] = [];
+  /** Counts one more request being handled; the returned function counts it done. */
+  const track = () => {
+    inFlight += 1;
+    return () => {
+      inFlight -= 1;
+      if (inFlight === 0) for (const resolve of whenIdle.splice(0)) resolve();
+    };
+  };
 
   /** Counts one AWS request and decides its fate: a fault, or none to forward it. */
   const pickFault = (action: string): Fault | undefined => {
@@ -173,25 +220,41 @@ export const startFaultProxy = async ({
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request);
     const path = request.url ?? '/';
+    const control = path.startsWith('/moto-api');
     const aws = classify(request.method ?? 'GET', request.headers, body.toString('utf8'), path);
     const cut = () => request.socket.destroy();
-    const pass = (onAnswer: (answer: IncomingMessage) => void) => {
-      if (!path.startsWith('/moto-api')) {
-        stats.forwarded[aws.action] = (stats.forwarded[aws.action] ?? 0) + 1;
+    /** Forwards the request; the answer, read in full, is delivered or lost. */
+    const pass = (fate: (call: ForwardedCall) => AnswerFate | Promise<AnswerFate>) => {
+      let call: ForwardedCall | undefined;
+      if (!control) {
+        const occurrence = (stats.forwarded[aws.action] ?? 0) + 1;
+        stats.forwarded[aws.action] = occurrence;
+        stats.calls.push(aws.action);
+        call = { index: stats.calls.length, action: aws.action, occurrence };
       }
       const { hostname, port } = upstream;
       const { method, headers } = request;
-      forward({ hostname, port, method, path, headers }, onAnswer).on('error', cut).end(body);
+      return new Promise<void>((resolve) => {
+        forward({ hostname, port, method, path, headers }, (answer) => {
+          readBody(answer)
+            .then(async (answerBody) => {
+              if (call && (await fate(call)) === 'lose') cut();
+              else response.writeHead(answer.statusCode ?? 502, answer.headers).end(answerBody);
+            })
+            .catch(cut)
+            .finally(resolve);
+        })
+          .on('error', () => {
+            cut();
+            resolve();
+          })
+          .end(body);
+      });
     };
-    const relay = (answer: IncomingMessage) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    };
-    const lose = (answer: IncomingMessage) => answer.resume().on('end', cut);
 
-    const fault = path.startsWith('/moto-api') ? undefined : pickFault(aws.action);
-    if (fault === undefined) pass(relay);
-    else if (fault === 'lost') pass(lose);
+    const fault = control ? undefined : pickFault(aws.action);
+    if (fault === undefined) await pass((call) => onAnswer?.(call) ?? 'deliver');
+    else if (fault === 'lost') await pass(() => 'lose');
     else if (fault === 'drop') cut();
     else {
       const { status, headers, body: errorBody } = faultResponse(aws.protocol, fault);
@@ -200,7 +263,10 @@ export const startFaultProxy = async ({
   };
 
   const server = createServer((request, response) => {
-    handle(request, response).catch(() => request.socket.destroy());
+    const settle = track();
+    handle(request, response)
+      .catch(() => request.socket.destroy())
+      .finally(settle);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -211,6 +277,12 @@ export const startFaultProxy = async ({
       settings = next;
       matched = 0;
     },
+    idle: () =>
+      inFlight === 0
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            whenIdle.push(resolve);
+          }),
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -11,6 +11,8 @@ export interface BundleInvocation<R = unknown> {
   logs: Record<string, unknown>[];
   /** Everything else it wrote. */
   output: string;
+  /** True when `signal` aborted the invocation: the process was killed, nothing returned. */
+  killed?: boolean;
 }
 
 // Runs in the child: loads the bundle as Lambda does (a fresh Node.js process, an ESM
@@ -45,6 +47,10 @@ try {
  * const { result, logs } = await invokeBundle('dist/snapshot-cleanup/index.mjs', {}, {
  *   env: { SNS_TOPIC_ARN: topicArn },
  * });
+ *
+ * When `signal` aborts, the process is killed at once with SIGKILL, as when Lambda's
+ * sandbox dies mid-invocation; the promise resolves, once it has exited, with `killed`
+ * and whatever it logged until then.
  */
 export const invokeBundle = <R = unknown>(
   bundlePath: string,
@@ -54,11 +60,14 @@ export const invokeBundle = <R = unknown>(
     exportName = 'handler',
     functionName = 'nightshift-local',
     timeoutMs = 60_000,
+    signal,
   }: {
     env?: Record<string, string>;
     exportName?: string;
     functionName?: string;
     timeoutMs?: number;
+    /** Kills the process when aborted. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<BundleInvocation<R>> =>
   new Promise((resolve, reject) => {
@@ -94,17 +103,36 @@ export const invokeBundle = <R = unknown>(
       outcome += chunk.toString();
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5_000);
+    let killed = false;
+    const kill = () => {
+      killed = true;
+      child.kill('SIGKILL');
+    };
+    if (signal?.aborted) kill();
+    else signal?.addEventListener('abort', kill, { once: true });
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', kill);
+      const logs = output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Record<string, unknown>];
+          } catch {
+            // A line cut short by the kill.
+            return [];
+          }
+        });
+      if (killed) {
+        resolve({ logs, output, killed });
+        return;
+      }
       if (!outcome) {
         reject(new Error(`${bundlePath} exited with ${code} before returning:\n${output}`));
         return;
       }
-      const logs = output
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
       resolve({
         ...(JSON.parse(outcome) as Pick<BundleInvocation<R>, 'result' | 'error'>),
         logs,

@@ -4,7 +4,12 @@ import { DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Fault, type FaultProxy, startFaultProxy } from '../src/faultProxy.ts';
+import {
+  type Fault,
+  type FaultProxy,
+  type ForwardedCall,
+  startFaultProxy,
+} from '../src/faultProxy.ts';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -136,5 +141,91 @@ describe('fault proxy', () => {
     // Assess
     expect(outcomes.map((outcome) => outcome?.name)).toEqual([undefined, 'Throttling', undefined]);
     expect(proxy.stats().forwarded).toEqual({ DescribeSnapshots: 1, DescribeDBInstances: 1 });
+  });
+
+  it('lists the calls in order and lets a hook lose an answer after the call took effect', async () => {
+    // Prepare
+    const upstream = await startUpstream();
+    const seen: ForwardedCall[] = [];
+    const proxy = await startFaultProxy({
+      target: upstream.endpoint,
+      rate: 0,
+      onAnswer: (call) => {
+        seen.push(call);
+        return call.action === 'DescribeDBInstances' && call.occurrence === 2 ? 'lose' : 'deliver';
+      },
+    });
+    stops.push(() => proxy.stop());
+    const rds = new RDSClient(config(proxy.endpoint));
+    const ec2 = new EC2Client(config(proxy.endpoint));
+
+    // Act
+    const outcomes = [
+      await errorOf(rds.send(new DescribeDBInstancesCommand({}))),
+      await errorOf(ec2.send(new DescribeSnapshotsCommand({}))),
+      await errorOf(rds.send(new DescribeDBInstancesCommand({}))),
+      await errorOf(rds.send(new DescribeDBInstancesCommand({}))),
+    ];
+    await proxy.idle();
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome?.name !== undefined)).toEqual([
+      false,
+      false,
+      true,
+      false,
+    ]);
+    expect(upstream.reached()).toBe(4);
+    expect(seen).toEqual([
+      { index: 1, action: 'DescribeDBInstances', occurrence: 1 },
+      { index: 2, action: 'DescribeSnapshots', occurrence: 1 },
+      { index: 3, action: 'DescribeDBInstances', occurrence: 2 },
+      { index: 4, action: 'DescribeDBInstances', occurrence: 3 },
+    ]);
+    expect(proxy.stats().calls).toEqual([
+      'DescribeDBInstances',
+      'DescribeSnapshots',
+      'DescribeDBInstances',
+      'DescribeDBInstances',
+    ]);
+  });
+
+  it('holds an answer until the hook settles, and is idle only once it is sent', async () => {
+    // Prepare
+    const upstream = await startUpstream();
+    let release: (fate: 'deliver') => void = () => undefined;
+    const held = new Promise<'deliver'>((resolve) => {
+      release = resolve;
+    });
+    let called = false;
+    const proxy = await startFaultProxy({
+      target: upstream.endpoint,
+      rate: 0,
+      onAnswer: () => {
+        called = true;
+        return held;
+      },
+    });
+    stops.push(() => proxy.stop());
+
+    // Act
+    const answer = errorOf(
+      new EC2Client(config(proxy.endpoint)).send(new DescribeSnapshotsCommand({})),
+    );
+    while (!called) await new Promise((resolve) => setTimeout(resolve, 5));
+    let idle = false;
+    const idled = proxy.idle().then(() => {
+      idle = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const idleWhileHeld = idle;
+    release('deliver');
+    await idled;
+
+    // Assess
+    expect(upstream.reached()).toBe(1);
+    expect(idleWhileHeld).toBe(false);
+    expect(await answer).toBeUndefined();
+    expect(idle).toBe(true);
   });
 });

@@ -1,0 +1,309 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { getClient, resetClients } from '@nightshift/middleware';
+import {
+  type CrashReport,
+  type CrashScenario,
+  connectMoto,
+  describeKillPoint,
+  formatCrashReport,
+  runCrashPoints,
+  subscribeQueue,
+} from '@nightshift/testing';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import * as backups from './scenarios/backupManager.ts';
+import * as infra from './scenarios/infraScaler.ts';
+import { eventOf } from './scenarios/logProcessor.ts';
+import * as cleanup from './scenarios/snapshotCleanup.ts';
+
+// Crash safety at every call. For each function's scenario, a fault-free run records every
+// call to AWS (and to the webhooks); then, for each call, the scenario starts again from the
+// same account, the function's process is killed right after that call took effect (before
+// its answer arrives), the invocation runs again, and the account must end as in the
+// fault-free run. A kill after a call that only reads leaves the account as a kill after
+// the change before it, so the kill points are every change plus the first call of each
+// invocation (a kill before anything changed).
+const moto = connectMoto(inject('moto'));
+const dist = (name: string) => resolve(import.meta.dirname, `../../dist/${name}/index.mjs`);
+const SCENARIO_TIMEOUT = 600_000;
+
+/** Calls that only read: Describe*, List*, Get* (SQS and SNS reads included). */
+const changes = ({ upstream, action }: { upstream: string; action: string }) =>
+  upstream !== 'aws' || !/^(Describe|List|Get)/.test(action);
+
+const freshAccount = async () => {
+  await moto.reset();
+  resetClients();
+};
+
+const reportsTopic = async () =>
+  (await getClient(SNSClient).send(new CreateTopicCommand({ Name: 'reports' }))).TopicArn ?? '';
+
+/** The report of every scenario, printed at the end of the file. */
+const reports: string[] = [];
+afterAll(() => {
+  if (reports.length > 0) console.log(`Crash points\n${reports.join('\n')}`);
+});
+
+/** Runs the kill points of a scenario; the failures, each naming its kill point. */
+const crashFailures = async <S>(name: string, scenario: CrashScenario<S>) => {
+  const report = await runCrashPoints(scenario);
+  reports.push(formatCrashReport(name, report as CrashReport<unknown>));
+  return {
+    report,
+    failures: report.outcomes.flatMap((outcome) =>
+      outcome.failures.map((failure) => `${describeKillPoint(outcome.point)}: ${failure}`),
+    ),
+  };
+};
+
+describe('crash safety at every call', () => {
+  it(
+    'snapshot-cleanup deletes the same snapshots whatever call it is killed after',
+    async () => {
+      // Prepare
+      const scenario: CrashScenario<Awaited<ReturnType<typeof cleanup.snapshotState>>> = {
+        upstreams: { aws: moto.endpoint },
+        changes,
+        prepare: async () => {
+          await freshAccount();
+          const account = await cleanup.seedAccount(moto);
+          const topic = await reportsTopic();
+          return {
+            invocations: [
+              {
+                label: 'cleanup',
+                bundle: dist('snapshot-cleanup'),
+                event: {},
+                functionName: 'snapshot-cleanup',
+                env: () => ({ SNS_TOPIC_ARN: topic }),
+              },
+            ],
+            observe: () => cleanup.snapshotState(account),
+          };
+        },
+      };
+
+      // Act
+      const { report, failures } = await crashFailures('snapshot-cleanup', scenario);
+
+      // Assess
+      expect(report.clean[0]?.oldPlain).toEqual([false, false]);
+      expect(report.outcomes.length).toBeGreaterThan(2);
+      expect(failures).toEqual([]);
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    'infra-scaler sleeps and wakes the same way whatever call it is killed after',
+    async () => {
+      // Prepare
+      const scenario: CrashScenario<Awaited<ReturnType<typeof infra.observe>>> = {
+        upstreams: { aws: moto.endpoint },
+        changes,
+        prepare: async () => {
+          await freshAccount();
+          const account = await infra.seedAccount();
+          const topic = await reportsTopic();
+          const step = (action: string) => ({
+            label: action,
+            bundle: dist('infra-scaler'),
+            event: { action, environment: 'staging' },
+            functionName: 'infra-scaler',
+            env: () => ({ SNS_TOPIC_ARN: topic }),
+          });
+          return {
+            invocations: [step('scale_down'), step('scale_up')],
+            observe: () => infra.observe(account),
+          };
+        },
+      };
+
+      // Act
+      const { report, failures } = await crashFailures('infra-scaler', scenario);
+
+      // Assess
+      expect(report.clean[0]?.staging).toEqual(['stopped', true]);
+      expect(report.clean[0]?.database).toBe('stopped');
+      expect(report.clean[1]?.staging).toEqual(['running', false]);
+      expect(failures).toEqual([]);
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    'backup-manager keeps one backup per resource and day whatever call it is killed after',
+    async () => {
+      // Prepare: two deliveries of the same night's event, as EventBridge may send them. The
+      // second expires what the first one's new backups replaced; a delivery run again after
+      // a kill does the same, so only the end is compared.
+      const scenario: CrashScenario<Awaited<ReturnType<typeof backups.backupState>>> = {
+        upstreams: { aws: moto.endpoint },
+        changes,
+        compare: 'last',
+        prepare: async () => {
+          await freshAccount();
+          const account = await backups.seedAccount(moto);
+          const topic = await reportsTopic();
+          const delivery = (label: string) => ({
+            label,
+            bundle: dist('backup-manager'),
+            event: { backup_type: 'all', environment: 'production' },
+            functionName: 'backup-manager',
+            env: () => ({ SNS_TOPIC_ARN: topic }),
+          });
+          return {
+            invocations: [delivery('first delivery'), delivery('second delivery')],
+            observe: () => backups.backupState(account),
+          };
+        },
+      };
+
+      // Act
+      const { report, failures } = await crashFailures('backup-manager', scenario);
+
+      // Assess
+      expect(report.clean[0]?.ebs.filter((role) => role.startsWith('backup of web'))).toHaveLength(
+        2,
+      );
+      expect(report.clean[1]?.ebs).not.toContain('old web backup');
+      expect(failures).toEqual([]);
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    'log-processor alerts at least once, and at most once per delivery, whatever call it is killed after',
+    async () => {
+      // Prepare: SNS has no exactly-once publishing; a batch whose process died after the
+      // alert went out is delivered again by Lambda and alerts again. The guarantee is that
+      // the alert is never lost, and repeated at most once per delivery of the batch.
+      const batch = eventOf('DATA_MESSAGE', [
+        'INFO processed 503 records',
+        'ERROR payment declined',
+        'FATAL: database connection failed',
+      ]);
+      const scenario: CrashScenario<{ alerts: string[]; copies: number }> = {
+        upstreams: { aws: moto.endpoint },
+        changes,
+        equivalent: (clean, crashed) =>
+          crashed.alerts.join() === clean.alerts.join() && crashed.copies <= 2 * clean.copies,
+        prepare: async () => {
+          await freshAccount();
+          const sns = getClient(SNSClient);
+          const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
+          const reader = await subscribeQueue({
+            sns,
+            sqs: getClient(SQSClient),
+            topicArn: TopicArn,
+          });
+          const received: string[] = [];
+          return {
+            invocations: [
+              {
+                label: 'batch',
+                bundle: dist('log-processor'),
+                event: batch,
+                functionName: 'log-processor',
+                env: () => ({ ALERT_TOPIC_ARN: TopicArn }),
+              },
+            ],
+            observe: async () => {
+              const alerts = await reader.receive({ count: 10, timeoutMs: 300 });
+              received.push(...alerts.map((alert) => alert.Subject ?? ''));
+              return { alerts: [...new Set(received)].sort(), copies: received.length };
+            },
+          };
+        },
+      };
+
+      // Act
+      const { report, failures } = await crashFailures('log-processor', scenario);
+
+      // Assess
+      expect(report.clean).toEqual([
+        { alerts: ['Nightshift: 1 critical in /aws/lambda/orders-api'], copies: 1 },
+      ]);
+      expect(failures).toEqual([]);
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    'deploy-notifier delivers to every destination at least once whatever call it is killed after',
+    async () => {
+      // Prepare: a stand-in for Slack and Teams that takes every post. Nothing records what
+      // was posted, so a run killed after one destination got the message posts to both
+      // again when the event is redriven from the dead-letter queue: the guarantee is that
+      // every destination gets it, and no destination more than once per delivery.
+      const posts: string[] = [];
+      const receiver = createServer((request, response) => {
+        request.resume().on('end', () => {
+          posts.push((request.url ?? '').split('/')[1] ?? '');
+          response.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+      const event = JSON.parse(
+        readFileSync(
+          resolve(import.meta.dirname, '../../functions/deploy-notifier/events/action-failed.json'),
+          'utf8',
+        ),
+      );
+      const scenario: CrashScenario<{ delivered: string[]; copies: Record<string, number> }> = {
+        upstreams: {
+          aws: moto.endpoint,
+          webhooks: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+        },
+        changes,
+        equivalent: (clean, crashed) =>
+          crashed.delivered.join() === clean.delivered.join() &&
+          Object.entries(crashed.copies).every(
+            ([destination, copies]) => copies <= 2 * (clean.copies[destination] ?? 0),
+          ),
+        prepare: async () => {
+          await freshAccount();
+          posts.length = 0;
+          return {
+            invocations: [
+              {
+                label: 'notify',
+                bundle: dist('deploy-notifier'),
+                event,
+                functionName: 'deploy-notifier',
+                env: ({ webhooks }) => ({
+                  SLACK_WEBHOOK_URL: `${webhooks}/slack/hook`,
+                  TEAMS_WEBHOOK_URL: `${webhooks}/teams/hook`,
+                }),
+              },
+            ],
+            observe: async () => {
+              const copies: Record<string, number> = {};
+              for (const destination of posts) copies[destination] = (copies[destination] ?? 0) + 1;
+              return { delivered: Object.keys(copies).sort(), copies };
+            },
+          };
+        },
+      };
+
+      // Act
+      try {
+        const { report, failures } = await crashFailures('deploy-notifier', scenario);
+
+        // Assess
+        expect(report.clean).toEqual([
+          { delivered: ['slack', 'teams'], copies: { slack: 1, teams: 1 } },
+        ]);
+        expect(failures).toEqual([]);
+      } finally {
+        await new Promise((done) => receiver.close(done));
+      }
+    },
+    SCENARIO_TIMEOUT,
+  );
+});
