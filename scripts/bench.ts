@@ -1,14 +1,19 @@
 // Benchmarks of the built bundles, each figure next to its baseline from the same run:
 // bundle size and cold start against the SDK-only floor, peak memory of an invocation,
-// log-processor throughput against bare decoding, snapshot-cleanup at scale.
+// log-processor throughput against bare decoding, its worst-case line classification and
+// its largest allowed batch, snapshot-cleanup at scale.
 // Writes bench/results/latest.md and latest.json and prints the tables.
-//   node scripts/bench.ts [--quick] [--strict]   (npm run bench sets everything up first)
+//   node scripts/bench.ts [--quick] [--strict] [--only regex,batch-memory]
+// (npm run bench sets everything up first). --only runs just those parts, prints their
+// tables and targets, and writes no results.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { type FaultProxy, type MotoServer, startFaultProxy, startMoto } from '@nightshift/testing';
+import { MAX_CLASSIFIED_LENGTH } from '../functions/log-processor/src/classify.ts';
+import { MAX_UNZIPPED_BYTES } from '../functions/log-processor/src/event.ts';
 import {
   analyzeBundle,
   type BundleAnalysis,
@@ -25,22 +30,34 @@ import {
   type ColdTarget,
   measureColdStarts,
 } from './bench/coldStart.ts';
+import { flatness, measureLineClassification } from './bench/lineClassification.ts';
 import { generateLogBatch } from './bench/logBatch.ts';
 import { type InvocationSample, measureDemoNight } from './bench/memory.ts';
 import {
   type BenchResults,
+  type BenchTarget,
   type CleanupFigures,
   COLD_START_TARGET,
   type FunctionResult,
+  type LineClassificationFigures,
+  lineClassificationTargets,
   RSS_TARGET_MB,
+  renderLineClassification,
   renderMarkdown,
+  renderWorstBatch,
   THROUGHPUT_TARGET,
+  type WorstBatchFigures,
+  worstBatchTargets,
 } from './bench/report.ts';
 import { startInstantSns } from './bench/snsEndpoint.ts';
 import { median, round } from './bench/stats.ts';
 import { measureThroughput, type ThroughputResult } from './bench/throughput.ts';
+import { measureWorstBatches } from './bench/worstBatch.ts';
 
-const USAGE = 'usage: node scripts/bench.ts [--quick] [--strict]';
+/** The parts that can run on their own, with `--only`. */
+const PARTS = ['regex', 'batch-memory'] as const;
+type Part = (typeof PARTS)[number];
+const USAGE = `usage: node scripts/bench.ts [--quick] [--strict] [--only ${PARTS.join(',')}]`;
 const root = resolve(import.meta.dirname, '..');
 // Every function the build bundles: a folder under functions/ with src/handler.ts.
 const FUNCTIONS = readdirSync(join(root, 'functions'), { withFileTypes: true })
@@ -54,11 +71,26 @@ const SNAPSHOTS = 2_000;
 const LOG_EVENTS = 10_000;
 
 const args = process.argv.slice(2).filter((arg) => arg !== '--');
-const unknown = args.filter((arg) => arg !== '--quick' && arg !== '--strict');
+const onlyValues: string[] = [];
+const unknown: string[] = [];
+for (let index = 0; index < args.length; index += 1) {
+  const arg = args[index] ?? '';
+  if (arg === '--quick' || arg === '--strict') continue;
+  if (arg === '--only' || arg.startsWith('--only=')) {
+    if (arg === '--only') index += 1;
+    const value = arg === '--only' ? args[index] : arg.slice('--only='.length);
+    onlyValues.push(...(value ?? '').split(',').filter(Boolean));
+    if (!value) unknown.push('--only (with no part)');
+    continue;
+  }
+  unknown.push(arg);
+}
+unknown.push(...onlyValues.filter((part) => !(PARTS as readonly string[]).includes(part)));
 if (unknown.length > 0) {
   console.error(`bench: unknown option ${unknown.join(' ')}\n${USAGE}`);
   process.exit(2);
 }
+const only = onlyValues as Part[];
 const quick = args.includes('--quick');
 const strict = args.includes('--strict');
 const settings = {
@@ -68,6 +100,7 @@ const settings = {
   throughputRuns: quick ? 5 : 21,
   cleanupRuns: quick ? 1 : 3,
   snapshots: SNAPSHOTS,
+  lineRounds: quick ? 3 : 7,
 };
 const progress = (message: string) => console.error(`bench: ${message}`);
 const bundle = (name: string) => join(root, 'dist', name, 'index.mjs');
@@ -105,12 +138,74 @@ const prepareBundles = async (tmp: string) => {
   return { prepared, validatorEntries };
 };
 
-const main = async () => {
-  const started = performance.now();
-  const built = spawnSync(process.execPath, [join(root, 'scripts/build.ts')], {
+/** log-processor's worst-case line classification, as shipped and without the cut. */
+const runLineClassification = async (): Promise<LineClassificationFigures> => {
+  progress(`line classification: ${settings.lineRounds} rounds of the worst lines, 1 to 256 KB`);
+  const timings = await measureLineClassification(root, { rounds: settings.lineRounds });
+  return {
+    classifiedLength: MAX_CLASSIFIED_LENGTH,
+    rounds: settings.lineRounds,
+    timings,
+    flatness: flatness(timings),
+  };
+};
+
+/** log-processor's largest allowed batch of tiny events, in fresh processes. */
+const runWorstBatch = async (): Promise<WorstBatchFigures> => {
+  progress(
+    `largest allowed batch: ${settings.invocationRounds} round(s) of ${MAX_UNZIPPED_BYTES.toLocaleString('en-US')}-byte batches`,
+  );
+  const batches = await measureWorstBatches({
+    bundle: bundle('log-processor'),
+    bytes: MAX_UNZIPPED_BYTES,
+    rounds: settings.invocationRounds,
+  });
+  return { maxUnzippedBytes: MAX_UNZIPPED_BYTES, rounds: settings.invocationRounds, batches };
+};
+
+const build = (names: string[] = []) => {
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build.ts'), ...names], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (built.status !== 0) throw new Error('the build failed');
+};
+
+/** Prints the outcome of the targets and fails the process under --strict when one is missed. */
+const conclude = (targets: BenchTarget[], where: string) => {
+  const missed = targets.filter((target) => !target.met);
+  console.log(
+    missed.length === 0
+      ? `Every target met. ${where}`
+      : `${missed.length} target(s) missed: ${missed.map((target) => target.target).join('; ')}. ${where}`,
+  );
+  if (strict && missed.length > 0) process.exitCode = 1;
+};
+
+/** Only the parts named with --only: their tables and targets, printed; no results written. */
+const runParts = async (parts: Part[]) => {
+  const sections: string[] = [];
+  const targets: BenchTarget[] = [];
+  if (parts.includes('regex')) {
+    const figures = await runLineClassification();
+    sections.push(renderLineClassification(figures));
+    targets.push(...lineClassificationTargets(figures));
+  }
+  if (parts.includes('batch-memory')) {
+    build(['log-processor']);
+    const figures = await runWorstBatch();
+    sections.push(renderWorstBatch(figures));
+    targets.push(...worstBatchTargets(figures));
+  }
+  console.log(sections.join('\n'));
+  console.log(
+    targets.map((t) => `- ${t.met ? 'met' : '**missed**'}: ${t.target} (${t.detail})`).join('\n'),
+  );
+  conclude(targets, '(Only some parts ran: bench/results/ is unchanged.)');
+};
+
+const main = async () => {
+  const started = performance.now();
+  build();
   const tmp = mkdtempSync(join(tmpdir(), 'nightshift-bench-'));
   let moto: MotoServer | undefined;
   let proxy: FaultProxy | undefined;
@@ -213,6 +308,9 @@ const main = async () => {
       warmup,
       env: { ALERT_TOPIC_ARN: alertTopic },
     });
+
+    const lineClassification = await runLineClassification();
+    const worstBatch = await runWorstBatch();
 
     progress(
       `snapshot-cleanup: ${settings.cleanupRuns} run(s) × 2 concurrencies of ${SNAPSHOTS} snapshots`,
@@ -371,6 +469,8 @@ const main = async () => {
         met: throughputFigures.met,
         detail: `${round(throughputFigures.ratio, 2)}×: ${round(throughputFigures.handler.eventsPerSecond, 0)} vs ${round(throughputFigures.baseline.eventsPerSecond, 0)} events/s`,
       },
+      ...lineClassificationTargets(lineClassification),
+      ...worstBatchTargets(worstBatch),
       {
         target: 'every measured invocation succeeded',
         met: invocationErrors.length === 0 && cleanup.every((c) => c.errors.length === 0),
@@ -395,6 +495,8 @@ const main = async () => {
       validatorEntries,
       throughput: throughputFigures,
       cleanup,
+      lineClassification,
+      worstBatch,
       targets,
     };
 
@@ -413,13 +515,10 @@ const main = async () => {
       },
     );
     console.log(markdown);
-    const missed = targets.filter((target) => !target.met);
-    console.log(
-      missed.length === 0
-        ? `Every target met (${round((performance.now() - started) / 1000, 0)} s). Results in bench/results/latest.md and latest.json.`
-        : `${missed.length} target(s) missed: ${missed.map((target) => target.target).join('; ')}. Results in bench/results/latest.md and latest.json.`,
+    conclude(
+      targets,
+      `Results in bench/results/latest.md and latest.json (${round((performance.now() - started) / 1000, 0)} s).`,
     );
-    if (strict && missed.length > 0) process.exitCode = 1;
   } finally {
     await proxy?.stop();
     await moto?.stop();
@@ -427,7 +526,7 @@ const main = async () => {
   }
 };
 
-await main().catch((error: Error) => {
+await (only.length > 0 ? runParts(only) : main()).catch((error: Error) => {
   console.error(`bench: ${error.message}`);
   process.exitCode = 2;
 });

@@ -1,5 +1,7 @@
 import type { Contributor } from './bundles.ts';
+import { FLATNESS_TARGET, type flatness, type LineTiming } from './lineClassification.ts';
 import { round } from './stats.ts';
+import type { WorstBatchRun } from './worstBatch.ts';
 
 /** Cold start targets: a function may cost at most this multiple of its SDK-only floor. */
 export const COLD_START_TARGET = 1.2;
@@ -19,6 +21,7 @@ export interface BenchResults {
     throughputRuns: number;
     cleanupRuns: number;
     snapshots: number;
+    lineRounds: number;
   };
   /** The baseline of baselines: a Node.js process that imports nothing. */
   emptyNode: { ms: number; rssMb: number };
@@ -26,7 +29,32 @@ export interface BenchResults {
   validatorEntries: { validator: string; kb: number }[];
   throughput: ThroughputFigures;
   cleanup: CleanupFigures[];
-  targets: { target: string; met: boolean; detail: string }[];
+  lineClassification: LineClassificationFigures;
+  worstBatch: WorstBatchFigures;
+  targets: BenchTarget[];
+}
+
+/** One target of the run, met or not, with the figure that decides it. */
+export interface BenchTarget {
+  target: string;
+  met: boolean;
+  detail: string;
+}
+
+/** log-processor's classification of the worst lines, 1 KB to 256 KB. */
+export interface LineClassificationFigures {
+  /** Characters of a line the shipped classifier reads. */
+  classifiedLength: number;
+  rounds: number;
+  timings: LineTiming[];
+  flatness: ReturnType<typeof flatness>;
+}
+
+/** log-processor with the largest batch it accepts, of tiny events. */
+export interface WorstBatchFigures {
+  maxUnzippedBytes: number;
+  rounds: number;
+  batches: WorstBatchRun[];
 }
 
 /** The figures of one function, each next to its baseline. */
@@ -353,6 +381,8 @@ export const renderMarkdown = (results: BenchResults): string => {
     '',
   );
 
+  add(renderLineClassification(results.lineClassification), renderWorstBatch(results.worstBatch));
+
   add(
     '## Targets',
     '',
@@ -370,4 +400,131 @@ const compileCacheVerdict = (warm: number[], empty: number[]) => {
   if (helpsWarm)
     return 'It helps only when the cache already exists, which a Lambda cold start (empty `/tmp`) never has, and a cache shipped in the package would be tied to the exact Node.js build of the runtime, which Lambda updates. The build does not enable it.';
   return 'It does not pay here; the build does not enable it.';
+};
+
+const modeName = { shipped: 'as shipped', uncapped: 'patterns alone, no cut' } as const;
+
+/**
+ * The line classification section: time per KB of each worst line at each length, as
+ * shipped and without the cut, and how far from flat.
+ *
+ * @example
+ * console.log(renderLineClassification(figures));
+ */
+export const renderLineClassification = (figures: LineClassificationFigures): string => {
+  const sizes = [...new Set(figures.timings.map((timing) => timing.kb))].sort((a, b) => a - b);
+  const largest = sizes.at(-1) ?? 0;
+  const rows = figures.flatness.map((row) => {
+    const cells = figures.timings.filter(
+      (timing) => timing.mode === row.mode && timing.input === row.input,
+    );
+    const at = (kb: number) => cells.find((timing) => timing.kb === kb);
+    return [
+      row.input,
+      modeName[row.mode],
+      ...sizes.map((kb) => round(at(kb)?.usPerKb ?? Number.NaN, 1)),
+      round(at(largest)?.msPerLine ?? Number.NaN, 2),
+      `${round(row.ratio, 2)}× (${row.worstKb} KB)`,
+      yes(row.met),
+    ];
+  });
+  return [
+    '## log-processor: worst-case line classification',
+    '',
+    `Lines of one repeated unit, the worst inputs for the classifier's regular expressions, at ${sizes.join(', ')} KB, classified with the default patterns by the module the bundle is built from, in a fresh process: as shipped (the first ${figures.classifiedLength.toLocaleString('en-US')} characters of a line are read), and the patterns alone on the whole line. Median of ${figures.rounds} rounds over every cell, each round calling the classifier for at least 10 ms. Target: flat, the time per KB at every length at most ${FLATNESS_TARGET}× the 1 KB line's (a pattern that backtracks over a run costs about n× at n KB).`,
+    '',
+    table(
+      [
+        'line',
+        'classifier',
+        ...sizes.map((kb) => `µs/KB at ${kb} KB`),
+        `ms per ${largest} KB line`,
+        'worst / 1 KB',
+        `≤ ${FLATNESS_TARGET}×`,
+      ],
+      rows,
+    ),
+    '',
+  ].join('\n');
+};
+
+/**
+ * The largest-batch section: peak RSS and handler time of each kind of batch at the cap.
+ *
+ * @example
+ * console.log(renderWorstBatch(figures));
+ */
+export const renderWorstBatch = (figures: WorstBatchFigures): string =>
+  [
+    '## log-processor: the largest allowed batch',
+    '',
+    `A batch that unzips to exactly the cap, ${round(figures.maxUnzippedBytes / 1024, 0).toLocaleString('en-US')} KB, of the smallest events of each kind (the last one padded to the byte), invoked once per round in a fresh process on the built bundle, its alert answered by a loopback SNS; median of ${figures.rounds} round(s). Target: peak RSS under ${RSS_TARGET_MB} MB, to run at Lambda's 128 MB minimum.`,
+    '',
+    table(
+      [
+        'batch',
+        'events',
+        'JSON KB',
+        'gzip KB',
+        'critical lines',
+        'handler ms',
+        'peak RSS MB',
+        `< ${RSS_TARGET_MB} MB`,
+      ],
+      figures.batches.map((batch) => [
+        batch.kind,
+        batch.events.toLocaleString('en-US'),
+        round(batch.jsonBytes / 1024, 0),
+        round(batch.gzipBytes / 1024, 0),
+        batch.criticalCount.toLocaleString('en-US'),
+        round(batch.handlerMs, 0),
+        round(batch.maxRssMb, 1),
+        yes(batch.maxRssMb < RSS_TARGET_MB),
+      ]),
+    ),
+    '',
+  ].join('\n');
+
+/**
+ * The targets of the line classification: flat per KB as shipped, and for the patterns
+ * alone on the whole line.
+ *
+ * @example
+ * targets.push(...lineClassificationTargets(figures));
+ */
+export const lineClassificationTargets = (figures: LineClassificationFigures): BenchTarget[] =>
+  (['shipped', 'uncapped'] as const).map((mode) => {
+    const rows = figures.flatness.filter((row) => row.mode === mode);
+    const worst = rows.reduce((high, row) => (row.ratio > high.ratio ? row : high));
+    return {
+      target:
+        mode === 'shipped'
+          ? `log-processor worst-case line classification flat per KB, 1 to 256 KB (every length ≤ ${FLATNESS_TARGET}× the 1 KB line's)`
+          : `log-processor default patterns linear on the whole line, no cut (every length ≤ ${FLATNESS_TARGET}× the 1 KB line's per KB)`,
+      met: rows.every((row) => row.met),
+      detail: `worst ${round(worst.ratio, 2)}×: ${worst.input} at ${worst.worstKb} KB`,
+    };
+  });
+
+/**
+ * The target of the largest batch: its heaviest kind under the RSS target, and every run
+ * processed all its events.
+ *
+ * @example
+ * targets.push(...worstBatchTargets(figures));
+ */
+export const worstBatchTargets = (figures: WorstBatchFigures): BenchTarget[] => {
+  const heaviest = figures.batches.reduce((high, batch) =>
+    batch.maxRssMb > high.maxRssMb ? batch : high,
+  );
+  const errors = figures.batches.flatMap((batch) =>
+    batch.errors.map((error) => `${batch.kind}: ${error}`),
+  );
+  return [
+    {
+      target: `log-processor peak RSS of the largest allowed batch of tiny events < ${RSS_TARGET_MB} MB`,
+      met: heaviest.maxRssMb < RSS_TARGET_MB && errors.length === 0,
+      detail: `${round(heaviest.maxRssMb, 1)} MB, ${heaviest.events.toLocaleString('en-US')} ${heaviest.kind}${errors.length > 0 ? `; ${errors.join('; ')}` : ''}`,
+    },
+  ];
 };
