@@ -3,17 +3,18 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { getClient, type Report } from '@nightshift/middleware';
 import { invokeBundle } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
-import { observe, seedAccount } from './scenarios/infraScaler.ts';
+import { observe, seedAccount, UNTOUCHED } from './scenarios/infraScaler.ts';
 
 const bundle = resolve(import.meta.dirname, '../../dist/infra-scaler/index.mjs');
-const invoke = (event: object) =>
-  invokeBundle<Report>(bundle, event, { functionName: 'infra-scaler' });
+const invoke = (event: object, env: Record<string, string> = {}) =>
+  invokeBundle<Report>(bundle, event, { functionName: 'infra-scaler', env });
 
 describe('infra-scaler against the emulated account', () => {
   it('puts staging to sleep, twice without losing the sizes, and wakes exactly what it put to sleep', async () => {
     // Prepare
     const account = await seedAccount();
     const awake = await observe(account);
+    expect(awake.untouched).toEqual(UNTOUCHED);
 
     // Act & Assess: a dry run changes nothing.
     const dry = await invoke({ action: 'scale_down', environment: 'staging', dryRun: true });
@@ -33,6 +34,8 @@ describe('infra-scaler against the emulated account', () => {
       group: [0, 5, 0],
       savedSize: 'min=2,max=5,desired=3',
       database: 'stopped',
+      databaseMarked: true,
+      untouched: UNTOUCHED,
     };
     expect(await observe(account)).toEqual(asleep);
 
@@ -57,9 +60,70 @@ describe('infra-scaler against the emulated account', () => {
       group: [2, 5, 3],
       savedSize: undefined,
       database: 'available',
+      databaseMarked: false,
+      untouched: UNTOUCHED,
     });
     const emf = up.logs.find((line) => 'InstancesStarted' in line);
     expect(emf).toMatchObject({ InstancesStarted: 1, GroupsScaled: 1, DatabasesStarted: 1 });
+  });
+
+  it('refuses a production-like or wildcard environment, and changes nothing', async () => {
+    // Prepare
+    const account = await seedAccount();
+    const before = await observe(account);
+
+    for (const environment of ['production', 'Prod', '*', '?roduction', 'prod*']) {
+      // Act
+      const { error, logs } = await invoke({ action: 'scale_down', environment });
+
+      // Assess
+      expect(error?.name).toBe('ValidationError');
+      expect(error?.message).toMatch(/^Invalid event: environment: /);
+      expect(logs.find((line) => 'InstancesStopped' in line)).toBeUndefined();
+    }
+    expect(await observe(account)).toEqual(before);
+  });
+
+  it('refuses an environment that SCALED_ENVIRONMENTS does not list, the old action names included', async () => {
+    // Prepare
+    const account = await seedAccount();
+    const before = await observe(account);
+
+    // Act
+    const named = await invoke(
+      { action: 'scale_down', environment: 'staging' },
+      { SCALED_ENVIRONMENTS: 'dev' },
+    );
+    const alias = await invoke({ action: 'scale_down_staging' }, { SCALED_ENVIRONMENTS: 'dev' });
+
+    // Assess
+    for (const { error } of [named, alias]) {
+      expect(error?.name).toBe('ValidationError');
+      expect(error?.message).toMatch(/environment: staging is not one of the environments/);
+    }
+    expect(await observe(account)).toEqual(before);
+  });
+
+  it('leaves alone a group without AutoScale=true and what is tagged Staging rather than staging', async () => {
+    // Prepare
+    const account = await seedAccount();
+
+    // Act
+    const down = await invoke({ action: 'scale_down', environment: 'staging' });
+    const asleep = await observe(account);
+    const up = await invoke({ action: 'scale_up', environment: 'staging' });
+
+    // Assess
+    expect(down.error).toBeUndefined();
+    expect(asleep.group).toEqual([0, 5, 0]);
+    expect(asleep.untouched).toEqual(UNTOUCHED);
+    expect(down.result?.skipped).toContainEqual({
+      id: 'staging-not-opted-in',
+      action: 'scale to 0',
+      reason: 'not tagged AutoScale=true',
+    });
+    expect(up.error).toBeUndefined();
+    expect((await observe(account)).untouched).toEqual(UNTOUCHED);
   });
 
   it('reports running instances with low CPU as idle candidates and changes nothing', async () => {

@@ -40,6 +40,8 @@ export const seedAccount = async () => {
   const staging = await launch({ Environment: 'staging', AutoScale: 'true' });
   const production = await launch({ Environment: 'production', AutoScale: 'true' });
   const stoppedByPerson = await launch({ Environment: 'staging', AutoScale: 'true' });
+  // Tagged for an environment whose name differs from staging only in case.
+  const upperCase = await launch({ Environment: 'Staging', AutoScale: 'true' });
   await ec2.send(new StopInstancesCommand({ InstanceIds: [stoppedByPerson] }));
   await autoscaling.send(
     new CreateLaunchConfigurationCommand({
@@ -48,17 +50,22 @@ export const seedAccount = async () => {
       InstanceType: 't3.micro',
     }),
   );
-  await autoscaling.send(
-    new CreateAutoScalingGroupCommand({
-      AutoScalingGroupName: 'staging-web',
-      LaunchConfigurationName: 'web',
-      MinSize: 2,
-      MaxSize: 5,
-      DesiredCapacity: 3,
-      AvailabilityZones: ['us-east-1a'],
-      Tags: [{ Key: 'Environment', Value: 'staging', PropagateAtLaunch: true }],
-    }),
-  );
+  const group = (name: string, tags: Record<string, string>) =>
+    autoscaling.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        LaunchConfigurationName: 'web',
+        MinSize: 2,
+        MaxSize: 5,
+        DesiredCapacity: 3,
+        AvailabilityZones: ['us-east-1a'],
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: true })),
+      }),
+    );
+  await group('staging-web', { Environment: 'staging', AutoScale: 'true' });
+  // Tagged with the environment only: Auto Scaling groups opt in with AutoScale=true too.
+  await group('staging-not-opted-in', { Environment: 'staging' });
+  await group('upper-case-web', { Environment: 'Staging', AutoScale: 'true' });
   await rds.send(
     new CreateDBInstanceCommand({
       DBInstanceIdentifier: 'staging-db',
@@ -70,7 +77,18 @@ export const seedAccount = async () => {
       Tags: toTags({ Environment: 'staging', AutoScale: 'true' }),
     }),
   );
-  return { ec2, autoscaling, rds, staging, production, stoppedByPerson };
+  await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'upper-case-db',
+      Engine: 'postgres',
+      DBInstanceClass: 'db.t3.micro',
+      AllocatedStorage: 20,
+      MasterUsername: 'admin',
+      MasterUserPassword: 'not-a-secret-1',
+      Tags: toTags({ Environment: 'Staging', AutoScale: 'true' }),
+    }),
+  );
+  return { ec2, autoscaling, rds, staging, production, stoppedByPerson, upperCase };
 };
 
 export type Account = Awaited<ReturnType<typeof seedAccount>>;
@@ -83,9 +101,12 @@ export const observe = async ({
   staging,
   production,
   stoppedByPerson,
+  upperCase,
 }: Account) => {
   const { Reservations = [] } = await ec2.send(
-    new DescribeInstancesCommand({ InstanceIds: [staging, production, stoppedByPerson] }),
+    new DescribeInstancesCommand({
+      InstanceIds: [staging, production, stoppedByPerson, upperCase],
+    }),
   );
   const instances = new Map<string, Instance>(
     Reservations.flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId ?? '', i]),
@@ -93,18 +114,47 @@ export const observe = async ({
   const state = (id: string) => instances.get(id)?.State?.Name;
   const marked = (id: string) =>
     (instances.get(id)?.Tags ?? []).some((tag) => tag.Key === 'nightshift:scaled-down');
-  const { AutoScalingGroups: [group] = [] } = await autoscaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['staging-web'] }),
+  const { AutoScalingGroups = [] } = await autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({
+      AutoScalingGroupNames: ['staging-web', 'staging-not-opted-in', 'upper-case-web'],
+    }),
   );
-  const { DBInstances: [db] = [] } = await rds.send(
-    new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'staging-db' }),
-  );
+  const groups = new Map(AutoScalingGroups.map((g) => [g.AutoScalingGroupName ?? '', g]));
+  const sizes = (name: string) => {
+    const g = groups.get(name);
+    return [g?.MinSize, g?.MaxSize, g?.DesiredCapacity];
+  };
+  const savedSize = (name: string) =>
+    groups.get(name)?.Tags?.find((tag) => tag.Key === 'nightshift:saved-size')?.Value;
+  const { DBInstances = [] } = await rds.send(new DescribeDBInstancesCommand({}));
+  const dbStatus = (id: string) =>
+    DBInstances.find((db) => db.DBInstanceIdentifier === id)?.DBInstanceStatus;
+  const dbMarked = (id: string) =>
+    (DBInstances.find((db) => db.DBInstanceIdentifier === id)?.TagList ?? []).some(
+      (tag) => tag.Key === 'nightshift:scaled-down',
+    );
   return {
     staging: [state(staging), marked(staging)],
     production: [state(production), marked(production)],
     stoppedByPerson: [state(stoppedByPerson), marked(stoppedByPerson)],
-    group: [group?.MinSize, group?.MaxSize, group?.DesiredCapacity],
-    savedSize: group?.Tags?.find((tag) => tag.Key === 'nightshift:saved-size')?.Value,
-    database: db?.DBInstanceStatus,
+    group: sizes('staging-web'),
+    savedSize: savedSize('staging-web'),
+    database: dbStatus('staging-db'),
+    databaseMarked: dbMarked('staging-db'),
+    /** What must never change: not opted in, or tagged for another environment. */
+    untouched: {
+      upperCaseInstance: [state(upperCase), marked(upperCase)],
+      notOptedInGroup: [...sizes('staging-not-opted-in'), savedSize('staging-not-opted-in')],
+      upperCaseGroup: [...sizes('upper-case-web'), savedSize('upper-case-web')],
+      upperCaseDatabase: [dbStatus('upper-case-db'), dbMarked('upper-case-db')],
+    },
   };
+};
+
+/** What `observe` sees for the resources no staging run may touch. */
+export const UNTOUCHED = {
+  upperCaseInstance: ['running', false],
+  notOptedInGroup: [2, 5, 3, undefined],
+  upperCaseGroup: [2, 5, 3, undefined],
+  upperCaseDatabase: ['available', false],
 };
