@@ -50,6 +50,62 @@ describe('log-processor against the emulated account', () => {
     expect(control.result).toMatchObject({ ignored: 'CONTROL_MESSAGE' });
   });
 
+  it('alerts the critical line of a batch that also holds four 256 KB lines of one long word', async () => {
+    // Prepare: each long line is the worst input of a classifier that backtracks over a word.
+    const sns = getClient(SNSClient);
+    const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
+    const reader = await subscribeQueue({ sns, sqs: getClient(SQSClient), topicArn: TopicArn });
+    const long = 'Error'.repeat(52_428);
+    const event = eventOf('DATA_MESSAGE', [
+      long,
+      long,
+      'FATAL: database connection failed',
+      long,
+      `${long} ERROR`,
+    ]);
+
+    // Act
+    const { error, result } = await invokeBundle(bundle, event, {
+      env: { ALERT_TOPIC_ARN: TopicArn },
+      functionName: 'log-processor',
+    });
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({
+      processedEvents: 5,
+      errorCount: 1,
+      criticalCount: 1,
+      cutLines: 4,
+    });
+    const alerts = await reader.receive({ count: 1, timeoutMs: 3_000 });
+    expect(alerts[0]?.Message).toContain('FATAL: database connection failed');
+    expect(alerts[0]?.Message).toContain(
+      'Cut: 4 line(s) of this batch longer than 8192 characters, each classified from its first 8192 only.',
+    );
+  });
+
+  it('rejects a batch that unzips past the cap and publishes nothing', async () => {
+    // Prepare: 7 MB of log lines, more than CloudWatch Logs sends in one batch.
+    const sns = getClient(SNSClient);
+    const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
+    const reader = await subscribeQueue({ sns, sqs: getClient(SQSClient), topicArn: TopicArn });
+    const event = eventOf(
+      'DATA_MESSAGE',
+      Array.from({ length: 7 * 1024 }, () => `FATAL ${'x'.repeat(1_018)}`),
+    );
+
+    // Act
+    const { error } = await invokeBundle(bundle, event, { env: { ALERT_TOPIC_ARN: TopicArn } });
+
+    // Assess
+    expect(error).toEqual({
+      name: 'ValidationError',
+      message: 'Invalid event: awslogs.data: unzips to more than 6208 KB',
+    });
+    expect(await reader.receive({ count: 1, timeoutMs: 1_500 })).toEqual([]);
+  });
+
   it('rejects data that is not gzip and publishes nothing', async () => {
     // Prepare
     const sns = getClient(SNSClient);
