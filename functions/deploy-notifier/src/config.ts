@@ -6,6 +6,12 @@ import {
   loadConfig,
 } from '@nightshift/middleware';
 import * as z from 'zod/mini';
+import {
+  checkWebhookUrl,
+  DEFAULT_WEBHOOK_HOSTS,
+  type DeliveryError,
+  HOST_PATTERN,
+} from './deliver.ts';
 
 /** Where a destination's webhook URL comes from: exactly one of these. */
 export interface Destination {
@@ -44,12 +50,17 @@ const json = <S extends z.ZodMiniType>(schema: S, example: string) =>
     ),
   );
 
-const DestinationSpec = z.object({
-  kind: z.enum(['slack', 'teams']),
-  url: z.optional(z.string()),
-  parameter: z.optional(z.string()),
-  secret: z.optional(z.string()),
-});
+const text = () => z.optional(z.string('must be a string'));
+
+const DestinationSpec = z.object(
+  {
+    kind: z.enum(['slack', 'teams'], 'must be slack or teams'),
+    url: text(),
+    parameter: text(),
+    secret: text(),
+  },
+  'must be an object with kind and one of url, parameter, secret',
+);
 
 /** Environment of the function; with none of it set, nothing is sent (and it says so). */
 export const NotifierConfigSchema = z.object({
@@ -63,17 +74,31 @@ export const NotifierConfigSchema = z.object({
   TEAMS_WEBHOOK_PARAMETER: z.optional(z.string()),
   TEAMS_WEBHOOK_SECRET: z.optional(z.string()),
   DESTINATIONS: json(
-    z.record(z.string(), DestinationSpec),
+    z.record(z.string(), DestinationSpec, 'must be an object of named destinations'),
     '{"payments": {"kind": "slack", "parameter": "/slack/payments"}}',
   ),
   ROUTES: json(
-    z.array(z.object({ pipeline: z.string(), destinations: z.array(z.string()) })),
+    z.array(
+      z.object(
+        {
+          pipeline: z.string('must be a pipeline name pattern'),
+          destinations: z.array(z.string('must be a destination name'), 'must be a list of names'),
+        },
+        'must be an object with pipeline and destinations',
+      ),
+      'must be a list of routes',
+    ),
     '[{"pipeline": "payments-*", "destinations": ["payments"]}]',
   ),
   DEFAULT_DESTINATIONS: envList(),
   WEBHOOK_TIMEOUT_MS: envInteger({ default: 5_000, min: 100, max: 60_000 }),
   DELIVERY_ATTEMPTS: envInteger({ default: 4, min: 1, max: 10 }),
+  WEBHOOK_ALLOWED_HOSTS: envList(),
 });
+
+/** How a destination name is shown in an error: as it is only when it looks like a name. */
+const shown = (name: string) =>
+  /^[\w.-]{1,64}$/.test(name) ? name : '(a name that is not a name)';
 
 export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;
 
@@ -109,19 +134,37 @@ export const loadNotifierConfig = (env: Record<string, string | undefined> = pro
     destinations.set(name, { name, ...spec });
 
   const problems: FieldIssue[] = [];
+  const extraHosts = config.WEBHOOK_ALLOWED_HOSTS.map((host) => host.toLowerCase());
+  const badHosts = extraHosts.filter((host) => !HOST_PATTERN.test(host)).length;
+  if (badHosts > 0) {
+    problems.push({
+      path: 'WEBHOOK_ALLOWED_HOSTS',
+      message: `${badHosts} entr${badHosts === 1 ? 'y is' : 'ies are'} not a host name or *.domain`,
+    });
+  }
+  const allowedHosts = [...DEFAULT_WEBHOOK_HOSTS, ...extraHosts];
   for (const destination of destinations.values()) {
     const sources = [destination.url, destination.parameter, destination.secret].filter(
       Boolean,
     ).length;
+    const variable =
+      destination.name === 'slack' || destination.name === 'teams'
+        ? `${destination.name.toUpperCase()}_WEBHOOK_`
+        : undefined;
     if (sources !== 1) {
-      const path =
-        destination.name === 'slack' || destination.name === 'teams'
-          ? `${destination.name.toUpperCase()}_WEBHOOK_*`
-          : 'DESTINATIONS';
       problems.push({
-        path,
-        message: `destination ${destination.name} needs exactly one of url, parameter, secret (has ${sources})`,
+        path: variable ? `${variable}*` : 'DESTINATIONS',
+        message: `destination ${shown(destination.name)} needs exactly one of url, parameter, secret (has ${sources})`,
       });
+    } else if (destination.url) {
+      try {
+        checkWebhookUrl(shown(destination.name), destination.url, allowedHosts);
+      } catch (error) {
+        problems.push({
+          path: variable ? `${variable}URL` : 'DESTINATIONS',
+          message: (error as DeliveryError).message,
+        });
+      }
     }
   }
   const routes: Route[] = config.ROUTES ?? [];
@@ -130,7 +173,10 @@ export const loadNotifierConfig = (env: Record<string, string | undefined> = pro
     config.DEFAULT_DESTINATIONS.length > 0 ? config.DEFAULT_DESTINATIONS : [...destinations.keys()];
   for (const name of [...routes.flatMap((route) => route.destinations), ...defaults]) {
     if (!destinations.has(name)) {
-      problems.push({ path: 'ROUTES', message: `destination ${name} is used but not defined` });
+      problems.push({
+        path: 'ROUTES',
+        message: `destination ${shown(name)} is used but not defined`,
+      });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -145,6 +191,7 @@ export const loadNotifierConfig = (env: Record<string, string | undefined> = pro
     defaults,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     attempts: config.DELIVERY_ATTEMPTS,
+    allowedHosts,
   };
 };
 

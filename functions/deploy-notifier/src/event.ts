@@ -14,8 +14,11 @@ export const PipelineEventSchema = z.looseObject({
     'must be a CodePipeline pipeline, stage or action execution state change',
   ),
   source: z.literal('aws.codepipeline', 'must be aws.codepipeline'),
-  account: z.string(),
-  region: z.string(),
+  account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
+  // It becomes the host of the console link: nothing but a region name may go there.
+  region: z
+    .string()
+    .check(z.regex(/^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/, 'must be an AWS region name')),
   time: z.iso.datetime({ message: 'must be an ISO 8601 time', offset: true }),
   detail: z.looseObject({
     pipeline: z.string('is required: the pipeline name').check(z.minLength(1)),

@@ -7,6 +7,7 @@ import {
 } from '@nightshift/middleware';
 import { loadNotifierConfig } from './config.ts';
 import { PipelineEventSchema } from './event.ts';
+import { LOOKUP_CLIENT_LIMITS } from './message.ts';
 import { notify } from './notify.ts';
 
 export const SERVICE = 'deploy-notifier';
@@ -18,7 +19,9 @@ export const handler = withNightshift(
   { logger, metrics, eventSchema: PipelineEventSchema },
   (event, context) =>
     notify(
-      { codepipeline: getClient(CodePipelineClient), logger },
+      // Its only calls are the optional look-ups: two attempts at most, each cut short, so
+      // that a slow CodePipeline API delays the message by seconds, never stops it.
+      { codepipeline: getClient(CodePipelineClient, LOOKUP_CLIENT_LIMITS), logger },
       config,
       event,
       createTimeBudget(context, { safetyMarginMs: 2_000 }),

@@ -1,7 +1,8 @@
 import {
+  type ActionExecutionDetail,
   type CodePipelineClient,
   GetPipelineExecutionCommand,
-  paginateListActionExecutions,
+  ListActionExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import type { Observability } from '@nightshift/middleware';
 import { levelOf, type PipelineEvent } from './event.ts';
@@ -99,10 +100,66 @@ export const messageFromEvent = (event: PipelineEvent): DeploymentMessage => {
 };
 
 /**
+ * The client of the optional look-ups: two attempts at most, each cut off after two
+ * seconds, within the look-up's deadline.
+ */
+export const LOOKUP_CLIENT_LIMITS = { maxAttempts: 2, requestTimeoutMs: 2_000 } as const;
+
+/** How long each optional look-up may take, retries included, before the message goes without it. */
+export const LOOKUP_DEADLINE_MS = 3_000;
+
+/** `call`, or a TimeoutError once `ms` have passed (its signal aborts the request then). */
+const withDeadline = async <T>(ms: number, call: (signal: AbortSignal) => Promise<T>) => {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = Object.assign(new Error(`no answer within ${ms} ms`), {
+        name: 'TimeoutError',
+      });
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([call(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** The first failed action of an execution (of `action` when given), page by page. */
+const findFailedAction = async (
+  codepipeline: CodePipelineClient,
+  message: DeploymentMessage,
+  abortSignal: AbortSignal,
+): Promise<ActionExecutionDetail | undefined> => {
+  let nextToken: string | undefined;
+  do {
+    const page = await codepipeline.send(
+      new ListActionExecutionsCommand({
+        pipelineName: message.pipeline,
+        filter: { pipelineExecutionId: message.executionId },
+        ...(nextToken ? { nextToken } : {}),
+      }),
+      { abortSignal },
+    );
+    const failed = (page.actionExecutionDetails ?? []).find(
+      (detail) =>
+        detail.status === 'Failed' && (!message.action || detail.actionName === message.action),
+    );
+    if (failed) return failed;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+};
+
+/**
  * Adds what the event does not carry: the source revision and trigger
  * (`GetPipelineExecution`) and, for a failure, the failed stage and action with its
- * error and external link (`ListActionExecutions`). When a call fails the message goes out
- * without those fields, and the failure is logged.
+ * error and external link (`ListActionExecutions`). These look-ups are optional: each
+ * gets `deadlineMs` (pass a client with few attempts), and when one fails or runs out of
+ * time the message goes out without its fields, and the failure is logged.
  *
  * @example
  * const full = await enrichMessage(codepipeline, logger, messageFromEvent(event));
@@ -111,14 +168,18 @@ export const enrichMessage = async (
   codepipeline: CodePipelineClient,
   logger: Observability['logger'],
   message: DeploymentMessage,
+  { deadlineMs = LOOKUP_DEADLINE_MS }: { deadlineMs?: number } = {},
 ): Promise<DeploymentMessage> => {
   const enriched = { ...message };
   try {
-    const { pipelineExecution } = await codepipeline.send(
-      new GetPipelineExecutionCommand({
-        pipelineName: message.pipeline,
-        pipelineExecutionId: message.executionId,
-      }),
+    const { pipelineExecution } = await withDeadline(deadlineMs, (abortSignal) =>
+      codepipeline.send(
+        new GetPipelineExecutionCommand({
+          pipelineName: message.pipeline,
+          pipelineExecutionId: message.executionId,
+        }),
+        { abortSignal },
+      ),
     );
     const revision = pipelineExecution?.artifactRevisions?.[0];
     if (revision?.revisionId) {
@@ -139,16 +200,10 @@ export const enrichMessage = async (
   }
   if (message.state !== 'FAILED') return enriched;
   try {
-    const pages = paginateListActionExecutions(
-      { client: codepipeline },
-      { pipelineName: message.pipeline, filter: { pipelineExecutionId: message.executionId } },
+    const failed = await withDeadline(deadlineMs, (abortSignal) =>
+      findFailedAction(codepipeline, message, abortSignal),
     );
-    for await (const page of pages) {
-      const failed = (page.actionExecutionDetails ?? []).find(
-        (detail) =>
-          detail.status === 'Failed' && (!message.action || detail.actionName === message.action),
-      );
-      if (!failed) continue;
+    if (failed) {
       const result = failed.output?.executionResult;
       enriched.failure = {
         ...(failed.stageName ? { stage: failed.stageName } : {}),
@@ -164,7 +219,6 @@ export const enrichMessage = async (
             ? { url: message.failure.url }
             : {}),
       };
-      break;
     }
   } catch (error) {
     logger.warn('Could not list the action executions; sending without the failed action', {

@@ -32,7 +32,7 @@ export const notify = async (
   post: (destination: Destination, body: unknown) => Promise<void> = async (destination, body) =>
     postJson({
       destination: destination.name,
-      url: await webhookUrl(destination),
+      url: await webhookUrl(destination, config.allowedHosts),
       body,
       timeoutMs: config.timeoutMs,
       attempts: config.attempts,

@@ -1,4 +1,68 @@
+import { maskSecrets } from '@nightshift/middleware';
 import type { DeploymentMessage, Tone } from './message.ts';
+
+/**
+ * Teams Workflows refuse a message over about 28 KB ("Request Entity too large"); a card
+ * is rendered with shorter texts until its body is under this many bytes.
+ */
+export const TEAMS_MAX_BYTES = 24 * 1024;
+
+/** Longest link a message carries; a longer one is left out. */
+export const MAX_LINK_LENGTH = 2_000;
+
+/** How long each text of a message may be, in characters. */
+interface TextLimits {
+  fact: number;
+  failure: number;
+}
+const SLACK_LIMITS: TextLimits = { fact: 1_900, failure: 2_500 };
+/** Tried in order until the Teams body fits in TEAMS_MAX_BYTES; the last always does. */
+const TEAMS_LIMITS: readonly TextLimits[] = [
+  { fact: 1_000, failure: 2_500 },
+  { fact: 300, failure: 1_000 },
+  { fact: 100, failure: 300 },
+];
+
+// Control characters other than tab and line breaks: noise in a chat message, and six
+// bytes each once escaped in JSON.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it removes
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+const cut = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
+/** A text as a message shows it: credentials masked, control characters gone, cut to `max`. */
+const clean = (text: string, max: number) => cut(maskSecrets(text.replace(CONTROL, '')), max);
+
+/**
+ * A link as a message carries it: only https (never `javascript:` or plain http), with
+ * credentials masked, and not too long; otherwise none.
+ *
+ * @example
+ * safeLink('https://eu-west-1.console.aws.amazon.com/codebuild/...'); // the same link
+ * safeLink('javascript:alert(1)'); // undefined
+ */
+export const safeLink = (url: string | undefined): string | undefined => {
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const masked = maskSecrets(parsed.href);
+  return parsed.protocol === 'https:' && masked.length <= MAX_LINK_LENGTH ? masked : undefined;
+};
+
+/** The buttons of a message: the execution, the failed action's log, the commit. */
+const links = (message: DeploymentMessage): [string, string][] =>
+  (
+    [
+      ['Open execution', safeLink(message.executionUrl)],
+      ['Open failed action', safeLink(message.failure?.url)],
+      ['Open commit', safeLink(message.source?.url)],
+    ] as [string, string | undefined][]
+  ).filter((link): link is [string, string] => link[1] !== undefined);
 
 const SLACK_COLOURS: Record<Tone, string> = {
   good: '#2eb886',
@@ -13,8 +77,11 @@ const TEAMS_COLOURS: Record<Tone, string> = {
   neutral: 'Default',
 };
 
-/** The fields both renderings show, in order. */
-const facts = (message: DeploymentMessage): [string, string][] => [
+/** The fields both renderings show, in order, each at most `max` characters. */
+const facts = (message: DeploymentMessage, max: number): [string, string][] =>
+  factsOf(message).map(([name, value]) => [name, clean(value, max)]);
+
+const factsOf = (message: DeploymentMessage): [string, string][] => [
   ['Pipeline', message.pipeline],
   ['State', message.state],
   ...(message.stage
@@ -36,40 +103,47 @@ const facts = (message: DeploymentMessage): [string, string][] => [
 ];
 
 const firstLine = (text: string) => text.split('\n')[0]?.slice(0, 200) ?? '';
-const cut = (text: string, max: number) =>
-  text.length > max ? `${text.slice(0, max - 1)}…` : text;
 /** Slack mrkdwn treats these three as markup. */
 const slackEscape = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Where a failure happened: its stage and action, or that it is not known. */
+const failedWhere = (failure: NonNullable<DeploymentMessage['failure']>, max: number) =>
+  clean([failure.stage, failure.action].filter(Boolean).join(' / ') || 'unknown action', max);
+
 /**
  * The Slack message: Block Kit inside an attachment (for the colour bar): a header, the
  * fields, the failure with its error, the event's time, and buttons to the execution and
- * the failed action's external log.
+ * the failed action's external log. Every text is masked for credentials and cut to
+ * Slack's limits; only https links are kept.
  *
  * @example
  * await fetch(url, { method: 'POST', body: JSON.stringify(renderSlack(message)) });
  */
 export const renderSlack = (message: DeploymentMessage) => {
+  const limits = SLACK_LIMITS;
   const epoch = Math.floor(Date.parse(message.time) / 1000);
+  const title = clean(message.title, 150);
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: cut(message.title, 150), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
     {
       type: 'section',
-      fields: facts(message).map(([name, value]) => ({
+      fields: facts(message, limits.fact).map(([name, value]) => ({
         type: 'mrkdwn',
-        text: `*${name}*\n${slackEscape(cut(value, 1900))}`,
+        text: `*${name}*\n${slackEscape(value)}`,
       })),
     },
   ];
   if (message.failure) {
-    const where = [message.failure.stage, message.failure.action].filter(Boolean).join(' / ');
     const why = message.failure.message
-      ? `\n\`\`\`${slackEscape(cut(message.failure.message, 2500))}\`\`\``
+      ? `\n\`\`\`${slackEscape(clean(message.failure.message, limits.failure))}\`\`\``
       : '';
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Failed:* ${slackEscape(where || 'unknown action')}${why}` },
+      text: {
+        type: 'mrkdwn',
+        text: `*Failed:* ${slackEscape(failedWhere(message.failure, limits.fact))}${why}`,
+      },
     });
   }
   blocks.push({
@@ -81,62 +155,40 @@ export const renderSlack = (message: DeploymentMessage) => {
       },
     ],
   });
-  const buttons = [
-    {
+  blocks.push({
+    type: 'actions',
+    elements: links(message).map(([text, url]) => ({
       type: 'button',
-      text: { type: 'plain_text', text: 'Open execution' },
-      url: message.executionUrl,
-    },
-    ...(message.failure?.url
-      ? [
-          {
-            type: 'button',
-            text: { type: 'plain_text', text: 'Open failed action' },
-            url: message.failure.url,
-          },
-        ]
-      : []),
-    ...(message.source?.url
-      ? [
-          {
-            type: 'button',
-            text: { type: 'plain_text', text: 'Open commit' },
-            url: message.source.url,
-          },
-        ]
-      : []),
-  ];
-  blocks.push({ type: 'actions', elements: buttons });
+      text: { type: 'plain_text', text },
+      url,
+    })),
+  });
   return {
-    text: message.title,
+    text: title,
     attachments: [{ color: SLACK_COLOURS[message.tone], blocks }],
   };
 };
 
-/**
- * The Microsoft Teams message: an Adaptive Card in the envelope a Workflows webhook
- * ("When a Teams webhook request is received") expects.
- *
- * @example
- * await fetch(url, { method: 'POST', body: JSON.stringify(renderTeams(message)) });
- */
-export const renderTeams = (message: DeploymentMessage) => {
+/** The Teams card with texts cut to `limits`. */
+const teamsCard = (message: DeploymentMessage, limits: TextLimits) => {
   const body: Record<string, unknown>[] = [
     {
       type: 'TextBlock',
-      text: message.title,
+      text: clean(message.title, 150),
       weight: 'Bolder',
       size: 'Medium',
       color: TEAMS_COLOURS[message.tone],
       wrap: true,
     },
-    { type: 'FactSet', facts: facts(message).map(([title, value]) => ({ title, value })) },
+    {
+      type: 'FactSet',
+      facts: facts(message, limits.fact).map(([title, value]) => ({ title, value })),
+    },
   ];
   if (message.failure) {
-    const where = [message.failure.stage, message.failure.action].filter(Boolean).join(' / ');
     body.push({
       type: 'TextBlock',
-      text: `Failed: ${where || 'unknown action'}`,
+      text: `Failed: ${failedWhere(message.failure, limits.fact)}`,
       weight: 'Bolder',
       color: 'Attention',
       wrap: true,
@@ -144,28 +196,20 @@ export const renderTeams = (message: DeploymentMessage) => {
     if (message.failure.message) {
       body.push({
         type: 'TextBlock',
-        text: cut(message.failure.message, 2500),
+        text: clean(message.failure.message, limits.failure),
         fontType: 'Monospace',
         wrap: true,
       });
     }
   }
+  const time = message.time.replace(/\.\d+Z$/, 'Z');
   body.push({
     type: 'TextBlock',
-    text: `{{DATE(${message.time.replace(/\.\d+Z$/, 'Z')}, SHORT)}} {{TIME(${message.time.replace(/\.\d+Z$/, 'Z')})}} · ${message.account} · ${message.region}`,
+    text: `{{DATE(${time}, SHORT)}} {{TIME(${time})}} · ${message.account} · ${message.region}`,
     isSubtle: true,
     size: 'Small',
     wrap: true,
   });
-  const actions = [
-    { type: 'Action.OpenUrl', title: 'Open execution', url: message.executionUrl },
-    ...(message.failure?.url
-      ? [{ type: 'Action.OpenUrl', title: 'Open failed action', url: message.failure.url }]
-      : []),
-    ...(message.source?.url
-      ? [{ type: 'Action.OpenUrl', title: 'Open commit', url: message.source.url }]
-      : []),
-  ];
   return {
     type: 'message',
     attachments: [
@@ -177,9 +221,26 @@ export const renderTeams = (message: DeploymentMessage) => {
           type: 'AdaptiveCard',
           version: '1.4',
           body,
-          actions,
+          actions: links(message).map(([title, url]) => ({ type: 'Action.OpenUrl', title, url })),
         },
       },
     ],
   };
+};
+
+/**
+ * The Microsoft Teams message: an Adaptive Card in the envelope a Workflows webhook
+ * ("When a Teams webhook request is received") expects. Texts are masked for credentials
+ * and cut shorter until the body is under `TEAMS_MAX_BYTES`; only https links are kept.
+ *
+ * @example
+ * await fetch(url, { method: 'POST', body: JSON.stringify(renderTeams(message)) });
+ */
+export const renderTeams = (message: DeploymentMessage) => {
+  let card = teamsCard(message, TEAMS_LIMITS[0] as TextLimits);
+  for (const limits of TEAMS_LIMITS.slice(1)) {
+    if (Buffer.byteLength(JSON.stringify(card)) <= TEAMS_MAX_BYTES) break;
+    card = teamsCard(message, limits);
+  }
+  return card;
 };

@@ -8,12 +8,19 @@ const CACHE_SECONDS = 300;
 
 /**
  * A destination's webhook URL, from its SSM SecureString parameter, its Secrets Manager
- * secret (cached) or its plain URL, checked for https. Errors name the destination only.
+ * secret (cached) or its plain URL, checked for https and an allowed host. Errors name
+ * the destination only.
  *
  * @example
- * const url = await webhookUrl({ name: 'slack', kind: 'slack', parameter: '/nightshift/slack-webhook' });
+ * const url = await webhookUrl(
+ *   { name: 'slack', kind: 'slack', parameter: '/nightshift/slack-webhook' },
+ *   DEFAULT_WEBHOOK_HOSTS,
+ * );
  */
-export const webhookUrl = async (destination: Destination): Promise<URL> => {
+export const webhookUrl = async (
+  destination: Destination,
+  allowedHosts: readonly string[],
+): Promise<URL> => {
   let raw: string | undefined;
   try {
     if (destination.url) raw = destination.url;
@@ -28,5 +35,5 @@ export const webhookUrl = async (destination: Destination): Promise<URL> => {
     );
   }
   if (!raw) throw new DeliveryError(destination.name, 'the webhook URL is empty');
-  return checkWebhookUrl(destination.name, raw);
+  return checkWebhookUrl(destination.name, raw, allowedHosts);
 };

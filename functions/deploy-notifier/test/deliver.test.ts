@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { TimeBudget } from '@nightshift/middleware';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkWebhookUrl, DeliveryError, postJson } from '../src/deliver.ts';
+import { checkWebhookUrl, DEFAULT_WEBHOOK_HOSTS, DeliveryError, postJson } from '../src/deliver.ts';
 
 const plenty: TimeBudget = { remainingMs: () => 60_000, isExhausted: () => false };
 const servers: ReturnType<typeof createServer>[] = [];
@@ -152,14 +152,106 @@ describe('Webhook delivery', () => {
     expect(hook.received.length).toBeLessThan(10);
   });
 
-  it('accepts https, and plain http only to a loopback host', () => {
-    expect(checkWebhookUrl('slack', 'https://hooks.example.com/x').protocol).toBe('https:');
-    expect(checkWebhookUrl('slack', 'http://127.0.0.1:8080/x').hostname).toBe('127.0.0.1');
-    expect(() => checkWebhookUrl('teams', 'http://example.com/secret')).toThrow(
-      'teams: the webhook URL must be https (plain http only to a loopback host), not http:',
+  it('fails at once on a redirect, never following it', async () => {
+    // Prepare: the webhook sends the post on to another receiver.
+    const elsewhere = await webhook([status(200)]);
+    const hook = await webhook([status(307, { location: elsewhere.url.href })]);
+
+    // Act
+    const error = await postJson({
+      destination: 'slack',
+      url: hook.url,
+      body: { text: 'hi' },
+      timeoutMs: 1_000,
+      attempts: 4,
+      budget: plenty,
+      baseDelayMs: 5,
+    }).catch((e: Error) => e);
+
+    // Assess
+    expect(error).toMatchObject({
+      name: 'DeliveryError',
+      message: 'slack: webhook answered with a redirect, not followed',
+    });
+    expect(hook.received).toHaveLength(1);
+    expect(elsewhere.received).toEqual([]);
+  });
+
+  it.each([
+    'https://hooks.slack.com/services/T000/B000/xyz',
+    'https://prod-23.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=x',
+    'https://default1234.56.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?sig=x',
+    'http://127.0.0.1:8080/x',
+    'http://localhost:8080/x',
+    'http://[::1]:8080/x',
+    ' https://hooks.slack.com/services/T000/B000/xyz ',
+  ])('accepts %s by default', (url) => {
+    expect(checkWebhookUrl('slack', url, DEFAULT_WEBHOOK_HOSTS).hostname).toBe(
+      new URL(url.trim()).hostname,
     );
-    expect(() => checkWebhookUrl('teams', 'not a url with a secret')).toThrow(
-      'teams: the webhook URL is not a URL',
+  });
+
+  it.each([
+    [
+      'http://hooks.slack.com/services/x',
+      'the webhook URL must be https (plain http only to a loopback host), not http:',
+    ],
+    [
+      'ftp://127.0.0.1/x',
+      'the webhook URL must be https (plain http only to a loopback host), not ftp:',
+    ],
+    [
+      'https://example.com/secret',
+      'the webhook host example.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+    ],
+    [
+      'https://hooks.slack.com.example.com/x',
+      'the webhook host hooks.slack.com.example.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+    ],
+    [
+      'https://evil-hooks.slack.com/x',
+      'the webhook host evil-hooks.slack.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+    ],
+    [
+      'https://logic.azure.com/x',
+      'the webhook host logic.azure.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+    ],
+    [
+      'https://x.logic.azure.com.example.com/x',
+      'the webhook host x.logic.azure.com.example.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+    ],
+    [
+      'https://xlogic.azure.com/x',
+      'the webhook host xlogic.azure.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+    ],
+    [
+      'https://169.254.169.254/latest/meta-data',
+      'the webhook host 169.254.169.254 is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+    ],
+    ['not a url with a secret', 'the webhook URL is not a URL'],
+  ])('refuses %s, naming the destination and never the path', (url, reason) => {
+    // Act & Assess
+    expect(() => checkWebhookUrl('teams', url, DEFAULT_WEBHOOK_HOSTS)).toThrow(
+      new DeliveryError('teams', reason),
+    );
+  });
+
+  it('accepts the hosts that configuration adds', () => {
+    // Prepare
+    const hosts = [...DEFAULT_WEBHOOK_HOSTS, 'chat.example.com', '*.hooks.example.net'];
+
+    // Act & Assess
+    expect(checkWebhookUrl('ops', 'https://chat.example.com/x', hosts).hostname).toBe(
+      'chat.example.com',
+    );
+    expect(checkWebhookUrl('ops', 'https://a.b.hooks.example.net/x', hosts).hostname).toBe(
+      'a.b.hooks.example.net',
+    );
+    expect(() => checkWebhookUrl('ops', 'https://other.example.com/x', hosts)).toThrow(
+      'not one of the allowed hosts',
+    );
+    expect(() => checkWebhookUrl('ops', 'https://hooks.example.net/x', hosts)).toThrow(
+      'not one of the allowed hosts',
     );
   });
 });

@@ -29,7 +29,15 @@ const pipelineEvent = fc.record({
   'detail-type': fc.constantFrom(...Object.values(DETAIL_TYPES)),
   source: fc.constant('aws.codepipeline'),
   account: fc.stringMatching(/^\d{12}$/),
-  region: fc.constantFrom('eu-west-1', 'us-east-1', 'ap-southeast-2'),
+  region: fc.constantFrom(
+    'eu-west-1',
+    'us-east-1',
+    'ap-southeast-2',
+    'us-gov-west-1',
+    'cn-northwest-1',
+    'il-central-1',
+    'eusc-de-east-1',
+  ),
   time: fc
     .date({ min: new Date('2000-01-01'), max: new Date('2199-12-31'), noInvalidDate: true })
     .map((date) => date.toISOString()),
@@ -73,8 +81,12 @@ const FIELDS: { path: string[]; required: boolean; takes: (value: unknown) => bo
     takes: (v) => Object.values(DETAIL_TYPES).includes(v as never),
   },
   { path: ['source'], required: true, takes: (v) => v === 'aws.codepipeline' },
-  { path: ['account'], required: true, takes: (v) => typeof v === 'string' },
-  { path: ['region'], required: true, takes: (v) => typeof v === 'string' },
+  { path: ['account'], required: true, takes: (v) => typeof v === 'string' && /^\d{12}$/.test(v) },
+  {
+    path: ['region'],
+    required: true,
+    takes: (v) => typeof v === 'string' && /^[a-z]{2,4}(-[a-z]+){1,2}-\d{1,2}$/.test(v),
+  },
   // Which strings are ISO 8601 times is the next property's business.
   { path: ['time'], required: true, takes: (v) => typeof v === 'string' },
   { path: ['detail'], required: true, takes: () => false },
@@ -232,7 +244,7 @@ describe('deploy-notifier handler, for any invalid event', () => {
   const fetchSpy = vi.spyOn(globalThis, 'fetch');
 
   beforeAll(async () => {
-    vi.stubEnv('SLACK_WEBHOOK_URL', 'https://hooks.example.com/never-called');
+    vi.stubEnv('SLACK_WEBHOOK_URL', 'https://hooks.slack.com/services/never-called');
     vi.stubEnv('TEAMS_WEBHOOK_PARAMETER', '/nightshift/teams-webhook');
     handler = (await import('../src/handler.ts')).handler as LambdaHandler;
   });

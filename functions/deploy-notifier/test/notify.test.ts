@@ -21,8 +21,8 @@ const parse = (event: unknown) => PipelineEventSchema.parse(event);
 
 const setup = (
   env: Record<string, string> = {
-    SLACK_WEBHOOK_URL: 'https://hooks.example.com/a',
-    TEAMS_WEBHOOK_URL: 'https://teams.example.com/b',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/a',
+    TEAMS_WEBHOOK_URL: 'https://prod-01.westeurope.logic.azure.com/workflows/b',
   },
 ) => {
   const posted: { destination: string; body: unknown }[] = [];
@@ -123,7 +123,7 @@ describe('Notifying a pipeline event', () => {
   it('does not notify states left out of the configuration', async () => {
     // Prepare
     const { deps, config, post, posted } = setup({
-      SLACK_WEBHOOK_URL: 'https://x.example/a',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/a',
       NOTIFY_PIPELINE_STATES: 'FAILED',
     });
 
@@ -170,7 +170,7 @@ describe('Routing', () => {
   it('sends each pipeline to the destinations of the first matching pattern, and the rest to the defaults', () => {
     // Prepare
     const config = loadNotifierConfig({
-      SLACK_WEBHOOK_URL: 'https://x.example/default',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/default',
       DESTINATIONS: JSON.stringify({
         payments: { kind: 'slack', parameter: '/slack/payments' },
         ops: { kind: 'teams', secret: 'teams/ops' },
@@ -191,7 +191,7 @@ describe('Routing', () => {
   it('rejects a route to an unknown destination and a destination with two sources', () => {
     expect(() =>
       loadNotifierConfig({
-        SLACK_WEBHOOK_URL: 'https://x.example/a',
+        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/a',
         SLACK_WEBHOOK_PARAMETER: '/slack',
         ROUTES: JSON.stringify([{ pipeline: '*', destinations: ['nowhere'] }]),
       }),
@@ -232,7 +232,7 @@ describe('Webhook URL from SSM', () => {
     const config = loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
     const fetched: string[] = [];
     const post = async (destination: Destination) => {
-      const url = (await webhookUrl(destination)).href;
+      const url = (await webhookUrl(destination, config.allowedHosts)).href;
       fetched.push(url);
       throw new Error(`request to ${url} failed, reason: socket hang up`);
     };

@@ -5,7 +5,11 @@ export interface ClientDefaults {
   region?: string;
   retryMode?: string;
   maxAttempts?: number;
-  requestHandler?: { connectionTimeout?: number; requestTimeout?: number };
+  requestHandler?: {
+    connectionTimeout?: number;
+    requestTimeout?: number;
+    throwOnRequestTimeout?: boolean;
+  };
 }
 
 /** Any AWS SDK v3 client class. */
@@ -19,10 +23,20 @@ export type ClientClass<C> = new (config: ClientDefaults) => C;
 export const CLIENT_DEFAULTS: Readonly<ClientDefaults> = {
   retryMode: 'adaptive',
   maxAttempts: 8,
-  requestHandler: { connectionTimeout: 3_000, requestTimeout: 20_000 },
+  // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
 };
 
-const clients = new Map<ClientClass<unknown>, unknown>();
+/** A client's own limits, tighter than the defaults: for calls a run can do without. */
+export interface ClientLimits {
+  /** Attempts per call at most (`AWS_MAX_ATTEMPTS`, when lower, still wins). */
+  maxAttempts?: number;
+  /** How long one attempt may wait for its answer, in milliseconds. */
+  requestTimeoutMs?: number;
+}
+
+/** Per client class, its clients by their limits. */
+const clients = new Map<ClientClass<unknown>, Map<string, unknown>>();
 
 /** `AWS_MAX_ATTEMPTS`, the SDK's own setting, when it is set; otherwise the default. */
 const maxAttempts = (): number => {
@@ -33,7 +47,7 @@ const maxAttempts = (): number => {
     throw new ConfigError([
       {
         path: 'AWS_MAX_ATTEMPTS',
-        message: `must be a whole number of at least 1, not ${JSON.stringify(value)}`,
+        message: 'must be a whole number of at least 1',
       },
     ]);
   }
@@ -43,22 +57,32 @@ const maxAttempts = (): number => {
 /**
  * The one client of a service in this container, created on first use. The region comes
  * from the environment; `AWS_ENDPOINT_URL` points every client at an emulator when set;
- * `AWS_MAX_ATTEMPTS` overrides the 8 attempts per call.
+ * `AWS_MAX_ATTEMPTS` overrides the 8 attempts per call. `limits` gives a second client of
+ * the same service with fewer attempts and a shorter request timeout, for optional
+ * look-ups that must not hold up the run.
  *
  * @example
  * const ec2 = getClient(EC2Client);
+ * const lookups = getClient(CodePipelineClient, { maxAttempts: 2, requestTimeoutMs: 3_000 });
  */
-export const getClient = <C>(Client: ClientClass<C>): C => {
-  let client = clients.get(Client) as C | undefined;
-  if (client === undefined) {
-    const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    client = new Client({
-      ...CLIENT_DEFAULTS,
-      maxAttempts: maxAttempts(),
-      ...(region ? { region } : {}),
-    });
-    clients.set(Client, client);
-  }
+export const getClient = <C>(Client: ClientClass<C>, limits: ClientLimits = {}): C => {
+  const byLimits = clients.get(Client) ?? new Map<string, unknown>();
+  clients.set(Client, byLimits);
+  const key = `${limits.maxAttempts}/${limits.requestTimeoutMs}`;
+  const cached = byLimits.get(key) as C | undefined;
+  if (cached !== undefined) return cached;
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const attempts = maxAttempts();
+  const client = new Client({
+    ...CLIENT_DEFAULTS,
+    maxAttempts: Math.min(attempts, limits.maxAttempts ?? attempts),
+    requestHandler: {
+      ...CLIENT_DEFAULTS.requestHandler,
+      ...(limits.requestTimeoutMs === undefined ? {} : { requestTimeout: limits.requestTimeoutMs }),
+    },
+    ...(region ? { region } : {}),
+  });
+  byLimits.set(key, client);
   return client;
 };
 

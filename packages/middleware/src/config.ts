@@ -6,6 +6,8 @@ import { type Schema, toFieldIssues } from './validation.ts';
  * Reads typed configuration from environment variables, validating all of them at once.
  * Call it at module scope (cold start) so that a misconfigured function fails on its
  * first invocation with a `ConfigError` that lists every missing or invalid variable.
+ * The error says what is wrong with each, never its value: a variable may hold a
+ * credential (a webhook URL), and Lambda logs an init error and sends it on.
  *
  * @example
  * const config = loadConfig(z.object({ RETENTION_DAYS: envInteger({ default: 30, min: 1 }) }));
@@ -20,11 +22,11 @@ export const loadConfig = <S extends Schema>(
   if (!result.success) {
     const issues = toFieldIssues(result.error.issues).map((issue) => {
       const name = issue.path.split(/[.[]/)[0] ?? issue.path;
-      return env[name] === undefined || env[name] === ''
+      return env[name] === undefined
         ? { path: name, message: 'is required but not set' }
-        : { path: issue.path, message: `${issue.message} (got ${JSON.stringify(env[name])})` };
+        : { path: issue.path, message: issue.message };
     });
-    throw new ConfigError(issues, { cause: result.error });
+    throw new ConfigError(issues);
   }
   return result.data;
 };

@@ -1,3 +1,5 @@
+import { maskSecrets } from './redact.ts';
+
 /** One thing wrong with an input: where it is, and what is wrong with it. */
 export interface FieldIssue {
   /** Dotted path of the field (`tags[0].key`), or the variable name for configuration. */
@@ -25,7 +27,9 @@ export class ValidationError extends Error {
 }
 
 /**
- * Environment variables that are missing or invalid; lists every one of them.
+ * Environment variables that are missing or invalid; lists every one of them. It names
+ * what is wrong, never a value: credentials quoted in an issue anyway are masked, since
+ * Lambda logs an init error and hands it to the on-failure destination as it is.
  *
  * @example
  * throw new ConfigError([{ path: 'SNS_TOPIC_ARN', message: 'is required' }]);
@@ -34,9 +38,13 @@ export class ConfigError extends Error {
   readonly issues: readonly FieldIssue[];
 
   constructor(issues: readonly FieldIssue[], options?: ErrorOptions) {
-    super(`Invalid configuration: ${listIssues(issues)}`, options);
+    const masked = issues.map(({ path, message }) => ({
+      path: maskSecrets(path),
+      message: maskSecrets(message),
+    }));
+    super(`Invalid configuration: ${listIssues(masked)}`, options);
     this.name = 'ConfigError';
-    this.issues = issues;
+    this.issues = masked;
   }
 }
 

@@ -45,8 +45,26 @@ describe('AWS client factory', () => {
     // Assess
     expect(await client.config.maxAttempts()).toBe(3);
     expect(() => getClient(EC2Client)).toThrow(
-      'Invalid configuration: AWS_MAX_ATTEMPTS: must be a whole number of at least 1, not "three"',
+      'Invalid configuration: AWS_MAX_ATTEMPTS: must be a whole number of at least 1',
     );
+    expect(() => getClient(EC2Client)).not.toThrow(/three/);
+  });
+
+  it('gives a client with fewer attempts for optional calls, once per service and limits', async () => {
+    // Act
+    const usual = getClient(SNSClient);
+    const limited = getClient(SNSClient, { maxAttempts: 2, requestTimeoutMs: 3_000 });
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+    const again = getClient(SNSClient, { maxAttempts: 2, requestTimeoutMs: 3_000 });
+    const fewerByEnv = getClient(SNSClient, { maxAttempts: 2 });
+
+    // Assess
+    expect(limited).not.toBe(usual);
+    expect(again).toBe(limited);
+    expect(await usual.config.maxAttempts()).toBe(8);
+    expect(await limited.config.maxAttempts()).toBe(2);
+    expect(await fewerByEnv.config.maxAttempts()).toBe(1);
+    expect(await limited.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
   });
 
   it('falls back to AWS_DEFAULT_REGION when AWS_REGION is not set', async () => {
@@ -123,5 +141,37 @@ describe('AWS client factory', () => {
     expect(calls).toBe(3);
     expect(result.Topics).toEqual([{ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t' }]);
     expect(result.$metadata.attempts).toBe(3);
+  });
+
+  it('stops a limited client after its attempts, each cut off at its request timeout', async ({
+    onTestFinished,
+  }) => {
+    // Prepare: the endpoint takes every request and never answers.
+    let calls = 0;
+    const server = createServer(() => {
+      calls += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
+    vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${port}`);
+
+    // Act
+    const error = await getClient(SNSClient, { maxAttempts: 2, requestTimeoutMs: 200 })
+      .send(new ListTopicsCommand({}))
+      .catch((e: Error) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(calls).toBe(2);
   });
 });

@@ -1,3 +1,4 @@
+import { SECRET_SAMPLES } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { envFlag, envInteger, envList, envString, loadConfig } from '../src/config.ts';
@@ -60,10 +61,50 @@ describe('Load configuration from the environment', () => {
         'DRY_RUN',
       ]);
       expect(issues[0]?.message).toBe('is required but not set');
-      expect(message).toContain('RETENTION_DAYS: must be at least 1 (got "0")');
-      expect(message).toContain('DRY_RUN: must be true or false (got "maybe")');
+      expect(message).toBe(
+        'Invalid configuration: SNS_TOPIC_ARN: is required but not set; RETENTION_DAYS: must be at least 1; DRY_RUN: must be true or false',
+      );
     }
   });
+
+  it('never quotes a value in the error, which Lambda logs and sends on', () => {
+    // Prepare: a webhook URL put into the wrong variable, and one that fails its check.
+    const url = 'https://hooks.slack.com/services/T000/B000/secret-path-value';
+    const schema = z.object({
+      RETENTION_DAYS: envInteger({ default: 30 }),
+      WEBHOOK: z.string().check(z.refine((value) => value.startsWith('https://x'), `not ${url}`)),
+    });
+
+    // Act
+    const error = (() => {
+      try {
+        loadConfig(schema, { RETENTION_DAYS: url, WEBHOOK: url });
+      } catch (thrown) {
+        return thrown as ConfigError;
+      }
+    })();
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toBe(
+      'Invalid configuration: RETENTION_DAYS: must be a whole number; WEBHOOK: not https://hooks.slack.com/[REDACTED]',
+    );
+    expect(JSON.stringify(error?.issues)).not.toContain('secret-path-value');
+    expect(error?.cause).toBeUndefined();
+  });
+
+  it.each(SECRET_SAMPLES.map((sample) => [sample.kind, sample]))(
+    'masks a %s quoted in an issue',
+    (_kind, { text, secret, masked }) => {
+      // Act
+      const error = new ConfigError([{ path: `SETTING.${text}`, message: `is wrong: ${text}` }]);
+
+      // Assess
+      expect(error.message).toBe(`Invalid configuration: SETTING.${masked}: is wrong: ${masked}`);
+      expect(error.issues).toEqual([{ path: `SETTING.${masked}`, message: `is wrong: ${masked}` }]);
+      expect(error.message).not.toContain(secret);
+    },
+  );
 
   it('treats a variable set to an empty string as not set', () => {
     // Act
