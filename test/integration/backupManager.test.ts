@@ -9,19 +9,42 @@ import {
 } from '@aws-sdk/client-rds';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { getClient, type Report } from '@nightshift/middleware';
-import { connectMoto, invokeBundle } from '@nightshift/testing';
+import { connectMoto, invokeBundle, startFaultProxy } from '@nightshift/testing';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import {
+  backupState,
   dayBefore,
   dbSnapshotIds,
   ebsSnapshots,
   seedAccount,
+  setsOfDay,
   tag,
   toTags,
 } from './scenarios/backupManager.ts';
 
 const bundle = resolve(import.meta.dirname, '../../dist/backup-manager/index.mjs');
 const moto = connectMoto(inject('moto'));
+
+/**
+ * An answer hook that holds the answers of the first two calls of each of `actions` until
+ * both have been answered upstream (or 20 seconds have passed): two runs that make these
+ * calls first both read before either can act on what it read.
+ */
+const readsTogether = (actions: readonly string[]) => {
+  const waiting = new Map<string, (() => void)[]>();
+  return async ({ action, occurrence }: { action: string; occurrence: number }) => {
+    if (actions.includes(action) && occurrence <= 2) {
+      const parked = waiting.get(action) ?? [];
+      waiting.set(action, parked);
+      await new Promise<void>((release) => {
+        parked.push(release);
+        if (parked.length === 2) for (const each of parked) each();
+        setTimeout(release, 20_000).unref();
+      });
+    }
+    return 'deliver' as const;
+  };
+};
 describe('backup-manager against the emulated account', () => {
   let env: Record<string, string>;
   beforeEach(async () => {
@@ -153,6 +176,62 @@ describe('backup-manager against the emulated account', () => {
     });
   });
 
+  it('leaves one backup per resource when the same event is delivered twice at the same moment', async () => {
+    // Prepare
+    const account = await seedAccount(moto);
+    const today = dayBefore(0);
+    const event = { backup_type: 'all', environment: 'production' };
+
+    // Act: two deliveries, run at once. A proxy holds the answer of each run's first read
+    // of the backups until both runs have read, so each reads before the other has made
+    // anything, whatever the timing of the two processes.
+    const proxy = await startFaultProxy({
+      target: moto.endpoint,
+      rate: 0,
+      onAnswer: readsTogether(['DescribeSnapshots', 'DescribeDBSnapshots']),
+    });
+    const runEnv = { ...env, AWS_ENDPOINT_URL: proxy.endpoint };
+    const runs = await Promise.all([
+      invokeBundle<Report>(bundle, event, { env: runEnv }),
+      invokeBundle<Report>(bundle, event, { env: runEnv }),
+    ]).finally(() => proxy.stop());
+
+    // Assess: both succeed, and exactly one set of each instance is left, whole.
+    for (const run of runs) {
+      expect(run.error).toBeUndefined();
+      expect(run.result?.failed).toEqual([]);
+    }
+    const web = await setsOfDay(account.ec2, account.web, today);
+    const worker = await setsOfDay(account.ec2, account.worker, today);
+    expect([...web.values()].map((ids) => ids.length)).toEqual([2]);
+    expect([...worker.values()].map((ids) => ids.length)).toEqual([1]);
+    expect(await dbSnapshotIds(account.rds)).toContain(`nightshift-orders-${today}`);
+
+    // Every set a run made and that is gone was reported deleted by a run; the set left
+    // is the one some run reports as made or as the one that stays.
+    const reasons = (id: string) =>
+      runs.flatMap((run) =>
+        [...(run.result?.done ?? []), ...(run.result?.skipped ?? [])]
+          .filter((entry) => entry.id === id && entry.action === 'back up')
+          .map((entry) => entry.reason),
+      );
+    for (const [instance, sets] of [
+      [account.web, web],
+      [account.worker, worker],
+    ] as const) {
+      const text = reasons(instance).join('\n');
+      const [left = []] = [...sets.values()];
+      for (const id of left) expect(text).toContain(id);
+      const made = [...text.matchAll(/created ([^;\n]+)/g)].flatMap((match) =>
+        (match[1] ?? '').split(', ').map((id) => id.trim()),
+      );
+      for (const id of made.filter((id) => !left.includes(id))) {
+        expect(text).toMatch(new RegExp(`deleted [^;]*${id}`));
+      }
+    }
+    expect(reasons('orders').filter((reason) => reason.startsWith('created'))).toHaveLength(1);
+  });
+
   it('takes the backup day from the schedule, so a late retry after midnight backs up nothing twice', async () => {
     // Prepare: the schedule fired just before midnight; the run starts after it.
     const account = await seedAccount(moto);
@@ -280,6 +359,46 @@ describe('backup-manager against the emulated account', () => {
         .map((entry) => entry.id)
         .sort(),
     ).toEqual([...account.oldWebSet, `nightshift-orders-${account.tenDaysAgo}`].sort());
+  });
+
+  it('stays a dry run under DRY_RUN=true when the event says dryRun false', async () => {
+    // Prepare
+    const account = await seedAccount(moto);
+    const before = await backupState(account);
+
+    // Act
+    const { result, error } = await invokeBundle<Report>(
+      bundle,
+      { backup_type: 'all', environment: 'production', dryRun: false },
+      { env: { ...env, DRY_RUN: 'true' } },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result?.dryRun).toBe(true);
+    expect(result?.done).toEqual([]);
+    expect(await backupState(account)).toEqual(before);
+  });
+
+  it('refuses a scheduled time past the 24-hour retry window and creates nothing', async () => {
+    // Prepare
+    const account = await seedAccount(moto);
+    const before = await backupState(account);
+    const stale = new Date(Date.now() - 25 * 3_600_000).toISOString();
+
+    // Act
+    const { error } = await invokeBundle(
+      bundle,
+      { backup_type: 'all', environment: 'production', scheduledTime: stale },
+      { env },
+    );
+
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toContain(
+      `scheduledTime: is ${stale}, earlier than the function's clock`,
+    );
+    expect(await backupState(account)).toEqual(before);
   });
 
   it('rejects an invalid event and creates nothing', async () => {

@@ -187,6 +187,22 @@ export const dbSnapshotIds = async (rds: RDSClient) => {
 export const tag = (tags: Tag[] | undefined, key: string) =>
   tags?.find((t) => t.Key === key)?.Value;
 
+/** Nightshift's EBS snapshots of an instance for a day, by set id. */
+export const setsOfDay = async (ec2: EC2Client, instanceId: string, day: string) => {
+  const sets = new Map<string, string[]>();
+  for (const snapshot of await ebsSnapshots(ec2)) {
+    if (
+      tag(snapshot.Tags, 'CreatedBy') !== 'nightshift' ||
+      tag(snapshot.Tags, 'InstanceId') !== instanceId ||
+      tag(snapshot.Tags, 'nightshift:backup-date') !== day
+    )
+      continue;
+    const set = tag(snapshot.Tags, 'nightshift:set') ?? '(none)';
+    sets.set(set, [...(sets.get(set) ?? []), snapshot.SnapshotId ?? ''].sort());
+  }
+  return sets;
+};
+
 type Account = Awaited<ReturnType<typeof seedAccount>>;
 
 /** The account's backups with ids replaced by what they are, comparable between runs. */
