@@ -48,8 +48,34 @@ const startReceiver = async (answers: (number | 'drop')[] = [200]) => {
   };
 };
 afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((server) => new Promise((done) => server.close(done))));
+  await Promise.all(
+    receivers.splice(0).map((server) => {
+      server.closeAllConnections();
+      return new Promise((done) => server.close(done));
+    }),
+  );
 });
+
+/**
+ * A stand-in for the CodePipeline API that answers every call with a server error, or
+ * never answers at all; it counts the requests of each operation.
+ */
+const startCodePipeline = async (answer: 'error' | 'silence') => {
+  const requests: Record<string, number> = {};
+  const server = createServer((request, response) => {
+    const operation = String(request.headers['x-amz-target']).split('.').at(-1) ?? '';
+    requests[operation] = (requests[operation] ?? 0) + 1;
+    request.resume();
+    if (answer === 'error') {
+      response
+        .writeHead(500, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ __type: 'InternalFailure', message: 'try later' }));
+    }
+  });
+  receivers.push(server);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+};
 
 describe('deploy-notifier through the built bundle', () => {
   it('posts a failed action to Slack and Teams, without the webhook secrets in its logs', async () => {
@@ -144,5 +170,71 @@ describe('deploy-notifier through the built bundle', () => {
     });
     expect(receiver.requests()).toBe(3);
     expect(receiver.posts).toEqual([]);
+  });
+
+  it.each(['error', 'silence'] as const)(
+    'sends the message when every CodePipeline look-up answers with %s, trying each at most twice',
+    async (answer) => {
+      // Prepare
+      const receiver = await startReceiver();
+      const codepipeline = await startCodePipeline(answer);
+
+      // Act
+      const { result, error, logs } = await invokeBundle(bundle, event('pipeline-failed'), {
+        env: {
+          SLACK_WEBHOOK_URL: `${receiver.base}/slack/lookups-secret-path`,
+          AWS_ENDPOINT_URL: codepipeline.endpoint,
+        },
+      });
+
+      // Assess
+      expect(error).toBeUndefined();
+      expect(result).toMatchObject({ notified: ['slack'], failed: [] });
+      expect(receiver.posts).toHaveLength(1);
+      expect(Object.keys(codepipeline.requests).sort()).toEqual([
+        'GetPipelineExecution',
+        'ListActionExecutions',
+      ]);
+      for (const count of Object.values(codepipeline.requests)) {
+        expect(count).toBeGreaterThanOrEqual(1);
+        expect(count).toBeLessThanOrEqual(2);
+      }
+      expect(logs.filter((line) => line.level === 'WARN')).toHaveLength(2);
+    },
+  );
+
+  it('refuses a webhook host that is not allowed, and a redirect, sending nothing', async () => {
+    // Prepare: the receiver sends every post on elsewhere.
+    const elsewhere = await startReceiver();
+    const redirecting = createServer((request, response) => {
+      request.resume();
+      response.writeHead(308, { location: `${elsewhere.base}/caught` }).end();
+    });
+    receivers.push(redirecting);
+    await new Promise<void>((done) => redirecting.listen(0, '127.0.0.1', done));
+    const redirectBase = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+
+    // Act
+    const notAllowed = await invokeBundle(bundle, event('pipeline-failed'), {
+      env: { SLACK_WEBHOOK_URL: 'https://collector.example.com/services/host-secret-path' },
+    });
+    const redirected = await invokeBundle(bundle, event('pipeline-failed'), {
+      env: { SLACK_WEBHOOK_URL: `${redirectBase}/slack/redirect-secret-path` },
+    });
+
+    // Assess
+    expect(notAllowed.error).toEqual({
+      name: 'ConfigError',
+      message:
+        'Invalid configuration: SLACK_WEBHOOK_URL: slack: the webhook host collector.example.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+    });
+    expect(redirected.error).toEqual({
+      name: 'Error',
+      message: 'Delivery failed: slack: webhook answered with a redirect, not followed',
+    });
+    expect(elsewhere.requests()).toBe(0);
+    expect(`${notAllowed.output}${redirected.output}`).not.toMatch(
+      /host-secret-path|redirect-secret-path/,
+    );
   });
 });

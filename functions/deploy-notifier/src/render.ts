@@ -16,6 +16,8 @@ interface TextLimits {
   failure: number;
 }
 const SLACK_LIMITS: TextLimits = { fact: 1_900, failure: 2_500 };
+/** Stage and action names (CodePipeline allows 100 characters each). */
+const MAX_WHERE_LENGTH = 210;
 /** Tried in order until the Teams body fits in TEAMS_MAX_BYTES; the last always does. */
 const TEAMS_LIMITS: readonly TextLimits[] = [
   { fact: 1_000, failure: 2_500 },
@@ -31,8 +33,12 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const cut = (text: string, max: number) =>
   text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
-/** A text as a message shows it: credentials masked, control characters gone, cut to `max`. */
-const clean = (text: string, max: number) => cut(maskSecrets(text.replace(CONTROL, '')), max);
+/**
+ * A text as a message shows it: credentials masked, control characters gone, escaped for
+ * its markup, cut to `max`.
+ */
+const clean = (text: string, max: number, markup = (plain: string) => plain) =>
+  cut(markup(maskSecrets(text.replace(CONTROL, ''))), max);
 
 /**
  * A link as a message carries it: only https (never `javascript:` or plain http), with
@@ -78,8 +84,11 @@ const TEAMS_COLOURS: Record<Tone, string> = {
 };
 
 /** The fields both renderings show, in order, each at most `max` characters. */
-const facts = (message: DeploymentMessage, max: number): [string, string][] =>
-  factsOf(message).map(([name, value]) => [name, clean(value, max)]);
+const facts = (
+  message: DeploymentMessage,
+  max: number,
+  markup?: (plain: string) => string,
+): [string, string][] => factsOf(message).map(([name, value]) => [name, clean(value, max, markup)]);
 
 const factsOf = (message: DeploymentMessage): [string, string][] => [
   ['Pipeline', message.pipeline],
@@ -108,8 +117,15 @@ const slackEscape = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Where a failure happened: its stage and action, or that it is not known. */
-const failedWhere = (failure: NonNullable<DeploymentMessage['failure']>, max: number) =>
-  clean([failure.stage, failure.action].filter(Boolean).join(' / ') || 'unknown action', max);
+const failedWhere = (
+  failure: NonNullable<DeploymentMessage['failure']>,
+  markup?: (plain: string) => string,
+) =>
+  clean(
+    [failure.stage, failure.action].filter(Boolean).join(' / ') || 'unknown action',
+    MAX_WHERE_LENGTH,
+    markup,
+  );
 
 /**
  * The Slack message: Block Kit inside an attachment (for the colour bar): a header, the
@@ -128,21 +144,21 @@ export const renderSlack = (message: DeploymentMessage) => {
     { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
     {
       type: 'section',
-      fields: facts(message, limits.fact).map(([name, value]) => ({
+      fields: facts(message, limits.fact, slackEscape).map(([name, value]) => ({
         type: 'mrkdwn',
-        text: `*${name}*\n${slackEscape(value)}`,
+        text: `*${name}*\n${value}`,
       })),
     },
   ];
   if (message.failure) {
     const why = message.failure.message
-      ? `\n\`\`\`${slackEscape(clean(message.failure.message, limits.failure))}\`\`\``
+      ? `\n\`\`\`${clean(message.failure.message, limits.failure, slackEscape)}\`\`\``
       : '';
     blocks.push({
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Failed:* ${slackEscape(failedWhere(message.failure, limits.fact))}${why}`,
+        text: `*Failed:* ${failedWhere(message.failure, slackEscape)}${why}`,
       },
     });
   }
@@ -188,7 +204,7 @@ const teamsCard = (message: DeploymentMessage, limits: TextLimits) => {
   if (message.failure) {
     body.push({
       type: 'TextBlock',
-      text: `Failed: ${failedWhere(message.failure, limits.fact)}`,
+      text: `Failed: ${failedWhere(message.failure)}`,
       weight: 'Bolder',
       color: 'Attention',
       wrap: true,

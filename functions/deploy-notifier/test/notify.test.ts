@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createObservability, type TimeBudget } from '@nightshift/middleware';
+import { SECRET_SAMPLES } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import actionFailed from '../events/action-failed.json' with { type: 'json' };
@@ -12,6 +13,7 @@ import pipelineFailed from '../events/pipeline-failed.json' with { type: 'json' 
 import pipelineSucceeded from '../events/pipeline-succeeded.json' with { type: 'json' };
 import { type Destination, loadNotifierConfig, routeFor } from '../src/config.ts';
 import { PipelineEventSchema } from '../src/event.ts';
+import { LOOKUP_DEADLINE_MS } from '../src/message.ts';
 import { notify } from '../src/notify.ts';
 
 const codepipelineMock = mockClient(CodePipelineClient);
@@ -163,6 +165,114 @@ describe('Notifying a pipeline event', () => {
       'Delivery failed: teams: webhook answered 404 Not Found',
     );
     expect(posted.map((p) => p.destination)).toEqual(['slack']);
+  });
+});
+
+describe('Optional look-ups', () => {
+  beforeEach(() => {
+    codepipelineMock.reset();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends the message without them when CodePipeline does not answer within 3 s each', async () => {
+    // Prepare: both calls hang; each should be cut off at its deadline.
+    vi.useFakeTimers();
+    const hang = () => new Promise<never>(() => undefined);
+    codepipelineMock.on(GetPipelineExecutionCommand).callsFake(hang);
+    codepipelineMock.on(ListActionExecutionsCommand).callsFake(hang);
+    const { deps, config, post, posted } = setup();
+    const warn = vi.spyOn(deps.logger, 'warn');
+
+    // Act
+    const sent = notify(deps, config, parse(pipelineFailed), plenty, post);
+    await vi.advanceTimersByTimeAsync(LOOKUP_DEADLINE_MS - 1);
+    const beforeFirstDeadline = codepipelineMock.calls().length;
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersByTimeAsync(LOOKUP_DEADLINE_MS);
+    const result = await sent;
+
+    // Assess
+    expect(LOOKUP_DEADLINE_MS).toBe(3_000);
+    expect(beforeFirstDeadline).toBe(1);
+    expect(result.notified).toEqual(['slack', 'teams']);
+    expect(posted).toHaveLength(2);
+    expect(warn).toHaveBeenCalledTimes(2);
+    const signals = codepipelineMock
+      .calls()
+      .map((call) => (call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)
+      .map((options) => options?.abortSignal);
+    expect(signals).toHaveLength(2);
+    expect(signals.map((signal) => signal?.aborted)).toEqual([true, true]);
+  });
+
+  it('goes through the pages of action executions to the failed action', async () => {
+    // Prepare
+    codepipelineMock.on(GetPipelineExecutionCommand).resolves({});
+    codepipelineMock
+      .on(ListActionExecutionsCommand)
+      .resolvesOnce({
+        actionExecutionDetails: [{ stageName: 'Source', actionName: 'Pull', status: 'Succeeded' }],
+        nextToken: 'page-2',
+      })
+      .resolvesOnce({
+        actionExecutionDetails: [
+          {
+            stageName: 'Deploy',
+            actionName: 'Stack',
+            status: 'Failed',
+            output: { executionResult: { errorDetails: { message: 'Stack rolled back' } } },
+          },
+        ],
+      });
+    const { deps, config, post, posted } = setup();
+
+    // Act
+    await notify(deps, config, parse(pipelineFailed), plenty, post);
+
+    // Assess
+    expect(codepipelineMock).toHaveReceivedNthCommandWith(ListActionExecutionsCommand, 2, {
+      pipelineName: 'payments-api',
+      filter: { pipelineExecutionId: 'a1b2c3d4-5678-90ab-cdef-111122223333' },
+      nextToken: 'page-2',
+    });
+    expect(JSON.stringify(posted[0]?.body)).toContain('*Failed:* Deploy / Stack');
+    expect(JSON.stringify(posted[0]?.body)).toContain('Stack rolled back');
+  });
+
+  it('keeps the Teams message under 28 KB and masks secrets when many actions failed with long errors', async () => {
+    // Prepare: a thousand failed actions, each with a long error quoting a credential.
+    const [sample] = SECRET_SAMPLES.filter((candidate) => candidate.kind === 'password');
+    if (!sample) throw new Error('the secret samples have no password');
+    const error = `${sample.text} ${'stack frame '.repeat(5_000)}`;
+    codepipelineMock.on(GetPipelineExecutionCommand).resolves({});
+    codepipelineMock.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: Array.from({ length: 1_000 }, (_, index) => ({
+        stageName: 'Test',
+        actionName: `Shard${index}`,
+        status: 'Failed',
+        output: {
+          executionResult: {
+            errorDetails: { message: error },
+            externalExecutionUrl: 'https://eu-west-1.console.aws.amazon.com/codebuild/x',
+          },
+        },
+      })),
+    });
+    const { deps, config, post, posted } = setup();
+
+    // Act
+    await notify(deps, config, parse(pipelineFailed), plenty, post);
+
+    // Assess
+    const teams = JSON.stringify(posted.find((p) => p.destination === 'teams')?.body);
+    const slack = JSON.stringify(posted.find((p) => p.destination === 'slack')?.body);
+    expect(Buffer.byteLength(teams)).toBeLessThan(28 * 1024);
+    expect(teams).toContain('Failed: Test / Shard0');
+    expect(teams).not.toContain(sample.secret);
+    expect(slack).not.toContain(sample.secret);
+    expect(teams).toContain('[REDACTED]');
   });
 });
 

@@ -1,9 +1,10 @@
+import { SECRET_SAMPLES } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
 import actionFailed from '../events/action-failed.json' with { type: 'json' };
 import pipelineFailed from '../events/pipeline-failed.json' with { type: 'json' };
 import { PipelineEventSchema } from '../src/event.ts';
 import { type DeploymentMessage, messageFromEvent } from '../src/message.ts';
-import { renderSlack, renderTeams } from '../src/render.ts';
+import { renderSlack, renderTeams, safeLink, TEAMS_MAX_BYTES } from '../src/render.ts';
 
 const STATES = [
   'STARTED',
@@ -157,4 +158,137 @@ describe('Teams rendering', () => {
     );
     expect(teamsCard(withState('SUCCEEDED')).body[0]?.color).toBe('Good');
   });
+});
+
+/** A message whose every text is as long and as costly to send as it can be. */
+const hugeMessage = (): DeploymentMessage => {
+  // Quotes, backslashes and characters of three bytes grow in JSON; control characters
+  // would take six bytes each.
+  const costly = (length: number) => '"\\中\u0001&<'.repeat(Math.ceil(length / 6)).slice(0, length);
+  return {
+    ...withState('FAILED'),
+    title: costly(10_000),
+    pipeline: costly(10_000),
+    state: costly(10_000),
+    executionId: costly(10_000),
+    stage: costly(10_000),
+    action: costly(10_000),
+    trigger: costly(100_000),
+    source: {
+      revision: costly(10_000),
+      summary: costly(100_000),
+      url: `https://github.com/acme/app/commit/${'a'.repeat(1_900)}`,
+    },
+    failure: {
+      stage: costly(10_000),
+      action: costly(10_000),
+      message: costly(1_000_000),
+      url: `https://eu-west-1.console.aws.amazon.com/codebuild/${'b'.repeat(1_900)}`,
+    },
+  };
+};
+
+describe('Message limits', () => {
+  it('keeps a Teams body under its 28 KB limit, however long the texts', () => {
+    // Act
+    const body = JSON.stringify(renderTeams(hugeMessage()));
+
+    // Assess
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
+    expect(TEAMS_MAX_BYTES).toBeLessThan(28 * 1024);
+    expect(body).not.toContain('\\u0001');
+    const card = JSON.parse(body).attachments[0].content as Card;
+    expect(card.body.map((block) => block.type)).toEqual([
+      'TextBlock',
+      'FactSet',
+      'TextBlock',
+      'TextBlock',
+      'TextBlock',
+    ]);
+    expect(card.actions).toHaveLength(3);
+  });
+
+  it('keeps the texts of an ordinary failure whole in Teams', () => {
+    // Prepare
+    const message = { ...withState('FAILED'), failure: { message: 'x'.repeat(2_400) } };
+
+    // Act & Assess
+    expect(teamsCard(message).body.map((block) => block.text)).toContain('x'.repeat(2_400));
+  });
+
+  it('cuts Slack texts to the lengths Block Kit takes', () => {
+    // Act
+    const { rendered, byType } = slackParts(hugeMessage());
+
+    // Assess
+    expect(rendered.text.length).toBeLessThanOrEqual(150);
+    expect(byType('header')[0]?.text?.text.length).toBeLessThanOrEqual(150);
+    for (const field of byType('section')[0]?.fields ?? [])
+      expect(field.text.length).toBeLessThanOrEqual(2_000);
+    expect(byType('section')[1]?.text?.text.length).toBeLessThanOrEqual(3_000);
+    expect(JSON.stringify(rendered)).not.toContain('\\u0001');
+  });
+});
+
+describe('Links and secrets in messages', () => {
+  it.each([
+    'javascript:alert(1)',
+    'http://eu-west-1.console.aws.amazon.com/codebuild/x',
+    'data:text/html,hi',
+    'not a link',
+    `https://example.com/${'a'.repeat(2_000)}`,
+    '',
+    undefined,
+  ])('leaves out a link that is not a short https URL: %j', (url) => {
+    // Prepare
+    const message = {
+      ...withState('FAILED'),
+      failure: { stage: 'Build', action: 'Test', ...(url === undefined ? {} : { url }) },
+      source: { revision: 'abc', ...(url === undefined ? {} : { url }) },
+    };
+
+    // Act
+    const slackLinks = slackParts(message)
+      .byType('actions')[0]
+      ?.elements?.map((e) => e.url);
+    const teamsLinks = teamsCard(message).actions.map((action) => action.url);
+
+    // Assess
+    expect(safeLink(url)).toBeUndefined();
+    expect(slackLinks).toEqual([message.executionUrl]);
+    expect(teamsLinks).toEqual([message.executionUrl]);
+  });
+
+  it('keeps an https link, masking a credential in it', () => {
+    expect(safeLink('https://logs.example.com/build/42?token=abc123&page=2')).toBe(
+      'https://logs.example.com/build/42?token=[REDACTED]&page=2',
+    );
+  });
+
+  it.each(SECRET_SAMPLES.map((sample) => [sample.kind, sample]))(
+    'masks a %s in the failure text and the fields',
+    (_kind, { text, secret }) => {
+      // Prepare
+      const message = {
+        ...withState('FAILED'),
+        trigger: text,
+        failure: { stage: 'Build', action: 'Test', message: text },
+      };
+
+      // Act
+      const slack = slackParts(message).blocks.flatMap((block) => [
+        block.text?.text ?? '',
+        ...(block.fields ?? []).map((field) => field.text),
+      ]);
+      const teams = teamsCard(message).body.flatMap((block) => [
+        block.text ?? '',
+        ...(block.facts ?? []).map((fact) => fact.value),
+      ]);
+
+      // Assess
+      for (const part of [...slack, ...teams]) expect(part).not.toContain(secret);
+      expect(slack.join('\n')).toContain('[REDACTED]');
+      expect(teams.join('\n')).toContain('[REDACTED]');
+    },
+  );
 });
