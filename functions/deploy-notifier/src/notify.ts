@@ -3,7 +3,7 @@ import { mapSettled, type Observability, type TimeBudget } from '@nightshift/mid
 import { type Destination, type NotifierConfig, routeFor } from './config.ts';
 import { postJson } from './deliver.ts';
 import { levelOf, type PipelineEvent } from './event.ts';
-import { enrichMessage, messageFromEvent } from './message.ts';
+import { enrichMessage, LOOKUP_DEADLINE_MS, messageFromEvent } from './message.ts';
 import { renderSlack, renderTeams } from './render.ts';
 import { webhookUrl } from './webhooks.ts';
 
@@ -54,7 +54,10 @@ export const notify = async (
     });
     return { ...base, skipped: 'no destination configured' };
   }
-  const message = await enrichMessage(codepipeline, logger, messageFromEvent(event));
+  // The look-ups may take their deadline, but never the time the deliveries need.
+  const message = await enrichMessage(codepipeline, logger, messageFromEvent(event), {
+    deadlineMs: Math.min(LOOKUP_DEADLINE_MS, budget.remainingMs()),
+  });
   const outcome = await mapSettled(
     destinations,
     (destination) =>

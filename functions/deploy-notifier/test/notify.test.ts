@@ -207,6 +207,28 @@ describe('Optional look-ups', () => {
     expect(signals.map((signal) => signal?.aborted)).toEqual([true, true]);
   });
 
+  it('gives the look-ups no more than the time left', async () => {
+    // Prepare: both calls hang, and the budget has 200 ms left.
+    vi.useFakeTimers();
+    const hang = () => new Promise<never>(() => undefined);
+    codepipelineMock.on(GetPipelineExecutionCommand).callsFake(hang);
+    codepipelineMock.on(ListActionExecutionsCommand).callsFake(hang);
+    const { deps, config, post, posted } = setup();
+    const short: TimeBudget = { remainingMs: () => 200, isExhausted: () => false };
+    let result: Awaited<ReturnType<typeof notify>> | undefined;
+
+    // Act: two deadlines of 200 ms pass, not of 3 s.
+    const sent = notify(deps, config, parse(pipelineFailed), short, post).then((value) => {
+      result = value;
+    });
+    await vi.advanceTimersByTimeAsync(400);
+
+    // Assess
+    expect(result?.notified).toEqual(['slack', 'teams']);
+    expect(posted).toHaveLength(2);
+    await sent;
+  });
+
   it('goes through the pages of action executions to the failed action', async () => {
     // Prepare
     codepipelineMock.on(GetPipelineExecutionCommand).resolves({});
