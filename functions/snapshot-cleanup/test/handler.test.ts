@@ -78,7 +78,7 @@ describe('snapshot-cleanup handler', () => {
   it('fails at cold start with every invalid variable named', async () => {
     // Act & Assess
     await expect(loadHandler({ RETENTION_DAYS: 'month', DRY_RUN: 'perhaps' })).rejects.toThrow(
-      /RETENTION_DAYS: must be a whole number .*DRY_RUN: must be true or false/,
+      /RETENTION_DAYS: must be a whole number; DRY_RUN: must be true or false/,
     );
   });
 
@@ -134,7 +134,7 @@ describe('snapshot-cleanup configuration', () => {
 
   it('names every invalid variable', () => {
     expect(() => loadCleanupConfig({ RETENTION_DAYS: 'month', DELETE_CONCURRENCY: '0' })).toThrow(
-      /RETENTION_DAYS: must be a whole number .*DELETE_CONCURRENCY: must be at least 1/,
+      /RETENTION_DAYS: must be a whole number; DELETE_CONCURRENCY: must be at least 1/,
     );
   });
 });
