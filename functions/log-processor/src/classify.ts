@@ -80,7 +80,7 @@ export const createClassifier = ({
   return {
     maxLength,
     classify: (raw) => {
-      const start = raw.length > maxLength ? raw.slice(0, maxLength) : raw;
+      const start = raw.slice(0, maxLength);
       const line = start.includes('\u001b') ? start.replace(ANSI_ESCAPE, '') : start;
       if (!notable.test(line)) return 'none';
       return criticalExpression?.test(line) ? 'critical' : 'error';

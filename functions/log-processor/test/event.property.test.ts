@@ -280,6 +280,9 @@ describe('CloudWatch Logs event schema, for any input', () => {
           Object.fromEntries(Object.entries(sent).filter(([key]) => key !== field)),
         ),
       fc.tuple(payload, anyInput).map(([sent, extra]) => ({ ...sent, extra })),
+      fc
+        .tuple(payload, fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.array(logEvent)))
+        .map(([sent, entry]) => ({ ...sent, logEvents: [...sent.logEvents, entry] })),
       fc.array(payload, { maxLength: 2 }),
       anyInput,
     );

@@ -43,8 +43,71 @@ describe('Decoding a CloudWatch Logs event', () => {
       /awslogs\.data\.owner: .*awslogs\.data\.logGroup: /,
     ],
     ['no awslogs at all', { detail: {} }, /awslogs: /],
+    ['data that is not a string', { awslogs: { data: 5 } }, /awslogs\.data: must be a string/],
+    [
+      'base64 that starts like gzip but is not',
+      { awslogs: { data: Buffer.from([0x1f, 0x00, 0x08, 0x00]).toString('base64') } },
+      /awslogs\.data: is not gzip data/,
+    ],
+    [
+      'base64 whose second byte only is gzip',
+      { awslogs: { data: Buffer.from([0x00, 0x8b, 0x08, 0x00]).toString('base64') } },
+      /awslogs\.data: is not gzip data/,
+    ],
+    [
+      'a log event that is not an object',
+      eventOf({ ...payloadOf(['FATAL one']), logEvents: [payloadOf(['x']).logEvents[0], null] }),
+      /awslogs\.data\.logEvents\[1\]: /,
+    ],
   ])('rejects %s, saying which', (_case, event, message) => {
     expect(() => parse(event)).toThrow(message);
+  });
+});
+
+describe('A well-formed batch', () => {
+  it('is taken as JSON.parse made it, keys the schema does not know included, without a copy', () => {
+    // Prepare
+    const payload = { ...payloadOf(['ERROR one']), region: 'eu-west-1' };
+
+    // Act
+    const decoded = parse(eventOf(payload)).awslogs.data;
+
+    // Assess
+    expect(decoded).toEqual(payload);
+  });
+
+  it('fails with zod issues of its own kind, naming the step', () => {
+    // Act
+    let error: unknown;
+    try {
+      parse({ awslogs: { data: Buffer.from('plain').toString('base64') } });
+    } catch (caught) {
+      error = caught;
+    }
+
+    // Assess
+    expect((error as { cause?: { issues?: { code: string }[] } }).cause?.issues).toEqual([
+      expect.objectContaining({ code: 'custom', message: 'is not gzip data' }),
+    ]);
+  });
+
+  it('names each bad field of the payload in a zod issue of its own kind', () => {
+    // Act
+    let error: unknown;
+    try {
+      parse(eventOf({ ...payloadOf([]), owner: 7, logEvents: [{ id: 1 }] }));
+    } catch (caught) {
+      error = caught;
+    }
+
+    // Assess
+    const issues = (error as { cause?: { issues?: { code: string; path: unknown[] }[] } }).cause
+      ?.issues;
+    expect(issues?.length).toBeGreaterThanOrEqual(2);
+    for (const issue of issues ?? []) {
+      expect(issue.code).toBe('custom');
+      expect(issue.path[0]).toBe('awslogs');
+    }
   });
 });
 
