@@ -49,10 +49,25 @@ afterAll(() => {
   if (reports.length > 0) console.log(`Crash points\n${reports.join('\n')}`);
 });
 
-/** Runs the kill points of a scenario; the failures, each naming its kill point. */
-const crashFailures = async <S>(name: string, scenario: CrashScenario<S>) => {
+/**
+ * Runs the kill points of a scenario; the failures, each naming its kill point. `show`
+ * adds each kill point's final state to the printed report (what was delivered how often).
+ */
+const crashFailures = async <S>(
+  name: string,
+  scenario: CrashScenario<S>,
+  show?: (state: S) => string,
+) => {
   const report = await runCrashPoints(scenario);
   reports.push(formatCrashReport(name, report as CrashReport<unknown>));
+  if (show) {
+    reports.push(
+      ...report.outcomes.map(
+        ({ point, states }) =>
+          `  ${describeKillPoint(point)}, then run again: ${states.map(show).join('; ')}`,
+      ),
+    );
+  }
   return {
     report,
     failures: report.outcomes.flatMap((outcome) =>
@@ -223,7 +238,11 @@ describe('crash safety at every call', () => {
       };
 
       // Act
-      const { report, failures } = await crashFailures('log-processor', scenario);
+      const { report, failures } = await crashFailures(
+        'log-processor',
+        scenario,
+        ({ copies }) => `${copies} alert(s)`,
+      );
 
       // Assess
       expect(report.clean).toEqual([
@@ -293,7 +312,14 @@ describe('crash safety at every call', () => {
 
       // Act
       try {
-        const { report, failures } = await crashFailures('deploy-notifier', scenario);
+        const { report, failures } = await crashFailures(
+          'deploy-notifier',
+          scenario,
+          ({ copies }) =>
+            Object.entries(copies)
+              .map(([destination, count]) => `${destination} ${count}`)
+              .join(', '),
+        );
 
         // Assess
         expect(report.clean).toEqual([
