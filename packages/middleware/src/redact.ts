@@ -15,7 +15,8 @@ const SECRETS_IN_TEXT: readonly [RegExp, string][] = [
   ],
   // Webhook URLs carry their credential in the URL itself.
   [/(https:\/\/hooks\.slack\.com\/)[^\s"']+/gi, '$1[REDACTED]'],
-  [/([?&](?:sig|signature|code|key|token|api[-_]?key|access_token)=)[^&\s"'#]+/gi, '$1[REDACTED]'],
+  // (token=, api_key= and the like are masked below, wherever they are.)
+  [/([?&](?:sig|signature|code|key)=)[^&\s"'#]+/gi, '$1[REDACTED]'],
   // user:password@host in URLs (the user may be empty, as in redis://:password@host).
   [/(:\/\/[^\s:/@"']*:)[^\s@/"']+@/g, '$1[REDACTED]@'],
   // AWS access key ids.

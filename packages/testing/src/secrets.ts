@@ -72,6 +72,7 @@ export const SECRET_SAMPLES: readonly SecretSample[] = [
   sample('AWS session token', '"SessionToken":"', cat('IQoJb3JpZ2luX2Vj', body(60)), '"'),
   // Authorization headers.
   sample('bearer token', 'Authorization: Bearer ', jwt),
+  sample('bearer token', 'curl -H "Authorization: Bearer  ', body(40), '"'),
   sample('basic credentials', 'Authorization: Basic ', 'dXNlcjpwYXNzd29yZA==', ' sent'),
   sample('token credentials', 'header Token ', body(32)),
   // A value next to a name that says it is secret.
