@@ -48,7 +48,7 @@ export const scaleUp = async ({
   const alreadyPending: string[] = [];
   for (const instance of instances) {
     const id = instance.InstanceId ?? '';
-    const state = instance.State?.Name;
+    const state = instance.State?.Name ?? 'unknown';
     const since = tagValue(instance.Tags, SCALED_DOWN_KEY);
     const mismatch = tagMismatch(instance.Tags, sameEnvironment);
     if (mismatch || since === undefined) {
@@ -64,7 +64,7 @@ export const scaleUp = async ({
       report.skipped.push({
         id,
         action: 'start',
-        reason: `still ${state}; it keeps its mark, so the next scale_up starts it`,
+        reason: `is ${state}; it keeps its mark, so the next scale_up starts it`,
       });
     }
   }

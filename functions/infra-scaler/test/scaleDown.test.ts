@@ -263,6 +263,17 @@ describe('scale_down of instances', () => {
     ]);
   });
 
+  it('plans an instance EC2 describes without an id under an empty id', async () => {
+    // Prepare
+    givenInstances({ State: { Name: 'running' }, Tags: staging });
+
+    // Act
+    const { report } = await run({ ...night, dryRun: true });
+
+    // Assess
+    expect(report.planned.map((entry) => entry.id)).toEqual(['']);
+  });
+
   it('never stops an instance it could not mark', async () => {
     // Prepare
     givenInstances(instance('i-1', 'running'), instance('i-2', 'running'));

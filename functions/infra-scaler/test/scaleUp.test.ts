@@ -111,8 +111,24 @@ describe('scale_up of instances', () => {
       {
         id: 'i-stopping',
         action: 'start',
-        reason: 'still stopping; it keeps its mark, so the next scale_up starts it',
+        reason: 'is stopping; it keeps its mark, so the next scale_up starts it',
       },
+    ]);
+  });
+
+  it('keeps the mark of an instance EC2 describes without a state, and of one without an id', async () => {
+    // Prepare
+    givenInstances({ InstanceId: 'i-odd', Tags: [...staging, mark] }, { Tags: [...staging, mark] });
+
+    // Act
+    const { report } = await run(morning);
+
+    // Assess
+    expect(sentNames(ec2Mock)).toEqual(['DescribeInstancesCommand']);
+    const reason = 'is unknown; it keeps its mark, so the next scale_up starts it';
+    expect(report.skipped).toEqual([
+      { id: 'i-odd', action: 'start', reason },
+      { id: '', action: 'start', reason },
     ]);
   });
 
@@ -365,7 +381,10 @@ describe('scale_up of Auto Scaling groups', () => {
 
   it('reports a group that would not restore, and keeps its saved sizes', async () => {
     // Prepare
-    givenGroups(scaledDownGroup('web', 'min=1,max=2,desired=1'), { Tags: staging } as never);
+    givenGroups(scaledDownGroup('web', 'min=1,max=2,desired=1'), {
+      ...scaledDownGroup('', 'min=1,max=2,desired=1'),
+      AutoScalingGroupName: undefined,
+    });
     asgMock.on(UpdateAutoScalingGroupCommand).rejects(awsError('AccessDenied', 'no'));
 
     // Act
@@ -373,7 +392,10 @@ describe('scale_up of Auto Scaling groups', () => {
 
     // Assess
     expect(asgMock).not.toHaveReceivedCommand(DeleteGroupTagsCommand);
-    expect(report.failed).toEqual([{ id: 'web', action: 'restore', reason: 'AccessDenied: no' }]);
+    expect(report.failed).toEqual([
+      { id: 'web', action: 'restore', reason: 'AccessDenied: no' },
+      { id: '', action: 'restore', reason: 'AccessDenied: no' },
+    ]);
     expect(metricsOf(addMetric).GroupsScaled).toBe(0);
   });
 });
