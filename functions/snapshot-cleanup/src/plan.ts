@@ -27,15 +27,16 @@ export interface CleanupPlan {
 const NO_VOLUME = 'vol-ffffffff';
 const DAY_MS = 86_400_000;
 
-const matches = (tags: Tag[], filter: TagFilter) => hasTag(tags, filter.key, filter.value);
+const matches = (tags: readonly Tag[] | undefined, filter: TagFilter) =>
+  hasTag(tags, filter.key, filter.value);
 
 /**
  * Who else manages a snapshot's life, if anyone: AWS Backup, Data Lifecycle Manager or
  * backup-manager delete their snapshots on their own schedules.
  */
-const managedBy = (tags: readonly Tag[]): string | undefined => {
-  if (tags.some((tag) => tag.Key?.startsWith('aws:backup:'))) return 'AWS Backup';
-  if (tags.some((tag) => tag.Key?.startsWith('aws:dlm:'))) return 'Data Lifecycle Manager';
+const managedBy = (tags: readonly Tag[] | undefined): string | undefined => {
+  if (tags?.some((tag) => tag.Key?.startsWith('aws:backup:'))) return 'AWS Backup';
+  if (tags?.some((tag) => tag.Key?.startsWith('aws:dlm:'))) return 'Data Lifecycle Manager';
   if (isNightshiftBackup(tags)) return 'backup-manager';
   return undefined;
 };
@@ -54,7 +55,7 @@ const newestPerVolume = (snapshots: readonly Snapshot[]): Set<string> => {
       volumeId === NO_VOLUME ||
       !snapshot.StartTime ||
       snapshot.State !== 'completed' ||
-      managedBy(snapshot.Tags ?? [])
+      managedBy(snapshot.Tags)
     )
       continue;
     const current = newest.get(volumeId);
@@ -75,7 +76,7 @@ const reasonsToKeep = (
   amisBySnapshot: ReadonlyMap<string, string[]>,
   newest: ReadonlySet<string>,
 ): string[] => {
-  const tags = snapshot.Tags ?? [];
+  const tags = snapshot.Tags;
   const reasons: string[] = [];
   for (const keepTag of policy.keepTags) {
     if (matches(tags, keepTag)) reasons.push(`tagged ${keepTag.key}=${keepTag.value}`);
@@ -140,17 +141,19 @@ export const planCleanup = ({
   const cutoff = now.getTime() - policy.retentionDays * DAY_MS;
   const newest = newestPerVolume(snapshots);
   const plan: CleanupPlan = { due: [], kept: [], notDue: 0 };
+  const due: { snapshot: Snapshot; startedAt: number }[] = [];
   for (const snapshot of snapshots) {
+    const startedAt = snapshot.StartTime?.getTime();
     // A snapshot without a start time cannot be shown to be old: it is not due.
-    if (!snapshot.StartTime || snapshot.StartTime.getTime() >= cutoff) {
+    if (startedAt === undefined || startedAt >= cutoff) {
       plan.notDue += 1;
       continue;
     }
     const reasons = reasonsToKeep(snapshot, policy, amisBySnapshot, newest);
     if (reasons.length > 0) plan.kept.push({ snapshot, reasons });
-    else plan.due.push(snapshot);
+    else due.push({ snapshot, startedAt });
   }
-  plan.due.sort((a, b) => (a.StartTime?.getTime() ?? 0) - (b.StartTime?.getTime() ?? 0));
+  plan.due = due.sort((a, b) => a.startedAt - b.startedAt).map(({ snapshot }) => snapshot);
   return plan;
 };
 

@@ -1,7 +1,7 @@
 import type { Snapshot } from '@aws-sdk/client-ec2';
 import { ValidationError } from '@nightshift/middleware';
 import { describe, expect, it } from 'vitest';
-import { planCleanup, retentionFor, type SnapshotRetentionPolicy } from '../src/plan.ts';
+import { ageInDays, planCleanup, retentionFor, type SnapshotRetentionPolicy } from '../src/plan.ts';
 
 const now = new Date('2026-11-28T03:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -223,6 +223,63 @@ describe('Plan a cleanup', () => {
       'tagged Retention=permanent',
       'managed by Data Lifecycle Manager',
     ]);
+  });
+});
+
+describe('Plan a cleanup, from incomplete answers', () => {
+  it('reads a tag without a key as no tag', () => {
+    // Prepare
+    const old = snap(90, { Tags: [{ Value: 'orphan' }] });
+
+    // Act & Assess
+    expect(ids(plan([old]).due)).toEqual([old.SnapshotId]);
+  });
+
+  it('finds AWS Backup’s tag among others', () => {
+    // Prepare
+    const old = snap(90, {
+      Tags: [
+        { Key: 'Name', Value: 'db' },
+        { Key: 'aws:backup:source-resource', Value: 'vol-1' },
+      ],
+    });
+
+    // Act & Assess
+    expect(plan([old]).kept).toEqual([{ snapshot: old, reasons: ['managed by AWS Backup'] }]);
+  });
+
+  it('names a missing state as unknown', () => {
+    // Prepare
+    const old = snap(90, { State: undefined });
+
+    // Act & Assess
+    expect(plan([old]).kept).toEqual([{ snapshot: old, reasons: ['state is unknown'] }]);
+  });
+
+  it('keeps a snapshot without an id that is the newest of its volume', () => {
+    // Prepare
+    const older = snap(90, { VolumeId: 'vol-a' });
+    const newest = snap(60, { VolumeId: 'vol-a', SnapshotId: undefined });
+
+    // Act
+    const result = plan([older, newest], { keepLatestPerVolume: true });
+
+    // Assess
+    expect(ids(result.due)).toEqual([older.SnapshotId]);
+    expect(result.kept).toEqual([{ snapshot: newest, reasons: ['newest snapshot of vol-a'] }]);
+  });
+});
+
+describe('Age of a snapshot', () => {
+  it('counts whole days since it started', () => {
+    // Act & Assess
+    expect(ageInDays(snap(41.9), now)).toBe(41);
+    expect(ageInDays(snap(0.5), now)).toBe(0);
+    expect(ageInDays({ StartTime: new Date(now.getTime() + 86_400_000) }, now)).toBe(-1);
+  });
+
+  it('is 0 for a snapshot without a start time', () => {
+    expect(ageInDays({ SnapshotId: 'snap-x' }, now)).toBe(0);
   });
 });
 
