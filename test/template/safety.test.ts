@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { environmentIssue } from '../../functions/infra-scaler/src/environment.ts';
 import { type CfnTemplate, parseTemplate } from './cfnYaml.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -50,6 +52,8 @@ const allowedPattern = (parameter: string): RegExp => {
 };
 
 describe('ScaledEnvironment', () => {
+  // As infra-scaler's code defines it: prod, production or prd in any case, alone or
+  // followed by anything but a letter.
   const productionLike = [
     'prod',
     'PROD',
@@ -63,9 +67,24 @@ describe('ScaledEnvironment', () => {
     'prod-eu',
     'Prod-1',
     'PROD-blue',
+    'prod_2',
+    'production-eu',
+    'Production.us',
+    'prd2',
   ];
   const notANameOfOne = ['', '*', '?roduction', 'prod*', 'stag?ng', 'staging,prod', ' staging'];
-  const accepted = ['staging', 'Staging', 'dev', 'qa-2', 'test_env', 'preprod', 'products', 'prd2'];
+  const accepted = [
+    'staging',
+    'Staging',
+    'dev',
+    'qa-2',
+    'test_env',
+    'preprod',
+    'product',
+    'products',
+    'prodigy',
+    'prdx',
+  ];
 
   it.each(productionLike)('refuses the production-like name %j', (name) => {
     expect(allowedPattern('ScaledEnvironment').test(name)).toBe(false);
@@ -82,6 +101,40 @@ describe('ScaledEnvironment', () => {
   it('refuses a name longer than 63 characters', () => {
     expect(allowedPattern('ScaledEnvironment').test('s'.repeat(63))).toBe(true);
     expect(allowedPattern('ScaledEnvironment').test('s'.repeat(64))).toBe(false);
+  });
+
+  it('accepts only names infra-scaler itself would scale with no SCALED_ENVIRONMENTS', () => {
+    // Prepare: names built from production-like words, letters, digits and separators.
+    const pattern = allowedPattern('ScaledEnvironment');
+    const names = fc
+      .array(
+        fc.constantFrom(
+          'prod',
+          'PRD',
+          'Production',
+          'uct',
+          'pre',
+          's',
+          'X',
+          '2',
+          '-',
+          '_',
+          '.',
+          '*',
+        ),
+        {
+          maxLength: 5,
+        },
+      )
+      .map((parts) => parts.join(''));
+
+    // Act & Assess
+    fc.assert(
+      fc.property(names, (name) => {
+        if (pattern.test(name)) expect(environmentIssue(name, []), name).toBeUndefined();
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('accepts its default and every value samconfig.toml deploys with', () => {
