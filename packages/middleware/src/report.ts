@@ -1,6 +1,7 @@
 import { PartialFailureError } from './errors.ts';
 import type { SettledMap } from './mapSettled.ts';
 import type { Observability } from './observability.ts';
+import { maskSecrets } from './redact.ts';
 
 /** One resource in a report: what it is, what was (or would be) done, and why. */
 export interface ReportEntry {
@@ -99,7 +100,8 @@ export const renderReport = (report: Report): string => {
       lines.push(`- ${entry.id}: ${entry.action}: ${entry.reason}`);
     }
   }
-  return lines.join('\n');
+  // A reason quotes what AWS or a webhook answered, which may carry a credential.
+  return maskSecrets(lines.join('\n'));
 };
 
 /**
@@ -170,7 +172,8 @@ export const OUT_OF_TIME = 'out of time for this run; the next run continues';
  * @example
  * failureReason(error); // 'UnauthorizedOperation: You are not authorized to perform this operation.'
  */
-export const failureReason = (error: Error): string => `${error.name}: ${error.message}`;
+export const failureReason = (error: Error): string =>
+  maskSecrets(`${error.name}: ${error.message}`);
 
 /**
  * Records the items of a bounded run that failed, with their error, and those that never

@@ -1,8 +1,10 @@
+import { SECRET_SAMPLES } from '@nightshift/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { PartialFailureError } from '../src/errors.ts';
 import {
   countReport,
   createReport,
+  failureReason,
   logReport,
   REPORT_LOG_CHUNK,
   renderReport,
@@ -150,4 +152,24 @@ describe('Report', () => {
     );
     expect(logged).toHaveLength(1 + 1 + 402);
   });
+});
+
+describe('Secrets in a report', () => {
+  it.each(SECRET_SAMPLES.map((sample) => [sample.kind, sample]))(
+    'masks a %s that an error quoted in a failed item',
+    (_kind, { text, secret }) => {
+      // Prepare
+      const report = createReport('deploy-notifier', { dryRun: false, now: new Date() });
+      const error = new Error(text);
+
+      // Act
+      const reason = failureReason(error);
+      report.failed.push({ id: 'slack', action: 'deliver', reason });
+      report.skipped.push({ id: 'teams', action: 'deliver', reason: text });
+
+      // Assess
+      expect(reason).not.toContain(secret);
+      expect(renderReport(report)).not.toContain(secret);
+    },
+  );
 });
