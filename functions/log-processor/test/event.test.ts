@@ -1,7 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { parseOrThrow } from '@nightshift/middleware';
 import { describe, expect, it } from 'vitest';
-import { LogsEventSchema, type LogsPayload, MAX_UNZIPPED_BYTES } from '../src/event.ts';
+import {
+  isLogsPayload,
+  LogsEventSchema,
+  type LogsPayload,
+  MAX_LOG_TIMESTAMP,
+  MAX_UNZIPPED_BYTES,
+} from '../src/event.ts';
 import { eventOf, payloadOf } from './fixtures.ts';
 
 const parse = (event: unknown) => parseOrThrow(LogsEventSchema, event, 'event');
@@ -61,6 +67,28 @@ describe('Decoding a CloudWatch Logs event', () => {
     ],
   ])('rejects %s, saying which', (_case, event, message) => {
     expect(() => parse(event)).toThrow(message);
+  });
+});
+
+describe('A log event time', () => {
+  const at = (timestamp: number) => ({
+    ...payloadOf(['FATAL x']),
+    logEvents: [{ id: '1', timestamp, message: 'FATAL x' }],
+  });
+
+  it.each([0, MAX_LOG_TIMESTAMP])('is taken at %i, the ends of the range', (timestamp) => {
+    expect(isLogsPayload(at(timestamp))).toBe(true);
+    expect(parse(eventOf(at(timestamp))).awslogs.data.logEvents[0]?.timestamp).toBe(timestamp);
+  });
+
+  it.each([
+    [-1, 'must be milliseconds since 1970'],
+    [MAX_LOG_TIMESTAMP + 1, 'must be a time before the year 10000'],
+  ])('is refused at %i, saying why', (timestamp, reason) => {
+    expect(isLogsPayload(at(timestamp))).toBe(false);
+    expect(() => parse(eventOf(at(timestamp)))).toThrow(
+      `awslogs.data.logEvents[0].timestamp: ${reason}`,
+    );
   });
 });
 
