@@ -119,6 +119,23 @@ describe('Retention of Nightshift backups', () => {
     ]);
   });
 
+  it('keeps an old unfinished backup of a resource that has no finished one at all', () => {
+    // Act
+    const plan = planRetention([backup('stuck', 'i-1', 30, pending)], {
+      retentionDays: 7,
+      keepLast: 1,
+      now,
+    });
+
+    // Assess
+    expect(plan).toEqual({
+      expired: [],
+      kept: [
+        { backup: expect.objectContaining({ id: 'stuck' }), reason: 'not finished (pending)' },
+      ],
+    });
+  });
+
   it('deletes a failed snapshot past retention, and keeps one that failed recently', () => {
     // Act
     const plan = planRetention(
