@@ -6,9 +6,9 @@ import {
   withNightshift,
 } from '@nightshift/middleware';
 import { loadNotifierConfig } from './config.ts';
-import { PipelineEventSchema } from './event.ts';
+import { NotifierEventSchema } from './event.ts';
 import { LOOKUP_CLIENT_LIMITS } from './message.ts';
-import { notify } from './notify.ts';
+import { notifyEvent } from './notify.ts';
 
 export const SERVICE = 'deploy-notifier';
 
@@ -16,9 +16,9 @@ const { logger, metrics } = createObservability(SERVICE);
 const config = loadNotifierConfig();
 
 export const handler = withNightshift(
-  { logger, metrics, eventSchema: PipelineEventSchema },
+  { logger, metrics, eventSchema: NotifierEventSchema },
   (event, context) =>
-    notify(
+    notifyEvent(
       // Its only calls are the optional look-ups: two attempts at most, each cut short, so
       // that a slow CodePipeline API delays the message by seconds, never stops it.
       { codepipeline: getClient(CodePipelineClient, LOOKUP_CLIENT_LIMITS), logger },

@@ -5,7 +5,7 @@ import {
   ListActionExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import type { Observability } from '@nightshift/middleware';
-import { levelOf, type PipelineEvent } from './event.ts';
+import { type AdditionalAttributes, levelOf, type PipelineEvent } from './event.ts';
 
 /** How a message looks: its colour in Slack, its style in Teams. */
 export type Tone = 'good' | 'bad' | 'warning' | 'neutral';
@@ -26,7 +26,14 @@ export interface DeploymentMessage {
   action?: string;
   trigger?: string;
   source?: { revision: string; summary?: string; url?: string };
-  failure?: { stage?: string; action?: string; message?: string; url?: string };
+  failure?: {
+    stage?: string;
+    action?: string;
+    message?: string;
+    url?: string;
+    /** The other actions that failed with it, when the notification names several. */
+    others?: { action: string; message?: string }[];
+  };
   executionUrl: string;
 }
 
@@ -50,13 +57,75 @@ const TONES: Record<string, Tone> = {
 export const executionUrl = (region: string, pipeline: string, executionId: string): string =>
   `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${encodeURIComponent(pipeline)}/executions/${encodeURIComponent(executionId)}/timeline?region=${region}`;
 
+/** A failed action a notification names: its name and CodePipeline's error text. */
+type FailedAction = NonNullable<AdditionalAttributes['failedActions']>[number];
+
+/** The failed actions, each once: a notification may name the same one twice. */
+const distinct = (actions: readonly FailedAction[]) => {
+  const seen = new Set<string>();
+  return actions.filter(({ action, additionalInformation }) => {
+    const key = JSON.stringify([action, additionalInformation ?? null]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+};
+
 /**
- * The message an event makes on its own, before enrichment.
+ * What a failed pipeline or stage notification says about its failure: the failed stage,
+ * the first failed action with its error, and the others.
+ */
+const failureFromAttributes = (
+  stage: string | undefined,
+  additional: AdditionalAttributes | undefined,
+): DeploymentMessage['failure'] => {
+  const [first, ...others] = distinct(additional?.failedActions ?? []);
+  if (!first) return undefined;
+  const failedStage = additional?.failedStage || stage;
+  return {
+    ...(failedStage ? { stage: failedStage } : {}),
+    action: first.action,
+    ...(first.additionalInformation ? { message: first.additionalInformation } : {}),
+    ...(others.length > 0
+      ? {
+          others: others.map(({ action, additionalInformation }) => ({
+            action,
+            ...(additionalInformation ? { message: additionalInformation } : {}),
+          })),
+        }
+      : {}),
+  };
+};
+
+/** The source revision a stage notification carries (CodeCommit and S3 sources). */
+const sourceFromAttributes = (
+  additional: AdditionalAttributes | undefined,
+): DeploymentMessage['source'] => {
+  const variables = additional?.sourceActions?.find(
+    (source) => source.sourceActionVariables?.CommitId,
+  )?.sourceActionVariables;
+  if (!variables?.CommitId) return undefined;
+  const where = [
+    variables.RepositoryName,
+    variables.BranchName ? `branch ${variables.BranchName}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return { revision: variables.CommitId, ...(where ? { summary: where } : {}) };
+};
+
+/**
+ * The message an event makes on its own, before enrichment. `additional` is what a
+ * CodeStar notification rule added to the event: the failed stage and actions with their
+ * errors, or the source revision; the look-ups replace these fields when they answer.
  *
  * @example
  * const message = messageFromEvent(event);
  */
-export const messageFromEvent = (event: PipelineEvent): DeploymentMessage => {
+export const messageFromEvent = (
+  event: PipelineEvent,
+  additional?: AdditionalAttributes,
+): DeploymentMessage => {
   const { detail } = event;
   const level = levelOf(event);
   const subject =
@@ -67,6 +136,21 @@ export const messageFromEvent = (event: PipelineEvent): DeploymentMessage => {
         : `${detail.pipeline} / ${detail.stage} / ${detail.action}`;
   const trigger = detail['execution-trigger'];
   const result = detail['execution-result'];
+  const summary = result?.['external-execution-summary'] || additional?.additionalInformation;
+  const failure =
+    detail.state !== 'FAILED'
+      ? undefined
+      : level === 'action'
+        ? {
+            ...(detail.stage ? { stage: detail.stage } : {}),
+            ...(detail.action ? { action: detail.action } : {}),
+            ...(summary ? { message: summary } : {}),
+            ...(result?.['external-execution-url']
+              ? { url: result['external-execution-url'] }
+              : {}),
+          }
+        : failureFromAttributes(detail.stage, additional);
+  const source = sourceFromAttributes(additional);
   return {
     title: `${subject}: ${detail.state.toLowerCase()}`,
     tone: TONES[detail.state] ?? 'neutral',
@@ -81,20 +165,8 @@ export const messageFromEvent = (event: PipelineEvent): DeploymentMessage => {
     ...(trigger?.['trigger-type']
       ? { trigger: [trigger['trigger-type'], trigger['trigger-detail']].filter(Boolean).join(': ') }
       : {}),
-    ...(level === 'action' && detail.state === 'FAILED'
-      ? {
-          failure: {
-            ...(detail.stage ? { stage: detail.stage } : {}),
-            ...(detail.action ? { action: detail.action } : {}),
-            ...(result?.['external-execution-summary']
-              ? { message: result['external-execution-summary'] }
-              : {}),
-            ...(result?.['external-execution-url']
-              ? { url: result['external-execution-url'] }
-              : {}),
-          },
-        }
-      : {}),
+    ...(source ? { source } : {}),
+    ...(failure ? { failure } : {}),
     executionUrl: executionUrl(event.region, detail.pipeline, detail['execution-id']),
   };
 };
@@ -128,12 +200,17 @@ const withDeadline = async <T>(ms: number, call: (signal: AbortSignal) => Promis
   }
 };
 
-/** The first failed action of an execution (of `action` when given), page by page. */
+/**
+ * The first failed action of an execution, page by page: the one the message already
+ * names (from the event or its notification) when it names one.
+ */
 const findFailedAction = async (
   codepipeline: CodePipelineClient,
   message: DeploymentMessage,
   abortSignal: AbortSignal,
 ): Promise<ActionExecutionDetail | undefined> => {
+  const action = message.failure?.action ?? message.action;
+  const stage = action ? message.failure?.stage : undefined;
   let nextToken: string | undefined;
   do {
     const page = await codepipeline.send(
@@ -146,7 +223,9 @@ const findFailedAction = async (
     );
     const failed = (page.actionExecutionDetails ?? []).find(
       (detail) =>
-        detail.status === 'Failed' && (!message.action || detail.actionName === message.action),
+        detail.status === 'Failed' &&
+        (!action || detail.actionName === action) &&
+        (!stage || detail.stageName === stage),
     );
     if (failed) return failed;
     nextToken = page.nextToken;
@@ -157,9 +236,11 @@ const findFailedAction = async (
 /**
  * Adds what the event does not carry: the source revision and trigger
  * (`GetPipelineExecution`) and, for a failure, the failed stage and action with its
- * error and external link (`ListActionExecutions`). These look-ups are optional: each
- * gets `deadlineMs` (pass a client with few attempts), and when one fails or runs out of
- * time the message goes out without its fields, and the failure is logged.
+ * error and external link (`ListActionExecutions`; the action the message already names,
+ * if any). What a look-up answers replaces what a notification rule said, which never
+ * has these links; what it leaves out keeps it. The look-ups are optional: each gets
+ * `deadlineMs` (pass a client with few attempts), and when one fails or runs out of time
+ * the message goes out without its fields, and the failure is logged.
  *
  * @example
  * const full = await enrichMessage(codepipeline, logger, messageFromEvent(event));
@@ -218,6 +299,7 @@ export const enrichMessage = async (
           : message.failure?.url
             ? { url: message.failure.url }
             : {}),
+        ...(message.failure?.others ? { others: message.failure.others } : {}),
       };
     }
   } catch (error) {

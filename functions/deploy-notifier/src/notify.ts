@@ -2,7 +2,7 @@ import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { mapSettled, type Observability, type TimeBudget } from '@nightshift/middleware';
 import { type Destination, type NotifierConfig, routeFor } from './config.ts';
 import { postJson } from './deliver.ts';
-import { levelOf, type PipelineEvent } from './event.ts';
+import { levelOf, type NotifierEvent, type PipelineNotice } from './event.ts';
 import { enrichMessage, LOOKUP_DEADLINE_MS, messageFromEvent } from './message.ts';
 import { renderSlack, renderTeams } from './render.ts';
 import { webhookUrl } from './webhooks.ts';
@@ -16,20 +16,17 @@ export interface NotifyResult {
   skipped?: string;
 }
 
-/**
- * One event: decide whether its state notifies, build and enrich the message, and post
- * it, rendered for each routed destination. Throws when any destination failed, after
- * trying them all, so that Lambda retries and then dead-letters the event.
- *
- * @example
- * await notify({ codepipeline, logger }, config, event, budget);
- */
-export const notify = async (
-  { codepipeline, logger }: Pick<Observability, 'logger'> & { codepipeline: CodePipelineClient },
-  config: NotifierConfig,
-  event: PipelineEvent,
-  budget: TimeBudget,
-  post: (destination: Destination, body: unknown) => Promise<void> = async (destination, body) =>
+/** What an SNS event led to: each record's result, or why it was skipped. */
+export interface SnsNotifyResult {
+  records: ({ messageId: string } & (NotifyResult | { skipped: string }))[];
+}
+
+type Dependencies = Pick<Observability, 'logger'> & { codepipeline: CodePipelineClient };
+type Post = (destination: Destination, body: unknown) => Promise<void>;
+
+const postTo =
+  (config: NotifierConfig, budget: TimeBudget): Post =>
+  async (destination, body) =>
     postJson({
       destination: destination.name,
       url: await webhookUrl(destination, config.allowedHosts),
@@ -37,7 +34,25 @@ export const notify = async (
       timeoutMs: config.timeoutMs,
       attempts: config.attempts,
       budget,
-    }),
+    });
+
+const deliveryFailed = (failed: readonly { reason: string }[]) =>
+  new Error(`Delivery failed: ${failed.map((failure) => failure.reason).join('; ')}`);
+
+/**
+ * One state change: decide whether its state notifies, build and enrich the message, and
+ * post it, rendered for each routed destination. Throws when any destination failed,
+ * after trying them all, so that the event lands in the dead-letter queue.
+ *
+ * @example
+ * await notify({ codepipeline, logger }, config, { event }, budget);
+ */
+export const notify = async (
+  { codepipeline, logger }: Dependencies,
+  config: NotifierConfig,
+  { event, additional }: PipelineNotice,
+  budget: TimeBudget,
+  post: Post = postTo(config, budget),
 ): Promise<NotifyResult> => {
   const { pipeline, state } = event.detail;
   const level = levelOf(event);
@@ -55,7 +70,7 @@ export const notify = async (
     return { ...base, skipped: 'no destination configured' };
   }
   // The look-ups may take their deadline, but never the time the deliveries need.
-  const message = await enrichMessage(codepipeline, logger, messageFromEvent(event), {
+  const message = await enrichMessage(codepipeline, logger, messageFromEvent(event, additional), {
     deadlineMs: Math.min(LOOKUP_DEADLINE_MS, budget.remainingMs()),
   });
   const outcome = await mapSettled(
@@ -73,10 +88,47 @@ export const notify = async (
     })),
   };
   logger.info('Notified', { ...result });
-  if (result.failed.length > 0) {
-    throw new Error(
-      `Delivery failed: ${result.failed.map((failure) => failure.reason).join('; ')}`,
-    );
-  }
+  if (result.failed.length > 0) throw deliveryFailed(result.failed);
   return result;
+};
+
+/**
+ * A parsed event: an EventBridge event is one notice; an SNS event notifies each of its
+ * records in turn and skips (and logs) those that are not CodePipeline notifications.
+ * When a destination failed for any record, it throws after all were tried.
+ *
+ * @example
+ * await notifyEvent({ codepipeline, logger }, config, parseOrThrow(NotifierEventSchema, raw, 'event'), budget);
+ */
+export const notifyEvent = async (
+  dependencies: Dependencies,
+  config: NotifierConfig,
+  event: NotifierEvent,
+  budget: TimeBudget,
+  post: Post = postTo(config, budget),
+): Promise<NotifyResult | SnsNotifyResult> => {
+  if (event.kind === 'eventbridge') return notify(dependencies, config, event.notice, budget, post);
+  const records: SnsNotifyResult['records'] = [];
+  const failed: { reason: string }[] = [];
+  for (const record of event.records) {
+    const { messageId } = record;
+    if ('skipped' in record) {
+      dependencies.logger.info('Not a CodePipeline notification; skipped', {
+        messageId,
+        reason: record.skipped,
+      });
+      records.push({ messageId, skipped: `not a CodePipeline notification: ${record.skipped}` });
+      continue;
+    }
+    try {
+      records.push({
+        messageId,
+        ...(await notify(dependencies, config, record.notice, budget, post)),
+      });
+    } catch (error) {
+      failed.push({ reason: (error as Error).message.replace(/^Delivery failed: /, '') });
+    }
+  }
+  if (failed.length > 0) throw deliveryFailed(failed);
+  return { records };
 };

@@ -14,16 +14,21 @@ export const MAX_LINK_LENGTH = 2_000;
 interface TextLimits {
   fact: number;
   failure: number;
+  /** The error of each other failed action. */
+  other: number;
 }
-const SLACK_LIMITS: TextLimits = { fact: 1_900, failure: 2_500 };
+const SLACK_LIMITS: TextLimits = { fact: 1_900, failure: 2_500, other: 300 };
 /** Stage and action names (CodePipeline allows 100 characters each). */
 const MAX_WHERE_LENGTH = 210;
 /** Tried in order until the Teams body fits in TEAMS_MAX_BYTES; the last always does. */
 const TEAMS_LIMITS: readonly TextLimits[] = [
-  { fact: 1_000, failure: 2_500 },
-  { fact: 300, failure: 1_000 },
-  { fact: 100, failure: 300 },
+  { fact: 1_000, failure: 2_500, other: 300 },
+  { fact: 300, failure: 1_000, other: 200 },
+  { fact: 100, failure: 300, other: 100 },
 ];
+
+/** How many of the other failed actions a message lists; it counts the rest. */
+export const MAX_OTHERS_SHOWN = 5;
 
 // Control characters other than tab and line breaks: noise in a chat message, and six
 // bytes each once escaped in JSON.
@@ -128,8 +133,30 @@ const failedWhere = (
   );
 
 /**
+ * The other failed actions, one line each (at most `MAX_OTHERS_SHOWN`, then how many
+ * more), or undefined when there are none.
+ */
+const otherFailures = (
+  failure: NonNullable<DeploymentMessage['failure']>,
+  max: number,
+  bullet: string,
+  markup?: (plain: string) => string,
+) => {
+  const others = failure.others ?? [];
+  if (others.length === 0) return undefined;
+  const lines = others
+    .slice(0, MAX_OTHERS_SHOWN)
+    .map(
+      ({ action, message }) =>
+        `${bullet}${clean(action, MAX_WHERE_LENGTH, markup)}${message ? `: ${clean(message, max, markup)}` : ''}`,
+    );
+  const more = others.length - MAX_OTHERS_SHOWN;
+  return [...lines, ...(more > 0 ? [`and ${more} more`] : [])].join('\n');
+};
+
+/**
  * The Slack message: Block Kit inside an attachment (for the colour bar): a header, the
- * fields, the failure with its error, the event's time, and buttons to the execution and
+ * fields, the failure with its error (and the other failed actions), the event's time, and buttons to the execution and
  * the failed action's external log. Every text is masked for credentials and cut to
  * Slack's limits; only https links are kept.
  *
@@ -161,6 +188,10 @@ export const renderSlack = (message: DeploymentMessage) => {
         text: `*Failed:* ${failedWhere(message.failure, slackEscape)}${why}`,
       },
     });
+    const others = otherFailures(message.failure, limits.other, '• ', slackEscape);
+    if (others) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Also failed:*\n${others}` } });
+    }
   }
   blocks.push({
     type: 'context',
@@ -216,6 +247,10 @@ const teamsCard = (message: DeploymentMessage, limits: TextLimits) => {
         fontType: 'Monospace',
         wrap: true,
       });
+    }
+    const others = otherFailures(message.failure, limits.other, '- ');
+    if (others) {
+      body.push({ type: 'TextBlock', text: `Also failed:\n${others}`, wrap: true });
     }
   }
   const time = message.time.replace(/\.\d+Z$/, 'Z');

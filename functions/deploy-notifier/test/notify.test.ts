@@ -19,7 +19,8 @@ import { notify } from '../src/notify.ts';
 const codepipelineMock = mockClient(CodePipelineClient);
 const ssmMock = mockClient(SSMClient);
 const plenty: TimeBudget = { remainingMs: () => 60_000, isExhausted: () => false };
-const parse = (event: unknown) => PipelineEventSchema.parse(event);
+/** An EventBridge event as the handler hands it over: one notice. */
+const parse = (event: unknown) => ({ event: PipelineEventSchema.parse(event) });
 
 const setup = (
   env: Record<string, string> = {
