@@ -13,9 +13,19 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DETAIL_TYPES, levelOf, PipelineEventSchema } from '../src/event.ts';
+import {
+  DETAIL_TYPES,
+  levelOf,
+  NotifierEventSchema,
+  type PipelineEvent,
+  PipelineEventSchema,
+  type SnsRecordNotice,
+} from '../src/event.ts';
+import { messageFromEvent } from '../src/message.ts';
+import { renderSlack, renderTeams } from '../src/render.ts';
 
 const parse = (event: unknown) => parseOrThrow(PipelineEventSchema, event, 'event');
+const parseAny = (event: unknown) => parseOrThrow(NotifierEventSchema, event, 'event');
 
 /** Anything a caller could send, as a field or as the whole event. */
 const anyInput = anyValue({ edgeCases: [null, 1e308, -1, '', 'aws.codebuild', 'FAILED', []] });
@@ -232,6 +242,272 @@ describe('deploy-notifier event schema, for any input', () => {
   });
 });
 
+/** What a CodeStar Notifications rule adds, with any text in its fields; BASIC rules send {}. */
+const additionalAttributes = fc.oneof(
+  fc.constant({}),
+  fc.record(
+    {
+      failedActionCount: fc.nat(),
+      failedActions: fc.array(
+        fc.record(
+          { action: fc.string({ unit: 'grapheme' }), additionalInformation: optionalText },
+          { requiredKeys: ['action'] },
+        ),
+        { maxLength: 8 },
+      ),
+      failedStage: fc.string({ unit: 'grapheme' }),
+      additionalInformation: fc.string({ unit: 'grapheme' }),
+      sourceActions: fc.array(
+        fc.record({
+          sourceActionName: optionalText,
+          sourceActionProvider: fc.constantFrom('CodeCommit', 'S3', 'CodeStarSourceConnection'),
+          sourceActionVariables: fc.record({
+            CommitId: optionalText,
+            BranchName: optionalText,
+            RepositoryName: optionalText,
+          }),
+        }),
+        { maxLength: 2 },
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+);
+
+type Notification = Record<string, unknown> & { detail: PipelineEvent['detail'] };
+
+/** The CodeStar notification of an EventBridge event: detailType, no id or version, attributes. */
+const notificationOf = (
+  {
+    id: _id,
+    version: _version,
+    'detail-type': detailType,
+    ...rest
+  }: Record<string, unknown> & { detail: PipelineEvent['detail'] },
+  attributes: Record<string, unknown> | undefined,
+): Notification =>
+  ({
+    ...rest,
+    detailType,
+    notificationRuleArn:
+      'arn:aws:codestar-notifications:eu-west-1:123456789012:notificationrule/abc',
+    ...(attributes ? { additionalAttributes: attributes } : {}),
+  }) as Notification;
+
+/** An EventBridge event and the notification a rule made of it. */
+const twins = fc
+  .tuple(pipelineEvent, fc.option(additionalAttributes, { nil: undefined }))
+  .map(([event, attributes]) => ({ event, notification: notificationOf(event, attributes) }));
+
+/** A Lambda SNS record carrying `message` (a JSON string of it unless it is a string already). */
+const snsRecord = (message: unknown, messageId: string) => ({
+  EventSource: 'aws:sns',
+  EventVersion: '1.0',
+  EventSubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:pipelines:0b1c',
+  Sns: {
+    Type: 'Notification',
+    MessageId: messageId,
+    TopicArn: 'arn:aws:sns:eu-west-1:123456789012:pipelines',
+    Subject: null,
+    Message: typeof message === 'string' ? message : JSON.stringify(message),
+    Timestamp: '2026-11-28T02:14:10.000Z',
+    MessageAttributes: {},
+  },
+});
+
+/** Messages on a shared topic that are not CodePipeline notifications. */
+const otherMessage = fc.oneof(
+  fc.string(),
+  fc.jsonValue().filter((value) => !isRecord(value) || value.source !== 'aws.codepipeline'),
+  twins.map(({ notification }) => ({ ...notification, source: 'aws.codebuild' })),
+  fc.constant({
+    region: 'us-east-1',
+    consoleLink: 'https://console.aws.amazon.com/codesuite/codepipeline/pipelines/p/view',
+    approval: { pipelineName: 'p', stageName: 'Approval', actionName: 'Approve', token: 't' },
+  }),
+);
+
+/** SNS events of one to four records, each a notification or another message, with their kinds. */
+const snsEvent = fc
+  .array(
+    fc.oneof(
+      twins.map(({ notification }) => ({ notification, message: notification as unknown })),
+      otherMessage.map((message) => ({ notification: undefined, message })),
+    ),
+    { minLength: 1, maxLength: 4 },
+  )
+  .chain((items) =>
+    fc.uniqueArray(fc.uuid(), { minLength: items.length, maxLength: items.length }).map((ids) => ({
+      items,
+      event: { Records: items.map((item, index) => snsRecord(item.message, ids[index] ?? '')) },
+    })),
+  );
+
+/** The fields of a notification, where they are and what they take (the source decides its kind). */
+const NOTIFICATION_FIELDS = [
+  ...FIELDS.filter((field) => !['id', 'source'].includes(field.path[0] as string)).map((field) =>
+    field.path[0] === 'detail-type' ? { ...field, path: ['detailType'] } : field,
+  ),
+  { path: ['additionalAttributes'], required: false, takes: isRecord },
+  {
+    path: ['additionalAttributes', 'failedActions'],
+    required: false,
+    takes: (v: unknown) =>
+      Array.isArray(v) &&
+      v.every(
+        (item) =>
+          isRecord(item) &&
+          typeof item.action === 'string' &&
+          strings(['additionalInformation'])(item),
+      ),
+  },
+  {
+    path: ['additionalAttributes', 'failedStage'],
+    required: false,
+    takes: (v: unknown) => typeof v === 'string',
+  },
+  {
+    path: ['additionalAttributes', 'additionalInformation'],
+    required: false,
+    takes: (v: unknown) => typeof v === 'string',
+  },
+  {
+    path: ['additionalAttributes', 'sourceActions'],
+    required: false,
+    takes: (v: unknown) =>
+      Array.isArray(v) &&
+      v.every(
+        (item) =>
+          isRecord(item) &&
+          strings(['sourceActionName'])(item) &&
+          strings(['CommitId', 'BranchName', 'RepositoryName'])(item.sourceActionVariables),
+      ),
+  },
+];
+
+/** SNS events whose record `index` carries a notification with one field broken. */
+const brokenSnsEvent = fc
+  .tuple(
+    twins,
+    fc.constantFrom(...NOTIFICATION_FIELDS),
+    fc.option(anyInput, { nil: undefined }),
+    fc.nat({ max: 2 }),
+  )
+  .filter(([, field, value]) => (value === undefined ? field.required : !field.takes(value)))
+  .map(([{ notification }, field, value, index]) => {
+    const broken = withField({ additionalAttributes: {}, ...notification }, field.path, value);
+    const good = snsRecord(notification, '00000000-0000-4000-8000-000000000000');
+    return {
+      event: {
+        Records: [
+          ...Array.from({ length: index }, () => good),
+          snsRecord(broken, '00000000-0000-4000-8000-000000000001'),
+        ],
+      },
+      path: `Records[${index}].Sns.Message.${field.path.join('.')}`,
+    };
+  });
+
+/** The notice an SNS record became. */
+const noticeOf = (record: SnsRecordNotice | undefined) => {
+  if (!record || !('notice' in record)) throw new Error('the record was skipped');
+  return record.notice;
+};
+
+describe('deploy-notifier SNS events, for any input', () => {
+  it('parses every SNS event of CodePipeline notifications, skipping the other messages', () => {
+    fc.assert(
+      fc.property(snsEvent, ({ items, event }) => {
+        // Act
+        const parsed = parseAny(event);
+
+        // Assess
+        expect(parsed.kind).toBe('sns');
+        if (parsed.kind !== 'sns') return;
+        expect(parsed.records).toHaveLength(items.length);
+        items.forEach(({ notification }, index) => {
+          const record = parsed.records[index];
+          expect(record?.messageId).toBe(event.Records[index]?.Sns.MessageId);
+          if (!notification) {
+            expect(record).toHaveProperty('skipped');
+            return;
+          }
+          const { event: parsedEvent } = noticeOf(record);
+          expect(parsedEvent['detail-type']).toBe(notification.detailType);
+          expect(parsedEvent.detail).toMatchObject({
+            pipeline: notification.detail.pipeline,
+            'execution-id': notification.detail['execution-id'],
+            state: notification.detail.state,
+          });
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('makes a message with all its EventBridge twin says, and the same message when the rule added nothing', () => {
+    fc.assert(
+      fc.property(twins, ({ event, notification }) => {
+        // Prepare
+        const parsed = parseAny({ Records: [snsRecord(notification, 'm-1')] });
+        if (parsed.kind !== 'sns') throw new Error('not parsed as SNS');
+        const { event: snsEvent, additional } = noticeOf(parsed.records[0]);
+
+        // Act
+        const fromSns = messageFromEvent(snsEvent, additional);
+        const fromTwin = messageFromEvent(parse(event));
+
+        // Assess
+        expect(fromSns).toMatchObject(fromTwin as unknown as Record<string, unknown>);
+        const added =
+          (additional?.failedActions?.length ?? 0) > 0 ||
+          additional?.sourceActions?.some((source) => source.sourceActionVariables?.CommitId) ||
+          (additional?.additionalInformation && levelOf(snsEvent) === 'action');
+        if (!added) {
+          expect(renderSlack(fromSns)).toEqual(renderSlack(fromTwin));
+          expect(renderTeams(fromSns)).toEqual(renderTeams(fromTwin));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parses or throws a ValidationError for any SNS-shaped value at all', () => {
+    assertParsesOrRejects({
+      parse: parseAny,
+      inputs: fc.oneof(
+        fc.record({ Records: anyInput }),
+        fc.record({ Records: fc.array(anyInput, { maxLength: 3 }) }),
+        fc
+          .tuple(anyInput, fc.uuid())
+          .map(([message, id]) => ({ Records: [snsRecord(message, id)] })),
+        twins.chain(({ notification }) =>
+          anyInput.map((detail) => ({ Records: [snsRecord({ ...notification, detail }, 'm-1')] })),
+        ),
+        twins.chain(({ notification }) =>
+          anyInput.map((additionalAttributes) => ({
+            Records: [snsRecord({ ...notification, additionalAttributes }, 'm-1')],
+          })),
+        ),
+      ),
+      numRuns: 300,
+    });
+  });
+
+  it('names the record and field of a notification that is missing or of the wrong type or value', () => {
+    fc.assert(
+      fc.property(brokenSnsEvent, ({ event, path }) => {
+        // Act
+        const error = rejectionOf(parseAny, event);
+
+        // Assess
+        expect(names(error, path)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 /** Every AWS client the handler has: an invalid event must reach none of them. */
 const mocks = [
   mockClient(CodePipelineClient),
@@ -262,6 +538,7 @@ describe('deploy-notifier handler, for any invalid event', () => {
       handler,
       events: fc.oneof(
         brokenEvent.map(({ event }) => event),
+        brokenSnsEvent.map(({ event }) => event),
         fc.anything().filter((value) => !isRecord(value) || !('detail' in value)),
       ),
       mocks,
