@@ -140,21 +140,22 @@ export const planCleanup = ({
 }): CleanupPlan => {
   const cutoff = now.getTime() - policy.retentionDays * DAY_MS;
   const newest = newestPerVolume(snapshots);
-  const plan: CleanupPlan = { due: [], kept: [], notDue: 0 };
+  const kept: CleanupPlan['kept'] = [];
+  let notDue = 0;
   const due: { snapshot: Snapshot; startedAt: number }[] = [];
   for (const snapshot of snapshots) {
     const startedAt = snapshot.StartTime?.getTime();
     // A snapshot without a start time cannot be shown to be old: it is not due.
     if (startedAt === undefined || startedAt >= cutoff) {
-      plan.notDue += 1;
+      notDue += 1;
       continue;
     }
     const reasons = reasonsToKeep(snapshot, policy, amisBySnapshot, newest);
-    if (reasons.length > 0) plan.kept.push({ snapshot, reasons });
+    if (reasons.length > 0) kept.push({ snapshot, reasons });
     else due.push({ snapshot, startedAt });
   }
-  plan.due = due.sort((a, b) => a.startedAt - b.startedAt).map(({ snapshot }) => snapshot);
-  return plan;
+  due.sort((a, b) => a.startedAt - b.startedAt);
+  return { due: due.map(({ snapshot }) => snapshot), kept, notDue };
 };
 
 /**
