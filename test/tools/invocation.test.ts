@@ -20,7 +20,7 @@ describe('invoke arguments', () => {
       dryRun: false,
       target: { kind: 'emulator' },
     });
-    expect(invocation.event).toEqual({ retentionDays: 14, dryRun: true });
+    expect(invocation.event).toEqual({ retentionDays: 60, dryRun: true });
   });
 
   it('reads the event from a file or standard input, and marks a dry run in it', () => {
