@@ -18,8 +18,8 @@ import {
 } from '@nightshift/middleware';
 import { type CleanupConfig, keepTags } from './config.ts';
 import type { CleanupEvent } from './event.ts';
-import { listAmiSnapshotUse, listOwnSnapshots } from './inventory.ts';
-import { ageInDays, planCleanup, retentionFor } from './plan.ts';
+import { listAmiSnapshotUse, listLiveVolumeIds, listOwnSnapshots } from './inventory.ts';
+import { ageInDays, planCleanup, retentionFor, volumeStatus } from './plan.ts';
 
 export const SERVICE = 'snapshot-cleanup';
 
@@ -30,24 +30,35 @@ export interface CleanupDeps extends Observability {
   now?: () => Date;
 }
 
-const entry = (snapshot: Snapshot, now: Date, action: string, reason: string): ReportEntry => ({
-  id: snapshot.SnapshotId ?? '(unknown)',
-  action,
-  reason,
-  details: {
-    volumeId: snapshot.VolumeId ?? '',
-    volumeSizeGiB: snapshot.VolumeSize ?? 0,
-    ageDays: ageInDays(snapshot, now),
-    startTime: snapshot.StartTime?.toISOString() ?? '',
-  },
-});
+/**
+ * A report entry for one snapshot. `details.volume` says whether its volume exists, is
+ * gone, or is none (a copy or an import); when it is gone, the reason says so too.
+ */
+const entryFor =
+  (now: Date, liveVolumes: ReadonlySet<string>) =>
+  (snapshot: Snapshot, action: string, reason: string): ReportEntry => {
+    const volume = volumeStatus(snapshot, liveVolumes);
+    return {
+      id: snapshot.SnapshotId ?? '(unknown)',
+      action,
+      reason:
+        volume === 'deleted' ? `${reason}; volume ${snapshot.VolumeId} no longer exists` : reason,
+      details: {
+        volumeId: snapshot.VolumeId ?? '',
+        volume,
+        volumeSizeGiB: snapshot.VolumeSize ?? 0,
+        ageDays: ageInDays(snapshot, now),
+        startTime: snapshot.StartTime?.toISOString() ?? '',
+      },
+    };
+  };
 
 const sizeOf = (snapshots: readonly Snapshot[]) =>
   snapshots.reduce((total, snapshot) => total + (snapshot.VolumeSize ?? 0), 0);
 
 /**
  * One cleanup run: check the event's retention (never shorter than configured), read
- * every snapshot and AMI, plan, delete what is due (unless dry run) within the per-run
+ * every snapshot, AMI and volume, plan, delete what is due (unless dry run) within the per-run
  * cap and the time budget, then report and publish. The report is returned even when
  * items failed; the handler fails the invocation afterwards.
  *
@@ -66,44 +77,48 @@ export const runCleanup = async (
   const dryRun = resolveDryRun(event.dryRun, config.DRY_RUN);
   const report = createReport(SERVICE, { dryRun, now });
 
-  const [snapshots, amisBySnapshot] = await Promise.all([
+  const [snapshots, amisBySnapshot, liveVolumes] = await Promise.all([
     listOwnSnapshots(ec2),
     listAmiSnapshotUse(ec2),
+    listLiveVolumeIds(ec2),
   ]);
+  const entry = entryFor(now, liveVolumes);
   const plan = planCleanup({
     snapshots,
     amisBySnapshot,
+    liveVolumes,
     now,
     policy: {
       retentionDays,
       keepTags: keepTags(config),
       excludeTags: config.EXCLUDE_TAGS,
       keepLatestPerVolume: config.KEEP_LATEST_PER_VOLUME,
+      keepLatestOfDeletedVolumes: config.KEEP_LATEST_OF_DELETED_VOLUMES,
     },
   });
   logger.info('Cleanup planned', {
     dryRun,
     retentionDays,
     snapshots: snapshots.length,
+    volumes: liveVolumes.size,
     due: plan.due.length,
     kept: plan.kept.length,
   });
 
   for (const { snapshot, reasons } of plan.kept)
-    report.skipped.push(entry(snapshot, now, 'keep', reasons.join('; ')));
+    report.skipped.push(entry(snapshot, 'keep', reasons.join('; ')));
   const batch = plan.due.slice(0, config.MAX_DELETIONS_PER_RUN);
   for (const snapshot of plan.due.slice(batch.length)) {
     report.skipped.push(
       entry(
         snapshot,
-        now,
         'delete',
         `over the cap of ${config.MAX_DELETIONS_PER_RUN} deletions per run; the next run continues`,
       ),
     );
   }
   for (const snapshot of batch) {
-    report.planned.push(entry(snapshot, now, 'delete', `older than ${retentionDays} days`));
+    report.planned.push(entry(snapshot, 'delete', `older than ${retentionDays} days`));
   }
 
   const deleted: Snapshot[] = [];
@@ -121,24 +136,19 @@ export const runCleanup = async (
         deleted.push(item);
         const reason = `older than ${retentionDays} days`;
         report.done.push(
-          entry(
-            item,
-            now,
-            'delete',
-            value === 'deleted' ? reason : `${reason}; ${GONE_AFTER_RETRY}`,
-          ),
+          entry(item, 'delete', value === 'deleted' ? reason : `${reason}; ${GONE_AFTER_RETRY}`),
         );
       } else if (value === 'in-use') {
-        report.skipped.push(entry(item, now, 'keep', 'in use (InvalidSnapshot.InUse)'));
+        report.skipped.push(entry(item, 'keep', 'in use (InvalidSnapshot.InUse)'));
       } else {
-        report.skipped.push(entry(item, now, 'delete', 'already gone (InvalidSnapshot.NotFound)'));
+        report.skipped.push(entry(item, 'delete', 'already gone (InvalidSnapshot.NotFound)'));
       }
     }
     for (const { item, error } of outcome.failed) {
-      report.failed.push(entry(item, now, 'delete', failureReason(error)));
+      report.failed.push(entry(item, 'delete', failureReason(error)));
     }
     for (const item of outcome.notStarted) {
-      report.skipped.push(entry(item, now, 'delete', OUT_OF_TIME));
+      report.skipped.push(entry(item, 'delete', OUT_OF_TIME));
     }
   }
 
@@ -146,6 +156,9 @@ export const runCleanup = async (
   report.totals = {
     retentionDays,
     snapshotsSeen: snapshots.length,
+    snapshotsOfDeletedVolumes: snapshots.filter(
+      (snapshot) => volumeStatus(snapshot, liveVolumes) === 'deleted',
+    ).length,
     withinRetention: plan.notDue,
     kept: keptCount,
     deleted: deleted.length,

@@ -32,6 +32,7 @@ export const CleanupConfigSchema = z.object({
   KEEP_TAG_VALUE: envString(PERMANENT_TAG.Value),
   EXCLUDE_TAGS: z.pipe(envList(), z.transform(parseTagFilters)),
   KEEP_LATEST_PER_VOLUME: envFlag(true),
+  KEEP_LATEST_OF_DELETED_VOLUMES: envFlag(false),
   DELETE_CONCURRENCY: envInteger({ default: 5, min: 1, max: 50 }),
   MAX_DELETIONS_PER_RUN: envInteger({ default: 500, min: 1, max: 100_000 }),
 });

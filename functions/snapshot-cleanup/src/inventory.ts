@@ -2,10 +2,13 @@ import {
   type EC2Client,
   paginateDescribeImages,
   paginateDescribeSnapshots,
+  paginateDescribeVolumes,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 
 const PAGE_SIZE = 1000;
+/** DescribeVolumes returns at most 500 volumes a page. */
+const VOLUME_PAGE_SIZE = 500;
 
 /**
  * Every snapshot this account owns, all pages.
@@ -46,4 +49,26 @@ export const listAmiSnapshotUse = async (ec2: EC2Client): Promise<Map<string, st
     }
   }
   return use;
+};
+
+/**
+ * The ids of the volumes that exist in this account and Region, all pages, volumes that
+ * AWS services manage included: a volume that is not listed (or is listed as `deleted`)
+ * is gone.
+ *
+ * @example
+ * const liveVolumes = await listLiveVolumeIds(ec2); // Set { 'vol-1', 'vol-2' }
+ */
+export const listLiveVolumeIds = async (ec2: EC2Client): Promise<Set<string>> => {
+  const ids = new Set<string>();
+  const pages = paginateDescribeVolumes(
+    { client: ec2, pageSize: VOLUME_PAGE_SIZE },
+    { IncludeManagedResources: true },
+  );
+  for await (const page of pages) {
+    for (const volume of page.Volumes ?? []) {
+      if (volume.VolumeId && volume.State !== 'deleted') ids.add(volume.VolumeId);
+    }
+  }
+  return ids;
 };

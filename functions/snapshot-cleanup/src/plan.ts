@@ -1,5 +1,5 @@
 import type { Snapshot, Tag } from '@aws-sdk/client-ec2';
-import { hasTag, isNightshiftBackup, ValidationError } from '@nightshift/middleware';
+import { hasTag, isNightshiftBackup, tagValue, ValidationError } from '@nightshift/middleware';
 import type { TagFilter } from './config.ts';
 
 /** What decides whether an old snapshot may go. */
@@ -9,8 +9,17 @@ export interface SnapshotRetentionPolicy {
   keepTags: { key: string; value: string }[];
   /** Operator's extra exclusions. */
   excludeTags: TagFilter[];
-  /** Keep the newest snapshot of every volume, however old: the last backup of a resource. */
+  /**
+   * Keep the newest completed snapshot of every volume that exists, however old (the last
+   * backup of a resource), and the newest copy of each source (so that a region's only copy
+   * stays).
+   */
   keepLatestPerVolume: boolean;
+  /**
+   * Keep the newest completed snapshot of a volume that no longer exists too. Off, such a
+   * snapshot is deleted once past retention like any other.
+   */
+  keepLatestOfDeletedVolumes: boolean;
 }
 
 /** The cleanup plan: a pure function of what was read. */
@@ -41,40 +50,130 @@ const managedBy = (tags: readonly Tag[] | undefined): string | undefined => {
   return undefined;
 };
 
+/** Where a snapshot's volume is: it exists, it is gone, it is a copy or an import, or not said. */
+export type VolumeStatus = 'exists' | 'deleted' | 'copy' | 'unknown';
+
 /**
- * The newest completed snapshot id of every real volume: a pending or failed snapshot is
- * not a backup yet, so it must not take the place of the last good one; nor may one that
- * another tool manages, which that tool may delete at any time.
+ * The status of a snapshot's volume, from the volumes that exist (a volume that is not
+ * listed is gone). `vol-ffffffff` is the placeholder of copies and imports.
+ *
+ * @example
+ * volumeStatus({ VolumeId: 'vol-1' }, new Set(['vol-1'])); // 'exists'
+ * volumeStatus({ VolumeId: 'vol-2' }, new Set(['vol-1'])); // 'deleted'
  */
-const newestPerVolume = (snapshots: readonly Snapshot[]): Set<string> => {
-  const newest = new Map<string, Snapshot>();
-  for (const snapshot of snapshots) {
-    const volumeId = snapshot.VolumeId;
-    if (
-      !volumeId ||
-      volumeId === NO_VOLUME ||
-      !snapshot.StartTime ||
-      snapshot.State !== 'completed' ||
-      managedBy(snapshot.Tags)
-    )
-      continue;
-    const current = newest.get(volumeId);
-    if (!current?.StartTime || snapshot.StartTime > current.StartTime)
-      newest.set(volumeId, snapshot);
+export const volumeStatus = (
+  snapshot: Snapshot,
+  liveVolumes: ReadonlySet<string>,
+): VolumeStatus => {
+  const volumeId = snapshot.VolumeId;
+  if (!volumeId) return 'unknown';
+  if (volumeId === NO_VOLUME) return 'copy';
+  return liveVolumes.has(volumeId) ? 'exists' : 'deleted';
+};
+
+/** What a copy was copied from, read from its description (and a `VolumeId` tag). */
+interface CopySource {
+  /** The group of copies of one source: its volume when a tag names it, else its snapshot. */
+  key: string;
+  /** The source as the report names it (`snap-0abc from us-east-1`, `vol-0abc`). */
+  label: string;
+}
+
+// `CopySnapshot` describes a copy as "[Copied snap-… from <region>] <source description>"
+// unless given a description; `CopyImage` describes each copied backing snapshot as
+// "Copied for DestinationAmi ami-… from SourceAmi ami-… for SourceSnapshot snap-…. Task …".
+const COPIED_SNAPSHOT = /^\[Copied (snap-[0-9a-f]+) from ([a-z0-9-]+)\]/;
+const COPIED_FOR_AMI =
+  /^Copied for DestinationAmi ami-[0-9a-f]+ from SourceAmi ami-[0-9a-f]+ for SourceSnapshot (snap-[0-9a-f]+)/;
+
+/**
+ * The source of a copy: the volume a `VolumeId` tag names (as the original backup script
+ * tags its snapshots), else the snapshot its description names; undefined when neither says.
+ */
+const copySource = (snapshot: Snapshot): CopySource | undefined => {
+  const description = snapshot.Description ?? '';
+  const copied = COPIED_SNAPSHOT.exec(description);
+  const sourceSnapshot = copied?.[1] ?? COPIED_FOR_AMI.exec(description)?.[1];
+  const from = copied ? ` from ${copied[2]}` : '';
+  const volumeId = tagValue(snapshot.Tags, 'VolumeId');
+  if (volumeId?.startsWith('vol-') && volumeId !== NO_VOLUME)
+    return { key: volumeId, label: `${volumeId}${from}` };
+  if (sourceSnapshot) return { key: sourceSnapshot, label: `${sourceSnapshot}${from}` };
+  return undefined;
+};
+
+/** A group of snapshots of which the newest is a last backup, and why it is kept. */
+interface LastBackupGroup {
+  key: string;
+  reason: string;
+  startedAt: number;
+}
+
+/**
+ * Which last backup a snapshot may be, and why: the newest snapshot of the volume it
+ * belongs to (a volume that exists, or one that is gone when those are kept too), or the
+ * newest copy of its source. A pending or failed snapshot is not a backup yet, so it must
+ * not take the place of the last good one; nor may one that another tool manages, which
+ * that tool may delete at any time.
+ */
+const lastBackupGroup = (
+  snapshot: Snapshot,
+  liveVolumes: ReadonlySet<string>,
+  policy: SnapshotRetentionPolicy,
+): LastBackupGroup | undefined => {
+  const startedAt = snapshot.StartTime?.getTime();
+  if (startedAt === undefined || snapshot.State !== 'completed' || managedBy(snapshot.Tags))
+    return undefined;
+  const status = volumeStatus(snapshot, liveVolumes);
+  if (status === 'copy') {
+    const source = policy.keepLatestPerVolume ? copySource(snapshot) : undefined;
+    return source
+      ? { key: `copy of ${source.key}`, reason: `newest copy of ${source.label}`, startedAt }
+      : undefined;
   }
-  return new Set([...newest.values()].map((snapshot) => snapshot.SnapshotId ?? ''));
+  const keep =
+    status === 'exists'
+      ? policy.keepLatestPerVolume
+      : status === 'deleted' && policy.keepLatestOfDeletedVolumes;
+  const volumeId = snapshot.VolumeId;
+  return keep
+    ? { key: `volume ${volumeId}`, reason: `newest snapshot of ${volumeId}`, startedAt }
+    : undefined;
+};
+
+/**
+ * The last backups, snapshot id → why it is one: in each group (a volume, or the copies
+ * of one source) the snapshot that started last.
+ */
+const lastBackups = (
+  snapshots: readonly Snapshot[],
+  liveVolumes: ReadonlySet<string>,
+  policy: SnapshotRetentionPolicy,
+): Map<string, string> => {
+  const newest = new Map<string, { snapshot: Snapshot } & LastBackupGroup>();
+  for (const snapshot of snapshots) {
+    const group = lastBackupGroup(snapshot, liveVolumes, policy);
+    if (!group) continue;
+    const current = newest.get(group.key);
+    if (!current || group.startedAt > current.startedAt)
+      newest.set(group.key, { snapshot, ...group });
+  }
+  return new Map(
+    [...newest.values()].map(({ snapshot, reason }) => [snapshot.SnapshotId ?? '', reason]),
+  );
 };
 
 /**
  * Every reason that keeps a snapshot past retention: the keep tag, use by an AMI, AWS
  * Backup, Data Lifecycle Manager or backup-manager ownership, an operator's exclusion,
- * being the newest snapshot of its volume, or not being complete.
+ * being a last backup (the newest snapshot of its volume, or copy of its source), or not
+ * being complete.
  */
 const reasonsToKeep = (
   snapshot: Snapshot,
   policy: SnapshotRetentionPolicy,
   amisBySnapshot: ReadonlyMap<string, string[]>,
-  newest: ReadonlySet<string>,
+  newest: ReadonlyMap<string, string>,
 ): string[] => {
   const tags = snapshot.Tags;
   const reasons: string[] = [];
@@ -91,9 +190,8 @@ const reasonsToKeep = (
         `excluded by tag ${filter.key}${filter.value === undefined ? '' : `=${filter.value}`}`,
       );
   }
-  if (policy.keepLatestPerVolume && newest.has(snapshot.SnapshotId ?? '')) {
-    reasons.push(`newest snapshot of ${snapshot.VolumeId}`);
-  }
+  const lastBackup = newest.get(snapshot.SnapshotId ?? '');
+  if (lastBackup) reasons.push(lastBackup);
   if (snapshot.State !== 'completed') reasons.push(`state is ${snapshot.State ?? 'unknown'}`);
   return reasons;
 };
@@ -125,21 +223,24 @@ export const retentionFor = (eventDays: number | undefined, configuredDays: numb
  * within retention. Reads nothing and changes nothing.
  *
  * @example
- * const plan = planCleanup({ snapshots, amisBySnapshot, policy, now: new Date() });
+ * const plan = planCleanup({ snapshots, amisBySnapshot, liveVolumes, policy, now: new Date() });
  */
 export const planCleanup = ({
   snapshots,
   amisBySnapshot,
+  liveVolumes,
   policy,
   now,
 }: {
   snapshots: readonly Snapshot[];
   amisBySnapshot: ReadonlyMap<string, string[]>;
+  /** The ids of the volumes that exist (every page of DescribeVolumes). */
+  liveVolumes: ReadonlySet<string>;
   policy: SnapshotRetentionPolicy;
   now: Date;
 }): CleanupPlan => {
   const cutoff = now.getTime() - policy.retentionDays * DAY_MS;
-  const newest = newestPerVolume(snapshots);
+  const newest = lastBackups(snapshots, liveVolumes, policy);
   const kept: CleanupPlan['kept'] = [];
   let notDue = 0;
   const due: { snapshot: Snapshot; startedAt: number }[] = [];

@@ -2,6 +2,7 @@ import {
   DeleteSnapshotCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
   EC2Client,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
@@ -33,8 +34,9 @@ const snap = (days: number, extra: Partial<Snapshot> = {}): Snapshot => {
   };
 };
 
-// Each fixture snapshot has a volume of its own, so these runs turn off the rule that
-// keeps the newest snapshot of every volume; one test below covers that rule.
+// Each fixture snapshot has a volume of its own, which exists, so these runs turn off the
+// rule that keeps the newest snapshot of every volume; the tests of the last backup of a
+// resource below cover that rule.
 const setup = (env: Record<string, string> = {}) => {
   const observability = createObservability('snapshot-cleanup');
   const addMetric = vi.spyOn(observability.metrics, 'addMetric');
@@ -46,8 +48,15 @@ const setup = (env: Record<string, string> = {}) => {
   });
   return { deps, config, addMetric };
 };
+/** The volumes that exist: by default every volume the given snapshots were made of. */
+const givenVolumes = (...volumeIds: string[]) => {
+  ec2Mock
+    .on(DescribeVolumesCommand)
+    .resolves({ Volumes: volumeIds.map((VolumeId) => ({ VolumeId, State: 'in-use' as const })) });
+};
 const givenSnapshots = (...snapshots: Snapshot[]) => {
   ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: snapshots });
+  givenVolumes(...snapshots.flatMap((snapshot) => snapshot.VolumeId ?? []));
 };
 const ids = (entries: { id: string }[]) => entries.map((entry) => entry.id);
 
@@ -56,6 +65,7 @@ describe('Snapshot cleanup run', () => {
     ec2Mock.reset();
     snsMock.reset();
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
@@ -69,6 +79,7 @@ describe('Snapshot cleanup run', () => {
       .resolvesOnce({ Snapshots: [a], NextToken: 's1' })
       .resolvesOnce({ Snapshots: [b, c], NextToken: 's2' })
       .resolvesOnce({ Snapshots: [d] });
+    givenVolumes(...[a, b, c, d].map((snapshot) => snapshot.VolumeId ?? ''));
     ec2Mock
       .on(DescribeImagesCommand)
       .resolvesOnce({ Images: [{ ImageId: 'ami-1', BlockDeviceMappings: [] }], NextToken: 'i1' })
@@ -222,6 +233,7 @@ describe('Snapshot cleanup run', () => {
     expect(report.totals).toEqual({
       retentionDays: 30,
       snapshotsSeen: 3,
+      snapshotsOfDeletedVolumes: 0,
       withinRetention: 1,
       kept: 1,
       deleted: 0,
@@ -329,21 +341,270 @@ describe('Snapshot cleanup run', () => {
       Message: expect.stringContaining('sourceVolumeGiB: 120'),
     });
   });
+});
 
-  it('keeps the last snapshot of a volume by default', async () => {
+describe('The last backup of a resource, in a run', () => {
+  // The contract's defaults: the newest snapshot of a volume that exists is kept, the
+  // snapshots of a volume that is gone go once past retention.
+  const setupDefaults = (env: Record<string, string> = {}) => {
+    const { deps, addMetric } = setup();
+    return { deps, addMetric, config: loadCleanupConfig({ SNS_TOPIC_ARN: topicArn, ...env }) };
+  };
+
+  beforeEach(() => {
+    ec2Mock.reset();
+    snsMock.reset();
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('deletes the snapshots of a volume that no longer exists once past retention, saying the volume is gone', async () => {
     // Prepare
-    const [older, last] = [snap(90, { VolumeId: 'vol-gone' }), snap(60, { VolumeId: 'vol-gone' })];
-    givenSnapshots(older, last);
-    const { deps } = setup();
-    const config = loadCleanupConfig({ SNS_TOPIC_ARN: topicArn });
+    const [older, newest, young] = [
+      snap(90, { VolumeId: 'vol-gone' }),
+      snap(60, { VolumeId: 'vol-gone' }),
+      snap(3, { VolumeId: 'vol-gone' }),
+    ];
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [older, newest, young] });
+    givenVolumes('vol-other');
+    const { deps, config } = setupDefaults();
+
+    // Act
+    const report = await runCleanup(deps, config, {}, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
+    expect(report.done).toEqual([
+      {
+        id: older.SnapshotId,
+        action: 'delete',
+        reason: 'older than 30 days; volume vol-gone no longer exists',
+        details: expect.objectContaining({ volumeId: 'vol-gone', volume: 'deleted', ageDays: 90 }),
+      },
+      {
+        id: newest.SnapshotId,
+        action: 'delete',
+        reason: 'older than 30 days; volume vol-gone no longer exists',
+        details: expect.objectContaining({ volumeId: 'vol-gone', volume: 'deleted', ageDays: 60 }),
+      },
+    ]);
+    expect(report.skipped).toEqual([]);
+    expect(report.totals).toMatchObject({ snapshotsSeen: 3, snapshotsOfDeletedVolumes: 3 });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Message: expect.stringContaining(
+        `- ${newest.SnapshotId}: delete: older than 30 days; volume vol-gone no longer exists`,
+      ),
+    });
+  });
+
+  it('keeps the newest snapshot of a volume that no longer exists with KEEP_LATEST_OF_DELETED_VOLUMES=true', async () => {
+    // Prepare
+    const [older, newest] = [
+      snap(90, { VolumeId: 'vol-gone' }),
+      snap(60, { VolumeId: 'vol-gone' }),
+    ];
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [older, newest] });
+    const { deps, config } = setupDefaults({ KEEP_LATEST_OF_DELETED_VOLUMES: 'true' });
 
     // Act
     const report = await runCleanup(deps, config, {}, plenty);
 
     // Assess
     expect(ids(report.done)).toEqual([older.SnapshotId]);
-    expect(report.skipped).toMatchObject([
-      { id: last.SnapshotId, action: 'keep', reason: 'newest snapshot of vol-gone' },
+    expect(report.skipped).toEqual([
+      expect.objectContaining({
+        id: newest.SnapshotId,
+        action: 'keep',
+        reason: 'newest snapshot of vol-gone; volume vol-gone no longer exists',
+        details: expect.objectContaining({ volume: 'deleted' }),
+      }),
+    ]);
+  });
+
+  it('keeps the only snapshot of a volume that exists, and the newest of another while its older ones go', async () => {
+    // Prepare
+    const only = snap(400, { VolumeId: 'vol-one' });
+    const [oldest, older, newest] = [
+      snap(300, { VolumeId: 'vol-many' }),
+      snap(200, { VolumeId: 'vol-many' }),
+      snap(100, { VolumeId: 'vol-many' }),
+    ];
+    givenSnapshots(only, newest, oldest, older);
+    const { deps, config } = setupDefaults();
+
+    // Act
+    const report = await runCleanup(deps, config, {}, plenty);
+
+    // Assess
+    expect(ids(report.done)).toEqual([oldest.SnapshotId, older.SnapshotId]);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({
+        id: only.SnapshotId,
+        action: 'keep',
+        reason: 'newest snapshot of vol-one',
+        details: expect.objectContaining({ volume: 'exists' }),
+      }),
+      expect.objectContaining({
+        id: newest.SnapshotId,
+        action: 'keep',
+        reason: 'newest snapshot of vol-many',
+      }),
+    ]);
+    expect(report.totals.snapshotsOfDeletedVolumes).toBe(0);
+  });
+
+  it('still keeps a snapshot of a deleted volume that is permanent, used by an AMI, AWS Backup’s or backup-manager’s, and says the volume is gone', async () => {
+    // Prepare
+    const permanent = snap(90, { Tags: [{ Key: 'Retention', Value: 'permanent' }] });
+    const ofAmi = snap(90);
+    const awsBackup = snap(90, { Tags: [{ Key: 'aws:backup:source-resource', Value: 'x' }] });
+    const ownBackup = snap(90, {
+      Tags: [
+        { Key: 'CreatedBy', Value: 'nightshift' },
+        { Key: 'AutomatedBackup', Value: 'true' },
+      ],
+    });
+    const plain = snap(90);
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolves({ Snapshots: [permanent, ofAmi, awsBackup, ownBackup, plain] });
+    ec2Mock.on(DescribeImagesCommand).resolves({
+      Images: [
+        { ImageId: 'ami-1', BlockDeviceMappings: [{ Ebs: { SnapshotId: ofAmi.SnapshotId } }] },
+      ],
+    });
+    const { deps, config } = setupDefaults();
+
+    // Act
+    const report = await runCleanup(deps, config, {}, plenty);
+
+    // Assess
+    expect(ids(report.done)).toEqual([plain.SnapshotId]);
+    expect(report.skipped.map(({ id, reason }) => ({ id, reason }))).toEqual([
+      {
+        id: permanent.SnapshotId,
+        reason: `tagged Retention=permanent; volume ${permanent.VolumeId} no longer exists`,
+      },
+      {
+        id: ofAmi.SnapshotId,
+        reason: `used by AMI ami-1; volume ${ofAmi.VolumeId} no longer exists`,
+      },
+      {
+        id: awsBackup.SnapshotId,
+        reason: `managed by AWS Backup; volume ${awsBackup.VolumeId} no longer exists`,
+      },
+      {
+        id: ownBackup.SnapshotId,
+        reason: `managed by backup-manager; volume ${ownBackup.VolumeId} no longer exists`,
+      },
+    ]);
+  });
+
+  it('keeps the newest copy from another Region of each source, and deletes the older copies', async () => {
+    // Prepare
+    const copy = (days: number, source: string) =>
+      snap(days, { VolumeId: 'vol-ffffffff', Description: `[Copied ${source} from us-east-1] db` });
+    const [older, newest, only] = [
+      copy(90, 'snap-0aaa'),
+      copy(60, 'snap-0aaa'),
+      copy(300, 'snap-0bbb'),
+    ];
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [older, newest, only] });
+    const { deps, config } = setupDefaults();
+
+    // Act
+    const report = await runCleanup(deps, config, {}, plenty);
+
+    // Assess
+    expect(report.done).toEqual([
+      expect.objectContaining({
+        id: older.SnapshotId,
+        reason: 'older than 30 days',
+        details: expect.objectContaining({ volume: 'copy', volumeId: 'vol-ffffffff' }),
+      }),
+    ]);
+    expect(report.skipped.map(({ id, reason }) => ({ id, reason }))).toEqual([
+      { id: newest.SnapshotId, reason: 'newest copy of snap-0aaa from us-east-1' },
+      { id: only.SnapshotId, reason: 'newest copy of snap-0bbb from us-east-1' },
+    ]);
+  });
+
+  it('reads every page of volumes, managed ones included, and counts a deleted volume as gone', async () => {
+    // Prepare
+    const [onFirstPage, onSecondPage, ofDeleted] = [
+      snap(90, { VolumeId: 'vol-a' }),
+      snap(90, { VolumeId: 'vol-b' }),
+      snap(90, { VolumeId: 'vol-c' }),
+    ];
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolves({ Snapshots: [onFirstPage, onSecondPage, ofDeleted] });
+    ec2Mock
+      .on(DescribeVolumesCommand)
+      .resolvesOnce({ Volumes: [{ VolumeId: 'vol-a', State: 'in-use' }], NextToken: 'v1' })
+      .resolvesOnce({
+        Volumes: [
+          { VolumeId: 'vol-b', State: 'available' },
+          { VolumeId: 'vol-c', State: 'deleted' },
+          { State: 'available' },
+        ],
+      });
+    const { deps, config } = setupDefaults();
+
+    // Act
+    const report = await runCleanup(deps, config, {}, plenty);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeVolumesCommand, 2);
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVolumesCommand, 1, {
+      IncludeManagedResources: true,
+      MaxResults: 500,
+    });
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVolumesCommand, 2, {
+      IncludeManagedResources: true,
+      MaxResults: 500,
+      NextToken: 'v1',
+    });
+    expect(ids(report.done)).toEqual([ofDeleted.SnapshotId]);
+    expect(ids(report.skipped)).toEqual([onFirstPage.SnapshotId, onSecondPage.SnapshotId]);
+  });
+
+  it('deletes nothing when the volumes cannot be read', async () => {
+    // Prepare
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [snap(90), snap(90)] });
+    ec2Mock
+      .on(DescribeVolumesCommand)
+      .rejects(awsError('UnauthorizedOperation', 'You are not authorized'));
+    const { deps, config } = setupDefaults();
+
+    // Act & Assess
+    await expect(runCleanup(deps, config, {}, plenty)).rejects.toThrow('You are not authorized');
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+  });
+
+  it('deletes nothing in a dry run and plans the snapshots of deleted volumes, saying so', async () => {
+    // Prepare
+    const [orphan, live] = [snap(90, { VolumeId: 'vol-gone' }), snap(90, { VolumeId: 'vol-live' })];
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [orphan, live] });
+    givenVolumes('vol-live');
+    const { deps, config } = setupDefaults();
+
+    // Act
+    const report = await runCleanup(deps, config, { dryRun: true }, plenty);
+
+    // Assess
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+    expect(report.done).toEqual([]);
+    expect(report.planned).toEqual([
+      expect.objectContaining({
+        id: orphan.SnapshotId,
+        reason: 'older than 30 days; volume vol-gone no longer exists',
+      }),
+    ]);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ id: live.SnapshotId, reason: 'newest snapshot of vol-live' }),
     ]);
   });
 });

@@ -2,6 +2,7 @@ import {
   DeleteSnapshotCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -36,6 +37,7 @@ describe('snapshot-cleanup handler', () => {
       ],
     });
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-1' }] });
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
 
@@ -110,6 +112,7 @@ describe('snapshot-cleanup configuration', () => {
       KEEP_TAG_VALUE: 'permanent',
       EXCLUDE_TAGS: [],
       KEEP_LATEST_PER_VOLUME: true,
+      KEEP_LATEST_OF_DELETED_VOLUMES: false,
       DELETE_CONCURRENCY: 5,
       MAX_DELETIONS_PER_RUN: 500,
     });
@@ -123,6 +126,15 @@ describe('snapshot-cleanup configuration', () => {
       { key: 'Retention', value: 'permanent' },
       { key: 'Keep', value: 'forever' },
     ]);
+  });
+
+  it('keeps the newest snapshot of a deleted volume only when KEEP_LATEST_OF_DELETED_VOLUMES is true', () => {
+    expect(loadCleanupConfig({ KEEP_LATEST_OF_DELETED_VOLUMES: 'true' })).toMatchObject({
+      KEEP_LATEST_OF_DELETED_VOLUMES: true,
+    });
+    expect(() => loadCleanupConfig({ KEEP_LATEST_OF_DELETED_VOLUMES: 'sometimes' })).toThrow(
+      /KEEP_LATEST_OF_DELETED_VOLUMES: must be true or false/,
+    );
   });
 
   it('parses exclusion tag filters', () => {
@@ -151,6 +163,7 @@ describe('SNS topic', () => {
       ],
     });
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-1' }] });
   });
 
   it('is not published to when SNS_TOPIC_ARN is not set', async () => {

@@ -1,7 +1,13 @@
 import type { Snapshot } from '@aws-sdk/client-ec2';
 import { ValidationError } from '@nightshift/middleware';
 import { describe, expect, it } from 'vitest';
-import { ageInDays, planCleanup, retentionFor, type SnapshotRetentionPolicy } from '../src/plan.ts';
+import {
+  ageInDays,
+  planCleanup,
+  retentionFor,
+  type SnapshotRetentionPolicy,
+  volumeStatus,
+} from '../src/plan.ts';
 
 const now = new Date('2026-11-28T03:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -22,12 +28,24 @@ const policy: SnapshotRetentionPolicy = {
   keepTags: [{ key: 'Retention', value: 'permanent' }],
   excludeTags: [],
   keepLatestPerVolume: false,
+  keepLatestOfDeletedVolumes: false,
 };
+/** Every volume the snapshots name: by default the volumes of all snapshots exist. */
+const volumesOf = (snapshots: Snapshot[]) =>
+  new Set(snapshots.flatMap((snapshot) => (snapshot.VolumeId ? [snapshot.VolumeId] : [])));
 const plan = (
   snapshots: Snapshot[],
   overrides: Partial<SnapshotRetentionPolicy> = {},
   amis = new Map<string, string[]>(),
-) => planCleanup({ snapshots, amisBySnapshot: amis, policy: { ...policy, ...overrides }, now });
+  liveVolumes: ReadonlySet<string> = volumesOf(snapshots),
+) =>
+  planCleanup({
+    snapshots,
+    amisBySnapshot: amis,
+    liveVolumes,
+    policy: { ...policy, ...overrides },
+    now,
+  });
 const ids = (snapshots: Snapshot[]) => snapshots.map((snapshot) => snapshot.SnapshotId);
 
 describe('Plan a cleanup', () => {
@@ -223,6 +241,320 @@ describe('Plan a cleanup', () => {
       'tagged Retention=permanent',
       'managed by Data Lifecycle Manager',
     ]);
+  });
+});
+
+describe('The last backup of a resource', () => {
+  const lastBackup: Partial<SnapshotRetentionPolicy> = { keepLatestPerVolume: true };
+  const noVolumes = new Set<string>();
+
+  it('keeps the only snapshot of a volume that exists, however old', () => {
+    // Prepare
+    const only = snap(400, { VolumeId: 'vol-live' });
+
+    // Act
+    const result = plan([only], lastBackup, new Map(), new Set(['vol-live']));
+
+    // Assess
+    expect(result.due).toEqual([]);
+    expect(result.kept).toEqual([{ snapshot: only, reasons: ['newest snapshot of vol-live'] }]);
+  });
+
+  it('keeps the newest snapshot of a volume that exists and deletes the older ones', () => {
+    // Prepare
+    const oldest = snap(300, { VolumeId: 'vol-live' });
+    const newest = snap(90, { VolumeId: 'vol-live' });
+    const older = snap(200, { VolumeId: 'vol-live' });
+
+    // Act
+    const result = plan([oldest, newest, older], lastBackup, new Map(), new Set(['vol-live']));
+
+    // Assess
+    expect(result.kept).toEqual([{ snapshot: newest, reasons: ['newest snapshot of vol-live'] }]);
+    expect(ids(result.due)).toEqual([oldest.SnapshotId, older.SnapshotId]);
+  });
+
+  it('deletes every snapshot of a volume that no longer exists once past retention, the newest too', () => {
+    // Prepare
+    const older = snap(200, { VolumeId: 'vol-gone' });
+    const newest = snap(40, { VolumeId: 'vol-gone' });
+    const young = snap(3, { VolumeId: 'vol-gone-too' });
+
+    // Act
+    const result = plan([older, newest, young], lastBackup, new Map(), noVolumes);
+
+    // Assess
+    expect(ids(result.due)).toEqual([older.SnapshotId, newest.SnapshotId]);
+    expect(result.kept).toEqual([]);
+    expect(result.notDue).toBe(1);
+  });
+
+  it('keeps the newest snapshot of a volume that no longer exists when asked, and only that one', () => {
+    // Prepare
+    const older = snap(200, { VolumeId: 'vol-gone' });
+    const newest = snap(40, { VolumeId: 'vol-gone' });
+
+    // Act
+    const result = plan(
+      [older, newest],
+      { ...lastBackup, keepLatestOfDeletedVolumes: true },
+      new Map(),
+      noVolumes,
+    );
+
+    // Assess
+    expect(result.kept).toEqual([{ snapshot: newest, reasons: ['newest snapshot of vol-gone'] }]);
+    expect(ids(result.due)).toEqual([older.SnapshotId]);
+  });
+
+  it('takes the two settings apart: one for volumes that exist, one for volumes that are gone', () => {
+    // Prepare
+    const live = snap(90, { VolumeId: 'vol-live' });
+    const gone = snap(90, { VolumeId: 'vol-gone' });
+    const liveVolumes = new Set(['vol-live']);
+
+    // Act
+    const deletedOnly = plan(
+      [live, gone],
+      { keepLatestPerVolume: false, keepLatestOfDeletedVolumes: true },
+      new Map(),
+      liveVolumes,
+    );
+    const neither = plan([live, gone], {}, new Map(), liveVolumes);
+
+    // Assess
+    expect(deletedOnly.kept).toEqual([
+      { snapshot: gone, reasons: ['newest snapshot of vol-gone'] },
+    ]);
+    expect(ids(deletedOnly.due)).toEqual([live.SnapshotId]);
+    expect(ids(neither.due)).toEqual([live.SnapshotId, gone.SnapshotId]);
+  });
+
+  it.each([
+    ['tagged Retention=permanent', { Tags: [{ Key: 'Retention', Value: 'permanent' }] }],
+    ['managed by AWS Backup', { Tags: [{ Key: 'aws:backup:source-resource', Value: 'vol-gone' }] }],
+    ['managed by Data Lifecycle Manager', { Tags: [{ Key: 'aws:dlm:managed', Value: 'true' }] }],
+    [
+      'managed by backup-manager',
+      {
+        Tags: [
+          { Key: 'CreatedBy', Value: 'nightshift' },
+          { Key: 'AutomatedBackup', Value: 'true' },
+        ],
+      },
+    ],
+  ])('still keeps a snapshot of a volume that no longer exists when %s', (reason, extra) => {
+    // Prepare
+    const orphan = snap(400, { VolumeId: 'vol-gone', ...extra });
+
+    // Act
+    const result = plan([orphan], lastBackup, new Map(), noVolumes);
+
+    // Assess
+    expect(result.due).toEqual([]);
+    expect(result.kept).toEqual([{ snapshot: orphan, reasons: [reason] }]);
+  });
+
+  it('still keeps a snapshot of a volume that no longer exists when an AMI uses it', () => {
+    // Prepare
+    const orphan = snap(400, { VolumeId: 'vol-gone' });
+    const amis = new Map([[orphan.SnapshotId ?? '', ['ami-1']]]);
+
+    // Act
+    const result = plan([orphan], lastBackup, amis, noVolumes);
+
+    // Assess
+    expect(result.kept).toEqual([{ snapshot: orphan, reasons: ['used by AMI ami-1'] }]);
+  });
+
+  it('does not let a snapshot without a start time stand for the newest of its volume', () => {
+    // Prepare
+    const undated = snap(0, { VolumeId: 'vol-live', StartTime: undefined });
+    const old = snap(90, { VolumeId: 'vol-live' });
+
+    // Act
+    const result = plan([undated, old], lastBackup);
+
+    // Assess
+    expect(result.kept).toEqual([{ snapshot: old, reasons: ['newest snapshot of vol-live'] }]);
+    expect(result.notDue).toBe(1);
+  });
+
+  it('keeps one of two snapshots started at the same moment, the first listed', () => {
+    // Prepare
+    const first = snap(90, { VolumeId: 'vol-live' });
+    const second = snap(90, { VolumeId: 'vol-live' });
+
+    // Act
+    const result = plan([first, second], lastBackup);
+
+    // Assess
+    expect(result.kept).toEqual([{ snapshot: first, reasons: ['newest snapshot of vol-live'] }]);
+    expect(ids(result.due)).toEqual([second.SnapshotId]);
+  });
+
+  it('does not keep a snapshot that names no volume for being the newest', () => {
+    // Prepare
+    const first = snap(90, { VolumeId: undefined });
+    const second = snap(60, { VolumeId: undefined });
+
+    // Act & Assess
+    expect(ids(plan([first, second], lastBackup, new Map(), new Set([''])).due)).toEqual([
+      first.SnapshotId,
+      second.SnapshotId,
+    ]);
+  });
+});
+
+describe('Copies from other Regions', () => {
+  const lastBackup: Partial<SnapshotRetentionPolicy> = { keepLatestPerVolume: true };
+  const copy = (days: number, Description?: string, extra: Partial<Snapshot> = {}) =>
+    snap(days, { VolumeId: 'vol-ffffffff', Description, ...extra });
+
+  it('keeps the newest copy of each source snapshot, read from the description CopySnapshot gives', () => {
+    // Prepare
+    const olderCopy = copy(200, '[Copied snap-0a1b2c3d4e5f60718 from us-east-1] nightly db');
+    const newestCopy = copy(90, '[Copied snap-0a1b2c3d4e5f60718 from us-east-1] nightly db');
+    const onlyCopy = copy(300, '[Copied snap-0f9e8d7c6b5a40312 from eu-west-1]');
+
+    // Act
+    const result = plan([olderCopy, newestCopy, onlyCopy], lastBackup, new Map(), new Set());
+
+    // Assess
+    expect(result.kept).toEqual([
+      { snapshot: newestCopy, reasons: ['newest copy of snap-0a1b2c3d4e5f60718 from us-east-1'] },
+      { snapshot: onlyCopy, reasons: ['newest copy of snap-0f9e8d7c6b5a40312 from eu-west-1'] },
+    ]);
+    expect(ids(result.due)).toEqual([olderCopy.SnapshotId]);
+  });
+
+  it('keeps the newest copy of each source volume when the copies carry its VolumeId tag', () => {
+    // Prepare: daily copies of different snapshots of one volume, tagged as the original
+    // backup script tags its snapshots.
+    const tagged = (days: number, source: string) =>
+      copy(days, `[Copied ${source} from us-east-1] Automated backup of web-1`, {
+        Tags: [{ Key: 'VolumeId', Value: 'vol-0123456789abcdef0' }],
+      });
+    const [older, newest, oldest] = [
+      tagged(60, 'snap-0000000000000000b'),
+      tagged(40, 'snap-0000000000000000c'),
+      tagged(80, 'snap-0000000000000000a'),
+    ];
+
+    // Act
+    const result = plan([older, newest, oldest], lastBackup, new Map(), new Set());
+
+    // Assess
+    expect(result.kept).toEqual([
+      { snapshot: newest, reasons: ['newest copy of vol-0123456789abcdef0 from us-east-1'] },
+    ]);
+    expect(ids(result.due)).toEqual([oldest.SnapshotId, older.SnapshotId]);
+  });
+
+  it('reads the source snapshot of an AMI copy’s backing snapshot', () => {
+    // Prepare
+    const description =
+      'Copied for DestinationAmi ami-0d1e2f3a4b5c6d7e8 from SourceAmi ami-0123456789abcdef0 for SourceSnapshot snap-0a1b2c3d4e5f60718. Task created on 1,566,308,778,174.';
+    const [older, newest] = [copy(200, description), copy(100, description)];
+
+    // Act
+    const result = plan([older, newest], lastBackup, new Map(), new Set());
+
+    // Assess
+    expect(result.kept).toEqual([
+      { snapshot: newest, reasons: ['newest copy of snap-0a1b2c3d4e5f60718'] },
+    ]);
+    expect(ids(result.due)).toEqual([older.SnapshotId]);
+  });
+
+  it.each([
+    ['no description', undefined],
+    ['an import', 'Created by AWS-VMImport service for import-snap-0123456789abcdef0'],
+    ['a description of its own', 'copy of the db volume'],
+    ['the copy mark not at the start', 'nightly [Copied snap-0a1b2c3d4e5f60718 from us-east-1]'],
+    [
+      'the AMI copy mark not at the start',
+      'nightly Copied for DestinationAmi ami-1a from SourceAmi ami-2b for SourceSnapshot snap-3c',
+    ],
+  ])('cannot tell the source of a copy with %s, so no copy rule keeps it', (_case, description) => {
+    // Prepare
+    const [first, second] = [copy(90, description), copy(60, description)];
+
+    // Act
+    const result = plan([first, second], lastBackup, new Map(), new Set());
+
+    // Assess
+    expect(ids(result.due)).toEqual([first.SnapshotId, second.SnapshotId]);
+  });
+
+  it.each([
+    ['vol-ffffffff', 'vol-ffffffff'],
+    ['no volume id', 'n/a'],
+  ])('reads the source snapshot when the VolumeId tag is %s', (_case, value) => {
+    // Prepare
+    const withTag = (days: number, source: string) =>
+      copy(days, `[Copied ${source} from us-east-1]`, {
+        Tags: [{ Key: 'VolumeId', Value: value }],
+      });
+    const [a, b] = [withTag(90, 'snap-0a'), withTag(60, 'snap-0b')];
+
+    // Act
+    const result = plan([a, b], lastBackup, new Map(), new Set());
+
+    // Assess
+    expect(result.kept.map((kept) => kept.reasons)).toEqual([
+      ['newest copy of snap-0a from us-east-1'],
+      ['newest copy of snap-0b from us-east-1'],
+    ]);
+  });
+
+  it('keeps the copies of a volume apart from the volume’s own snapshots', () => {
+    // Prepare
+    const own = snap(90, { VolumeId: 'vol-0abc' });
+    const copied = copy(40, '[Copied snap-0d from us-east-1]', {
+      Tags: [{ Key: 'VolumeId', Value: 'vol-0abc' }],
+    });
+
+    // Act
+    const result = plan([own, copied], lastBackup, new Map(), new Set(['vol-0abc']));
+
+    // Assess
+    expect(result.kept.map((kept) => kept.snapshot)).toEqual([own, copied]);
+  });
+
+  it('keeps no copy for being the newest when KEEP_LATEST_PER_VOLUME is off', () => {
+    // Prepare
+    const only = copy(90, '[Copied snap-0a from us-east-1]');
+
+    // Act & Assess
+    expect(
+      ids(plan([only], { keepLatestOfDeletedVolumes: true }, new Map(), new Set()).due),
+    ).toEqual([only.SnapshotId]);
+  });
+
+  it('does not let an unfinished copy stand for the newest copy', () => {
+    // Prepare
+    const done = copy(90, '[Copied snap-0a from us-east-1]');
+    const pending = copy(1, '[Copied snap-0a from us-east-1]', { State: 'pending' });
+
+    // Act & Assess
+    expect(plan([done, pending], lastBackup, new Map(), new Set()).kept).toEqual([
+      { snapshot: done, reasons: ['newest copy of snap-0a from us-east-1'] },
+    ]);
+  });
+});
+
+describe('Status of a snapshot’s volume', () => {
+  const liveVolumes = new Set(['vol-1', 'vol-ffffffff']);
+
+  it.each([
+    ['vol-1', 'exists'],
+    ['vol-2', 'deleted'],
+    ['vol-ffffffff', 'copy'],
+    [undefined, 'unknown'],
+    ['', 'unknown'],
+  ])('is %j → %s', (VolumeId, status) => {
+    expect(volumeStatus({ VolumeId }, liveVolumes)).toBe(status);
   });
 });
 
