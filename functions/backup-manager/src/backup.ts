@@ -26,7 +26,9 @@ import {
   type TargetSelector,
 } from './ec2Backups.ts';
 import { type BackupEvent, scheduledAt } from './event.ts';
+import { LEGACY_CREATED_BY, legacyRdsOwner } from './legacy.ts';
 import {
+  adoptedRdsRecord,
   createRdsBackup,
   deleteRdsBackup,
   listRdsBackups,
@@ -60,6 +62,8 @@ interface CreateTask {
 }
 
 type Skip = { id: string; reason: string };
+
+const DAY_MS = 86_400_000;
 
 const extraSetReason = (backup: BackupRecord, keptIds: readonly string[]) =>
   `a second set of ${backup.sourceId} on ${backup.day}, made at the same time as ${keptIds.join(', ')}, which stays`;
@@ -200,16 +204,36 @@ export const runBackup = async (
   };
   const withEc2 = event.backup_type !== 'rds';
   const withRds = event.backup_type !== 'ec2';
+  const adoptLegacy = config.BACKUP_ADOPT_LEGACY;
 
-  const [instances, ebsBackups, rdsTargets, rdsBackups] = await Promise.all([
+  const [instances, ec2Listed, rdsTargets, rdsBackups] = await Promise.all([
     withEc2 ? listEc2Targets(ec2, selector) : [],
-    withEc2 ? listEc2Backups(ec2, selector) : [],
-    withRds ? listRdsTargets(rds, selector) : { instances: [], clusters: [] },
+    withEc2 ? listEc2Backups(ec2, { ...selector, adoptLegacy }) : [],
     withRds
-      ? listRdsBackups(rds, selector)
-      : { backups: [], manualSnapshots: 0, manualClusterSnapshots: 0 },
+      ? listRdsTargets(rds, selector)
+      : { instances: [], clusters: [], databases: new Set<string>() },
+    withRds
+      ? listRdsBackups(rds, { ...selector, adoptLegacy })
+      : { backups: [], legacyCandidates: [], manualSnapshots: 0, manualClusterSnapshots: 0 },
   ]);
+  // Nightshift's own backups: what the day's backups and sets are checked against.
+  const ebsBackups = ec2Listed.filter((backup) => !backup.adopted);
   const existing = [...ebsBackups, ...rdsBackups.backups];
+  // The original backup script's, of this environment: retention's too, nothing else.
+  const legacyOwners = rdsBackups.legacyCandidates.map((snapshot) => ({
+    snapshot,
+    owner: legacyRdsOwner(snapshot, {
+      targets: new Set(rdsTargets.instances.flatMap((db) => db.DBInstanceIdentifier ?? [])),
+      databases: rdsTargets.databases,
+      selector,
+    }),
+  }));
+  const adopted = [
+    ...ec2Listed.filter((backup) => backup.adopted),
+    ...legacyOwners.flatMap(({ snapshot, owner }) =>
+      owner === 'adopt' ? (adoptedRdsRecord(snapshot) ?? []) : [],
+    ),
+  ];
   const { tasks, skips } = planCreates({
     instances,
     databases: rdsTargets.instances,
@@ -258,9 +282,10 @@ export const runBackup = async (
 
   // Retention reads only what existed before this run: a backup made now is not finished
   // yet, so it can neither be deleted nor stand in for the last finished one.
-  const expiry = `made by Nightshift, older than ${config.BACKUP_RETENTION_DAYS} days`;
+  const expiryOf = (backup: BackupRecord) =>
+    `made by ${backup.adopted ? 'the original backup script' : 'Nightshift'}, older than ${config.BACKUP_RETENTION_DAYS} days`;
   const retention = planRetention(
-    existing.filter((backup) => !extraIds.has(backup.id)),
+    [...existing.filter((backup) => !extraIds.has(backup.id)), ...adopted],
     {
       retentionDays: config.BACKUP_RETENTION_DAYS,
       keepLast: config.BACKUP_KEEP_LAST,
@@ -271,8 +296,20 @@ export const runBackup = async (
     report.skipped.push({ id: backup.id, action: 'keep', reason });
   }
   for (const backup of retention.expired) {
-    const reason = `${expiry} (backup of ${backup.sourceId} on ${backup.day})`;
+    const reason = `${expiryOf(backup)} (backup of ${backup.sourceId} on ${backup.day})`;
     report.planned.push({ id: backup.id, action: 'delete', reason });
+  }
+  // Named like the original script's backups of a database that no longer exists, with
+  // nothing that says its environment: kept, and said so once it is past retention.
+  const cutoff = now.getTime() - config.BACKUP_RETENTION_DAYS * DAY_MS;
+  for (const { snapshot, owner } of legacyOwners) {
+    const createdAt = snapshot.SnapshotCreateTime?.getTime();
+    if (owner !== 'unknown' || createdAt === undefined || createdAt >= cutoff) continue;
+    report.skipped.push({
+      id: snapshot.DBSnapshotIdentifier ?? '',
+      action: 'keep',
+      reason: `named like the original backup script's backups of ${snapshot.DBInstanceIdentifier}, which no longer exists, and not tagged ${selector.environmentKey}=${selector.environment} and ${selector.backupKey}=${selector.backupValue}: its environment is unknown`,
+    });
   }
 
   let created = 0;
@@ -343,7 +380,7 @@ export const runBackup = async (
         backup,
         extraSetReason(backup, keptIds),
       ]),
-      ...retention.expired.map((backup): [BackupRecord, string] => [backup, expiry]),
+      ...retention.expired.map((backup): [BackupRecord, string] => [backup, expiryOf(backup)]),
     ]);
     const deletes = await mapSettled(
       [...reasons.keys()],
@@ -361,8 +398,8 @@ export const runBackup = async (
           action: 'delete',
           reason:
             value === 'deleted'
-              ? (reasons.get(item) ?? expiry)
-              : `${reasons.get(item) ?? expiry}; ${GONE_AFTER_RETRY}`,
+              ? (reasons.get(item) ?? expiryOf(item))
+              : `${reasons.get(item) ?? expiryOf(item)}; ${GONE_AFTER_RETRY}`,
         });
       } else if (value === 'in-use') {
         report.skipped.push({
@@ -393,6 +430,11 @@ export const runBackup = async (
       );
     }
   }
+  if (adopted.length > 0) {
+    report.notes.push(
+      `${adopted.length} backup${adopted.length === 1 ? '' : 's'} of ${event.environment} made by the original backup script (EBS snapshots tagged CreatedBy=${LEGACY_CREATED_BY}, DB snapshots named <database>-backup-<YYYYMMDD-HHMMSS>) under this retention; BACKUP_ADOPT_LEGACY=false leaves them alone`,
+    );
+  }
   const skippedCreates = report.skipped.filter((entry) => entry.action === 'back up').length;
   report.totals = {
     instances: instances.length,
@@ -402,6 +444,7 @@ export const runBackup = async (
     backupsDeleted: deleted,
     manualDbSnapshots: rdsBackups.manualSnapshots,
     manualDbClusterSnapshots: rdsBackups.manualClusterSnapshots,
+    legacyBackupsAdopted: adopted.length,
   };
   report.finishedAt = clock().toISOString();
 

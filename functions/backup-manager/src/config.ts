@@ -5,6 +5,8 @@ import * as z from 'zod/mini';
 export const BackupConfigSchema = z.object({
   BACKUP_RETENTION_DAYS: envInteger({ default: 7, min: 1, max: 36_500 }),
   BACKUP_KEEP_LAST: envInteger({ default: 1, min: 1, max: 1_000 }),
+  /** Retention also expires the backups the original backup script made. */
+  BACKUP_ADOPT_LEGACY: envFlag(true),
   DRY_RUN: envFlag(),
   SNS_TOPIC_ARN: z.optional(envString()),
   BACKUP_TAG_KEY: envString('Backup'),

@@ -17,6 +17,12 @@ import {
   tagValue,
 } from '@nightshift/middleware';
 import { chooseDaySet } from './daySets.ts';
+import {
+  isLegacyEbsBackup,
+  LEGACY_CREATED_BY,
+  LEGACY_ENVIRONMENT_KEY,
+  managedBy,
+} from './legacy.ts';
 import type { BackupRecord } from './retention.ts';
 import { BACKUP_DATE_KEY, backupDay, hasRetentionTag, SET_KEY, SOURCE_KEY } from './tags.ts';
 
@@ -127,37 +133,77 @@ const toBackupRecord = (
 };
 
 /**
+ * A snapshot the original backup script made, as an adopted backup of its instance (its
+ * `InstanceId` tag); none without the ids it needs. The original made one snapshot per
+ * volume and day, so a day's snapshots of an instance make one set.
+ */
+const toAdoptedRecord = (snapshot: Snapshot): BackupRecord | undefined => {
+  const sourceId = tagValue(snapshot.Tags, 'InstanceId');
+  if (!snapshot.SnapshotId || !sourceId || !snapshot.StartTime) return undefined;
+  const day = backupDay(snapshot.StartTime);
+  const owner = managedBy(snapshot.Tags);
+  return {
+    id: snapshot.SnapshotId,
+    kind: 'ebs',
+    sourceId,
+    day,
+    set: `${LEGACY_CREATED_BY}@${day}`,
+    createdAt: snapshot.StartTime,
+    status: snapshot.State ?? 'unknown',
+    finished: snapshot.State === 'completed',
+    permanent: isPermanent(snapshot.Tags),
+    adopted: true,
+    ...(owner === undefined ? {} : { managedBy: owner }),
+  };
+};
+
+/**
  * Every EBS snapshot Nightshift made for this environment (by its tags, never by name),
- * as backups of their instance.
+ * as backups of their instance; with `adoptLegacy`, also every one the original backup
+ * script made for it (tagged `CreatedBy=lambda-backup-automation`, `AutomatedBackup=true`
+ * and `Environment=<environment>`), marked adopted. One listing reads both.
  *
  * @example
- * const backups = await listEc2Backups(ec2, { environmentKey: 'Environment', environment: 'production' });
+ * const backups = await listEc2Backups(ec2, { environmentKey: 'Environment', environment: 'production', adoptLegacy: true });
  */
 export const listEc2Backups = async (
   ec2: EC2Client,
-  { environmentKey, environment }: Pick<TargetSelector, 'environmentKey' | 'environment'>,
+  {
+    environmentKey,
+    environment,
+    adoptLegacy,
+  }: Pick<TargetSelector, 'environmentKey' | 'environment'> & { adoptLegacy: boolean },
 ): Promise<BackupRecord[]> => {
   const backups: BackupRecord[] = [];
+  // The original wrote the environment under `Environment`; when Nightshift's key is
+  // another, the environment is checked below only.
+  const environmentFilter =
+    adoptLegacy && environmentKey !== LEGACY_ENVIRONMENT_KEY
+      ? []
+      : [{ Name: `tag:${environmentKey}`, Values: [environment] }];
   const pages = paginateDescribeSnapshots(
     { client: ec2, pageSize: PAGE_SIZE },
     {
       OwnerIds: ['self'],
       Filters: [
-        { Name: `tag:${CREATED_BY.Key}`, Values: [CREATED_BY.Value] },
+        {
+          Name: `tag:${CREATED_BY.Key}`,
+          Values: adoptLegacy ? [CREATED_BY.Value, LEGACY_CREATED_BY] : [CREATED_BY.Value],
+        },
         { Name: `tag:${AUTOMATED_BACKUP.Key}`, Values: [AUTOMATED_BACKUP.Value] },
-        { Name: `tag:${environmentKey}`, Values: [environment] },
+        ...environmentFilter,
       ],
     },
   );
   for await (const page of pages) {
     for (const snapshot of page.Snapshots ?? []) {
       // The filters already say so; checking again costs nothing and guards the deletes.
-      if (
-        !isNightshiftBackup(snapshot.Tags) ||
-        tagValue(snapshot.Tags, environmentKey) !== environment
-      )
-        continue;
-      const backup = toBackupRecord(snapshot);
+      const backup =
+        isNightshiftBackup(snapshot.Tags) && tagValue(snapshot.Tags, environmentKey) === environment
+          ? toBackupRecord(snapshot)
+          : adoptLegacy && isLegacyEbsBackup(snapshot.Tags, environment)
+            ? toAdoptedRecord(snapshot)
+            : undefined;
       if (backup) backups.push(backup);
     }
   }

@@ -4,6 +4,7 @@ import {
   CreateDBSnapshotCommand,
   type DBCluster,
   type DBInstance,
+  type DBSnapshot,
   DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
   paginateDescribeDBClusterSnapshots,
@@ -20,6 +21,7 @@ import {
   wasRetried,
 } from '@nightshift/middleware';
 import type { TargetSelector } from './ec2Backups.ts';
+import { isLegacyRdsName, managedBy } from './legacy.ts';
 import type { BackupRecord } from './retention.ts';
 import { BACKUP_DATE_KEY, backupDay } from './tags.ts';
 
@@ -36,17 +38,22 @@ const selected = (tags: readonly Tag[] | undefined, selector: TargetSelector) =>
 
 /**
  * The DB instances and clusters tagged with the environment and the backup tag, all
- * pages; their tags come with the listing, so no call per database.
+ * pages; their tags come with the listing, so no call per database. `databases` names
+ * every DB instance of the Region, tagged or not.
  *
  * @example
- * const { instances, clusters } = await listRdsTargets(rds, selector);
+ * const { instances, clusters, databases } = await listRdsTargets(rds, selector);
  */
 export const listRdsTargets = async (
   rds: RDSClient,
   selector: TargetSelector,
-): Promise<{ instances: DBInstance[]; clusters: DBCluster[] }> => {
+): Promise<{ instances: DBInstance[]; clusters: DBCluster[]; databases: Set<string> }> => {
   const instances: DBInstance[] = [];
+  const databases = new Set<string>();
   for await (const page of paginateDescribeDBInstances({ client: rds, pageSize: PAGE_SIZE }, {})) {
+    for (const db of page.DBInstances ?? []) {
+      if (db.DBInstanceIdentifier) databases.add(db.DBInstanceIdentifier);
+    }
     instances.push(...(page.DBInstances ?? []).filter((db) => selected(db.TagList, selector)));
   }
   const clusters: DBCluster[] = [];
@@ -55,26 +62,65 @@ export const listRdsTargets = async (
       ...(page.DBClusters ?? []).filter((cluster) => selected(cluster.TagList, selector)),
     );
   }
-  return { instances, clusters };
+  return { instances, clusters, databases };
+};
+
+/**
+ * A manual DB snapshot the original backup script made, as an adopted backup of the
+ * database it was made from; none without the fields it needs.
+ *
+ * @example
+ * adoptedRdsRecord(snapshot); // { id: 'orders-backup-20261101-010000', sourceId: 'orders', adopted: true, ... }
+ */
+export const adoptedRdsRecord = (snapshot: DBSnapshot): BackupRecord | undefined => {
+  const {
+    DBSnapshotIdentifier: id,
+    DBInstanceIdentifier: sourceId,
+    SnapshotCreateTime: createdAt,
+  } = snapshot;
+  if (!id || !sourceId || !createdAt) return undefined;
+  const owner = managedBy(snapshot.TagList);
+  return {
+    id,
+    kind: 'rds',
+    sourceId,
+    day: backupDay(createdAt),
+    set: id,
+    createdAt,
+    status: snapshot.Status ?? 'unknown',
+    finished: snapshot.Status === 'available',
+    permanent: isPermanent(snapshot.TagList),
+    adopted: true,
+    ...(owner === undefined ? {} : { managedBy: owner }),
+  };
 };
 
 /**
  * Every manual RDS snapshot Nightshift made for this environment (by its tags), and how
  * many manual DB snapshots and manual DB cluster snapshots the Region holds in all (each
- * has its own quota per Region).
+ * has its own quota per Region). With `adoptLegacy`, also the manual DB snapshots named
+ * like the original backup script's (`<database>-backup-<YYYYMMDD-HHMMSS>` for the
+ * database each was made from), as they were read: which of them the run adopts depends
+ * on the databases (`legacyRdsOwner`).
  *
  * @example
- * const { backups, manualSnapshots, manualClusterSnapshots } = await listRdsBackups(rds, { environmentKey: 'Environment', environment: 'production' });
+ * const { backups, legacyCandidates, manualSnapshots, manualClusterSnapshots } = await listRdsBackups(rds, { environmentKey: 'Environment', environment: 'production', adoptLegacy: true });
  */
 export const listRdsBackups = async (
   rds: RDSClient,
-  { environmentKey, environment }: Pick<TargetSelector, 'environmentKey' | 'environment'>,
+  {
+    environmentKey,
+    environment,
+    adoptLegacy,
+  }: Pick<TargetSelector, 'environmentKey' | 'environment'> & { adoptLegacy: boolean },
 ): Promise<{
   backups: BackupRecord[];
+  legacyCandidates: DBSnapshot[];
   manualSnapshots: number;
   manualClusterSnapshots: number;
 }> => {
   const backups: BackupRecord[] = [];
+  const legacyCandidates: DBSnapshot[] = [];
   let manualSnapshots = 0;
   let manualClusterSnapshots = 0;
   const ours = (tags: readonly Tag[] | undefined) =>
@@ -92,6 +138,14 @@ export const listRdsBackups = async (
         DBInstanceIdentifier: sourceId,
         SnapshotCreateTime: createdAt,
       } = snapshot;
+      if (
+        adoptLegacy &&
+        id &&
+        sourceId &&
+        !isNightshiftBackup(snapshot.TagList) &&
+        isLegacyRdsName(id, sourceId)
+      )
+        legacyCandidates.push(snapshot);
       if (!ours(snapshot.TagList) || !id || !sourceId || !createdAt) continue;
       const day = tagValue(snapshot.TagList, BACKUP_DATE_KEY) ?? backupDay(createdAt);
       backups.push({
@@ -134,7 +188,7 @@ export const listRdsBackups = async (
       });
     }
   }
-  return { backups, manualSnapshots, manualClusterSnapshots };
+  return { backups, legacyCandidates, manualSnapshots, manualClusterSnapshots };
 };
 
 /**
@@ -211,7 +265,7 @@ export const createRdsBackup = async (
 };
 
 /**
- * Deletes an RDS snapshot Nightshift made; one already gone is not a failure, and one
+ * Deletes an RDS snapshot Nightshift made or adopted; one already gone is not a failure, and one
  * a retried call found gone was most likely deleted by an earlier attempt.
  *
  * @example

@@ -19,6 +19,13 @@ export interface BackupRecord {
   finished: boolean;
   /** Tagged `Retention=permanent`: never deleted. */
   permanent: boolean;
+  /**
+   * Made by the original backup script, not by Nightshift, and adopted by its retention:
+   * expired like Nightshift's own, except that one that failed is left alone.
+   */
+  adopted?: boolean;
+  /** Another service manages its life (AWS Backup, Data Lifecycle Manager): never deleted. */
+  managedBy?: string;
 }
 
 /** What retention decided. */
@@ -38,10 +45,11 @@ export const hasFailed = (backup: BackupRecord) =>
   backup.kind === 'ebs' ? backup.status === 'error' : backup.status === 'failed';
 
 /**
- * The `keepLast` newest finished backup days of every resource. A day counts only when a
- * set of it is finished whole (an EBS set has one snapshot per volume): a backup still
- * being made, or one that failed, even in part, must not take the place of the last good
- * one.
+ * The `keepLast` newest finished backup days of every resource, Nightshift's own and
+ * adopted ones alike. A day counts only when a set of it is finished whole (an EBS set has
+ * one snapshot per volume): a backup still being made, or one that failed, even in part,
+ * must not take the place of the last good one; nor may one that another service manages,
+ * which that service may delete at any time.
  */
 const newestFinishedDays = (
   backups: readonly BackupRecord[],
@@ -52,7 +60,7 @@ const newestFinishedDays = (
   const daysBySource = new Map<string, Set<string>>();
   for (const backup of backups) {
     const key = sourceKey(backup);
-    if (unfinished.has(setKey(backup))) continue;
+    if (unfinished.has(setKey(backup)) || backup.managedBy !== undefined) continue;
     daysBySource.set(key, (daysBySource.get(key) ?? new Set()).add(backup.day));
   }
   return new Map(
@@ -64,10 +72,12 @@ const newestFinishedDays = (
 };
 
 /**
- * Decides which of Nightshift's backups expire: older than `retentionDays` (strictly),
- * never one tagged `Retention=permanent`, never one of the `keepLast` newest finished
- * days of backups of its resource, never one still being made (a failed one past retention
- * goes). Pure: reads nothing, changes nothing.
+ * Decides which of Nightshift's backups, and of the backups it adopted, expire: older than
+ * `retentionDays` (strictly), never one tagged `Retention=permanent`, never one that
+ * another service manages, never one of the `keepLast` newest finished days of backups of
+ * its resource (own or adopted), never one still being made. A failed one of Nightshift's
+ * own past retention goes; an adopted one that failed stays. Pure: reads nothing, changes
+ * nothing.
  *
  * @example
  * planRetention(backups, { retentionDays: 7, keepLast: 1, now: new Date() });
@@ -84,6 +94,13 @@ export const planRetention = (
     if (backup.createdAt.getTime() >= cutoff) continue;
     if (backup.permanent) {
       plan.kept.push({ backup, reason: 'tagged Retention=permanent' });
+    } else if (backup.managedBy !== undefined) {
+      plan.kept.push({ backup, reason: `managed by ${backup.managedBy}` });
+    } else if (hasFailed(backup) && backup.adopted) {
+      plan.kept.push({
+        backup,
+        reason: `failed (${backup.status}), not made by Nightshift: left alone`,
+      });
     } else if (hasFailed(backup)) {
       plan.expired.push(backup);
     } else if (newestDays.get(sourceKey(backup))?.has(backup.day)) {

@@ -144,6 +144,43 @@ const ofToday = (
   startTime = now,
 ) => ourEbsBackup(id, 'i-1', 0, { State: state, Tags: inSetOfToday(set), StartTime: startTime });
 
+/** The original backup script's `%Y%m%d-%H%M%S` stamp, `days` ago. */
+const stampOf = (days: number) =>
+  daysAgo(days).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+/** An EBS snapshot the original backup script made of a volume of `instanceId`. */
+const legacyEbsBackup = (
+  id: string,
+  instanceId: string,
+  days: number,
+  { environment = 'production', ...extra }: Partial<Snapshot> & { environment?: string } = {},
+): Snapshot => ({
+  SnapshotId: id,
+  State: 'completed',
+  StartTime: daysAgo(days),
+  Tags: tags({
+    Name: `web-backup-${stampOf(days).slice(0, 8)}`,
+    Environment: environment,
+    InstanceId: instanceId,
+    VolumeId: 'vol-1',
+    AutomatedBackup: 'true',
+    CreatedBy: 'lambda-backup-automation',
+  }),
+  ...extra,
+});
+/** A DB snapshot the original backup script made of `databaseId`, untagged as it left them. */
+const legacyDbBackup = (
+  databaseId: string,
+  days: number,
+  extra: Partial<DBSnapshot> = {},
+): DBSnapshot => ({
+  DBSnapshotIdentifier: `${databaseId}-backup-${stampOf(days)}`,
+  DBInstanceIdentifier: databaseId,
+  SnapshotCreateTime: daysAgo(days),
+  Status: 'available',
+  ...extra,
+});
+const ADOPTED_EXPIRY = 'made by the original backup script, older than 7 days';
+
 describe('Backup run', () => {
   beforeEach(() => {
     ec2Mock.reset();
@@ -1291,5 +1328,394 @@ describe('Backup run', () => {
     const mentioned = [...report.planned, ...report.done, ...report.skipped].map((e) => e.id);
     expect(mentioned.filter((id) => id.includes('staging'))).toEqual([]);
     expect(report.totals).toMatchObject({ instances: 1, databases: 0, clusters: 0 });
+  });
+  describe('adopting the backups the original backup script made', () => {
+    /** An account as the original script left it, beside Nightshift's own backups. */
+    const givenOriginalScriptBackups = () => {
+      givenInstances(instance('i-1'));
+      ec2Mock.on(DescribeSnapshotsCommand).resolves({
+        Snapshots: [
+          ourEbsBackup('snap-own-recent', 'i-1', 2),
+          legacyEbsBackup('snap-legacy-older', 'i-1', 20),
+          legacyEbsBackup('snap-legacy-old', 'i-1', 10),
+          legacyEbsBackup('snap-legacy-recent', 'i-1', 3),
+          // Of an instance that is gone: its newest stays, as Nightshift's own would.
+          legacyEbsBackup('snap-legacy-gone-old', 'i-9', 30),
+          legacyEbsBackup('snap-legacy-gone', 'i-9', 25),
+          // Another environment's, returned as if the filter had been ignored.
+          legacyEbsBackup('snap-legacy-staging', 'i-7', 30, { environment: 'staging' }),
+        ],
+      });
+      rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+      rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+        DBSnapshots: [
+          ourDbBackup('orders', 2),
+          legacyDbBackup('orders', 20),
+          legacyDbBackup('orders', 10),
+          {
+            DBSnapshotIdentifier: 'orders-backup-before-upgrade',
+            DBInstanceIdentifier: 'orders',
+            SnapshotCreateTime: daysAgo(90),
+            Status: 'available',
+          },
+        ],
+      });
+    };
+
+    it('expires them past retention like its own, keeping the newest backup of each resource', async () => {
+      // Prepare
+      givenOriginalScriptBackups();
+      const { deps, config, addMetric } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess: one listing reads Nightshift's and the original script's EBS snapshots.
+      expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 1, {
+        OwnerIds: ['self'],
+        Filters: [
+          { Name: 'tag:CreatedBy', Values: ['nightshift', 'lambda-backup-automation'] },
+          { Name: 'tag:AutomatedBackup', Values: ['true'] },
+          { Name: 'tag:Environment', Values: ['production'] },
+        ],
+      });
+      const deletedEbs = ec2Mock
+        .commandCalls(DeleteSnapshotCommand)
+        .map((call) => call.args[0].input.SnapshotId);
+      expect(deletedEbs.sort()).toEqual([
+        'snap-legacy-gone-old',
+        'snap-legacy-old',
+        'snap-legacy-older',
+      ]);
+      const deletedDb = rdsMock
+        .commandCalls(DeleteDBSnapshotCommand)
+        .map((call) => call.args[0].input.DBSnapshotIdentifier);
+      expect(deletedDb.sort()).toEqual([
+        `orders-backup-${stampOf(20)}`,
+        `orders-backup-${stampOf(10)}`,
+      ]);
+      expect(report.done.filter((entry) => entry.action === 'delete')).toEqual(
+        expect.arrayContaining(
+          [...deletedEbs, ...deletedDb].map((id) => ({
+            id,
+            action: 'delete',
+            reason: ADOPTED_EXPIRY,
+          })),
+        ),
+      );
+      expect(report.planned).toContainEqual({
+        id: 'snap-legacy-older',
+        action: 'delete',
+        reason: `${ADOPTED_EXPIRY} (backup of i-1 on ${dayOf(20)})`,
+      });
+      expect(report.skipped).toContainEqual({
+        id: 'snap-legacy-gone',
+        action: 'keep',
+        reason: 'newest finished backup of i-9',
+      });
+      const mentioned = [...report.planned, ...report.done, ...report.skipped].map((e) => e.id);
+      expect(mentioned).not.toContain('snap-legacy-staging');
+      expect(mentioned).not.toContain('orders-backup-before-upgrade');
+      expect(report.totals).toMatchObject({ legacyBackupsAdopted: 7, backupsDeleted: 5 });
+      expect(report.notes).toEqual([
+        '7 backups of production made by the original backup script (EBS snapshots tagged CreatedBy=lambda-backup-automation, DB snapshots named <database>-backup-<YYYYMMDD-HHMMSS>) under this retention; BACKUP_ADOPT_LEGACY=false leaves them alone',
+      ]);
+      expect(addMetric).toHaveBeenCalledWith('BackupsDeleted', 'Count', 5);
+    });
+
+    it('plans the same deletes in a dry run, and makes none', async () => {
+      // Prepare
+      givenOriginalScriptBackups();
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, { ...production, dryRun: true }, plenty);
+
+      // Assess
+      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+      expect(rdsMock).not.toHaveReceivedCommand(DeleteDBSnapshotCommand);
+      expect(byAction(report.planned, 'delete').sort()).toEqual(
+        [
+          'snap-legacy-gone-old',
+          'snap-legacy-old',
+          'snap-legacy-older',
+          `orders-backup-${stampOf(10)}`,
+          `orders-backup-${stampOf(20)}`,
+        ].sort(),
+      );
+    });
+
+    it('leaves them alone, and reads only its own, with BACKUP_ADOPT_LEGACY=false', async () => {
+      // Prepare
+      givenOriginalScriptBackups();
+      const { deps, config } = setup({ BACKUP_ADOPT_LEGACY: 'false' });
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 1, {
+        OwnerIds: ['self'],
+        Filters: [
+          { Name: 'tag:CreatedBy', Values: ['nightshift'] },
+          { Name: 'tag:AutomatedBackup', Values: ['true'] },
+          { Name: 'tag:Environment', Values: ['production'] },
+        ],
+      });
+      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+      expect(rdsMock).not.toHaveReceivedCommand(DeleteDBSnapshotCommand);
+      const mentioned = [...report.planned, ...report.done, ...report.skipped].map((e) => e.id);
+      expect(mentioned.filter((id) => id.includes('legacy') || id.includes('-backup-'))).toEqual(
+        [],
+      );
+      expect(report.totals).toMatchObject({ legacyBackupsAdopted: 0 });
+      expect(report.notes).toEqual([]);
+    });
+
+    it('never deletes one tagged Retention=permanent, managed by AWS Backup, or not finished', async () => {
+      // Prepare: every one past retention, beside a newer backup of Nightshift's.
+      givenInstances(instance('i-1'));
+      const withTag = (days: number, key: string, value: string) => [
+        ...(legacyEbsBackup('x', 'i-1', days).Tags ?? []),
+        { Key: key, Value: value },
+      ];
+      ec2Mock.on(DescribeSnapshotsCommand).resolves({
+        Snapshots: [
+          ourEbsBackup('snap-own-recent', 'i-1', 1),
+          legacyEbsBackup('snap-permanent', 'i-1', 30, {
+            Tags: withTag(30, 'Retention', 'Permanent'),
+          }),
+          legacyEbsBackup('snap-aws-backup', 'i-1', 29, {
+            Tags: withTag(29, 'aws:backup:source-resource', 'vol-1'),
+          }),
+          legacyEbsBackup('snap-dlm', 'i-1', 28, {
+            Tags: withTag(28, 'aws:dlm:lifecycle-policy-id', 'policy-1'),
+          }),
+          legacyEbsBackup('snap-error', 'i-1', 27, { State: 'error' }),
+          legacyEbsBackup('snap-pending', 'i-1', 26, { State: 'pending' }),
+        ],
+      });
+      rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+      rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+        DBSnapshots: [
+          ourDbBackup('orders', 1),
+          // Copied from a database tagged Retention=permanent with "copy tags to snapshots".
+          legacyDbBackup('orders', 30, {
+            TagList: tags({ Environment: 'production', Backup: 'true', Retention: 'permanent' }),
+          }),
+          legacyDbBackup('orders', 29, { Status: 'failed' }),
+          legacyDbBackup('orders', 28, { Status: 'creating' }),
+          legacyDbBackup('orders', 27, {
+            TagList: tags({ 'aws:backup:source-resource': 'orders' }),
+          }),
+        ],
+      });
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+      expect(rdsMock).not.toHaveReceivedCommand(DeleteDBSnapshotCommand);
+      expect(report.skipped).toEqual(
+        expect.arrayContaining([
+          { id: 'snap-permanent', action: 'keep', reason: 'tagged Retention=permanent' },
+          { id: 'snap-aws-backup', action: 'keep', reason: 'managed by AWS Backup' },
+          { id: 'snap-dlm', action: 'keep', reason: 'managed by Data Lifecycle Manager' },
+          {
+            id: 'snap-error',
+            action: 'keep',
+            reason: 'failed (error), not made by Nightshift: left alone',
+          },
+          { id: 'snap-pending', action: 'keep', reason: 'not finished (pending)' },
+          {
+            id: `orders-backup-${stampOf(30)}`,
+            action: 'keep',
+            reason: 'tagged Retention=permanent',
+          },
+          {
+            id: `orders-backup-${stampOf(29)}`,
+            action: 'keep',
+            reason: 'failed (failed), not made by Nightshift: left alone',
+          },
+          { id: `orders-backup-${stampOf(28)}`, action: 'keep', reason: 'not finished (creating)' },
+          { id: `orders-backup-${stampOf(27)}`, action: 'keep', reason: 'managed by AWS Backup' },
+        ]),
+      );
+    });
+
+    it('adopts a DB snapshot by the database it was made from, of a database of the environment only', async () => {
+      // Prepare: `db` and `db-backup` are production's; `other-db` is staging's.
+      rdsMock.on(DescribeDBInstancesCommand).resolves({
+        DBInstances: [
+          database('db'),
+          database('db-backup'),
+          database('other-db', { TagList: tags({ Environment: 'staging', Backup: 'true' }) }),
+        ],
+      });
+      rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+        DBSnapshots: [
+          ourDbBackup('db', 1),
+          ourDbBackup('db-backup', 1),
+          legacyDbBackup('db', 20), // db-backup-<stamp>, made from db: adopted
+          // Named like a backup of db, but made from db-backup: not the original's.
+          { ...legacyDbBackup('db', 21), DBInstanceIdentifier: 'db-backup' },
+          legacyDbBackup('db-backup', 22), // db-backup-backup-<stamp>, made from db-backup
+          // Named like a backup of db-backup, but made from db.
+          { ...legacyDbBackup('db-backup', 23), DBInstanceIdentifier: 'db' },
+          { ...legacyDbBackup('db', 24), DBSnapshotIdentifier: 'db-backup-x' },
+          legacyDbBackup('other-db', 25),
+        ],
+      });
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(
+        deps,
+        config,
+        { backup_type: 'rds', environment: 'production' },
+        plenty,
+      );
+
+      // Assess
+      const deleted = rdsMock
+        .commandCalls(DeleteDBSnapshotCommand)
+        .map((call) => call.args[0].input.DBSnapshotIdentifier);
+      expect(deleted.sort()).toEqual(
+        [`db-backup-${stampOf(20)}`, `db-backup-backup-${stampOf(22)}`].sort(),
+      );
+      expect(report.totals).toMatchObject({ legacyBackupsAdopted: 2 });
+      const mentioned = [...report.planned, ...report.done, ...report.skipped].map((e) => e.id);
+      for (const id of [
+        `db-backup-${stampOf(21)}`,
+        `db-backup-backup-${stampOf(23)}`,
+        'db-backup-x',
+        `other-db-backup-${stampOf(25)}`,
+      ]) {
+        expect(mentioned).not.toContain(id);
+      }
+    });
+
+    it('keeps, and names, one of a database that no longer exists unless it carries the environment’s tags', async () => {
+      // Prepare: `gone` and `tagged-gone` were deleted; the latter copied its tags to its snapshots.
+      rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+        DBSnapshots: [
+          legacyDbBackup('gone', 30),
+          legacyDbBackup('gone', 20),
+          legacyDbBackup('gone', 3),
+          legacyDbBackup('tagged-gone', 30, {
+            TagList: tags({ Environment: 'production', Backup: 'true' }),
+          }),
+          legacyDbBackup('tagged-gone', 20, {
+            TagList: tags({ Environment: 'production', Backup: 'true' }),
+          }),
+        ],
+      });
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 1);
+      expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, {
+        DBSnapshotIdentifier: `tagged-gone-backup-${stampOf(30)}`,
+      });
+      expect(report.skipped).toContainEqual({
+        id: `tagged-gone-backup-${stampOf(20)}`,
+        action: 'keep',
+        reason: 'newest finished backup of tagged-gone',
+      });
+      const unknown = (days: number) => ({
+        id: `gone-backup-${stampOf(days)}`,
+        action: 'keep',
+        reason:
+          "named like the original backup script's backups of gone, which no longer exists, and not tagged Environment=production and Backup=true: its environment is unknown",
+      });
+      expect(report.skipped.filter((entry) => entry.id.startsWith('gone-'))).toEqual([
+        unknown(30),
+        unknown(20),
+      ]);
+    });
+
+    it('never counts one made on the day as that day’s backup, nor deletes it as a second set', async () => {
+      // Prepare: the original script still ran tonight, before Nightshift.
+      givenInstances(instance('i-1'));
+      ec2Mock.on(DescribeSnapshotsCommand).resolves({
+        Snapshots: [legacyEbsBackup('snap-legacy-today', 'i-1', 0), ourEbsBackup('own', 'i-1', 1)],
+      });
+      rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
+      rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+        DBSnapshots: [legacyDbBackup('orders', 0)],
+      });
+      const { deps, config } = setup();
+
+      // Act
+      const report = await runBackup(deps, config, production, plenty);
+
+      // Assess
+      expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
+        InstanceSpecification: { InstanceId: 'i-1', ExcludeBootVolume: false },
+      });
+      expect(rdsMock).toHaveReceivedCommandWith(CreateDBSnapshotCommand, {
+        DBInstanceIdentifier: 'orders',
+        DBSnapshotIdentifier: `nightshift-orders-${today}`,
+      });
+      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+      expect(rdsMock).not.toHaveReceivedCommand(DeleteDBSnapshotCommand);
+      expect(byAction(report.done, 'back up').sort()).toEqual(['i-1', 'orders']);
+    });
+
+    it('reads the original script’s Environment tag when ENVIRONMENT_TAG_KEY names another', async () => {
+      // Prepare: Nightshift's backups carry Stage; the original script wrote Environment.
+      ec2Mock.on(DescribeSnapshotsCommand).resolves({
+        Snapshots: [
+          ourEbsBackup('own-old', 'i-1', 30, {
+            Tags: tags({
+              Stage: 'production',
+              AutomatedBackup: 'true',
+              CreatedBy: 'nightshift',
+              InstanceId: 'i-1',
+            }),
+          }),
+          ourEbsBackup('own-new', 'i-1', 20, {
+            Tags: tags({
+              Stage: 'production',
+              AutomatedBackup: 'true',
+              CreatedBy: 'nightshift',
+              InstanceId: 'i-1',
+            }),
+          }),
+          legacyEbsBackup('legacy-old', 'i-2', 30),
+          legacyEbsBackup('legacy-new', 'i-2', 20),
+          legacyEbsBackup('legacy-staging-old', 'i-3', 30, {
+            environment: 'staging',
+            Tags: [
+              ...(legacyEbsBackup('x', 'i-3', 30, { environment: 'staging' }).Tags ?? []),
+              { Key: 'Stage', Value: 'production' },
+            ],
+          }),
+          legacyEbsBackup('legacy-staging-new', 'i-3', 20, { environment: 'staging' }),
+        ],
+      });
+      const { deps, config } = setup({ ENVIRONMENT_TAG_KEY: 'Stage' });
+
+      // Act
+      await runBackup(deps, config, { backup_type: 'ec2', environment: 'production' }, plenty);
+
+      // Assess: the environment is checked on each snapshot, not by the listing.
+      expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 1, {
+        OwnerIds: ['self'],
+        Filters: [
+          { Name: 'tag:CreatedBy', Values: ['nightshift', 'lambda-backup-automation'] },
+          { Name: 'tag:AutomatedBackup', Values: ['true'] },
+        ],
+      });
+      const deleted = ec2Mock
+        .commandCalls(DeleteSnapshotCommand)
+        .map((call) => call.args[0].input.SnapshotId);
+      expect(deleted.sort()).toEqual(['legacy-old', 'own-old']);
+    });
   });
 });

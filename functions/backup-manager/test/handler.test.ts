@@ -189,10 +189,18 @@ describe('backup-manager configuration', () => {
     expect(loadBackupConfig({})).toMatchObject({
       BACKUP_RETENTION_DAYS: 7,
       BACKUP_KEEP_LAST: 1,
+      BACKUP_ADOPT_LEGACY: true,
       DRY_RUN: false,
       BACKUP_TAG_KEY: 'Backup',
       ENVIRONMENT_TAG_KEY: 'Environment',
     });
+  });
+
+  it('turns adopting the original backup script’s backups off with BACKUP_ADOPT_LEGACY=false', () => {
+    expect(loadBackupConfig({ BACKUP_ADOPT_LEGACY: 'false' }).BACKUP_ADOPT_LEGACY).toBe(false);
+    expect(() => loadBackupConfig({ BACKUP_ADOPT_LEGACY: 'maybe' })).toThrow(
+      /BACKUP_ADOPT_LEGACY: must be true or false/,
+    );
   });
 
   it('names every invalid variable', () => {

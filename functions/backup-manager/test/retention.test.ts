@@ -240,6 +240,151 @@ describe('Retention of Nightshift backups', () => {
   });
 });
 
+describe('Retention of adopted backups (made by the original backup script)', () => {
+  const adopted = { adopted: true } as const;
+  const options = { retentionDays: 7, keepLast: 1, now };
+
+  it('expires them past retention like its own, oldest first, and keeps the newest of each resource', () => {
+    // Act: i-1 has a newer backup of Nightshift's; i-2 and orders only the original script's.
+    const plan = planRetention(
+      [
+        backup('legacy-i1-old', 'i-1', 20, adopted),
+        backup('legacy-i1', 'i-1', 10, adopted),
+        backup('own-i1', 'i-1', 9),
+        backup('legacy-i2-old', 'i-2', 30, adopted),
+        backup('legacy-i2', 'i-2', 15, adopted),
+        backup('legacy-db', 'orders', 12, { ...adopted, kind: 'rds', status: 'available' }),
+      ],
+      options,
+    );
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['legacy-i2-old', 'legacy-i1-old', 'legacy-i1']);
+    expect(plan.kept.map((kept) => [kept.backup.id, kept.reason])).toEqual([
+      ['own-i1', 'newest finished backup of i-1'],
+      ['legacy-i2', 'newest finished backup of i-2'],
+      ['legacy-db', 'newest finished backup of orders'],
+    ]);
+  });
+
+  it('keeps an adopted backup that is the newest of its resource, and expires the older own one', () => {
+    // Act: Nightshift's last backup is older than the original script's.
+    const plan = planRetention(
+      [backup('own', 'i-1', 20), backup('legacy', 'i-1', 10, adopted)],
+      options,
+    );
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['own']);
+    expect(plan.kept).toEqual([
+      {
+        backup: expect.objectContaining({ id: 'legacy' }),
+        reason: 'newest finished backup of i-1',
+      },
+    ]);
+  });
+
+  it('leaves an adopted backup that failed alone, and expires its own failed one', () => {
+    // Act
+    const plan = planRetention(
+      [
+        backup('legacy-error', 'i-1', 30, { ...adopted, status: 'error', finished: false }),
+        backup('legacy-failed-db', 'orders', 30, {
+          ...adopted,
+          kind: 'rds',
+          status: 'failed',
+          finished: false,
+        }),
+        backup('own-error', 'i-1', 30, { status: 'error', finished: false }),
+        backup('new', 'i-1', 0),
+      ],
+      options,
+    );
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['own-error']);
+    expect(plan.kept.map((kept) => [kept.backup.id, kept.reason])).toEqual([
+      ['legacy-error', 'failed (error), not made by Nightshift: left alone'],
+      ['legacy-failed-db', 'failed (failed), not made by Nightshift: left alone'],
+    ]);
+  });
+
+  it('keeps an adopted backup that failed on the newest day of its resource as failed, not as the newest', () => {
+    // Act: day 9 has a whole set of Nightshift's and a failed snapshot of the original's.
+    const plan = planRetention(
+      [
+        backup('own', 'i-1', 9),
+        backup('legacy-error', 'i-1', 9, {
+          ...adopted,
+          set: 'legacy',
+          status: 'error',
+          finished: false,
+        }),
+      ],
+      options,
+    );
+
+    // Assess
+    expect(plan.kept.map((kept) => [kept.backup.id, kept.reason])).toEqual([
+      ['own', 'newest finished backup of i-1'],
+      ['legacy-error', 'failed (error), not made by Nightshift: left alone'],
+    ]);
+  });
+
+  it('keeps adopted backups tagged Retention=permanent or still being made', () => {
+    // Act
+    const plan = planRetention(
+      [
+        backup('legacy-permanent', 'i-1', 40, { ...adopted, permanent: true }),
+        backup('legacy-pending', 'i-1', 30, { ...adopted, ...pending }),
+        backup('new', 'i-1', 0),
+      ],
+      options,
+    );
+
+    // Assess
+    expect(plan.expired).toEqual([]);
+    expect(plan.kept.map((kept) => [kept.backup.id, kept.reason])).toEqual([
+      ['legacy-permanent', 'tagged Retention=permanent'],
+      ['legacy-pending', 'not finished (pending)'],
+    ]);
+  });
+
+  it('never expires a backup another service manages, nor lets it stand in for the newest', () => {
+    // Act: the newest snapshot of i-1 is AWS Backup's; the older one is the last of its own.
+    const plan = planRetention(
+      [
+        backup('aws-backup', 'i-1', 10, { ...adopted, managedBy: 'AWS Backup' }),
+        backup('dlm', 'i-1', 11, { ...adopted, managedBy: 'Data Lifecycle Manager' }),
+        backup('last-own', 'i-1', 20),
+        backup('older-own', 'i-1', 30),
+      ],
+      options,
+    );
+
+    // Assess
+    expect(ids(plan.expired)).toEqual(['older-own']);
+    expect(plan.kept.map((kept) => [kept.backup.id, kept.reason])).toEqual([
+      ['aws-backup', 'managed by AWS Backup'],
+      ['dlm', 'managed by Data Lifecycle Manager'],
+      ['last-own', 'newest finished backup of i-1'],
+    ]);
+  });
+
+  it('says a permanent backup managed by another service is kept for its tag', () => {
+    // Act
+    const plan = planRetention(
+      [backup('both', 'i-1', 10, { ...adopted, permanent: true, managedBy: 'AWS Backup' })],
+      options,
+    );
+
+    // Assess
+    expect(plan.kept).toEqual([
+      { backup: expect.objectContaining({ id: 'both' }), reason: 'tagged Retention=permanent' },
+    ]);
+  });
+});
+
 describe('RDS snapshot identifiers', () => {
   it.each([
     ['orders', 'nightshift-orders-2026-11-28'],

@@ -1,0 +1,106 @@
+import type { DBSnapshot } from '@aws-sdk/client-rds';
+import { AUTOMATED_BACKUP, isNightshiftBackup, type Tag, tagValue } from '@nightshift/middleware';
+import type { TargetSelector } from './ec2Backups.ts';
+
+/**
+ * The backups the original backup script (`backup-automation.py`) made, which
+ * backup-manager's retention adopts: EBS snapshots tagged `AutomatedBackup=true` and
+ * `CreatedBy=lambda-backup-automation` (with `Environment`, `InstanceId`, `VolumeId`,
+ * `Name`), and manual DB snapshots named `<database>-backup-<YYYYMMDD-HHMMSS>`, which it
+ * never tagged.
+ */
+export const LEGACY_CREATED_BY = 'lambda-backup-automation';
+/** The tag key the original script wrote the environment under, whatever the configuration says. */
+export const LEGACY_ENVIRONMENT_KEY = 'Environment';
+/** The original script's `%Y%m%d-%H%M%S` stamp after `<database>-backup-`. */
+const LEGACY_STAMP = /^\d{8}-\d{6}$/;
+
+/**
+ * Who else manages a snapshot's life, if anyone: AWS Backup and Data Lifecycle Manager
+ * delete their snapshots on their own schedules, so backup-manager never does.
+ *
+ * @example
+ * managedBy([{ Key: 'aws:backup:source-resource', Value: 'vol-1' }]); // 'AWS Backup'
+ */
+export const managedBy = (tags: readonly Tag[] | undefined): string | undefined => {
+  if (tags?.some((tag) => tag.Key?.startsWith('aws:backup:'))) return 'AWS Backup';
+  if (tags?.some((tag) => tag.Key?.startsWith('aws:dlm:'))) return 'Data Lifecycle Manager';
+  return undefined;
+};
+
+/**
+ * Whether an EBS snapshot's tags are those the original script wrote for `environment`:
+ * `CreatedBy=lambda-backup-automation`, `AutomatedBackup=true` and
+ * `Environment=<environment>`, exactly.
+ *
+ * @example
+ * isLegacyEbsBackup(snapshot.Tags, 'production'); // true
+ */
+export const isLegacyEbsBackup = (tags: readonly Tag[] | undefined, environment: string): boolean =>
+  tagValue(tags, 'CreatedBy') === LEGACY_CREATED_BY &&
+  tagValue(tags, AUTOMATED_BACKUP.Key) === AUTOMATED_BACKUP.Value &&
+  tagValue(tags, LEGACY_ENVIRONMENT_KEY) === environment;
+
+/**
+ * Whether a DB snapshot identifier is the name the original script gave a snapshot of
+ * `databaseId`: `<databaseId>-backup-<YYYYMMDD-HHMMSS>`, exactly. The database is the one
+ * the snapshot was made from (its `DBInstanceIdentifier`), never one guessed from the
+ * name: `orders-backup-20260101-010101` is not a backup of `orders-backup`.
+ *
+ * @example
+ * isLegacyRdsName('orders-backup-20261101-010000', 'orders'); // true
+ */
+export const isLegacyRdsName = (snapshotId: string, databaseId: string): boolean => {
+  const prefix = `${databaseId}-backup-`;
+  return snapshotId.startsWith(prefix) && LEGACY_STAMP.test(snapshotId.slice(prefix.length));
+};
+
+/** Whose a DB snapshot named like the original script's is, for a run. */
+export type LegacyRdsOwner =
+  /** The original script's backup of a database of the run: adopted. */
+  | 'adopt'
+  /** Not the original script's, or another environment's, or of a database not backed up. */
+  | 'other'
+  /** Of a database that no longer exists, and carrying no tags that say its environment. */
+  | 'unknown';
+
+/**
+ * Whether a manual DB snapshot is a backup the original script made of a database of the
+ * run's environment. The original never tagged its DB snapshots, and selected databases by
+ * their own tags, so a snapshot belongs to the environment of the database it was made
+ * from:
+ * - its name must be `<database>-backup-<YYYYMMDD-HHMMSS>` for its own `DBInstanceIdentifier`,
+ *   and it must not be a Nightshift backup;
+ * - a database that exists must be a target of the run (tagged with the environment and
+ *   the backup tag): a snapshot of any other database is left alone;
+ * - of a database that no longer exists, only a snapshot that carries the environment and
+ *   backup tags itself (copied from its database at the time) is adopted; any other is
+ *   `unknown` and stays, as nothing says which environment it belongs to.
+ *
+ * @example
+ * legacyRdsOwner(snapshot, { targets: new Set(['orders']), databases: new Set(['orders']), selector }); // 'adopt'
+ */
+export const legacyRdsOwner = (
+  snapshot: Pick<DBSnapshot, 'DBSnapshotIdentifier' | 'DBInstanceIdentifier' | 'TagList'>,
+  {
+    targets,
+    databases,
+    selector,
+  }: {
+    /** The DB instances the run backs up. */
+    targets: ReadonlySet<string>;
+    /** Every DB instance of the Region. */
+    databases: ReadonlySet<string>;
+    selector: TargetSelector;
+  },
+): LegacyRdsOwner => {
+  const { DBSnapshotIdentifier: id, DBInstanceIdentifier: databaseId, TagList: tags } = snapshot;
+  if (!id || !databaseId || !isLegacyRdsName(id, databaseId) || isNightshiftBackup(tags))
+    return 'other';
+  if (targets.has(databaseId)) return 'adopt';
+  if (databases.has(databaseId)) return 'other';
+  const tagged =
+    tagValue(tags, selector.environmentKey) === selector.environment &&
+    tagValue(tags, selector.backupKey) === selector.backupValue;
+  return tagged ? 'adopt' : 'unknown';
+};
