@@ -77,6 +77,42 @@ const startCodePipeline = async (answer: 'error' | 'silence') => {
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 };
 
+/**
+ * A stand-in for the CodePipeline API that answers each operation with the given body, or
+ * with a server error when it has none; it counts the requests of each operation.
+ */
+const startCodePipelineAnswering = async (answers: Record<string, unknown>) => {
+  const requests: Record<string, number> = {};
+  const server = createServer((request, response) => {
+    const operation = String(request.headers['x-amz-target']).split('.').at(-1) ?? '';
+    requests[operation] = (requests[operation] ?? 0) + 1;
+    request.resume();
+    const body = answers[operation];
+    response
+      .writeHead(body ? 200 : 500, { 'content-type': 'application/x-amz-json-1.1' })
+      .end(JSON.stringify(body ?? { __type: 'InternalFailure', message: 'try later' }));
+  });
+  receivers.push(server);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+};
+
+/** The EventBridge event CodePipeline emitted for the notification an SNS event carries. */
+const eventBridgeTwin = (sns: { Records: { Sns: { Message: string } }[] }) => {
+  const notification = JSON.parse(sns.Records[0]?.Sns.Message ?? '') as Record<string, unknown>;
+  return {
+    version: '0',
+    id: '01234567-0000-4000-8000-000000000000',
+    'detail-type': notification.detailType,
+    source: notification.source,
+    account: notification.account,
+    time: notification.time,
+    region: notification.region,
+    resources: notification.resources,
+    detail: notification.detail,
+  };
+};
+
 describe('deploy-notifier through the built bundle', () => {
   it('posts a failed action to Slack and Teams, without the webhook secrets in its logs', async () => {
     // Prepare
@@ -235,6 +271,121 @@ describe('deploy-notifier through the built bundle', () => {
     expect(elsewhere.requests()).toBe(0);
     expect(`${notAllowed.output}${redirected.output}`).not.toMatch(
       /host-secret-path|redirect-secret-path/,
+    );
+  });
+
+  it('posts an SNS-wrapped failed pipeline notification exactly as its EventBridge twin', async () => {
+    // Prepare: CodePipeline answers the look-ups for the captured execution.
+    const sns = event('sns-pipeline-failed');
+    const codepipeline = await startCodePipelineAnswering({
+      GetPipelineExecution: {
+        pipelineExecution: {
+          pipelineName: 'workflow-resources-pipeline-test-sandbox-pipeline',
+          pipelineExecutionId: '0a16e1e1-cd3f-4e81-b2e6-bbd9d78b2967',
+          status: 'Failed',
+          artifactRevisions: [
+            {
+              name: 'Source',
+              revisionId: '0f3c2a1b9e8d7c6b5a49382716050f1e2d3c4b5a',
+              revisionSummary: 'Add the Airbyte connection tests',
+              revisionUrl: 'https://github.com/acme/workflows/commit/0f3c2a1b',
+            },
+          ],
+          trigger: { triggerType: 'Webhook', triggerDetail: 'arn:aws:codeconnections:x' },
+        },
+      },
+      ListActionExecutions: {
+        actionExecutionDetails: [
+          { stageName: 'Source', actionName: 'Source', status: 'Succeeded' },
+          {
+            stageName: 'TEST',
+            actionName: 'TestAirbyteConnections',
+            status: 'Failed',
+            output: {
+              executionResult: {
+                externalExecutionSummary: 'Build terminated with state: FAILED',
+                externalExecutionUrl:
+                  'https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/tests/build/tests:1/log',
+                errorDetails: { code: 'JobFailed', message: 'Build terminated with state: FAILED' },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const snsReceiver = await startReceiver();
+    const twinReceiver = await startReceiver();
+    const envFor = (base: string) => ({
+      SLACK_WEBHOOK_URL: `${base}/slack/T000/B000/sns-secret-path`,
+      TEAMS_WEBHOOK_URL: `${base}/teams/workflows/sns-secret-path?sig=teams-signature`,
+      AWS_ENDPOINT_URL: codepipeline.endpoint,
+    });
+
+    // Act
+    const fromSns = await invokeBundle(bundle, sns, { env: envFor(snsReceiver.base) });
+    const fromTwin = await invokeBundle(bundle, eventBridgeTwin(sns), {
+      env: envFor(twinReceiver.base),
+    });
+
+    // Assess
+    expect(fromSns.error).toBeUndefined();
+    expect(fromTwin.error).toBeUndefined();
+    expect(fromSns.result).toEqual({
+      records: [
+        {
+          messageId: '302ff896-60ff-5926-b7d4-a3e99c46ba0c',
+          pipeline: 'workflow-resources-pipeline-test-sandbox-pipeline',
+          state: 'FAILED',
+          notified: ['slack', 'teams'],
+          failed: [],
+        },
+      ],
+    });
+    const byPath = (posts: { path: string; body: unknown }[]) =>
+      Object.fromEntries(posts.map((post) => [post.path.split('/')[1], post.body]));
+    expect(snsReceiver.posts).toHaveLength(2);
+    expect(byPath(snsReceiver.posts)).toEqual(byPath(twinReceiver.posts));
+    const slack = JSON.stringify(byPath(snsReceiver.posts).slack);
+    expect(slack).toContain('*Failed:* TEST / TestAirbyteConnections');
+    expect(slack).toContain('0f3c2a1b9e8d Add the Airbyte connection tests');
+    expect(slack).toContain('codebuild/projects/tests/build/tests:1/log');
+    expect(codepipeline.requests).toEqual({ GetPipelineExecution: 2, ListActionExecutions: 2 });
+    expect(fromSns.output).not.toMatch(/sns-secret-path|teams-signature/);
+  });
+
+  it("posts the failure an SNS notification names when CodePipeline cannot be read, and skips a topic's other messages", async () => {
+    // Prepare: every look-up fails; the topic also carries a manual approval request.
+    const sns = event('sns-pipeline-failed');
+    const approval = event('sns-approval-needed');
+    const codepipeline = await startCodePipelineAnswering({});
+    const receiver = await startReceiver();
+
+    // Act
+    const { result, error } = await invokeBundle(
+      bundle,
+      { Records: [...approval.Records, ...sns.Records] },
+      {
+        env: {
+          SLACK_WEBHOOK_URL: `${receiver.base}/slack/T000/B000/shared-secret-path`,
+          AWS_ENDPOINT_URL: codepipeline.endpoint,
+        },
+      },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({
+      records: [
+        {
+          messageId: '341a58fe-f662-55aa-b071-038041d6eb47',
+          skipped: 'not a CodePipeline notification: its source is not aws.codepipeline',
+        },
+        { messageId: '302ff896-60ff-5926-b7d4-a3e99c46ba0c', notified: ['slack'] },
+      ],
+    });
+    expect(receiver.posts).toHaveLength(1);
+    expect(JSON.stringify(receiver.posts[0]?.body)).toContain(
+      '*Failed:* TEST / TestAirbyteConnections\\n```Build terminated with state: FAILED```',
     );
   });
 });
