@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { getClient, type Report } from '@nightshift/middleware';
 import { connectMoto, invokeBundle, subscribeQueue } from '@nightshift/testing';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
-import { remainingIds, seedAccount } from './scenarios/snapshotCleanup.ts';
+import { remainingIds, seedAccount, seedDeletedVolumes } from './scenarios/snapshotCleanup.ts';
 
 const bundle = resolve(import.meta.dirname, '../../dist/snapshot-cleanup/index.mjs');
 const moto = connectMoto(inject('moto'));
@@ -170,5 +170,90 @@ describe('snapshot-cleanup against the emulated account', () => {
       message: expect.stringContaining('retentionDays: must be at least 1 day'),
     });
     expect(await remainingIds(account.ec2)).toEqual(before);
+  });
+
+  it('deletes the snapshots of deleted volumes past retention, saying so, and keeps the only snapshot of a live volume', async () => {
+    // Prepare
+    const account = await seedDeletedVolumes(moto);
+    const before = await remainingIds(account.ec2);
+    const reader = await subscribeQueue({
+      sns: getClient(SNSClient),
+      sqs: getClient(SQSClient),
+      topicArn,
+    });
+
+    // Act
+    const { result, error } = await invokeBundle<Report>(
+      bundle,
+      {},
+      { env: { SNS_TOPIC_ARN: topicArn }, functionName: 'snapshot-cleanup' },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(await remainingIds(account.ec2)).toEqual(
+      before.filter((id) => !account.orphans.includes(id)),
+    );
+    expect(result?.done).toEqual(
+      account.orphans.map((id) =>
+        expect.objectContaining({
+          id,
+          action: 'delete',
+          reason: `older than 30 days; volume ${account.goneVolume} no longer exists`,
+          details: expect.objectContaining({ volumeId: account.goneVolume, volume: 'deleted' }),
+        }),
+      ),
+    );
+    expect(result?.skipped).toEqual([
+      expect.objectContaining({
+        id: account.orphanPermanent,
+        reason: `tagged Retention=permanent; volume ${account.permanentVolume} no longer exists`,
+      }),
+      expect.objectContaining({
+        id: account.onlyOfLiveVolume,
+        reason: `newest snapshot of ${account.liveVolume}`,
+        details: expect.objectContaining({ volume: 'exists' }),
+      }),
+    ]);
+    expect(result?.totals).toMatchObject({
+      snapshotsSeen: 5,
+      snapshotsOfDeletedVolumes: 4,
+      withinRetention: 1,
+      deleted: 2,
+    });
+    const [notification] = await reader.receive({ count: 1 });
+    for (const id of account.orphans) {
+      expect(notification?.Message).toContain(
+        `- ${id}: delete: older than 30 days; volume ${account.goneVolume} no longer exists`,
+      );
+    }
+  });
+
+  it('keeps the newest snapshot of a deleted volume with KEEP_LATEST_OF_DELETED_VOLUMES=true', async () => {
+    // Prepare
+    const account = await seedDeletedVolumes(moto);
+    const [older, newest] = account.orphans;
+
+    // Act
+    const { result, error } = await invokeBundle<Report>(
+      bundle,
+      {},
+      { env: { SNS_TOPIC_ARN: topicArn, KEEP_LATEST_OF_DELETED_VOLUMES: 'true' } },
+    );
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result?.done.map((entry) => entry.id)).toEqual([older]);
+    expect(result?.skipped).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: newest,
+          reason: `newest snapshot of ${account.goneVolume}; volume ${account.goneVolume} no longer exists`,
+        }),
+      ]),
+    );
+    expect(await remainingIds(account.ec2)).toEqual(
+      expect.arrayContaining([newest, account.onlyOfLiveVolume, account.recentOrphan]),
+    );
   });
 });

@@ -3,6 +3,7 @@ import {
   CreateSnapshotCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
+  DeleteVolumeCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
@@ -53,6 +54,53 @@ export const seedAccount = async (moto: Moto) => {
   );
   const recent = [await snapshotOf(busyVolume), await snapshotOf(await newVolume())];
   return { ec2, oldPlain, oldPermanent, lastOfItsVolume, amiSnapshots, recent };
+};
+
+/**
+ * An emulated account with volumes deleted after they were backed up, next to a volume
+ * that still exists: the snapshots of a deleted volume 40 and 35 days old, one of another
+ * deleted volume kept forever, a recent one of a volume deleted today, and the only
+ * snapshot of a live volume, 40 days old.
+ */
+export const seedDeletedVolumes = async (moto: Moto) => {
+  const ec2 = getClient(EC2Client);
+  const newVolume = async () =>
+    (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 4 })))
+      .VolumeId ?? '';
+  const snapshotOf = async (volumeId: string, tags: Record<string, string> = {}) => {
+    const { SnapshotId = '' } = await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }));
+    const entries = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    if (entries.length > 0)
+      await ec2.send(new CreateTagsCommand({ Resources: [SnapshotId], Tags: entries }));
+    return SnapshotId;
+  };
+  const deleteVolume = (VolumeId: string) => ec2.send(new DeleteVolumeCommand({ VolumeId }));
+
+  moto.setClockOffset('-40d');
+  const goneVolume = await newVolume();
+  const olderOrphan = await snapshotOf(goneVolume);
+  const permanentVolume = await newVolume();
+  const orphanPermanent = await snapshotOf(permanentVolume, { Retention: 'permanent' });
+  const liveVolume = await newVolume();
+  const onlyOfLiveVolume = await snapshotOf(liveVolume);
+  moto.setClockOffset('-35d');
+  const newestOrphan = await snapshotOf(goneVolume, { Name: 'last-before-deletion' });
+  await deleteVolume(permanentVolume);
+  moto.setClockOffset('+0');
+  const recentlyGoneVolume = await newVolume();
+  const recentOrphan = await snapshotOf(recentlyGoneVolume);
+  await deleteVolume(goneVolume);
+  await deleteVolume(recentlyGoneVolume);
+  return {
+    ec2,
+    goneVolume,
+    orphans: [olderOrphan, newestOrphan],
+    permanentVolume,
+    orphanPermanent,
+    recentOrphan,
+    liveVolume,
+    onlyOfLiveVolume,
+  };
 };
 
 export const remainingIds = async (ec2: EC2Client) => {
