@@ -91,21 +91,16 @@ export const stopAndMark = async (
     stopped: stopped.succeeded.map((id) => ({ id })),
     failed: marked.failed.map(({ id, error }) => ({ id, error, markKept: false })),
   };
-  if (stopped.failed.length === 0) return outcome;
-  const states = await readStates(
+  const seen = await describeByIds(
     ec2,
     stopped.failed.map(({ id }) => id),
-  ).catch(() => new Map<string, string>());
+  ).catch(() => new Map<string, Instance>());
   const notStopped: string[] = [];
   for (const { id, error } of stopped.failed) {
-    const state = states.get(id);
-    if (state !== undefined && STOPPING.includes(state)) {
-      outcome.stopped.push({ id, error, state });
-    } else if (state !== undefined && NOT_STOPPED.includes(state)) {
-      notStopped.push(id);
-    } else {
-      outcome.failed.push({ id, error, markKept: true });
-    }
+    const state = seen.get(id)?.State?.Name ?? 'unknown';
+    if (STOPPING.includes(state)) outcome.stopped.push({ id, error, state });
+    else if (NOT_STOPPED.includes(state)) notStopped.push(id);
+    else outcome.failed.push({ id, error, markKept: true });
   }
   const unmarked = await unmark(ec2, notStopped);
   const unmarkFailed = new Set(unmarked.failed.map(({ id }) => id));
@@ -116,33 +111,25 @@ export const stopAndMark = async (
 };
 
 /**
- * The state of each instance, read by id, 200 ids per call. An id that EC2 does not
- * return is missing from the map; a failed call rejects.
- *
- * @example
- * const states = await readStates(ec2, ['i-1']); // Map { 'i-1' => 'stopped' }
+ * The instances with these ids, read by id, 200 ids per call (never a call without ids,
+ * which would list them all). An id that EC2 does not return is missing; a failed call
+ * rejects.
  */
-export const readStates = async (
+const describeByIds = async (
   ec2: EC2Client,
   ids: readonly string[],
-): Promise<Map<string, string>> => {
-  const states = new Map<string, string>();
-  for (const instance of await describeByIds(ec2, ids))
-    states.set(instance.InstanceId ?? '', instance.State?.Name ?? 'unknown');
-  return states;
-};
-
-/** DescribeInstances by id, all of them. */
-const describeByIds = async (ec2: EC2Client, ids: readonly string[]): Promise<Instance[]> => {
-  const instances: Instance[] = [];
+): Promise<Map<string, Instance>> => {
+  const seen = new Map<string, Instance>();
   for (let start = 0; start < ids.length; start += DESCRIBE_CHUNK) {
     const page = await ec2.send(
       new DescribeInstancesCommand({ InstanceIds: ids.slice(start, start + DESCRIBE_CHUNK) }),
     );
-    for (const reservation of page.Reservations ?? [])
-      instances.push(...(reservation.Instances ?? []));
+    for (const reservation of page.Reservations ?? []) {
+      for (const instance of reservation.Instances ?? [])
+        seen.set(instance.InstanceId ?? '', instance);
+    }
   }
-  return instances;
+  return seen;
 };
 
 /**
@@ -206,10 +193,9 @@ export const watchStart = async (
 ): Promise<StartWatch> => {
   const watch: StartWatch = { running: [], fellBack: [], pending: [...ids] };
   for (let polls = Math.ceil(waitMs / pollMs); watch.pending.length > 0; polls -= 1) {
-    const seen = new Map<string, Instance>();
+    let seen: Map<string, Instance>;
     try {
-      for (const instance of await describeByIds(ec2, watch.pending))
-        seen.set(instance.InstanceId ?? '', instance);
+      seen = await describeByIds(ec2, watch.pending);
     } catch (error) {
       // What could not be watched stays pending: it keeps its mark for a later scale_up.
       watch.error = failureReason(error as Error);
