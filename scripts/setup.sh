@@ -4,6 +4,9 @@
 # workspace's packages, the Python tools (each in its own virtual environment, from a
 # pinned requirements file) and libfaketime. A second run finds everything in place and
 # takes about a second. It never touches the system Node.js or Python.
+# Nothing it installs runs an install script of its own: npm installs Node.js and pnpm
+# with --ignore-scripts, pnpm installs the workspace with --ignore-scripts, and pip
+# installs only files whose SHA-256 hashes the requirements files list (docs/supply-chain.md).
 #   scripts/setup.sh        everything
 #   scripts/setup.sh node   only Node.js, pnpm and the workspace packages (enough for
 #                           lint, typecheck, build and unit tests)
@@ -13,7 +16,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 
 say() { printf 'setup: %s\n' "$*"; }
 fail() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
-hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+# The pinned versions of a requirements file (name==version, sorted): a venv is rebuilt
+# when they change, not for new comments or hashes of the same versions.
+pins_of() {
+  grep -oE '^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^]]*\])?==[^ ;\]+' "$1" | sed 's/\[[^]]*\]//' \
+    | tr 'A-Z_.' 'a-z--' | sort | sha256sum | cut -c1-16
+}
 stamp_matches() { [ -f "$NS_TOOLS/stamps/$1" ] && [ "$(cat "$NS_TOOLS/stamps/$1")" = "$2" ]; }
 write_stamp() { mkdir -p "$NS_TOOLS/stamps"; printf '%s' "$2" >"$NS_TOOLS/stamps/$1"; }
 
@@ -30,7 +38,7 @@ else
   [ -n "$NS_NODE_PACKAGE" ] || fail "no Node.js $NS_NODE_MAJOR package for $(uname -s)-$(uname -m): install Node.js $NS_NODE_MAJOR yourself."
   say "node $(node --version) on PATH; installing Node.js $NS_NODE_VERSION into .tools/node (npm package $NS_NODE_PACKAGE)"
   rm -rf "$NS_TOOLS/node"
-  npm install --prefix "$NS_TOOLS/node" --no-audit --no-fund --loglevel=error \
+  npm install --prefix "$NS_TOOLS/node" --ignore-scripts --save-exact --no-audit --no-fund --loglevel=error \
     "$NS_NODE_PACKAGE@$NS_NODE_VERSION" >/dev/null \
     || fail "could not install $NS_NODE_PACKAGE@$NS_NODE_VERSION from the npm registry."
   "$NS_LOCAL_NODE_BIN/node" --version >/dev/null || fail "the installed Node.js does not run: $NS_LOCAL_NODE_BIN/node"
@@ -44,7 +52,9 @@ if [ -x "$pnpm_bin" ] && [ "$("$pnpm_bin" --version 2>/dev/null)" = "$NS_PNPM_VE
 else
   say "installing pnpm $NS_PNPM_VERSION into .tools/pnpm"
   rm -rf "$NS_TOOLS/pnpm"
-  npm install --prefix "$NS_TOOLS/pnpm" --no-audit --no-fund --loglevel=error \
+  # Without its install script pnpm runs its native binary (an optional dependency of the
+  # package) through a small Node.js launcher instead of copying it over its bin.
+  npm install --prefix "$NS_TOOLS/pnpm" --ignore-scripts --save-exact --no-audit --no-fund --loglevel=error \
     "pnpm@$NS_PNPM_VERSION" >/dev/null || fail "could not install pnpm@$NS_PNPM_VERSION from the npm registry."
 fi
 
@@ -54,8 +64,8 @@ lock_hash=$(cd "$NS_ROOT" && { node --version; echo "$NS_PNPM_VERSION"; cat pnpm
 if [ -d "$NS_ROOT/node_modules" ] && stamp_matches pnpm-install "$lock_hash"; then
   say "workspace packages up to date"
 else
-  say "installing workspace packages (pnpm install --frozen-lockfile)"
-  (cd "$NS_ROOT" && pnpm install --frozen-lockfile --reporter=append-only --config.confirmModulesPurge=false) \
+  say "installing workspace packages (pnpm install --frozen-lockfile --ignore-scripts)"
+  (cd "$NS_ROOT" && pnpm install --frozen-lockfile --ignore-scripts --reporter=append-only --config.confirmModulesPurge=false) \
     || fail "pnpm install failed (see above)."
   write_stamp pnpm-install "$lock_hash"
 fi
@@ -72,15 +82,21 @@ install_venv() {
   local name=$1 requirements="$NS_ROOT/requirements/$1.txt" venv="$NS_VENVS/$1"
   shift
   local want
-  want=$(hash_of "$requirements")
+  want=$(pins_of "$requirements")
   if [ -x "$venv/bin/python" ] && stamp_matches "venv-$name" "$want"; then
     say "python tools: $name"
   else
     say "installing python tools: $name (requirements/$name.txt)"
     rm -rf "$venv"
     python3 -m venv "$venv" || fail "could not create a virtual environment in .venv/$name."
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" \
+    # Exactly the files the requirements file lists (it holds every dependency), each
+    # matching one of its hashes, and only wheels: no package's setup code runs. Then
+    # pip check confirms that nothing a package depends on is missing.
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes --only-binary :all: \
+      --no-deps -r "$requirements" \
       || fail "pip could not install requirements/$name.txt."
+    "$venv/bin/pip" check --disable-pip-version-check >/dev/null \
+      || fail "requirements/$name.txt misses a dependency: $("$venv/bin/pip" check --disable-pip-version-check | head -3)"
     write_stamp "venv-$name" "$want"
   fi
   for tool in "$@"; do
