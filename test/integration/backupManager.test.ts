@@ -17,6 +17,7 @@ import {
   dbSnapshotIds,
   ebsSnapshots,
   seedAccount,
+  seedOriginalScriptAccount,
   setsOfDay,
   tag,
   toTags,
@@ -415,5 +416,123 @@ describe('backup-manager against the emulated account', () => {
       /backup_type: must be one of all, ec2, rds; environment: is required/,
     );
     expect((await ebsSnapshots(account.ec2)).length).toBe(before);
+  });
+});
+
+describe('backup-manager after the original backup script', () => {
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    const { TopicArn = '' } = await getClient(SNSClient).send(
+      new CreateTopicCommand({ Name: 'reports' }),
+    );
+    env = { SNS_TOPIC_ARN: TopicArn };
+  });
+  const event = { backup_type: 'all', environment: 'production' };
+  const originalEbs = async (account: Awaited<ReturnType<typeof seedOriginalScriptAccount>>) =>
+    (await ebsSnapshots(account.ec2))
+      .filter((snapshot) => tag(snapshot.Tags, 'CreatedBy') === 'lambda-backup-automation')
+      .map((snapshot) => snapshot.SnapshotId ?? '')
+      .sort();
+  const originalRds = async (account: Awaited<ReturnType<typeof seedOriginalScriptAccount>>) =>
+    (await dbSnapshotIds(account.rds)).filter((id) => !id?.startsWith('nightshift-'));
+
+  it('adopts the old EBS and RDS backups it made for the environment and expires them, the newest of each resource once its own backup has finished', async () => {
+    // Prepare
+    const account = await seedOriginalScriptAccount(moto);
+    const name = account.dbBackup;
+    const old = account.of('production', 20);
+    const last = account.of('production', 10);
+    expect(old.ebs).toHaveLength(1);
+    expect(old.rds.sort()).toEqual(
+      [name('billing', 20), name('orders', 20), name('reports', 20)].sort(),
+    );
+
+    // Act: two nights of Nightshift.
+    const first = await invokeBundle<Report>(bundle, event, { env });
+    const afterFirst = { ebs: await originalEbs(account), rds: await originalRds(account) };
+    const second = await invokeBundle<Report>(bundle, event, { env });
+
+    // Assess: the first night expires the older backups of app and billing and keeps the
+    // last ones, its own not being finished yet; the second expires those too.
+    expect(first.error).toBeUndefined();
+    expect(second.error).toBeUndefined();
+    const staging = [...account.of('staging', 20).ebs, ...account.of('staging', 10).ebs];
+    expect(afterFirst.ebs).toEqual([...last.ebs, ...staging].sort());
+    expect(afterFirst.rds).not.toContain(name('billing', 20));
+    expect(afterFirst.rds).toContain(name('billing', 10));
+    expect(first.result?.skipped).toContainEqual({
+      id: name('billing', 10),
+      action: 'keep',
+      reason: 'newest finished backup of billing',
+    });
+    expect(await originalEbs(account)).toEqual([...staging].sort());
+    expect(await originalRds(account)).toEqual(
+      [
+        // orders copies its tags, Retention=permanent among them, to its snapshots.
+        name('orders', 20),
+        name('orders', 10),
+        // reports no longer exists, and its snapshots say nothing of its environment.
+        name('reports', 20),
+        name('reports', 10),
+        name('billing-staging', 20),
+        name('billing-staging', 10),
+        'billing-backup-before-migration',
+      ].sort(),
+    );
+    const deletes = [first, second].flatMap((run) =>
+      (run.result?.done ?? []).filter((entry) => entry.action === 'delete'),
+    );
+    expect(deletes.map((entry) => entry.id).sort()).toEqual(
+      [...old.ebs, ...last.ebs, name('billing', 20), name('billing', 10)].sort(),
+    );
+    expect(
+      deletes.every(
+        (entry) => entry.reason === 'made by the original backup script, older than 7 days',
+      ),
+    ).toBe(true);
+    expect(second.result?.skipped).toEqual(
+      expect.arrayContaining([
+        {
+          id: name('orders', 20),
+          action: 'keep',
+          reason: 'tagged Retention=permanent',
+        },
+        {
+          id: name('reports', 20),
+          action: 'keep',
+          reason:
+            "named like the original backup script's backups of reports, which no longer exists, and not tagged Environment=production and Backup=true: its environment is unknown",
+        },
+      ]),
+    );
+  });
+
+  it('keeps every backup the original script made with BACKUP_ADOPT_LEGACY=false', async () => {
+    // Prepare
+    const account = await seedOriginalScriptAccount(moto);
+    const before = { ebs: await originalEbs(account), rds: await originalRds(account) };
+    const adoptNothing = { ...env, BACKUP_ADOPT_LEGACY: 'false' };
+
+    // Act
+    const first = await invokeBundle<Report>(bundle, event, { env: adoptNothing });
+    const second = await invokeBundle<Report>(bundle, event, { env: adoptNothing });
+
+    // Assess: Nightshift made its own backups, and deleted nothing.
+    expect(first.error).toBeUndefined();
+    expect(second.error).toBeUndefined();
+    expect(before.ebs).toHaveLength(4);
+    expect(before.rds).toHaveLength(9);
+    expect({ ebs: await originalEbs(account), rds: await originalRds(account) }).toEqual(before);
+    expect(
+      [first, second].flatMap((run) =>
+        (run.result?.done ?? []).filter((entry) => entry.action === 'delete'),
+      ),
+    ).toEqual([]);
+    expect(
+      first.result?.done
+        .filter((entry) => entry.action === 'back up')
+        .map((entry) => entry.id)
+        .sort(),
+    ).toEqual([account.app, 'billing', 'orders'].sort());
   });
 });

@@ -2,7 +2,9 @@ import {
   AttachVolumeCommand,
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
+  CreateTagsCommand,
   CreateVolumeCommand,
+  DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
   type Instance,
@@ -12,7 +14,10 @@ import {
 import {
   CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  ListTagsForResourceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { getClient } from '@nightshift/middleware';
@@ -222,4 +227,164 @@ export const backupState = async (account: Account) => {
       `backup of ${roles.get(tag(snapshot.Tags, 'InstanceId') ?? '') ?? 'unknown'} on ${tag(snapshot.Tags, 'nightshift:backup-date')}`,
   );
   return { ebs: ebs.sort(), rds: await dbSnapshotIds(account.rds) };
+};
+
+/** The original backup script's `%Y%m%d-%H%M%S`, `days` before the test's clock. */
+const originalStamp = (days: number) =>
+  new Date(Date.now() - days * 86_400_000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace('T', '-')
+    .slice(0, 15);
+
+/**
+ * One run of the original backup script's backup part (`backup_ec2_instances` and
+ * `backup_rds_instances` of `backup-automation.py`), with the same calls: a snapshot per
+ * volume of every instance tagged `Environment=<environment>` and `Backup=true`, tagged
+ * after creation; a manual DB snapshot named `<database>-backup-<YYYYMMDD-HHMMSS>`, untagged,
+ * of every database tagged likewise. `stamp` is when it ran (the emulator's clock must be
+ * set to then).
+ */
+const runOriginalScript = async (
+  { ec2, rds }: { ec2: EC2Client; rds: RDSClient },
+  environment: string,
+  stamp: string,
+) => {
+  const { Reservations = [] } = await ec2.send(
+    new DescribeInstancesCommand({
+      Filters: [
+        { Name: 'tag:Environment', Values: [environment] },
+        { Name: 'tag:Backup', Values: ['true'] },
+        { Name: 'instance-state-name', Values: ['running', 'stopped'] },
+      ],
+    }),
+  );
+  const made = { ebs: [] as string[], rds: [] as string[] };
+  for (const instance of Reservations.flatMap((reservation) => reservation.Instances ?? [])) {
+    const instanceId = instance.InstanceId ?? '';
+    const name = tag(instance.Tags, 'Name') ?? instanceId;
+    for (const device of instance.BlockDeviceMappings ?? []) {
+      const volumeId = device.Ebs?.VolumeId ?? '';
+      const { SnapshotId = '' } = await ec2.send(
+        new CreateSnapshotCommand({
+          VolumeId: volumeId,
+          Description: `Automated backup of ${name} (${instanceId}) - ${stamp}`,
+        }),
+      );
+      await ec2.send(
+        new CreateTagsCommand({
+          Resources: [SnapshotId],
+          Tags: toTags({
+            Name: `${name}-backup-${stamp.slice(0, 8)}`,
+            Environment: environment,
+            InstanceId: instanceId,
+            VolumeId: volumeId,
+            AutomatedBackup: 'true',
+            CreatedBy: 'lambda-backup-automation',
+          }),
+        }),
+      );
+      made.ebs.push(SnapshotId);
+    }
+  }
+  const { DBInstances = [] } = await rds.send(new DescribeDBInstancesCommand({}));
+  for (const db of DBInstances) {
+    const { TagList = [] } = await rds.send(
+      new ListTagsForResourceCommand({ ResourceName: db.DBInstanceArn }),
+    );
+    if (tag(TagList, 'Environment') !== environment || tag(TagList, 'Backup') !== 'true') continue;
+    const snapshotId = `${db.DBInstanceIdentifier}-backup-${stamp}`;
+    await rds.send(
+      new CreateDBSnapshotCommand({
+        DBSnapshotIdentifier: snapshotId,
+        DBInstanceIdentifier: db.DBInstanceIdentifier,
+      }),
+    );
+    made.rds.push(snapshotId);
+  }
+  return made;
+};
+
+type OriginalRun = Awaited<ReturnType<typeof runOriginalScript>>;
+
+/**
+ * An account the original backup script backed up for 20 days, then stopped: its
+ * snapshots of production from 20 and 10 days ago (EBS of `app`; RDS of `billing`, of
+ * `orders`, which copies its tags, Retention=permanent among them, to its snapshots, and
+ * of `reports`, deleted since), and of staging (`app-staging`, `billing-staging`); and a
+ * DB snapshot made by hand with a name close to the script's.
+ */
+export const seedOriginalScriptAccount = async (moto: Moto) => {
+  const ec2 = getClient(EC2Client);
+  const rds = getClient(RDSClient);
+  const launch = async (tags: Record<string, string>) => {
+    const { Instances = [] } = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-12c6146b',
+        MinCount: 1,
+        MaxCount: 1,
+        InstanceType: 't3.micro',
+        TagSpecifications: [{ ResourceType: 'instance', Tags: toTags(tags) }],
+      }),
+    );
+    return Instances[0]?.InstanceId ?? '';
+  };
+  const database = (id: string, environment: string, extra: Record<string, string> = {}) =>
+    rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: id,
+        Engine: 'postgres',
+        DBInstanceClass: 'db.t3.micro',
+        AllocatedStorage: 20,
+        MasterUsername: 'admin',
+        MasterUserPassword: 'not-a-secret-1',
+        CopyTagsToSnapshot: id === 'orders',
+        Tags: toTags({ Environment: environment, Backup: 'true', ...extra }),
+      }),
+    );
+
+  moto.setClockOffset('-21d');
+  const app = await launch({ Name: 'app', Environment: 'production', Backup: 'true' });
+  const appStaging = await launch({ Name: 'app', Environment: 'staging', Backup: 'true' });
+  await database('billing', 'production');
+  await database('orders', 'production', { Retention: 'permanent' });
+  await database('reports', 'production');
+  await database('billing-staging', 'staging');
+  const runs: { days: number; stamp: string; production: OriginalRun; staging: OriginalRun }[] = [];
+  for (const days of [20, 10]) {
+    moto.setClockOffset(`-${days}d`);
+    const stamp = originalStamp(days);
+    runs.push({
+      days,
+      stamp,
+      production: await runOriginalScript({ ec2, rds }, 'production', stamp),
+      staging: await runOriginalScript({ ec2, rds }, 'staging', stamp),
+    });
+  }
+  await rds.send(
+    new CreateDBSnapshotCommand({
+      DBSnapshotIdentifier: 'billing-backup-before-migration',
+      DBInstanceIdentifier: 'billing',
+    }),
+  );
+  await rds.send(
+    new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'reports', SkipFinalSnapshot: true }),
+  );
+  moto.setClockOffset('+0');
+
+  const runOf = (days: number) => {
+    const run = runs.find((each) => each.days === days);
+    if (!run) throw new Error(`the original script did not run ${days} days ago`);
+    return run;
+  };
+  return {
+    ec2,
+    rds,
+    app,
+    appStaging,
+    /** What the original script's run `days` ago made for `environment`. */
+    of: (environment: 'production' | 'staging', days: number) => runOf(days)[environment],
+    /** The name the original script's run `days` ago gave its snapshot of `database`. */
+    dbBackup: (database: string, days: number) => `${database}-backup-${runOf(days).stamp}`,
+  };
 };
