@@ -397,9 +397,10 @@ describe('The last backup of a resource', () => {
     // Prepare
     const first = snap(90, { VolumeId: undefined });
     const second = snap(60, { VolumeId: undefined });
+    const both = { ...lastBackup, keepLatestOfDeletedVolumes: true };
 
     // Act & Assess
-    expect(ids(plan([first, second], lastBackup, new Map(), new Set([''])).due)).toEqual([
+    expect(ids(plan([first, second], both, new Map(), new Set([''])).due)).toEqual([
       first.SnapshotId,
       second.SnapshotId,
     ]);
