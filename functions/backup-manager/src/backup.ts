@@ -220,13 +220,10 @@ export const runBackup = async (
   const ebsBackups = ec2Listed.filter((backup) => !backup.adopted);
   const existing = [...ebsBackups, ...rdsBackups.backups];
   // The original backup script's, of this environment: retention's too, nothing else.
+  const targets = new Set(rdsTargets.instances.flatMap((db) => db.DBInstanceIdentifier ?? []));
   const legacyOwners = rdsBackups.legacyCandidates.map((snapshot) => ({
     snapshot,
-    owner: legacyRdsOwner(snapshot, {
-      targets: new Set(rdsTargets.instances.flatMap((db) => db.DBInstanceIdentifier ?? [])),
-      databases: rdsTargets.databases,
-      selector,
-    }),
+    owner: legacyRdsOwner(snapshot, { targets, databases: rdsTargets.databases, selector }),
   }));
   const adopted = [
     ...ec2Listed.filter((backup) => backup.adopted),
