@@ -1,0 +1,109 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseTemplate } from './cfnYaml.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const template = parseTemplate(readFileSync(join(root, 'template.yaml'), 'utf8'));
+
+/** The IAM service prefix of each SDK client package the functions use. */
+const SERVICE_PREFIX: Record<string, string> = {
+  'client-auto-scaling': 'autoscaling',
+  'client-cloudwatch': 'cloudwatch',
+  'client-codepipeline': 'codepipeline',
+  'client-ec2': 'ec2',
+  'client-rds': 'rds',
+  'client-secrets-manager': 'secretsmanager',
+  'client-sns': 'sns',
+  'client-ssm': 'ssm',
+};
+
+const sourceFiles = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => join(dir, file))
+    : [];
+
+/**
+ * `ec2:DescribeVolumes` for every `DescribeVolumesCommand` or `paginateDescribeVolumes` a
+ * source file imports.
+ */
+const actionsSentBy = (files: string[]): Set<string> => {
+  const actions = new Set<string>();
+  const imports = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g;
+  for (const file of files) {
+    for (const [, names = '', client = ''] of readFileSync(file, 'utf8').matchAll(imports)) {
+      const prefix = SERVICE_PREFIX[client];
+      if (!prefix) throw new Error(`${file}: no IAM prefix known for @aws-sdk/${client}`);
+      for (const name of names.split(',').map((entry) => entry.trim())) {
+        const command =
+          /^([A-Za-z0-9]+)Command$/.exec(name)?.[1] ?? /^paginate([A-Za-z0-9]+)$/.exec(name)?.[1];
+        if (command && !name.startsWith('type ')) actions.add(`${prefix}:${command}`);
+      }
+    }
+  }
+  return actions;
+};
+
+/** The function's own sources and those of the shared packages (but the middleware) it imports. */
+const sourcesOf = (name: string): string[] => {
+  const own = sourceFiles(join(root, 'functions', name, 'src'));
+  const packages = new Set(
+    own.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '@nightshift\/([a-z-]+)'/g)].map(
+        ([, pkg]) => pkg ?? '',
+      ),
+    ),
+  );
+  // The middleware's one AWS call is publishing a report, which each function's own
+  // wiring decides on; its statements are checked with the reports topic.
+  packages.delete('middleware');
+  return [
+    ...own,
+    ...[...packages].flatMap((pkg) => sourceFiles(join(root, 'packages', pkg, 'src'))),
+  ];
+};
+
+const allowedActions = (logicalId: string): Set<string> => {
+  const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as {
+    Statement?: Record<string, unknown>[];
+  }[];
+  const statements = policies.flatMap((policy) =>
+    (policy.Statement ?? []).map((statement) =>
+      'Fn::If' in statement
+        ? ((statement['Fn::If'] as unknown[])[1] as Record<string, unknown>)
+        : statement,
+    ),
+  );
+  return new Set(
+    statements
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => [statement.Action].flat() as string[]),
+  );
+};
+
+const functionsInTemplate = Object.entries(template.Resources)
+  .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+  .map(([logicalId, resource]) => ({
+    logicalId,
+    name: String(resource.Properties?.CodeUri ?? '').replace(/^dist\//, ''),
+  }));
+
+describe('IAM against the code', () => {
+  it.each(functionsInTemplate.map(({ logicalId, name }) => [name, logicalId]))(
+    'allows %s every AWS action its code sends',
+    (name, logicalId) => {
+      // Prepare
+      const sent = actionsSentBy(sourcesOf(name));
+      const allowed = allowedActions(logicalId);
+
+      // Act
+      const missing = [...sent].filter((action) => !allowed.has(action));
+
+      // Assess
+      expect(sent.size).toBeGreaterThan(0);
+      expect(missing).toEqual([]);
+    },
+  );
+});
