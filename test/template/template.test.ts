@@ -193,7 +193,7 @@ describe('IAM of the functions', () => {
         Effect: 'Deny',
         Condition: {
           StringEquals: {
-            'aws:ResourceTag/CreatedBy': 'nightshift',
+            'aws:ResourceTag/CreatedBy': ['nightshift', 'lambda-backup-automation'],
             'aws:ResourceTag/AutomatedBackup': 'true',
           },
         },
@@ -234,8 +234,40 @@ describe('IAM of backup-manager', () => {
         statement.Condition === undefined,
     );
 
-    // Assess
-    expect(unconditionalWrites).toEqual([]);
+    // Assess: the one delete without a tag condition is of the original script's
+    // untagged database snapshots, limited by their name, and only while adopting them.
+    expect(unconditionalWrites).toEqual([
+      {
+        Sid: 'DeleteTheOriginalScriptsDatabaseSnapshots',
+        Effect: 'Allow',
+        Action: 'rds:DeleteDBSnapshot',
+        Resource: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:snapshot:*-backup-????????-??????',
+        },
+        onlyIf: 'AdoptingLegacyBackups',
+      },
+    ]);
+    expect(bySid('DeleteTheOriginalScriptsSnapshots')).toMatchObject({
+      onlyIf: 'AdoptingLegacyBackups',
+      Condition: {
+        StringEquals: {
+          'aws:ResourceTag/CreatedBy': 'lambda-backup-automation',
+          'aws:ResourceTag/AutomatedBackup': 'true',
+        },
+      },
+    });
+    expect(
+      statements()
+        .filter((statement) => statement.Effect === 'Deny')
+        .map((statement) => statement.Sid),
+    ).toEqual(
+      expect.arrayContaining([
+        'NeverDeleteLifecycleManagerSnapshots',
+        'NeverDeleteAwsBackupSnapshots',
+        'NeverDeletePermanentBackups',
+      ]),
+    );
     expect(bySid('TagSnapshotsOnlyAtCreation')?.Condition).toEqual({
       StringEquals: { 'ec2:CreateAction': 'CreateSnapshots', ...marked('RequestTag') },
     });
