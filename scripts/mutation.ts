@@ -14,6 +14,8 @@ export const DECIDING_MODULES = [
   'functions/infra-scaler/src/scaleUp.ts',
   'functions/snapshot-cleanup/src/plan.ts',
   'functions/backup-manager/src/retention.ts',
+  'functions/backup-manager/src/daySets.ts',
+  'functions/backup-manager/src/legacy.ts',
   'functions/log-processor/src/classify.ts',
   'functions/log-processor/src/event.ts',
   'packages/middleware/src/redact.ts',
