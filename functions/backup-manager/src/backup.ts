@@ -6,6 +6,7 @@ import { deleteSnapshot } from '@nightshift/ebs';
 import {
   createReport,
   GONE_AFTER_RETRY,
+  LEGACY_CREATED_BY,
   logReport,
   mapSettled,
   type Observability,
@@ -26,7 +27,7 @@ import {
   type TargetSelector,
 } from './ec2Backups.ts';
 import { type BackupEvent, scheduledAt } from './event.ts';
-import { LEGACY_CREATED_BY, legacyRdsOwner } from './legacy.ts';
+import { legacyRdsOwner } from './legacy.ts';
 import {
   adoptedRdsRecord,
   createRdsBackup,

@@ -14,15 +14,12 @@ import {
   CREATED_BY,
   isNightshiftBackup,
   isPermanent,
+  LEGACY_CREATED_BY,
+  managedBy,
   tagValue,
 } from '@nightshift/middleware';
 import { chooseDaySet } from './daySets.ts';
-import {
-  isLegacyEbsBackup,
-  LEGACY_CREATED_BY,
-  LEGACY_ENVIRONMENT_KEY,
-  managedBy,
-} from './legacy.ts';
+import { isLegacyEbsBackup, LEGACY_ENVIRONMENT_KEY } from './legacy.ts';
 import type { BackupRecord } from './retention.ts';
 import { BACKUP_DATE_KEY, backupDay, hasRetentionTag, SET_KEY, SOURCE_KEY } from './tags.ts';
 

@@ -1,32 +1,19 @@
 import type { DBSnapshot } from '@aws-sdk/client-rds';
-import { AUTOMATED_BACKUP, isNightshiftBackup, type Tag, tagValue } from '@nightshift/middleware';
+import { isLegacyBackup, isNightshiftBackup, type Tag, tagValue } from '@nightshift/middleware';
 import type { TargetSelector } from './ec2Backups.ts';
 
-/**
+/*
  * The backups the original backup script (`backup-automation.py`) made, which
  * backup-manager's retention adopts: EBS snapshots tagged `AutomatedBackup=true` and
  * `CreatedBy=lambda-backup-automation` (with `Environment`, `InstanceId`, `VolumeId`,
- * `Name`), and manual DB snapshots named `<database>-backup-<YYYYMMDD-HHMMSS>`, which it
- * never tagged.
+ * `Name`; `isLegacyBackup` of `@nightshift/middleware` reads the first two), and manual DB
+ * snapshots named `<database>-backup-<YYYYMMDD-HHMMSS>`, which it never tagged.
  */
-export const LEGACY_CREATED_BY = 'lambda-backup-automation';
+
 /** The tag key the original script wrote the environment under, whatever the configuration says. */
 export const LEGACY_ENVIRONMENT_KEY = 'Environment';
 /** The original script's `%Y%m%d-%H%M%S` stamp after `<database>-backup-`. */
 const LEGACY_STAMP = /^\d{8}-\d{6}$/;
-
-/**
- * Who else manages a snapshot's life, if anyone: AWS Backup and Data Lifecycle Manager
- * delete their snapshots on their own schedules, so backup-manager never does.
- *
- * @example
- * managedBy([{ Key: 'aws:backup:source-resource', Value: 'vol-1' }]); // 'AWS Backup'
- */
-export const managedBy = (tags: readonly Tag[] | undefined): string | undefined => {
-  if (tags?.some((tag) => tag.Key?.startsWith('aws:backup:'))) return 'AWS Backup';
-  if (tags?.some((tag) => tag.Key?.startsWith('aws:dlm:'))) return 'Data Lifecycle Manager';
-  return undefined;
-};
 
 /**
  * Whether an EBS snapshot's tags are those the original script wrote for `environment`:
@@ -37,9 +24,7 @@ export const managedBy = (tags: readonly Tag[] | undefined): string | undefined 
  * isLegacyEbsBackup(snapshot.Tags, 'production'); // true
  */
 export const isLegacyEbsBackup = (tags: readonly Tag[] | undefined, environment: string): boolean =>
-  tagValue(tags, 'CreatedBy') === LEGACY_CREATED_BY &&
-  tagValue(tags, AUTOMATED_BACKUP.Key) === AUTOMATED_BACKUP.Value &&
-  tagValue(tags, LEGACY_ENVIRONMENT_KEY) === environment;
+  isLegacyBackup(tags) && tagValue(tags, LEGACY_ENVIRONMENT_KEY) === environment;
 
 /**
  * Whether a DB snapshot identifier is the name the original script gave a snapshot of

@@ -16,12 +16,13 @@ import {
 import {
   isNightshiftBackup,
   isPermanent,
+  managedBy,
   type Tag,
   tagValue,
   wasRetried,
 } from '@nightshift/middleware';
 import type { TargetSelector } from './ec2Backups.ts';
-import { isLegacyRdsName, managedBy } from './legacy.ts';
+import { isLegacyRdsName } from './legacy.ts';
 import type { BackupRecord } from './retention.ts';
 import { BACKUP_DATE_KEY, backupDay } from './tags.ts';
 

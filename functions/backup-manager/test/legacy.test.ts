@@ -1,7 +1,7 @@
 import type { DBSnapshot } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import type { TargetSelector } from '../src/ec2Backups.ts';
-import { isLegacyEbsBackup, isLegacyRdsName, legacyRdsOwner, managedBy } from '../src/legacy.ts';
+import { isLegacyEbsBackup, isLegacyRdsName, legacyRdsOwner } from '../src/legacy.ts';
 
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
@@ -45,25 +45,6 @@ describe('The original backup script’s EBS snapshots', () => {
     expect(isLegacyEbsBackup(without('AutomatedBackup'), 'production')).toBe(false);
     expect(isLegacyEbsBackup(without('Environment'), 'production')).toBe(false);
     expect(isLegacyEbsBackup(undefined, 'production')).toBe(false);
-  });
-});
-
-describe('Snapshots another service manages', () => {
-  it.each([
-    [[{ Key: 'aws:backup:source-resource', Value: 'vol-1' }], 'AWS Backup'],
-    [[{ Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-1' }], 'Data Lifecycle Manager'],
-    [
-      [
-        { Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-1' },
-        { Key: 'aws:backup:source-resource', Value: 'vol-1' },
-      ],
-      'AWS Backup',
-    ],
-    [[{ Key: 'Name', Value: 'aws:backup:in-a-value' }], undefined],
-    [[{ Value: 'no key' }], undefined],
-    [undefined, undefined],
-  ])('%j are managed by %s', (snapshotTags, expected) => {
-    expect(managedBy(snapshotTags)).toBe(expected);
   });
 });
 

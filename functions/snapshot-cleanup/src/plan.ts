@@ -1,5 +1,12 @@
 import type { Snapshot, Tag } from '@aws-sdk/client-ec2';
-import { hasTag, isNightshiftBackup, tagValue, ValidationError } from '@nightshift/middleware';
+import {
+  hasTag,
+  isLegacyBackup,
+  isNightshiftBackup,
+  managedBy,
+  tagValue,
+  ValidationError,
+} from '@nightshift/middleware';
 import type { TagFilter } from './config.ts';
 
 /** What decides whether an old snapshot may go. */
@@ -40,13 +47,16 @@ const matches = (tags: readonly Tag[] | undefined, filter: TagFilter) =>
   hasTag(tags, filter.key, filter.value);
 
 /**
- * Who else manages a snapshot's life, if anyone: AWS Backup, Data Lifecycle Manager or
- * backup-manager delete their snapshots on their own schedules.
+ * Why another tool deletes a snapshot on its own schedule, as the report says it, if one
+ * does: AWS Backup, Data Lifecycle Manager, or backup-manager, whose retention expires its
+ * own backups and adopts those the original backup script made.
  */
-const managedBy = (tags: readonly Tag[] | undefined): string | undefined => {
-  if (tags?.some((tag) => tag.Key?.startsWith('aws:backup:'))) return 'AWS Backup';
-  if (tags?.some((tag) => tag.Key?.startsWith('aws:dlm:'))) return 'Data Lifecycle Manager';
-  if (isNightshiftBackup(tags)) return 'backup-manager';
+const ownedElsewhere = (tags: readonly Tag[] | undefined): string | undefined => {
+  const service = managedBy(tags);
+  if (service) return `managed by ${service}`;
+  if (isNightshiftBackup(tags)) return 'managed by backup-manager';
+  if (isLegacyBackup(tags))
+    return "the original backup script's backup, which backup-manager expires";
   return undefined;
 };
 
@@ -122,7 +132,7 @@ const lastBackupGroup = (
   policy: SnapshotRetentionPolicy,
 ): LastBackupGroup | undefined => {
   const startedAt = snapshot.StartTime?.getTime();
-  if (startedAt === undefined || snapshot.State !== 'completed' || managedBy(snapshot.Tags))
+  if (startedAt === undefined || snapshot.State !== 'completed' || ownedElsewhere(snapshot.Tags))
     return undefined;
   const status = volumeStatus(snapshot, liveVolumes);
   if (status === 'copy') {
@@ -165,7 +175,8 @@ const lastBackups = (
 
 /**
  * Every reason that keeps a snapshot past retention: the keep tag, use by an AMI, AWS
- * Backup, Data Lifecycle Manager or backup-manager ownership, an operator's exclusion,
+ * Backup, Data Lifecycle Manager or backup-manager ownership (its own backups and the
+ * original backup script's), an operator's exclusion,
  * being a last backup (the newest snapshot of its volume, or copy of its source), or not
  * being complete.
  */
@@ -182,8 +193,8 @@ const reasonsToKeep = (
   }
   const amis = amisBySnapshot.get(snapshot.SnapshotId ?? '');
   if (amis) reasons.push(`used by AMI ${amis.join(', ')}`);
-  const manager = managedBy(tags);
-  if (manager) reasons.push(`managed by ${manager}`);
+  const owner = ownedElsewhere(tags);
+  if (owner) reasons.push(owner);
   for (const filter of policy.excludeTags) {
     if (matches(tags, filter))
       reasons.push(

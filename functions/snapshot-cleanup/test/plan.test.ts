@@ -47,6 +47,16 @@ const plan = (
     now,
   });
 const ids = (snapshots: Snapshot[]) => snapshots.map((snapshot) => snapshot.SnapshotId);
+/** The tags the original backup script put on its EBS snapshots. */
+const legacyTags = [
+  { Key: 'Name', Value: 'web-backup-20261101' },
+  { Key: 'Environment', Value: 'production' },
+  { Key: 'InstanceId', Value: 'i-1' },
+  { Key: 'VolumeId', Value: 'vol-a' },
+  { Key: 'AutomatedBackup', Value: 'true' },
+  { Key: 'CreatedBy', Value: 'lambda-backup-automation' },
+];
+const LEGACY_REASON = "the original backup script's backup, which backup-manager expires";
 
 describe('Plan a cleanup', () => {
   it('deletes only snapshots older than the retention, oldest first', () => {
@@ -104,6 +114,7 @@ describe('Plan a cleanup', () => {
       },
       'managed by backup-manager',
     ],
+    ['the original backup script', { Tags: legacyTags }, LEGACY_REASON],
     ['an unfinished state', { State: 'pending' as const }, 'state is pending'],
   ])('keeps an old snapshot because of %s', (_rule, extra, reason) => {
     // Act
@@ -227,6 +238,42 @@ describe('Plan a cleanup', () => {
     ]);
   });
 
+  it('never lets a backup of the original backup script stand for the newest of its volume', () => {
+    // Prepare: backup-manager's retention adopts and expires the original script's backups.
+    const manual = snap(200, { VolumeId: 'vol-a' });
+    const olderManual = snap(300, { VolumeId: 'vol-a' });
+    const legacy = snap(100, { VolumeId: 'vol-a', Tags: legacyTags });
+
+    // Act
+    const result = plan([olderManual, manual, legacy], { keepLatestPerVolume: true });
+
+    // Assess
+    expect(result.kept).toEqual([
+      { snapshot: manual, reasons: ['newest snapshot of vol-a'] },
+      { snapshot: legacy, reasons: [LEGACY_REASON] },
+    ]);
+    expect(ids(result.due)).toEqual([olderManual.SnapshotId]);
+  });
+
+  it.each([
+    ['another tool', { CreatedBy: 'someone-else' }],
+    ['not an automated backup', { AutomatedBackup: 'false' }],
+  ])('deletes an old snapshot tagged like the original script’s but by %s', (_what, change) => {
+    // Prepare
+    const tags = legacyTags.map((tag) => ({
+      ...tag,
+      Value: change[tag.Key as keyof typeof change] ?? tag.Value,
+    }));
+    const lookalike = snap(90, { Tags: tags });
+
+    // Act
+    const result = plan([lookalike]);
+
+    // Assess
+    expect(ids(result.due)).toEqual([lookalike.SnapshotId]);
+    expect(result.kept).toEqual([]);
+  });
+
   it('lists every reason that keeps a snapshot', () => {
     // Prepare
     const both = snap(90, {
@@ -343,6 +390,7 @@ describe('The last backup of a resource', () => {
         ],
       },
     ],
+    [LEGACY_REASON, { Tags: legacyTags }],
   ])('still keeps a snapshot of a volume that no longer exists when %s', (reason, extra) => {
     // Prepare
     const orphan = snap(400, { VolumeId: 'vol-gone', ...extra });

@@ -27,6 +27,38 @@ export const isNightshiftBackup = (tags: readonly Tag[] | undefined): boolean =>
   tagValue(tags, CREATED_BY.Key) === CREATED_BY.Value &&
   tagValue(tags, AUTOMATED_BACKUP.Key) === AUTOMATED_BACKUP.Value;
 
+/**
+ * The `CreatedBy` value on the EBS snapshots the original backup script made (with
+ * `AutomatedBackup=true`): backup-manager's retention adopts and expires them.
+ */
+export const LEGACY_CREATED_BY = 'lambda-backup-automation';
+
+/**
+ * Whether a snapshot carries both tags the original backup script put on its EBS snapshots:
+ * `CreatedBy=lambda-backup-automation` and `AutomatedBackup=true`, exactly.
+ *
+ * @example
+ * isLegacyBackup(snapshot.Tags); // true
+ */
+export const isLegacyBackup = (tags: readonly Tag[] | undefined): boolean =>
+  tagValue(tags, CREATED_BY.Key) === LEGACY_CREATED_BY &&
+  tagValue(tags, AUTOMATED_BACKUP.Key) === AUTOMATED_BACKUP.Value;
+
+/**
+ * Which AWS service manages a snapshot's life, if any: AWS Backup (`aws:backup:*` tag keys)
+ * or Data Lifecycle Manager (`aws:dlm:*`) delete their snapshots on their own schedules, so
+ * Nightshift never does.
+ *
+ * @example
+ * managedBy([{ Key: 'aws:backup:source-resource', Value: 'vol-1' }]); // 'AWS Backup'
+ * managedBy([{ Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-1' }]); // 'Data Lifecycle Manager'
+ */
+export const managedBy = (tags: readonly Tag[] | undefined): string | undefined => {
+  if (tags?.some((tag) => tag.Key?.startsWith('aws:backup:'))) return 'AWS Backup';
+  if (tags?.some((tag) => tag.Key?.startsWith('aws:dlm:'))) return 'Data Lifecycle Manager';
+  return undefined;
+};
+
 /** The tag that keeps a snapshot or backup forever; the IAM roles deny deleting one that carries it. */
 export const PERMANENT_TAG = { Key: 'Retention', Value: 'permanent' } as const;
 
