@@ -27,12 +27,18 @@ const expect = (ok: boolean, what: string) => {
   if (!ok) problems.push(what);
 };
 
+type Entry = {
+  id: string;
+  action: string;
+  reason: string;
+  details?: Record<string, string | number | boolean>;
+};
 type Report = {
   dryRun: boolean;
-  planned: { id: string; action: string; reason: string }[];
-  done: { id: string; action: string; reason: string }[];
-  skipped: { id: string; action: string; reason: string }[];
-  failed: { id: string; action: string; reason: string }[];
+  planned: Entry[];
+  done: Entry[];
+  skipped: Entry[];
+  failed: Entry[];
 };
 const printReport = (report: Report | undefined) => {
   if (!report?.done) return;
@@ -197,13 +203,50 @@ const main = async () => {
       !backup.error && newEbs.length === 2 && newRds.length === 1,
       'one snapshot set for the production instance, one RDS snapshot',
     );
+    const { old, last } = account.originalBackups;
+    const expired = [
+      ...backup.before.snapshots.filter((id) => !backup.after.snapshots.includes(id)),
+      ...backup.before.dbSnapshots.filter((id) => !backup.after.dbSnapshots.includes(id)),
+    ];
+    const deletedAsOriginal = (id: string) =>
+      backup.result?.done.some(
+        (entry) =>
+          entry.id === id &&
+          entry.action === 'delete' &&
+          entry.reason.startsWith('made by the original backup script, older than 7 days'),
+      ) === true;
+    expect(
+      expired.sort().join() === [...old.ebs, old.rds].sort().join() &&
+        [...old.ebs, old.rds].every(deletedAsOriginal),
+      "the original script's backups of 20 days ago adopted and deleted (EBS and RDS)",
+    );
+    const keptAsNewest = (id: string, source: string) =>
+      backup.result?.skipped.some(
+        (entry) => entry.id === id && entry.reason === `newest finished backup of ${source}`,
+      ) === true;
+    expect(
+      last.ebs.every(
+        (id) => backup.after.snapshots.includes(id) && keptAsNewest(id, account.productionApi),
+      ) &&
+        backup.after.dbSnapshots.includes(last.rds) &&
+        keptAsNewest(last.rds, account.productionDb),
+      "the original script's backups of 10 days ago kept as the last finished ones",
+    );
 
     // 4. Old snapshots go.
     const cleanup = await step('03:00', 'old snapshots are cleaned up', 'snapshot-cleanup', {});
     const gone = cleanup.before.snapshots.filter((id) => !cleanup.after.snapshots.includes(id));
     expect(
-      !cleanup.error && gone.sort().join() === [...account.oldPlainSnapshots].sort().join(),
+      !cleanup.error &&
+        gone.sort().join() === [...account.oldPlainSnapshots, account.orphanSnapshot].sort().join(),
       'exactly the old unprotected snapshots deleted',
+    );
+    const orphan = cleanup.result?.done.find((entry) => entry.id === account.orphanSnapshot);
+    expect(
+      orphan?.action === 'delete' &&
+        orphan.details?.volume === 'deleted' &&
+        orphan.reason.includes(`volume ${account.scratchVolume} no longer exists`),
+      'the snapshot of a deleted volume deleted, its report saying the volume is gone',
     );
     expect(
       [account.permanentSnapshot, ...account.amiSnapshots].every((id) =>

@@ -14,18 +14,28 @@ import {
   CreateSnapshotCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
+  DeleteVolumeCommand,
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   EC2Client,
   RunInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, CreateDBSnapshotCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Moto } from '@nightshift/testing';
 
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
 const IMAGE = 'ami-12c6146b';
+
+/** The original backup script's `%Y%m%d-%H%M%S` stamp, `days` before now. */
+const originalStamp = (days: number) =>
+  new Date(Date.now() - days * 86_400_000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace('T', '-')
+    .slice(0, 15);
 
 export type DemoAccount = Awaited<ReturnType<typeof seedAccount>>;
 
@@ -96,6 +106,12 @@ export const seedAccount = async (moto: Moto) => {
   const { ImageId = '' } = await ec2.send(
     new CreateImageCommand({ InstanceId: builder, Name: 'golden-2026-10' }),
   );
+  // A scratch volume, snapshotted before it was deleted: its snapshot is all that is left.
+  const { VolumeId: scratch = '' } = await ec2.send(
+    new CreateVolumeCommand({ AvailabilityZone: 'eu-west-1a', Size: 20 }),
+  );
+  const orphanSnapshot = await snapshot(scratch, { Name: 'scratch-before-resize' });
+  await ec2.send(new DeleteVolumeCommand({ VolumeId: scratch }));
   moto.setClockOffset('+0');
   await snapshot(archive, { Name: 'archive-weekly' });
   const { Images = [] } = await ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId] }));
@@ -137,13 +153,18 @@ export const seedAccount = async (moto: Moto) => {
       MaxSize: 5,
       DesiredCapacity: 3,
       AvailabilityZones: ['eu-west-1a'],
-      Tags: [{ Key: 'Environment', Value: 'staging', PropagateAtLaunch: true }],
+      Tags: [
+        { Key: 'Environment', Value: 'staging', PropagateAtLaunch: true },
+        { Key: 'AutoScale', Value: 'true', PropagateAtLaunch: false },
+      ],
     }),
   );
   const stagingDb = 'staging-orders';
   await database(stagingDb, { Environment: 'staging', AutoScale: 'true' });
 
-  // Production: an API instance with a data volume and a database, both backed up nightly.
+  // Production, three weeks old: an API instance with a data volume and a database, both
+  // tagged for nightly backups, which the original backup script made 20 and 10 days ago.
+  moto.setClockOffset('-21d');
   const productionApi = await launch({
     Name: 'orders-api',
     Environment: 'production',
@@ -155,7 +176,54 @@ export const seedAccount = async (moto: Moto) => {
   await ec2.send(
     new AttachVolumeCommand({ VolumeId: data, InstanceId: productionApi, Device: '/dev/sdf' }),
   );
-  await database('orders', { Environment: 'production', Backup: 'true' });
+  const productionDb = 'orders';
+  await database(productionDb, { Environment: 'production', Backup: 'true' });
+  const { Reservations = [] } = await ec2.send(
+    new DescribeInstancesCommand({ InstanceIds: [productionApi] }),
+  );
+  const productionVolumes = Reservations.flatMap((r) => r.Instances ?? [])
+    .flatMap((i) => i.BlockDeviceMappings ?? [])
+    .flatMap((m) => (m.Ebs?.VolumeId ? [m.Ebs.VolumeId] : []));
+  /** One night of the original script, with its calls and tags, `days` ago. */
+  const originalBackup = async (days: number) => {
+    moto.setClockOffset(`-${days}d`);
+    const stamp = originalStamp(days);
+    const ebs: string[] = [];
+    for (const volumeId of productionVolumes) {
+      const { SnapshotId = '' } = await ec2.send(
+        new CreateSnapshotCommand({
+          VolumeId: volumeId,
+          Description: `Automated backup of orders-api (${productionApi}) - ${stamp}`,
+        }),
+      );
+      await ec2.send(
+        new CreateTagsCommand({
+          Resources: [SnapshotId],
+          Tags: tags({
+            Name: `orders-api-backup-${stamp.slice(0, 8)}`,
+            Environment: 'production',
+            InstanceId: productionApi,
+            VolumeId: volumeId,
+            AutomatedBackup: 'true',
+            CreatedBy: 'lambda-backup-automation',
+          }),
+        }),
+      );
+      ebs.push(SnapshotId);
+    }
+    const rdsSnapshot = `${productionDb}-backup-${stamp}`;
+    await rds.send(
+      new CreateDBSnapshotCommand({
+        DBSnapshotIdentifier: rdsSnapshot,
+        DBInstanceIdentifier: productionDb,
+      }),
+    );
+    return { ebs, rds: rdsSnapshot };
+  };
+  // The older night expires; the newer is each resource's last finished backup when
+  // backup-manager runs (its own of tonight is not finished yet), so it stays.
+  const originalBackups = { old: await originalBackup(20), last: await originalBackup(10) };
+  moto.setClockOffset('+0');
 
   // Two days of CPU: the worker idles, the web server works.
   const hourly = (instanceId: string, value: number) =>
@@ -200,6 +268,8 @@ export const seedAccount = async (moto: Moto) => {
     reportsTopic,
     alertsTopic,
     oldPlainSnapshots,
+    orphanSnapshot,
+    scratchVolume: scratch,
     permanentSnapshot,
     amiSnapshots,
     stagingWeb,
@@ -208,6 +278,8 @@ export const seedAccount = async (moto: Moto) => {
     group,
     stagingDb,
     productionApi,
+    productionDb,
+    originalBackups,
     failedDeployment,
     logBatch,
   };
