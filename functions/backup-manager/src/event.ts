@@ -20,17 +20,22 @@ const isoTime = (what: string) =>
 /**
  * `{"backup_type": "all" | "ec2" | "rds", "environment": "production", "dryRun"?: true,
  * "scheduledTime"?: "2026-11-28T01:00:00Z"}`; an EventBridge scheduled event's `time` is
- * read too. The scheduled time, not the clock, says which day a run backs up.
+ * read too. The scheduled time, not the clock, says which day a run backs up. A left-out
+ * `backup_type` is `all` and a left-out `environment` is `production`, as the original
+ * backup script took them.
  */
 export const BackupEventSchema = z.looseObject({
-  backup_type: z.enum(['all', 'ec2', 'rds'], 'must be one of all, ec2, rds'),
-  environment: z
-    .string('is required: the value of the Environment tag to back up')
-    .check(
-      z.trim(),
-      z.minLength(1, 'must not be empty'),
-      z.maxLength(256, 'must be at most 256 characters'),
-    ),
+  backup_type: z._default(z.enum(['all', 'ec2', 'rds'], 'must be one of all, ec2, rds'), 'all'),
+  environment: z._default(
+    z
+      .string('must be a string: the value of the Environment tag to back up')
+      .check(
+        z.trim(),
+        z.minLength(1, 'must not be empty'),
+        z.maxLength(256, 'must be at most 256 characters'),
+      ),
+    'production',
+  ),
   dryRun: z.optional(z.boolean('must be true or false')),
   scheduledTime: isoTime('the schedule’s <aws.scheduler.scheduled-time>'),
   time: isoTime('the scheduled event’s time'),

@@ -47,14 +47,18 @@ const backupEvent = fc
   )
   .map(([polluted, fields]) => ({ ...polluted, ...fields }));
 
-/** The fields the contract refuses: a known backup type, an environment of 1 to 256 characters, a boolean dry run. */
+/** The fields the contract refuses: a known backup type, an environment of 1 to 256 characters, a boolean dry run (each may be left out). */
 const badFieldsOf = (event: unknown): string[] => {
   if (!isRecord(event)) return ['(root)'];
   const bad: string[] = [];
-  if (typeof event.backup_type !== 'string' || !BACKUP_TYPES.includes(event.backup_type))
+  const type = event.backup_type;
+  if (type !== undefined && !(typeof type === 'string' && BACKUP_TYPES.includes(type)))
     bad.push('backup_type');
   const env = event.environment;
-  if (!(typeof env === 'string' && env.trim().length >= 1 && env.trim().length <= 256))
+  if (
+    env !== undefined &&
+    !(typeof env === 'string' && env.trim().length >= 1 && env.trim().length <= 256)
+  )
     bad.push('environment');
   if (event.dryRun !== undefined && typeof event.dryRun !== 'boolean') bad.push('dryRun');
   return bad;
@@ -87,8 +91,10 @@ describe('backup-manager event schema, for any input', () => {
           const parsed = parse(event);
 
           // Assess
-          expect(parsed.backup_type).toBe(event.backup_type);
-          expect(parsed.environment).toBe((event.environment as string).trim());
+          expect(parsed.backup_type).toBe(event.backup_type ?? 'all');
+          expect(parsed.environment).toBe(
+            event.environment === undefined ? 'production' : (event.environment as string).trim(),
+          );
           expect(parsed.dryRun).toBe(event.dryRun);
           expect(Object.prototype).not.toHaveProperty('backup_type');
         },
