@@ -408,12 +408,16 @@ describe('backup-manager against the emulated account', () => {
     const before = (await ebsSnapshots(account.ec2)).length;
 
     // Act
-    const { error } = await invokeBundle(bundle, { backup_type: 'tapes' }, { env });
+    const { error } = await invokeBundle(
+      bundle,
+      { backup_type: 'tapes', environment: '' },
+      { env },
+    );
 
     // Assess
     expect(error?.name).toBe('ValidationError');
     expect(error?.message).toMatch(
-      /backup_type: must be one of all, ec2, rds; environment: is required/,
+      /backup_type: must be one of all, ec2, rds; environment: must not be empty/,
     );
     expect((await ebsSnapshots(account.ec2)).length).toBe(before);
   });
