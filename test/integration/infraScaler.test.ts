@@ -159,6 +159,20 @@ describe('infra-scaler against the emulated account', () => {
     expect(logs.find((line) => 'IdleInstances' in line)).toMatchObject({ IdleInstances: 1 });
   });
 
+  it('sends the original cleanup_old_snapshots to snapshot-cleanup, changing nothing', async () => {
+    // Prepare
+    const account = await seedAccount();
+    const before = await observe(account);
+
+    // Act
+    const { error } = await invoke({ action: 'cleanup_old_snapshots' });
+
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(/action: is snapshot-cleanup's job now/);
+    expect(await observe(account)).toEqual(before);
+  });
+
   it('rejects an unknown action and changes nothing', async () => {
     // Prepare
     const account = await seedAccount();

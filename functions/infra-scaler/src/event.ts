@@ -7,10 +7,19 @@ const ALIASES = { scale_down_staging: 'scale_down', scale_up_staging: 'scale_up'
 
 const isAlias = (action: string): action is keyof typeof ALIASES => action in ALIASES;
 
+/** Jobs the original infrastructure script did that another function does now. */
+const MOVED: Record<string, string> = {
+  cleanup_old_snapshots:
+    "is snapshot-cleanup's job now: point this schedule at the snapshot-cleanup function",
+};
+
+const ACTION_NAMES: readonly string[] = [...ACTIONS, ...Object.keys(ALIASES)];
+
 /**
  * The event schema for a function that scales `scaled` (`SCALED_ENVIRONMENTS`; empty: any
  * name that is not production-like):
- * `{"action": "scale_down" | "scale_up" | "check", "environment": "staging", "dryRun"?: true}`,
+ * `{"action": "scale_down" | "scale_up" | "check", "environment": "staging", "dryRun"?: true}`
+ * (a left-out action is check, and a check without environment checks staging),
  * or the aliases `scale_down_staging` / `scale_up_staging` with no environment. An
  * environment the function may not scale, an alias's `staging` included, is refused
  * naming `environment`.
@@ -21,9 +30,21 @@ const isAlias = (action: string): action is keyof typeof ALIASES => action in AL
 export const scalerEventSchema = (scaled: readonly string[] = []) =>
   z
     .looseObject({
-      action: z.enum(
-        [...ACTIONS, ...(Object.keys(ALIASES) as (keyof typeof ALIASES)[])],
-        'must be one of scale_down, scale_up, check (or scale_down_staging, scale_up_staging)',
+      // Left out, it is check, as the original script took it.
+      action: z._default(
+        z.string('must be a string').check(
+          z.superRefine((action, context) => {
+            if (ACTION_NAMES.includes(action)) return;
+            context.addIssue({
+              code: 'custom',
+              input: action,
+              message:
+                (Object.hasOwn(MOVED, action) ? MOVED[action] : undefined) ??
+                'must be one of scale_down, scale_up, check (or scale_down_staging, scale_up_staging)',
+            });
+          }),
+        ),
+        'check',
       ),
       environment: z.optional(
         z
@@ -33,7 +54,7 @@ export const scalerEventSchema = (scaled: readonly string[] = []) =>
       dryRun: z.optional(z.boolean('must be true or false')),
     })
     .check(
-      z.refine((event) => isAlias(event.action) || event.environment !== undefined, {
+      z.refine((event) => hasEnvironment(event.action) || event.environment !== undefined, {
         message: 'is required: the value of the Environment tag to act on',
         path: ['environment'],
       }),
@@ -45,12 +66,21 @@ export const scalerEventSchema = (scaled: readonly string[] = []) =>
         { message: 'must be staging (or left out) with a *_staging action', path: ['environment'] },
       ),
       z.superRefine((event, context) => {
-        const environment = isAlias(event.action) ? 'staging' : event.environment;
+        const environment = isAlias(event.action) ? 'staging' : environmentOf(event);
         if (environment === undefined) return;
         const message = environmentIssue(environment, scaled);
         if (message) context.addIssue({ code: 'custom', message, path: ['environment'] });
       }),
     );
+
+/** An idle check with no environment checks staging, as the original script's did. */
+const DEFAULT_CHECK_ENVIRONMENT = 'staging';
+
+/** Whether an action needs no environment in the event: the aliases and the idle check. */
+const hasEnvironment = (action: string): boolean => isAlias(action) || action === 'check';
+
+const environmentOf = (event: { action: string; environment?: string | undefined }) =>
+  event.environment ?? (event.action === 'check' ? DEFAULT_CHECK_ENVIRONMENT : undefined);
 
 /** The schema with no `SCALED_ENVIRONMENTS`: any plain name that is not production-like. */
 export const ScalerEventSchema = scalerEventSchema();
@@ -68,5 +98,5 @@ export const resolveAction = (
   event: ScalerEvent,
 ): { action: ScalerAction; environment: string } => {
   if (isAlias(event.action)) return { action: ALIASES[event.action], environment: 'staging' };
-  return { action: event.action as ScalerAction, environment: event.environment ?? '' };
+  return { action: event.action as ScalerAction, environment: environmentOf(event) ?? '' };
 };

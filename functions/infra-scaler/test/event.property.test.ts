@@ -68,7 +68,11 @@ const scalerEvent = fc
 /** The fields the contract refuses, each on its own (before the checks across fields). */
 const badFieldsOf = (event: Record<string, unknown>): string[] => {
   const bad: string[] = [];
-  if (typeof event.action !== 'string' || ![...ACTIONS, ...ALIASES].includes(event.action))
+  const action = event.action;
+  if (
+    action !== undefined &&
+    !(typeof action === 'string' && [...ACTIONS, ...ALIASES].includes(action))
+  )
     bad.push('action');
   const env = event.environment;
   if (
@@ -98,14 +102,18 @@ const scalable = (name: string) =>
   [...name].every((character) => TAG_CHARACTERS.has(character)) && !productionLike(name);
 
 /**
- * Whether the contract takes the event: valid fields, an environment unless an alias,
- * staging with an alias, and an environment the function may scale.
+ * Whether the contract takes the event: valid fields (a left-out action is check), an
+ * environment unless an alias or a check, staging with an alias, and an environment the
+ * function may scale.
  */
 const isValid = (event: unknown): event is Record<string, unknown> => {
   if (!isRecord(event) || badFieldsOf(event).length > 0) return false;
   const env = (event.environment as string | undefined)?.trim();
-  const alias = ALIASES.includes(event.action as string);
-  return alias ? env === undefined || env === 'staging' : env !== undefined && scalable(env);
+  const action = (event.action as string | undefined) ?? 'check';
+  if (ALIASES.includes(action)) return env === undefined || env === 'staging';
+  // A check without an environment checks staging, as the original script did.
+  if (action === 'check') return scalable(env ?? 'staging');
+  return env !== undefined && scalable(env);
 };
 
 describe('infra-scaler event schema, for any input', () => {
@@ -141,7 +149,7 @@ describe('infra-scaler event schema, for any input', () => {
         // Assess
         expect(ACTIONS).toContain(resolved.action);
         expect(resolved.environment).toBe(
-          ALIASES.includes(event.action as string)
+          ALIASES.includes(event.action as string) || event.environment === undefined
             ? 'staging'
             : (event.environment as string).trim(),
         );

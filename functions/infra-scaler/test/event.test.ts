@@ -15,6 +15,10 @@ describe('infra-scaler event', () => {
       { action: 'check', environment: 'dev' },
     ],
     [{ action: 'scale_down_staging' }, { action: 'scale_down', environment: 'staging' }],
+    // The original script's defaults: no action is the idle check, of staging.
+    [{}, { action: 'check', environment: 'staging' }],
+    [{ test: true }, { action: 'check', environment: 'staging' }],
+    [{ action: 'check' }, { action: 'check', environment: 'staging' }],
     [
       { action: 'scale_up_staging', environment: 'staging' },
       { action: 'scale_up', environment: 'staging' },
@@ -32,7 +36,12 @@ describe('infra-scaler event', () => {
     [{ action: 'scale_up', environment: '' }, /environment: must not be empty/],
     [{ action: 'scale_down_staging', environment: 'production' }, /environment: must be staging/],
     [{ action: 'check', environment: 'dev', dryRun: 'yes' }, /dryRun: must be true or false/],
-    [{}, /action: /],
+    [{ action: 7 }, /action: must be a string/],
+    [
+      { action: 'cleanup_old_snapshots' },
+      /action: is snapshot-cleanup's job now: point this schedule at the snapshot-cleanup function/,
+    ],
+    [{ action: 'toString', environment: 'staging' }, /action: must be one of/],
     [
       { action: 'scale_down', environment: 'production' },
       /environment: production is production-like/,
