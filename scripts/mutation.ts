@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 export const DECIDING_MODULES = [
   'functions/infra-scaler/src/scaleDown.ts',
   'functions/infra-scaler/src/scaleUp.ts',
+  'functions/infra-scaler/src/environment.ts',
+  'functions/infra-scaler/src/event.ts',
   'functions/snapshot-cleanup/src/plan.ts',
   'functions/backup-manager/src/retention.ts',
   'functions/backup-manager/src/daySets.ts',
