@@ -149,8 +149,8 @@ const notCodePipeline = (message: unknown): string | undefined => {
  * One SNS record: the envelope Lambda hands over for a topic subscription, whose
  * `Sns.Message` is a JSON string, parsed here. A CodePipeline notification is checked
  * field by field (issues name `Sns.Message.<field>`); an EventBridge event from CodePipeline
- * published to the topic by an EventBridge rule is taken as it is; anything else is
- * skipped, with the reason.
+ * (it has `detail-type`) published to the topic by an EventBridge rule is taken as it is;
+ * anything else is skipped, with the reason.
  */
 const SnsRecordSchema = z.pipe(
   z.looseObject({
@@ -174,7 +174,7 @@ const SnsRecordSchema = z.pipe(
     const skipped = notCodePipeline(message);
     if (skipped) return { messageId, skipped };
     const path = ['Sns', 'Message'];
-    if (isObject(message) && 'detail-type' in message && !('detailType' in message)) {
+    if (isObject(message) && 'detail-type' in message) {
       const event = parseInto(PipelineEventSchema, message, path, context);
       return event ? { messageId, notice: { event } } : z.NEVER;
     }

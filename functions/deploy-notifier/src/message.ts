@@ -64,7 +64,7 @@ type FailedAction = NonNullable<AdditionalAttributes['failedActions']>[number];
 const distinct = (actions: readonly FailedAction[]) => {
   const seen = new Set<string>();
   return actions.filter(({ action, additionalInformation }) => {
-    const key = JSON.stringify([action, additionalInformation ?? null]);
+    const key = JSON.stringify([action, additionalInformation]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -77,11 +77,11 @@ const distinct = (actions: readonly FailedAction[]) => {
  */
 const failureFromAttributes = (
   stage: string | undefined,
-  additional: AdditionalAttributes | undefined,
+  additional: AdditionalAttributes,
 ): DeploymentMessage['failure'] => {
-  const [first, ...others] = distinct(additional?.failedActions ?? []);
+  const [first, ...others] = distinct(additional.failedActions ?? []);
   if (!first) return undefined;
-  const failedStage = additional?.failedStage || stage;
+  const failedStage = additional.failedStage || stage;
   return {
     ...(failedStage ? { stage: failedStage } : {}),
     action: first.action,
@@ -149,7 +149,7 @@ export const messageFromEvent = (
               ? { url: result['external-execution-url'] }
               : {}),
           }
-        : failureFromAttributes(detail.stage, additional);
+        : additional && failureFromAttributes(detail.stage, additional);
   const source = sourceFromAttributes(additional);
   return {
     title: `${subject}: ${detail.state.toLowerCase()}`,

@@ -42,6 +42,27 @@ describe('deploy-notifier handler', () => {
       /region: must be an AWS region name/,
     ],
     [{ ...pipelineFailed, account: 'see https://evil.example.com' }, /account: must be a 12-digit/],
+    [{ ...pipelineFailed, account: '1234567890123' }, /account: must be a 12-digit/],
+    [{ ...pipelineFailed, account: 'x123456789012' }, /account: must be a 12-digit/],
+    [{ ...pipelineFailed, region: 'evil.example.com/eu-west-1' }, /region: must be an AWS region/],
+    [
+      { ...pipelineFailed, detail: { ...pipelineFailed.detail, state: undefined } },
+      /detail\.state: is required/,
+    ],
+    [
+      {
+        ...pipelineFailed,
+        detail: { ...pipelineFailed.detail, 'execution-trigger': { 'trigger-type': 5 } },
+      },
+      /detail\.execution-trigger\.trigger-type/,
+    ],
+    [
+      {
+        ...pipelineFailed,
+        detail: { ...pipelineFailed.detail, 'execution-result': { 'external-execution-url': {} } },
+      },
+      /detail\.execution-result\.external-execution-url/,
+    ],
     // A CodePipeline notification delivered through SNS, checked as its EventBridge twin.
     [
       snsWith({ detail: { ...notification.detail, pipeline: undefined } }),

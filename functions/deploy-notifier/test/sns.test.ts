@@ -245,6 +245,10 @@ describe('An SNS-wrapped notification gives the messages of its EventBridge twin
     expect(JSON.stringify(sns.teams)).toContain(
       'Failed: DeployCronLambdaStage / CronLambdaStack.Deploy',
     );
+    expect((sns.slack as SlackBody).text).toBe(
+      'CronLambdasCDKPipeline / DeployCronLambdaStage: failed',
+    );
+    expect(JSON.stringify(sns.slack)).toContain('*Stage*\\nDeployCronLambdaStage');
   });
 
   it.each([
@@ -396,6 +400,12 @@ describe('What a notification rule adds', () => {
     codepipelineMock.on(ListActionExecutionsCommand).resolves(
       answer.failedActions(
         {
+          stage: 'TEST',
+          action: 'TestDags',
+          message: 'another action of the same stage',
+          url: 'https://console.aws.amazon.com/codebuild/dags',
+        },
+        {
           stage: 'Lint',
           action: 'TestAirbyteConnections',
           message: 'an action of the same name in another stage',
@@ -418,6 +428,7 @@ describe('What a notification rule adds', () => {
     expect(text).toContain('*Failed:* TEST / TestAirbyteConnections');
     expect(text).toContain('https://console.aws.amazon.com/codebuild/test');
     expect(text).not.toContain('codebuild/lint');
+    expect(text).not.toContain('codebuild/dags');
   });
 
   it('gives the source revision of a stage notification when CodePipeline cannot be read; CodePipeline wins when it answers', async () => {
