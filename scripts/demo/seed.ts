@@ -23,19 +23,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Moto } from '@nightshift/testing';
+import { type Moto, originalBackupStamp } from '@nightshift/testing';
 
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
 const IMAGE = 'ami-12c6146b';
-
-/** The original backup script's `%Y%m%d-%H%M%S` stamp, `days` before now. */
-const originalStamp = (days: number) =>
-  new Date(Date.now() - days * 86_400_000)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace('T', '-')
-    .slice(0, 15);
 
 export type DemoAccount = Awaited<ReturnType<typeof seedAccount>>;
 
@@ -187,7 +179,7 @@ export const seedAccount = async (moto: Moto) => {
   /** One night of the original script, with its calls and tags, `days` ago. */
   const originalBackup = async (days: number) => {
     moto.setClockOffset(`-${days}d`);
-    const stamp = originalStamp(days);
+    const stamp = originalBackupStamp(days);
     const ebs: string[] = [];
     for (const volumeId of productionVolumes) {
       const { SnapshotId = '' } = await ec2.send(

@@ -15,6 +15,7 @@ export {
   type MotoServer,
   startMoto,
 } from './motoServer.ts';
+export { originalBackupStamp } from './originalScripts.ts';
 export { HARMLESS_SAMPLES, SECRET_SAMPLES, type SecretSample } from './secrets.ts';
 export { seededRandom } from './seededRandom.ts';
 export { type SnsNotification, type SnsQueueReader, subscribeQueue } from './snsQueue.ts';

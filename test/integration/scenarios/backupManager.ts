@@ -21,7 +21,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { getClient } from '@nightshift/middleware';
-import type { Moto } from '@nightshift/testing';
+import { type Moto, originalBackupStamp } from '@nightshift/testing';
 
 /** The UTC day `days` ago, read from the clock when called, never at module load. */
 export const dayBefore = (days: number) =>
@@ -229,14 +229,6 @@ export const backupState = async (account: Account) => {
   return { ebs: ebs.sort(), rds: await dbSnapshotIds(account.rds) };
 };
 
-/** The original backup script's `%Y%m%d-%H%M%S`, `days` before the test's clock. */
-const originalStamp = (days: number) =>
-  new Date(Date.now() - days * 86_400_000)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace('T', '-')
-    .slice(0, 15);
-
 /**
  * One run of the original backup script's backup part (`backup_ec2_instances` and
  * `backup_rds_instances` of `backup-automation.py`), with the same calls: a snapshot per
@@ -353,7 +345,7 @@ export const seedOriginalScriptAccount = async (moto: Moto) => {
   const runs: { days: number; stamp: string; production: OriginalRun; staging: OriginalRun }[] = [];
   for (const days of [20, 10]) {
     moto.setClockOffset(`-${days}d`);
-    const stamp = originalStamp(days);
+    const stamp = originalBackupStamp(days);
     runs.push({
       days,
       stamp,
