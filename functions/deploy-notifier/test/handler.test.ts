@@ -28,7 +28,7 @@ describe('deploy-notifier handler', () => {
   it.each([
     [
       { ...pipelineFailed, detail: { state: 'FAILED', 'execution-id': 'x' } },
-      /detail\.pipeline: is required/,
+      /^Invalid event: detail\.pipeline: is required/,
     ],
     [
       { ...pipelineFailed, 'detail-type': 'CodeBuild Build State Change' },

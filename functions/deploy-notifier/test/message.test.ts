@@ -50,6 +50,26 @@ describe('The message of a notification', () => {
     });
   });
 
+  it('shows no failure for a state other than FAILED, whatever the event or rule carries', () => {
+    // Prepare
+    const action = PipelineEventSchema.parse(actionFailed);
+    const rule = { failedStage: 'TEST', failedActions: [{ action: 'Unit' }] };
+
+    // Act
+    const succeededAction = messageFromEvent(
+      { ...action, detail: { ...action.detail, state: 'SUCCEEDED' } },
+      { additionalInformation: 'done' },
+    );
+    const stoppedPipeline = messageFromEvent(
+      { ...failedPipeline, detail: { ...failedPipeline.detail, state: 'STOPPED' } },
+      rule,
+    );
+
+    // Assess
+    expect(succeededAction.failure).toBeUndefined();
+    expect(stoppedPipeline.failure).toBeUndefined();
+  });
+
   it('takes the stage of a stage notification when the rule names no failed stage', () => {
     // Act
     const message = messageFromEvent(
