@@ -365,7 +365,9 @@ describe('AlarmEmail', () => {
     // Act
     const { Parameters, Conditions, Resources } = template();
     const subscriptions = Object.values(Resources).filter(
-      (resource) => resource.Type === 'AWS::SNS::Subscription',
+      (resource) =>
+        resource.Type === 'AWS::SNS::Subscription' &&
+        JSON.stringify(resource.Properties?.TopicArn) === JSON.stringify({ Ref: 'AlarmTopic' }),
     );
 
     // Assess

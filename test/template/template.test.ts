@@ -476,6 +476,55 @@ describe('deploy-notifier wiring', () => {
       ],
     });
   });
+
+  it('subscribes to a notification rule’s topic only when one is named, and only that topic may invoke it', () => {
+    // Prepare
+    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+    const pattern = new RegExp(
+      String(template.Parameters?.CodePipelineNotificationTopicArn?.AllowedPattern),
+    );
+
+    // Act
+    const subscription = template.Resources.DeployNotifierNotificationSubscription;
+    const permission = template.Resources.DeployNotifierNotificationPermission;
+
+    // Assess
+    expect(template.Parameters?.CodePipelineNotificationTopicArn?.Default).toBe('');
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('arn:aws:sns:eu-west-1:123456789012:codepipeline-notifications')).toBe(
+      true,
+    );
+    expect(pattern.test('arn:aws:sns:eu-west-1:123456789012:*')).toBe(false);
+    expect(pattern.test('https://hooks.slack.com/services/T/B/x')).toBe(false);
+    expect(subscription).toMatchObject({
+      Condition: 'HasNotificationTopic',
+      Properties: {
+        TopicArn: { Ref: 'CodePipelineNotificationTopicArn' },
+        Protocol: 'lambda',
+        Endpoint: { Ref: 'DeployNotifierFunction.Alias' },
+        FilterPolicyScope: 'MessageBody',
+        FilterPolicy: { source: ['aws.codepipeline'] },
+      },
+    });
+    // The pipelines a rule covers arrive through its topic, not twice.
+    const rule = (
+      template.Resources.DeployNotifierFunction?.Properties?.Events as Record<
+        string,
+        { Properties: Record<string, unknown> }
+      >
+    ).PipelineStateChanges;
+    expect(rule?.Properties.State).toEqual({
+      'Fn::If': ['HasNotificationTopic', 'DISABLED', 'ENABLED'],
+    });
+    expect(permission).toMatchObject({
+      Condition: 'HasNotificationTopic',
+      Properties: {
+        Principal: 'sns.amazonaws.com',
+        SourceArn: { Ref: 'CodePipelineNotificationTopicArn' },
+        FunctionName: { Ref: 'DeployNotifierFunction.Alias' },
+      },
+    });
+  });
 });
 
 describe('Operations', () => {
