@@ -112,6 +112,8 @@ describe('deploy-notifier handler', () => {
     ],
     [{ Records: [{ eventSource: 'aws:sqs', body: '{}' }] }, /Records\[0\]\.Sns: is required/],
     [{ Records: [] }, /Records: must hold at least one record/],
+    // The original deployment script's smoke test payload.
+    [{ test: true }, /^Invalid event: /],
     [{ Records: 'all' }, /Records: must be a list of SNS records/],
     // One bad record fails the event before anything is posted for the good one.
     [
