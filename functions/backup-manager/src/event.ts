@@ -21,21 +21,21 @@ const isoTime = (what: string) =>
  * `{"backup_type": "all" | "ec2" | "rds", "environment": "production", "dryRun"?: true,
  * "scheduledTime"?: "2026-11-28T01:00:00Z"}`; an EventBridge scheduled event's `time` is
  * read too. The scheduled time, not the clock, says which day a run backs up. A left-out
- * `backup_type` is `all` and a left-out `environment` is `production`, as the original
- * backup script took them.
+ * `backup_type` is `all`, as the original backup script took it.
  */
 export const BackupEventSchema = z.looseObject({
   backup_type: z._default(z.enum(['all', 'ec2', 'rds'], 'must be one of all, ec2, rds'), 'all'),
-  environment: z._default(
-    z
-      .string('must be a string: the value of the Environment tag to back up')
-      .check(
-        z.trim(),
-        z.minLength(1, 'must not be empty'),
-        z.maxLength(256, 'must be at most 256 characters'),
-      ),
-    'production',
-  ),
+  // Required, though the original script took production when it was left out: a test
+  // event sent by hand to another environment's stack must not expire production's backups.
+  environment: z
+    .string(
+      'is required: the value of the Environment tag to back up (the original script took production when it was left out; name it)',
+    )
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(256, 'must be at most 256 characters'),
+    ),
   dryRun: z.optional(z.boolean('must be true or false')),
   scheduledTime: isoTime('the schedule’s <aws.scheduler.scheduled-time>'),
   time: isoTime('the scheduled event’s time'),

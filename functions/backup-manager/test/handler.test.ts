@@ -31,7 +31,7 @@ describe('backup-manager handler', () => {
       { backup_type: 'tapes', environment: 'production' },
       /backup_type: must be one of all, ec2, rds/,
     ],
-    [{ backup_type: 'all', environment: 7 }, /environment: must be a string/],
+    [{ backup_type: 'all' }, /environment: is required/],
     [{ backup_type: 'all', environment: '  ' }, /environment: must not be empty/],
     [
       { backup_type: 'ec2', environment: 'production', dryRun: 'no' },
@@ -65,20 +65,31 @@ describe('backup-manager handler', () => {
     expect(report).toMatchObject({ service: 'backup-manager', dryRun: false, failed: [] });
     expect(ec2Mock).toHaveReceivedCommand(DescribeInstancesCommand);
   });
-  it('backs up every kind of resource of production when the event names neither, as the original script did', async () => {
+  it('backs up every kind of resource when the event leaves backup_type out, as the original script did', async () => {
     // Prepare
     const handler = await loadHandler();
     rdsMock.onAnyCommand().resolves({});
 
     // Act
-    const report = await handler({ test: true }, createLambdaContext());
+    const report = await handler({ environment: 'production' }, createLambdaContext());
 
     // Assess
     expect(report).toMatchObject({ service: 'backup-manager', failed: [] });
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
-      Filters: expect.arrayContaining([{ Name: 'tag:Environment', Values: ['production'] }]),
-    });
+    expect(ec2Mock).toHaveReceivedCommand(DescribeInstancesCommand);
     expect(rdsMock.calls().length).toBeGreaterThan(0);
+  });
+
+  it('refuses an event without environment, though the original script took production, so that a test event never reaches another environment', async () => {
+    // Prepare
+    const handler = await loadHandler();
+
+    // Act & Assess
+    await expect(handler({ test: true }, createLambdaContext())).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/environment: is required.*name it/),
+    });
+    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(rdsMock.calls()).toHaveLength(0);
   });
 
   it('changes nothing when the scheduled time is in the future', async () => {
