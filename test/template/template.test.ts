@@ -512,7 +512,7 @@ describe('deploy-notifier wiring', () => {
         string,
         { Properties: Record<string, unknown> }
       >
-    ).PipelineStateChanges;
+    )?.PipelineStateChanges;
     expect(rule?.Properties.State).toEqual({
       'Fn::If': ['HasNotificationTopic', 'DISABLED', 'ENABLED'],
     });
