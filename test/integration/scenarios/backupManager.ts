@@ -22,12 +22,12 @@ import {
 } from '@aws-sdk/client-rds';
 import { getClient } from '@nightshift/middleware';
 import { type Moto, originalBackupStamp } from '@nightshift/testing';
+import { launchInstance, toTags } from './ec2.ts';
 
 /** The UTC day `days` ago, read from the clock when called, never at module load. */
 export const dayBefore = (days: number) =>
   new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-export const toTags = (tags: Record<string, string>): Tag[] =>
-  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+export { toTags };
 export const nightshiftTags = (environment: string, sourceId: string, day: string) =>
   toTags({
     Environment: environment,
@@ -309,18 +309,7 @@ type OriginalRun = Awaited<ReturnType<typeof runOriginalScript>>;
 export const seedOriginalScriptAccount = async (moto: Moto) => {
   const ec2 = getClient(EC2Client);
   const rds = getClient(RDSClient);
-  const launch = async (tags: Record<string, string>) => {
-    const { Instances = [] } = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12c6146b',
-        MinCount: 1,
-        MaxCount: 1,
-        InstanceType: 't3.micro',
-        TagSpecifications: [{ ResourceType: 'instance', Tags: toTags(tags) }],
-      }),
-    );
-    return Instances[0]?.InstanceId ?? '';
-  };
+  const launch = (tags: Record<string, string>) => launchInstance(ec2, tags);
   const database = (id: string, environment: string, extra: Record<string, string> = {}) =>
     rds.send(
       new CreateDBInstanceCommand({

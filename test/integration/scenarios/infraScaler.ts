@@ -8,7 +8,6 @@ import {
   DescribeInstancesCommand,
   EC2Client,
   type Instance,
-  RunInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -17,26 +16,13 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { getClient } from '@nightshift/middleware';
-
-const toTags = (tags: Record<string, string>) =>
-  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+import { launchInstance, toTags } from './ec2.ts';
 
 export const seedAccount = async () => {
   const ec2 = getClient(EC2Client);
   const autoscaling = getClient(AutoScalingClient);
   const rds = getClient(RDSClient);
-  const launch = async (tags: Record<string, string>) => {
-    const { Instances = [] } = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12c6146b',
-        MinCount: 1,
-        MaxCount: 1,
-        InstanceType: 't3.micro',
-        TagSpecifications: [{ ResourceType: 'instance', Tags: toTags(tags) }],
-      }),
-    );
-    return Instances[0]?.InstanceId ?? '';
-  };
+  const launch = (tags: Record<string, string>) => launchInstance(ec2, tags);
   const staging = await launch({ Environment: 'staging', AutoScale: 'true' });
   const production = await launch({ Environment: 'production', AutoScale: 'true' });
   const stoppedByPerson = await launch({ Environment: 'staging', AutoScale: 'true' });
