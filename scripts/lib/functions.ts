@@ -1,0 +1,100 @@
+// The one list of Nightshift's functions: every folder under functions/ whose package.json
+// has a `nightshift` manifest. Build, invoke, deploy, bench, demo, vitest and the template
+// read it from here; nothing else lists functions.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** How a function is triggered in AWS. */
+export const TRIGGERS = ['schedule', 'event-rule', 'log-subscription', 'function-url'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** What a function's `package.json` says about it under `nightshift`. */
+export interface FunctionManifest {
+  /** The folder name, the service name in logs and reports (`snapshot-cleanup`). */
+  name: string;
+  /** The template's logical-id prefix (`SnapshotCleanup` → `SnapshotCleanupFunction`). */
+  resource: string;
+  /** The package's description. */
+  description: string;
+  trigger: Trigger;
+  /** Whether a run can plan and report without changing anything. */
+  dryRun: boolean;
+  /** For a function without a dry run: what any run does anyway (said when one is refused). */
+  runsAnyway?: string;
+  /** The event a deploy invokes to check the function runs, relative to its folder. */
+  smokeEvent: string;
+  /** The EMF metrics the function emits (namespace Nightshift). */
+  metrics: string[];
+}
+
+/** A manifest that does not say what it must: names the package and the field. */
+export class ManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+/** `snapshot-cleanup` → `SnapshotCleanup`. */
+export const toResourceName = (name: string): string =>
+  name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/**
+ * Reads and checks one function's manifest.
+ *
+ * @example
+ * readManifest(root, 'snapshot-cleanup').trigger; // 'schedule'
+ */
+export const readManifest = (root: string, name: string): FunctionManifest => {
+  const file = join(root, 'functions', name, 'package.json');
+  const where = `functions/${name}/package.json`;
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const manifest = pkg.nightshift as Record<string, unknown> | undefined;
+  const fail = (message: string): never => {
+    throw new ManifestError(`${where}: ${message}`);
+  };
+  if (!NAME.test(name)) fail('the folder name must be lower-case words joined by hyphens');
+  if (pkg.name !== `@nightshift/${name}`) fail(`"name" must be "@nightshift/${name}"`);
+  if (!manifest || typeof manifest !== 'object') fail('has no "nightshift" manifest');
+  const m = manifest as Record<string, unknown>;
+  if (!TRIGGERS.includes(m.trigger as Trigger))
+    fail(`nightshift.trigger must be one of ${TRIGGERS.join(', ')}`);
+  if (typeof m.dryRun !== 'boolean') fail('nightshift.dryRun must be true or false');
+  if (m.dryRun === false && (typeof m.runsAnyway !== 'string' || m.runsAnyway.length === 0))
+    fail('nightshift.runsAnyway must say what a run does, since it has no dry run');
+  if (typeof m.smokeEvent !== 'string' || !existsSync(join(root, 'functions', name, m.smokeEvent)))
+    fail('nightshift.smokeEvent must name an event file of the function');
+  if (!Array.isArray(m.metrics) || !m.metrics.every((metric) => typeof metric === 'string'))
+    fail('nightshift.metrics must be a list of metric names');
+  return {
+    name,
+    resource: toResourceName(name),
+    description: typeof pkg.description === 'string' ? pkg.description : '',
+    trigger: m.trigger as Trigger,
+    dryRun: m.dryRun as boolean,
+    ...(typeof m.runsAnyway === 'string' ? { runsAnyway: m.runsAnyway } : {}),
+    smokeEvent: m.smokeEvent as string,
+    metrics: m.metrics as string[],
+  };
+};
+
+/**
+ * Every function of the repository, sorted by name.
+ *
+ * @example
+ * listFunctions(root).map((fn) => fn.name); // ['backup-manager', 'deploy-notifier', ...]
+ */
+export const listFunctions = (root: string): FunctionManifest[] => {
+  const dir = join(root, 'functions');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'package.json')))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => readManifest(root, name));
+};
