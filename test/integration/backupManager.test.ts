@@ -8,7 +8,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { getClient, type Report } from '@nightshift/middleware';
+import { getClient, type Report } from '@nightshift/runtime';
 import { connectMoto, invokeBundle, startFaultProxy } from '@nightshift/testing';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { getClient, resetClients } from '@nightshift/middleware';
+import { getClient, resetClients } from '@nightshift/runtime';
 import {
   type CrashReport,
   type CrashScenario,

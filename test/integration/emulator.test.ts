@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createReport, getClient, publishReport } from '@nightshift/middleware';
+import { createReport, getClient, publishReport } from '@nightshift/runtime';
 import { connectMoto, subscribeQueue } from '@nightshift/testing';
 import { describe, expect, inject, it } from 'vitest';
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { GONE_AFTER_RETRY, getClient, type Report, resetClients } from '@nightshift/middleware';
+import { GONE_AFTER_RETRY, getClient, type Report, resetClients } from '@nightshift/runtime';
 import {
   type BundleInvocation,
   connectMoto,

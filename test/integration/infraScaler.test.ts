@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { getClient, type Report } from '@nightshift/middleware';
+import { getClient, type Report } from '@nightshift/runtime';
 import { invokeBundle } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
 import { observe, seedAccount, UNTOUCHED } from './scenarios/infraScaler.ts';

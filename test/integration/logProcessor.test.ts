@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { getClient } from '@nightshift/middleware';
+import { getClient } from '@nightshift/runtime';
 import { invokeBundle, subscribeQueue } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
 import { eventOf } from './scenarios/logProcessor.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getClient } from '@nightshift/middleware';
+import { getClient } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import { parseTemplate } from '../template/cfnYaml.ts';
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { getClient, type Report } from '@nightshift/middleware';
+import { getClient, type Report } from '@nightshift/runtime';
 import { connectMoto, invokeBundle, subscribeQueue } from '@nightshift/testing';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { remainingIds, seedAccount, seedDeletedVolumes } from './scenarios/snapshotCleanup.ts';

@@ -1,4 +1,4 @@
-import { resetClients } from '@nightshift/middleware';
+import { resetClients } from '@nightshift/runtime';
 import { connectMoto } from '@nightshift/testing';
 import { beforeEach, inject } from 'vitest';
 

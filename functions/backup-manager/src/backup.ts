@@ -2,21 +2,20 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { deleteSnapshot } from '@nightshift/ebs';
+import { LEGACY_CREATED_BY, tagValue } from '@nightshift/conventions';
+import { deleteSnapshot } from '@nightshift/inventory';
+import type { Observability } from '@nightshift/middleware';
 import {
   createReport,
   GONE_AFTER_RETRY,
-  LEGACY_CREATED_BY,
   logReport,
   mapSettled,
-  type Observability,
   publishReport,
   type Report,
   recordUnfinished,
   resolveDryRun,
   type TimeBudget,
-  tagValue,
-} from '@nightshift/middleware';
+} from '@nightshift/runtime';
 import type { BackupConfig } from './config.ts';
 import { extraSetsOfDay } from './daySets.ts';
 import {

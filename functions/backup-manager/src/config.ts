@@ -1,4 +1,4 @@
-import { envFlag, envInteger, envString, loadConfig } from '@nightshift/middleware';
+import { envFlag, envInteger, envString, parseEnv } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 
 /** Environment of the function; every variable has a default. */
@@ -25,4 +25,4 @@ export type BackupConfig = z.infer<typeof BackupConfigSchema>;
  * const config = loadBackupConfig(); // BACKUP_RETENTION_DAYS unset → 7
  */
 export const loadBackupConfig = (env: Record<string, string | undefined> = process.env) =>
-  loadConfig(BackupConfigSchema, env);
+  parseEnv(BackupConfigSchema, env);

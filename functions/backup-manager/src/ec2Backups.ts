@@ -8,7 +8,6 @@ import {
   paginateDescribeVolumes,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { type DeleteOutcome, deleteSnapshot } from '@nightshift/ebs';
 import {
   AUTOMATED_BACKUP,
   CREATED_BY,
@@ -17,7 +16,8 @@ import {
   LEGACY_CREATED_BY,
   managedBy,
   tagValue,
-} from '@nightshift/middleware';
+} from '@nightshift/conventions';
+import { type DeleteOutcome, deleteSnapshot } from '@nightshift/inventory';
 import { chooseDaySet } from './daySets.ts';
 import { isLegacyEbsBackup, LEGACY_ENVIRONMENT_KEY } from './legacy.ts';
 import type { BackupRecord } from './retention.ts';

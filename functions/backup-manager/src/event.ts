@@ -1,4 +1,4 @@
-import { ValidationError } from '@nightshift/middleware';
+import { ValidationError } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 
 /** How far a scheduled time may lie ahead of the function's clock: clock skew, no more. */

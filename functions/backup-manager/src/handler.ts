@@ -1,13 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
-import {
-  createObservability,
-  createTimeBudget,
-  getClient,
-  throwIfFailed,
-  withNightshift,
-} from '@nightshift/middleware';
+import { createObservability, withNightshift } from '@nightshift/middleware';
+import { createTimeBudget, getClient, throwIfFailed } from '@nightshift/runtime';
 import { runBackup, SERVICE } from './backup.ts';
 import { loadBackupConfig } from './config.ts';
 import { BackupEventSchema } from './event.ts';

@@ -1,5 +1,5 @@
 import type { DBSnapshot } from '@aws-sdk/client-rds';
-import { isLegacyBackup, isNightshiftBackup, type Tag, tagValue } from '@nightshift/middleware';
+import { isLegacyBackup, isNightshiftBackup, type Tag, tagValue } from '@nightshift/conventions';
 import type { TargetSelector } from './ec2Backups.ts';
 
 /*

@@ -19,8 +19,8 @@ import {
   managedBy,
   type Tag,
   tagValue,
-  wasRetried,
-} from '@nightshift/middleware';
+} from '@nightshift/conventions';
+import { wasRetried } from '@nightshift/runtime';
 import type { TargetSelector } from './ec2Backups.ts';
 import { isLegacyRdsName } from './legacy.ts';
 import type { BackupRecord } from './retention.ts';

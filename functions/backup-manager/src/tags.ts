@@ -4,7 +4,7 @@ import {
   hasTag,
   PERMANENT_TAG,
   type Tag,
-} from '@nightshift/middleware';
+} from '@nightshift/conventions';
 
 export const BACKUP_DATE_KEY = 'nightshift:backup-date';
 export const SOURCE_KEY = 'nightshift:source';

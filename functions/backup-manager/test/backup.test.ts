@@ -22,7 +22,8 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createObservability, GONE_AFTER_RETRY, type TimeBudget } from '@nightshift/middleware';
+import { createObservability } from '@nightshift/middleware';
+import { GONE_AFTER_RETRY, type TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runBackup } from '../src/backup.ts';

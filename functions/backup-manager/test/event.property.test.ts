@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { parseOrThrow } from '@nightshift/middleware';
+import { parseOrThrow } from '@nightshift/runtime';
 import {
   anyValue,
   assertParsesOrRejects,

@@ -1,10 +1,4 @@
-import {
-  ConfigError,
-  envInteger,
-  envList,
-  type FieldIssue,
-  loadConfig,
-} from '@nightshift/middleware';
+import { ConfigError, envInteger, envList, type FieldIssue, parseEnv } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 import {
   checkWebhookUrl,
@@ -112,7 +106,7 @@ export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;
  * const config = loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
  */
 export const loadNotifierConfig = (env: Record<string, string | undefined> = process.env) => {
-  const config = loadConfig(NotifierConfigSchema, env);
+  const config = parseEnv(NotifierConfigSchema, env);
   const builtIn = (kind: 'slack' | 'teams', prefix: 'SLACK' | 'TEAMS'): Destination | undefined => {
     const url = config[`${prefix}_WEBHOOK_URL`];
     const parameter = config[`${prefix}_WEBHOOK_PARAMETER`];

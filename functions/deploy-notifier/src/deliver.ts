@@ -1,4 +1,4 @@
-import type { TimeBudget } from '@nightshift/middleware';
+import type { TimeBudget } from '@nightshift/runtime';
 
 /** A webhook that would not take the message; names the destination, never the URL. */
 export class DeliveryError extends Error {

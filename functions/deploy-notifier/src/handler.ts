@@ -1,10 +1,6 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import {
-  createObservability,
-  createTimeBudget,
-  getClient,
-  withNightshift,
-} from '@nightshift/middleware';
+import { createObservability, withNightshift } from '@nightshift/middleware';
+import { createTimeBudget, getClient } from '@nightshift/runtime';
 import { loadNotifierConfig } from './config.ts';
 import { NotifierEventSchema } from './event.ts';
 import { LOOKUP_CLIENT_LIMITS } from './message.ts';

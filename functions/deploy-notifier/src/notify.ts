@@ -1,5 +1,6 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { mapSettled, type Observability, type TimeBudget } from '@nightshift/middleware';
+import type { Observability } from '@nightshift/middleware';
+import { mapSettled, type TimeBudget } from '@nightshift/runtime';
 import { type Destination, type NotifierConfig, routeFor } from './config.ts';
 import { postJson } from './deliver.ts';
 import { levelOf, type NotifierEvent, type PipelineNotice } from './event.ts';

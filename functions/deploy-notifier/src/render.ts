@@ -1,4 +1,4 @@
-import { maskSecrets } from '@nightshift/middleware';
+import { maskSecrets } from '@nightshift/runtime';
 import type { DeploymentMessage, Tone } from './message.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { ConfigError } from '@nightshift/middleware';
+import { ConfigError } from '@nightshift/runtime';
 import { SECRET_SAMPLES } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
 import { loadNotifierConfig } from '../src/config.ts';

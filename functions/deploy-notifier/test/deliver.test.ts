@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TimeBudget } from '@nightshift/middleware';
+import type { TimeBudget } from '@nightshift/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkWebhookUrl, DEFAULT_WEBHOOK_HOSTS, DeliveryError, postJson } from '../src/deliver.ts';
 

@@ -1,7 +1,7 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { parseOrThrow, type ValidationError } from '@nightshift/middleware';
+import { parseOrThrow, type ValidationError } from '@nightshift/runtime';
 import {
   anyValue,
   assertParsesOrRejects,

@@ -4,7 +4,8 @@ import {
   ListActionExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { createObservability, type TimeBudget } from '@nightshift/middleware';
+import { createObservability } from '@nightshift/middleware';
+import type { TimeBudget } from '@nightshift/runtime';
 import { SECRET_SAMPLES } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

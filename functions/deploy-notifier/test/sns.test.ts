@@ -5,7 +5,8 @@ import {
   ListActionExecutionsCommand,
   type ListActionExecutionsCommandOutput,
 } from '@aws-sdk/client-codepipeline';
-import { createObservability, parseOrThrow, type TimeBudget } from '@nightshift/middleware';
+import { createObservability } from '@nightshift/middleware';
+import { parseOrThrow, type TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import pipelineFailed from '../events/pipeline-failed.json' with { type: 'json' };

@@ -1,4 +1,4 @@
-import { envFlag, envInteger, envList, envString, loadConfig } from '@nightshift/middleware';
+import { envFlag, envInteger, envList, envString, parseEnv } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 import { PLAIN_TAG_VALUE } from './environment.ts';
 
@@ -40,4 +40,4 @@ export type ScalerConfig = z.infer<typeof ScalerConfigSchema>;
  * const config = loadScalerConfig(); // IDLE_LOOKBACK_DAYS unset → 14
  */
 export const loadScalerConfig = (env: Record<string, string | undefined> = process.env) =>
-  loadConfig(ScalerConfigSchema, env);
+  parseEnv(ScalerConfigSchema, env);

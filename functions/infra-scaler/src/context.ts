@@ -3,7 +3,8 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { Observability, Report, TimeBudget } from '@nightshift/middleware';
+import type { Observability } from '@nightshift/middleware';
+import type { Report, TimeBudget } from '@nightshift/runtime';
 import type { ScalerConfig } from './config.ts';
 
 /** The clients and observability a run uses. */

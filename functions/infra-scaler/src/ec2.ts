@@ -9,7 +9,7 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { failureReason, type TimeBudget } from '@nightshift/middleware';
+import { failureReason, type TimeBudget } from '@nightshift/runtime';
 import { type ChunkOutcome, inChunks } from './chunks.ts';
 import { SCALED_DOWN_KEY } from './marks.ts';
 

@@ -1,4 +1,4 @@
-import { type Tag, tagValue } from '@nightshift/middleware';
+import { type Tag, tagValue } from '@nightshift/conventions';
 
 /**
  * The characters AWS allows in a tag value (ASCII only): what an environment name may hold.

@@ -3,13 +3,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
-import {
-  createObservability,
-  createTimeBudget,
-  getClient,
-  throwIfFailed,
-  withNightshift,
-} from '@nightshift/middleware';
+import { createObservability, withNightshift } from '@nightshift/middleware';
+import { createTimeBudget, getClient, throwIfFailed } from '@nightshift/runtime';
 import { loadScalerConfig } from './config.ts';
 import { scalerEventSchema } from './event.ts';
 import { runScaler, SERVICE } from './run.ts';

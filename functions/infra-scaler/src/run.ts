@@ -7,7 +7,7 @@ import {
   resolveDryRun,
   type TimeBudget,
   ValidationError,
-} from '@nightshift/middleware';
+} from '@nightshift/runtime';
 import type { ScalerConfig } from './config.ts';
 import type { ActionContext, ActionCounts, ScalerDeps } from './context.ts';
 import { environmentIssue } from './environment.ts';

@@ -1,4 +1,5 @@
-import { failureReason, mapSettled, recordUnfinished, tagValue } from '@nightshift/middleware';
+import { tagValue } from '@nightshift/conventions';
+import { failureReason, mapSettled, recordUnfinished } from '@nightshift/runtime';
 import { listGroups, saveAndEmpty } from './autoScaling.ts';
 import type { ActionContext, ActionCounts } from './context.ts';
 import { listInstances, stopAndMark } from './ec2.ts';

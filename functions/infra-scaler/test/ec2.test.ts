@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand, EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
-import type { TimeBudget } from '@nightshift/middleware';
+import type { TimeBudget } from '@nightshift/runtime';
 import { describe, expect, it, vi } from 'vitest';
 import { listInstances, stopAndMark, watchStart } from '../src/ec2.ts';
 import { awsError, ec2Mock, instanceIdsOf, now, plenty } from './fixtures.ts';

@@ -1,4 +1,4 @@
-import { ConfigError, ValidationError } from '@nightshift/middleware';
+import { ConfigError, ValidationError } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import { loadScalerConfig } from '../src/config.ts';
 import { environmentIssue, isProductionLike, tagMismatch } from '../src/environment.ts';

@@ -1,4 +1,4 @@
-import { parseOrThrow } from '@nightshift/middleware';
+import { parseOrThrow } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import { resolveAction, ScalerEventSchema, scalerEventSchema } from '../src/event.ts';
 

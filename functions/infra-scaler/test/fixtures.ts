@@ -17,7 +17,8 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createObservability, type TimeBudget } from '@nightshift/middleware';
+import { createObservability } from '@nightshift/middleware';
+import type { TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, vi } from 'vitest';
 import { loadScalerConfig } from '../src/config.ts';

@@ -1,4 +1,4 @@
-import { ValidationError } from '@nightshift/middleware';
+import { ValidationError } from '@nightshift/runtime';
 import { createLambdaContext } from '@nightshift/testing';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { everySent } from './fixtures.ts';

@@ -13,7 +13,7 @@ import {
   StartDBClusterCommand,
   StartDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import type { TimeBudget } from '@nightshift/middleware';
+import type { TimeBudget } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import {
   asgMock,

@@ -3,7 +3,7 @@ import {
   SNS_MAX_PUBLISH_BYTES,
   toSnsSubject,
   truncateUtf8,
-} from '@nightshift/middleware';
+} from '@nightshift/runtime';
 import type { LogsPayload } from './event.ts';
 
 type LogEvent = LogsPayload['logEvents'][number];

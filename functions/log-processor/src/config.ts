@@ -1,4 +1,4 @@
-import { envInteger, loadConfig } from '@nightshift/middleware';
+import { envInteger, parseEnv } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 import { createClassifier, DEFAULT_CRITICAL_PATTERNS, DEFAULT_ERROR_PATTERNS } from './classify.ts';
 
@@ -58,7 +58,7 @@ export type LogProcessorConfig = ReturnType<typeof loadLogProcessorConfig>;
  * const config = loadLogProcessorConfig({ EXTRA_CRITICAL_PATTERNS: '["payment provider down"]' });
  */
 export const loadLogProcessorConfig = (env: Record<string, string | undefined> = process.env) => {
-  const config = loadConfig(LogProcessorConfigSchema, env);
+  const config = parseEnv(LogProcessorConfigSchema, env);
   const classifier = createClassifier({
     critical: [
       ...(config.CRITICAL_PATTERNS ?? DEFAULT_CRITICAL_PATTERNS),

@@ -1,5 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { createObservability, getClient, withNightshift } from '@nightshift/middleware';
+import { createObservability, withNightshift } from '@nightshift/middleware';
+import { getClient } from '@nightshift/runtime';
 import { loadLogProcessorConfig } from './config.ts';
 import { LogsEventSchema } from './event.ts';
 import { processBatch } from './process.ts';

@@ -1,4 +1,4 @@
-import { SNS_MAX_PUBLISH_BYTES } from '@nightshift/middleware';
+import { SNS_MAX_PUBLISH_BYTES } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import { buildAlert, insightsUrl } from '../src/alert.ts';
 import { payloadOf } from './fixtures.ts';

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { parseOrThrow, type ValidationError } from '@nightshift/middleware';
+import { parseOrThrow, type ValidationError } from '@nightshift/runtime';
 import { anyValue, assertParsesOrRejects, rejectionOf } from '@nightshift/testing/properties';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { parseOrThrow } from '@nightshift/middleware';
+import { parseOrThrow } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import {
   isLogsPayload,

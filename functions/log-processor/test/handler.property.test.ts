@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ValidationError } from '@nightshift/middleware';
+import { ValidationError } from '@nightshift/runtime';
 import { createLambdaContext } from '@nightshift/testing';
 import {
   anyText,

@@ -1,9 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import {
-  createObservability,
-  SNS_MAX_PUBLISH_BYTES,
-  SNS_MAX_SUBJECT_LENGTH,
-} from '@nightshift/middleware';
+import { createObservability } from '@nightshift/middleware';
+import { SNS_MAX_PUBLISH_BYTES, SNS_MAX_SUBJECT_LENGTH } from '@nightshift/runtime';
 import { anyText } from '@nightshift/testing/properties';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';

@@ -1,21 +1,21 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EC2Client, Snapshot } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { deleteSnapshot } from '@nightshift/ebs';
+import { deleteSnapshot } from '@nightshift/inventory';
+import type { Observability } from '@nightshift/middleware';
 import {
   createReport,
   failureReason,
   GONE_AFTER_RETRY,
   logReport,
   mapSettled,
-  type Observability,
   OUT_OF_TIME,
   publishReport,
   type Report,
   type ReportEntry,
   resolveDryRun,
   type TimeBudget,
-} from '@nightshift/middleware';
+} from '@nightshift/runtime';
 import { type CleanupConfig, keepTags } from './config.ts';
 import type { CleanupEvent } from './event.ts';
 import { listAmiSnapshotUse, listLiveVolumeIds, listOwnSnapshots } from './inventory.ts';

@@ -1,12 +1,5 @@
-import {
-  envFlag,
-  envInteger,
-  envList,
-  envString,
-  isPermanent,
-  loadConfig,
-  PERMANENT_TAG,
-} from '@nightshift/middleware';
+import { isPermanent, PERMANENT_TAG } from '@nightshift/conventions';
+import { envFlag, envInteger, envList, envString, parseEnv } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 
 /** `Key=Value` or `Key` (any value): snapshots with a matching tag are never deleted. */
@@ -46,7 +39,7 @@ export type CleanupConfig = z.infer<typeof CleanupConfigSchema>;
  * const config = loadCleanupConfig(); // RETENTION_DAYS unset → 30
  */
 export const loadCleanupConfig = (env: Record<string, string | undefined> = process.env) =>
-  loadConfig(CleanupConfigSchema, env);
+  parseEnv(CleanupConfigSchema, env);
 
 /**
  * The tags that keep a snapshot forever: `Retention=permanent` always (the IAM role

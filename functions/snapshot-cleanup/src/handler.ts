@@ -1,12 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import {
-  createObservability,
-  createTimeBudget,
-  getClient,
-  throwIfFailed,
-  withNightshift,
-} from '@nightshift/middleware';
+import { createObservability, withNightshift } from '@nightshift/middleware';
+import { createTimeBudget, getClient, throwIfFailed } from '@nightshift/runtime';
 import { runCleanup, SERVICE } from './cleanup.ts';
 import { loadCleanupConfig } from './config.ts';
 import { CleanupEventSchema } from './event.ts';

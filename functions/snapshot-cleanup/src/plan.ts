@@ -5,8 +5,8 @@ import {
   isNightshiftBackup,
   managedBy,
   tagValue,
-  ValidationError,
-} from '@nightshift/middleware';
+} from '@nightshift/conventions';
+import { ValidationError } from '@nightshift/runtime';
 import type { TagFilter } from './config.ts';
 
 /** What decides whether an old snapshot may go. */

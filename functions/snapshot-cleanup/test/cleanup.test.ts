@@ -7,7 +7,8 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createObservability, type TimeBudget, ValidationError } from '@nightshift/middleware';
+import { createObservability } from '@nightshift/middleware';
+import { type TimeBudget, ValidationError } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCleanup } from '../src/cleanup.ts';

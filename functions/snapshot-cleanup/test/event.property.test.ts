@@ -1,6 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { parseOrThrow } from '@nightshift/middleware';
+import { parseOrThrow } from '@nightshift/runtime';
 import {
   anyValue,
   assertParsesOrRejects,

@@ -1,5 +1,5 @@
 import type { Snapshot } from '@aws-sdk/client-ec2';
-import { ValidationError } from '@nightshift/middleware';
+import { ValidationError } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import {
   ageInDays,

@@ -1,7 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
-import { ConfigError, PartialFailureError, ValidationError } from './errors.ts';
-import { maskSecrets } from './redact.ts';
+import {
+  ConfigError,
+  maskSecrets,
+  PartialFailureError,
+  ValidationError,
+} from '@nightshift/runtime';
 
 /**
  * A middy middleware that logs a failed invocation once, with its context, and lets

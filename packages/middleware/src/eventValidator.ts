@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
-import type { Schema } from './validation.ts';
-import { parseOrThrow } from './validation.ts';
+import type { Schema } from '@nightshift/runtime';
+import { parseOrThrow } from '@nightshift/runtime';
 
 /**
  * A middy middleware that replaces the event with its parsed form, or throws a

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { redactSecrets } from './redact.ts';
+import { redactSecrets } from '@nightshift/runtime';
 
 /** The CloudWatch namespace of every Nightshift metric. */
 export const METRICS_NAMESPACE = 'Nightshift';

@@ -1,12 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
+import type { Schema } from '@nightshift/runtime';
 import type { Context } from 'aws-lambda';
 import type { core } from 'zod/mini';
 import { errorLogger } from './errorLogger.ts';
 import { eventValidator } from './eventValidator.ts';
 import type { Observability } from './observability.ts';
-import type { Schema } from './validation.ts';
 
 /** Sets the log's correlation id from the event's `id` (EventBridge events have one). */
 const correlationIdFromEvent = (logger: Observability['logger']): MiddlewareObj => ({

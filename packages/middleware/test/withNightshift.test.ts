@@ -1,8 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PartialFailureError, ValidationError } from '@nightshift/runtime';
 import { createLambdaContext } from '@nightshift/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
-import { PartialFailureError, ValidationError } from '../src/errors.ts';
 import { createObservability } from '../src/observability.ts';
 import { withNightshift } from '../src/withNightshift.ts';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '@nightshift/middleware';
+import { ValidationError } from '@nightshift/runtime';
 import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { expect, type MockInstance } from 'vitest';

@@ -1,5 +1,5 @@
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ValidationError } from '@nightshift/middleware';
+import { ValidationError } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';

@@ -20,7 +20,7 @@ import {
   ListTagsForResourceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { getClient } from '@nightshift/middleware';
+import { getClient } from '@nightshift/runtime';
 import { type Moto, originalBackupStamp } from '@nightshift/testing';
 import { launchInstance, toTags } from './ec2.ts';
 

@@ -15,7 +15,7 @@ import {
   DescribeDBInstancesCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { getClient } from '@nightshift/middleware';
+import { getClient } from '@nightshift/runtime';
 import { launchInstance, toTags } from './ec2.ts';
 
 export const seedAccount = async () => {

@@ -9,7 +9,7 @@ import {
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { getClient } from '@nightshift/middleware';
+import { getClient } from '@nightshift/runtime';
 import type { Moto } from '@nightshift/testing';
 
 /** An emulated account with snapshots of every kind the cleanup must tell apart. */

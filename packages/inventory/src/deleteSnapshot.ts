@@ -1,5 +1,5 @@
 import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { wasRetried } from '@nightshift/middleware';
+import { wasRetried } from '@nightshift/runtime';
 
 /** What became of one delete that did not fail. */
 export type DeleteOutcome = 'deleted' | 'in-use' | 'already-gone' | 'gone-after-retry';

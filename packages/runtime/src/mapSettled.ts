@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { asError } from './errors.ts';
 import type { TimeBudget } from './timeBudget.ts';
 
 /** What became of every item of a bounded-concurrency run, in input order. */
@@ -8,9 +9,6 @@ export interface SettledMap<T, R> {
   /** Items never started because the time budget ran out. */
   notStarted: T[];
 }
-
-const asError = (error: unknown): Error =>
-  error instanceof Error ? error : new Error(String(error));
 
 /**
  * Runs `fn` over `items` with at most `concurrency` calls in flight. A failed item does

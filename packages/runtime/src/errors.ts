@@ -66,3 +66,12 @@ export class PartialFailureError extends Error {
     this.failed = failed;
   }
 }
+
+/**
+ * Any thrown value as an `Error` (a string thrown by a library becomes its message).
+ *
+ * @example
+ * failureReason(asError(thrown));
+ */
+export const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(String(error));

@@ -1,7 +1,7 @@
 import { SECRET_SAMPLES } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { envFlag, envInteger, envList, envString, loadConfig } from '../src/config.ts';
+import { envFlag, envInteger, envJson, envList, envString, parseEnv } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
 const Schema = z.object({
@@ -14,7 +14,7 @@ const Schema = z.object({
 describe('Load configuration from the environment', () => {
   it('applies defaults for every variable that is not set', () => {
     // Act
-    const config = loadConfig(Schema, {
+    const config = parseEnv(Schema, {
       SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:reports',
     });
 
@@ -29,7 +29,7 @@ describe('Load configuration from the environment', () => {
 
   it('parses numbers, switches and lists from their text', () => {
     // Act
-    const config = loadConfig(Schema, {
+    const config = parseEnv(Schema, {
       SNS_TOPIC_ARN: ' arn ',
       RETENTION_DAYS: '7',
       DRY_RUN: 'yes',
@@ -47,7 +47,7 @@ describe('Load configuration from the environment', () => {
 
   it('lists every missing or invalid variable in one ConfigError', () => {
     // Act
-    const attempt = () => loadConfig(Schema, { RETENTION_DAYS: '0', DRY_RUN: 'maybe' });
+    const attempt = () => parseEnv(Schema, { RETENTION_DAYS: '0', DRY_RUN: 'maybe' });
 
     // Assess
     expect(attempt).toThrow(ConfigError);
@@ -78,7 +78,7 @@ describe('Load configuration from the environment', () => {
     // Act
     const error = (() => {
       try {
-        loadConfig(schema, { RETENTION_DAYS: url, WEBHOOK: url });
+        parseEnv(schema, { RETENTION_DAYS: url, WEBHOOK: url });
       } catch (thrown) {
         return thrown as ConfigError;
       }
@@ -108,18 +108,18 @@ describe('Load configuration from the environment', () => {
 
   it('treats a variable set to an empty string as not set', () => {
     // Act
-    const config = loadConfig(Schema, { SNS_TOPIC_ARN: 'arn', RETENTION_DAYS: '', DRY_RUN: ' ' });
+    const config = parseEnv(Schema, { SNS_TOPIC_ARN: 'arn', RETENTION_DAYS: '', DRY_RUN: ' ' });
 
     // Assess
     expect(config).toMatchObject({ RETENTION_DAYS: 30, DRY_RUN: false });
-    expect(() => loadConfig(Schema, { SNS_TOPIC_ARN: '' })).toThrow(
+    expect(() => parseEnv(Schema, { SNS_TOPIC_ARN: '' })).toThrow(
       'SNS_TOPIC_ARN: is required but not set',
     );
   });
 
   it.each(['3.5', 'ten', '-', '1e3'])('rejects %j as a whole number', (value) => {
     // Act & Assess
-    expect(() => loadConfig(Schema, { SNS_TOPIC_ARN: 'arn', RETENTION_DAYS: value })).toThrow(
+    expect(() => parseEnv(Schema, { SNS_TOPIC_ARN: 'arn', RETENTION_DAYS: value })).toThrow(
       /RETENTION_DAYS/,
     );
   });
@@ -134,6 +134,23 @@ describe('Load configuration from the environment', () => {
     });
 
     // Act & Assess
-    expect(loadConfig(Schema).SNS_TOPIC_ARN).toBe('arn:from-env');
+    expect(parseEnv(Schema).SNS_TOPIC_ARN).toBe('arn:from-env');
+  });
+});
+
+describe('envJson', () => {
+  const Schema = z.object({ ROUTES: envJson(z.array(z.string()), '["a"]') });
+
+  it('parses a JSON document and checks it against its schema', () => {
+    expect(parseEnv(Schema, { ROUTES: '["a", "b"]' }).ROUTES).toEqual(['a', 'b']);
+    expect(parseEnv(Schema, {}).ROUTES).toBeUndefined();
+  });
+
+  it('names the variable and shows an example when the value is not JSON', () => {
+    expect(() => parseEnv(Schema, { ROUTES: '[a' })).toThrow(/ROUTES: must be JSON, like \["a"\]/);
+  });
+
+  it('names the variable when the JSON does not match the schema', () => {
+    expect(() => parseEnv(Schema, { ROUTES: '[1]' })).toThrow(/ROUTES/);
   });
 });

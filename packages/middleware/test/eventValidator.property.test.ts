@@ -1,10 +1,9 @@
+import { parseOrThrow, ValidationError } from '@nightshift/runtime';
 import { createLambdaContext } from '@nightshift/testing';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
-import { ValidationError } from '../src/errors.ts';
 import { createObservability } from '../src/observability.ts';
-import { parseOrThrow } from '../src/validation.ts';
 import { withNightshift } from '../src/withNightshift.ts';
 
 const EventSchema = z.looseObject({

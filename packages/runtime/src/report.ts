@@ -1,6 +1,5 @@
 import { PartialFailureError } from './errors.ts';
 import type { SettledMap } from './mapSettled.ts';
-import type { Observability } from './observability.ts';
 import { maskSecrets } from './redact.ts';
 
 /** One resource in a report: what it is, what was (or would be) done, and why. */
@@ -128,6 +127,11 @@ export const throwIfFailed = (report: Report): void => {
   if (report.failed.length > 0) throw new PartialFailureError(report.service, report.failed);
 };
 
+/** Where a report is logged: anything with Powertools Logger's `info`. */
+export interface ReportLogger {
+  info: (message: string, ...extra: Record<string, unknown>[]) => void;
+}
+
 /** Entries per log line: well under CloudWatch Logs' 256 KB per event. */
 export const REPORT_LOG_CHUNK = 200;
 
@@ -138,7 +142,7 @@ export const REPORT_LOG_CHUNK = 200;
  * @example
  * logReport(logger, report);
  */
-export const logReport = (logger: Pick<Observability['logger'], 'info'>, report: Report): void => {
+export const logReport = (logger: ReportLogger, report: Report): void => {
   const { service, dryRun, startedAt, finishedAt, totals, notes } = report;
   logger.info('Report', {
     service,

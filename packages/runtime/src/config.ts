@@ -10,9 +10,9 @@ import { type Schema, toFieldIssues } from './validation.ts';
  * credential (a webhook URL), and Lambda logs an init error and sends it on.
  *
  * @example
- * const config = loadConfig(z.object({ RETENTION_DAYS: envInteger({ default: 30, min: 1 }) }));
+ * const config = parseEnv(z.object({ RETENTION_DAYS: envInteger({ default: 30, min: 1 }) }));
  */
-export const loadConfig = <S extends Schema>(
+export const parseEnv = <S extends Schema>(
   schema: S,
   rawEnv: Record<string, string | undefined> = process.env,
 ): z.core.output<S> => {
@@ -96,4 +96,33 @@ export const envList = (defaultValue: string[] = []) =>
       ),
     ),
     defaultValue,
+  );
+
+/**
+ * A JSON document from an environment variable, checked against `schema`; optional (unset
+ * → `undefined`). A value that is not JSON fails with a message that shows `example`.
+ *
+ * @example
+ * envJson(z.array(z.string()), '["quota exceeded", "HTTP 429"]'); // EXTRA_CRITICAL_PATTERNS
+ */
+export const envJson = <S extends z.ZodMiniType>(schema: S, example: string) =>
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.pipe(
+        z.transform((text: string, context) => {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            context.issues.push({
+              code: 'custom',
+              message: `must be JSON, like ${example}`,
+              input: text,
+            });
+            return z.NEVER;
+          }
+        }),
+        schema,
+      ),
+    ),
   );

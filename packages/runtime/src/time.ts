@@ -1,0 +1,2 @@
+/** Milliseconds in a day (24 hours; retention and ages count whole UTC days). */
+export const DAY_MS = 86_400_000;
