@@ -1,15 +1,18 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { listFunctions } from './scripts/lib/functions.ts';
 
 const root = import.meta.dirname;
-const workspaceDirs = ['packages', 'functions']
-  .filter((parent) => existsSync(resolve(root, parent)))
-  .flatMap((parent) =>
-    readdirSync(resolve(root, parent), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => `${parent}/${entry.name}`),
-  );
+// Every package under packages/, and every function of the list.
+const workspaceDirs = [
+  ...(existsSync(resolve(root, 'packages'))
+    ? readdirSync(resolve(root, 'packages'), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => `packages/${entry.name}`)
+    : []),
+  ...listFunctions(root).map((fn) => `functions/${fn.name}`),
+];
 
 /** One unit-test project per workspace package: its own `test/` folder, no network. */
 const unitProjects: TestProjectInlineConfiguration[] = workspaceDirs.map((dir) => ({

@@ -1,24 +1,24 @@
-// Bundles every function under functions/ into dist/<name>/index.mjs, the way Lambda
-// loads it, writes esbuild's metafile to dist/.meta/<name>.json, and prints a size table.
+// Bundles every function of the list (scripts/lib/functions.ts) into
+// dist/<name>/index.mjs, the way Lambda loads it, writes esbuild's metafile to
+// dist/.meta/<name>.json, and prints a size table.
 //   node scripts/build.ts [name ...]
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from './lib/bundleOptions.ts';
+import { listFunctions } from './lib/functions.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const functionsDir = join(root, 'functions');
 const only = process.argv.slice(2);
-const names = (existsSync(functionsDir) ? readdirSync(functionsDir, { withFileTypes: true }) : [])
-  .filter(
-    (entry) => entry.isDirectory() && existsSync(join(functionsDir, entry.name, 'src/handler.ts')),
-  )
-  .map((entry) => entry.name)
-  .filter((name) => only.length === 0 || only.includes(name));
+const functions = listFunctions(root).map((fn) => fn.name);
+const names = functions.filter((name) => only.length === 0 || only.includes(name));
 
-const unknown = only.filter((name) => !names.includes(name));
+const unknown = only.filter((name) => !functions.includes(name));
 if (unknown.length > 0) {
-  console.error(`build: no function named ${unknown.join(', ')} (functions/<name>/src/handler.ts)`);
+  console.error(
+    `build: no function named ${unknown.join(', ')}; there are ${functions.join(', ')}`,
+  );
   process.exit(1);
 }
 

@@ -1,6 +1,8 @@
 // One night of Nightshift on an emulated AWS account, through the built bundles exactly
 // as Lambda loads them. Prints a timeline and exits 0 only when every step did what it
-// should.   node scripts/demo.ts   (npm run demo sets everything up first)
+// should. Every function of the list runs at least once: those the night's story has no
+// step for run with their smoke event afterwards.
+//   node scripts/demo.ts   (npm run demo sets everything up first)
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +19,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { invokeBundle, type MotoServer, startMoto, subscribeQueue } from '@nightshift/testing';
 import { type DemoAccount, seedAccount } from './demo/seed.ts';
+import { listFunctions } from './lib/functions.ts';
+import { readSmokeEvent } from './lib/smokeEvent.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const bundle = (name: string) => resolve(root, 'dist', name, 'index.mjs');
@@ -112,6 +116,8 @@ const main = async () => {
   });
   if (built.status !== 0) throw new Error('the build failed');
 
+  const functions = listFunctions(root);
+  const ran = new Set<string>();
   let moto: MotoServer | undefined;
   const receiver = await startReceiver();
   try {
@@ -147,6 +153,8 @@ const main = async () => {
     printState('account', start);
 
     const step = async (time: string, title: string, name: string, event: unknown) => {
+      if (!functions.some((fn) => fn.name === name)) throw new Error(`no function named ${name}`);
+      ran.add(name);
       console.log(`\n${bold(`${time}  ${title}`)}  (${name})`);
       const before = await observe(account);
       const { result, error } = await invokeBundle<Report>(bundle(name), event, {
@@ -299,6 +307,17 @@ const main = async () => {
     console.log(`\n${bold('Reports on SNS')}`);
     for (const report of published) console.log(`    ${report.Subject}`);
     expect(published.length === 5, 'every scheduled run published its report');
+
+    // Every other function of the list, with its smoke event.
+    for (const manifest of functions.filter((fn) => !ran.has(fn.name))) {
+      const event = readSmokeEvent(root, manifest, {
+        stage: 'staging',
+        scaledEnvironment: 'staging',
+        now: new Date(),
+      });
+      const smoke = await step('08:00', 'its smoke event', manifest.name, event);
+      expect(!smoke.error, `${manifest.name} ran its smoke event without an error`);
+    }
   } finally {
     await receiver.close();
     await moto?.stop();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Deploys Nightshift to one stage with SAM, then proves each function runs there:
 # build, lint, typecheck, template checks, `sam deploy --config-env <stage>`, and one
-# invocation of every function's `live` alias with an event that changes nothing (dry runs,
-# an idle check, a log-subscription control message, a pipeline state that is not notified).
+# invocation of every function's `live` alias with its smoke event, which changes nothing
+# (`nightshift.smokeEvent` in its package.json; see scripts/lib/smokeEvent.ts).
 # Fails loudly if any step or invocation fails.
 #   scripts/deploy.sh staging|production [extra sam deploy options]
 set -euo pipefail
@@ -30,31 +30,18 @@ stack=$(sed -n "/^\[$stage.global.parameters\]/,/^\[/s/^stack_name *= *\"\(.*\)\
 overrides=$(sed -n "/^\[$stage.deploy.parameters\]/,/^\[/s/^parameter_overrides *= *\"\(.*\)\"/\1/p" samconfig.toml)
 scaled=$(sed -n 's/.*\bScaledEnvironment=\([^ ]*\).*/\1/p' <<<"$overrides")
 scaled=${scaled:-staging}
-control=$(node -e '
-  const { gzipSync } = require("node:zlib");
-  const payload = { messageType: "CONTROL_MESSAGE", owner: "CloudwatchLogs", logGroup: "", logStream: "",
-    subscriptionFilters: [], logEvents: [{ id: "", timestamp: Date.now(), message: "CWL CONTROL MESSAGE: Checking health of destination Lambda function." }] };
-  console.log(JSON.stringify({ awslogs: { data: gzipSync(JSON.stringify(payload)).toString("base64") } }));')
-pipeline_started=$(node -e '
-  const event = require("./functions/deploy-notifier/events/pipeline-succeeded.json");
-  event.detail.state = "STARTED"; event.time = new Date().toISOString();
-  console.log(JSON.stringify(event));')
-declare -A events=(
-  [SnapshotCleanupFunction]='{"dryRun": true}'
-  [BackupManagerFunction]="{\"backup_type\": \"all\", \"environment\": \"$stage\", \"dryRun\": true}"
-  [InfraScalerFunction]="{\"action\": \"check\", \"environment\": \"$scaled\"}"
-  [LogProcessorFunction]="$control"
-  [DeployNotifierFunction]="$pipeline_started"
-)
+# Each function's smoke event from its manifest, for this stage: <Function>\t<event JSON>.
+smoke=$(node scripts/smoke.ts "$stage" "$scaled")
 failed=()
-for function in "${!events[@]}"; do
+while IFS=$'\t' read -r -u 3 function event; do
+  [ -n "$function" ] || continue
   echo "deploy: invoking $function:live in $stack"
-  if ! out=$(sam remote invoke "$function" --stack-name "$stack" --event "${events[$function]}" --parameter Qualifier=live --output json 2>&1) \
+  if ! out=$(sam remote invoke "$function" --stack-name "$stack" --event "$event" --parameter Qualifier=live --output json 2>&1) \
     || grep -q '"FunctionError"' <<<"$out"; then
     echo "$out" >&2
     failed+=("$function")
   fi
-done
+done 3<<<"$smoke"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "deploy: FAILED after deploying to $stack: ${failed[*]} did not run cleanly" >&2
   exit 1

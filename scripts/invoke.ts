@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { invokeBundle, type MotoServer, startMoto } from '@nightshift/testing';
-import { planInvocation, USAGE, UsageError } from './lib/invocation.ts';
+import { listFunctions } from './lib/functions.ts';
+import { planInvocation, UsageError, usage } from './lib/invocation.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -57,6 +58,6 @@ const main = async () => {
 
 await main().catch((error: Error) => {
   console.error(`invoke: ${error.message}`);
-  if (error instanceof UsageError) console.error(USAGE);
+  if (error instanceof UsageError) console.error(usage(listFunctions(root)));
   process.exitCode = 2;
 });

@@ -1,20 +1,27 @@
 // What `invoke` should do, worked out from its arguments: pure, so it is tested apart.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type FunctionManifest, listFunctions } from './functions.ts';
 
-export const USAGE = `usage: invoke <function> [--event FILE|-] [--dry-run] [--endpoint URL | --aws [--apply]]
+/**
+ * The usage message; the functions without a dry run are named from their manifests.
+ *
+ * @example
+ * console.error(usage(listFunctions(root)));
+ */
+export const usage = (functions: readonly FunctionManifest[]): string => {
+  const noDryRun = functions.filter((fn) => !fn.dryRun).map((fn) => fn.name);
+  return `usage: invoke <function> [--event FILE|-] [--dry-run] [--endpoint URL | --aws [--apply]]
 
   --event FILE|-   the event (JSON file, or - for standard input); default: the first file
                    in functions/<function>/events/
   --dry-run        plan and report only (event dryRun and DRY_RUN=true)
   --endpoint URL   an emulator already running (default: start a fresh local one)
-  --aws            the real AWS account of your credentials; a dry run unless --apply
-                   (log-processor and deploy-notifier have no dry run: --apply is required)`;
-
-/** Functions that have no dry run, and what they would do if run. */
-const NO_DRY_RUN: Record<string, string> = {
-  'log-processor': 'it publishes its alert and writes its metrics',
-  'deploy-notifier': 'it posts its message to the webhooks',
+  --aws            the real AWS account of your credentials; a dry run unless --apply${
+    noDryRun.length > 0
+      ? `\n                   (${noDryRun.join(', ')} ${noDryRun.length === 1 ? 'has' : 'have'} no dry run: --apply is required)`
+      : ''
+  }`;
 };
 
 /** Where the function's AWS calls go. */
@@ -55,16 +62,13 @@ export const planInvocation = (
   args: readonly string[],
   { root, readStdin }: { root: string; readStdin: () => string },
 ): Invocation => {
-  const functions = existsSync(join(root, 'functions'))
-    ? readdirSync(join(root, 'functions'), { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
-        .map((entry) => entry.name)
-        .sort()
-    : [];
+  const manifests = listFunctions(root);
+  const functions = manifests.map((fn) => fn.name);
   const [functionName, ...rest] = args;
   if (!functionName || functionName.startsWith('-'))
     throw new UsageError(`which function? one of ${functions.join(', ')}`);
-  if (!functions.includes(functionName)) {
+  const manifest = manifests.find((fn) => fn.name === functionName);
+  if (!manifest) {
     throw new UsageError(`no function named ${functionName}; there are ${functions.join(', ')}`);
   }
   let eventArg: string | undefined;
@@ -116,10 +120,9 @@ export const planInvocation = (
   }
   // Against a real account, nothing changes unless asked for in so many words.
   const dryRun = dryRunFlag || (aws && !apply);
-  const effect = NO_DRY_RUN[functionName];
-  if (dryRun && effect) {
+  if (dryRun && !manifest.dryRun) {
     throw new UsageError(
-      `${functionName} has no dry run: ${effect}. ${aws ? 'Add --apply to run it against your AWS account' : 'Leave out --dry-run'}`,
+      `${functionName} has no dry run: ${manifest.runsAnyway ?? 'it changes what it is for'}. ${aws ? 'Add --apply to run it against your AWS account' : 'Leave out --dry-run'}`,
     );
   }
   if (

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planInvocation } from '../../scripts/lib/invocation.ts';
+import { listFunctions } from '../../scripts/lib/functions.ts';
+import { planInvocation, usage } from '../../scripts/lib/invocation.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const plan = (args: string[], stdin = '') => planInvocation(args, { root, readStdin: () => stdin });
@@ -107,5 +108,87 @@ describe('invoke arguments', () => {
     expect(() => plan(['snapshot-cleanup', '--event', file])).toThrow(
       `the event in ${file} is not JSON`,
     );
+  });
+
+  describe('functions and their dry runs come from the manifests', () => {
+    /** A repository of its own with the given functions (package.json with a manifest each). */
+    const repository = (functions: Record<string, Record<string, unknown> | undefined>) => {
+      const dir = mkdtempSync(join(tmpdir(), 'invoke-root-'));
+      for (const [name, manifest] of Object.entries(functions)) {
+        mkdirSync(join(dir, 'functions', name, 'events'), { recursive: true });
+        writeFileSync(join(dir, 'functions', name, 'events', 'smoke.json'), '{"dryRun": true}');
+        if (manifest === undefined) continue;
+        writeFileSync(
+          join(dir, 'functions', name, 'package.json'),
+          JSON.stringify({
+            name: `@nightshift/${name}`,
+            nightshift: { smokeEvent: 'events/smoke.json', metrics: [], ...manifest },
+          }),
+        );
+      }
+      return dir;
+    };
+    const planIn = (dir: string, args: string[]) =>
+      planInvocation(args, { root: dir, readStdin: () => '' });
+
+    it('refuses a dry run of a function whose manifest says it has none, with what it does anyway', () => {
+      // Prepare
+      const dir = repository({
+        'daily-report': {
+          trigger: 'schedule',
+          dryRun: false,
+          runsAnyway: 'it sends the report to everyone',
+        },
+      });
+
+      // Act & Assess
+      expect(() => planIn(dir, ['daily-report', '--dry-run'])).toThrow(
+        'daily-report has no dry run: it sends the report to everyone. Leave out --dry-run',
+      );
+      expect(() => planIn(dir, ['daily-report', '--aws'])).toThrow(
+        /daily-report has no dry run: it sends the report to everyone\. Add --apply/,
+      );
+      expect(planIn(dir, ['daily-report'])).toMatchObject({ dryRun: false });
+    });
+
+    it('runs a dry run of a function whose manifest has one, whatever its name', () => {
+      // Prepare
+      const dir = repository({ 'log-processor': { trigger: 'log-subscription', dryRun: true } });
+
+      // Act & Assess
+      expect(planIn(dir, ['log-processor', '--dry-run'])).toMatchObject({
+        dryRun: true,
+        event: { dryRun: true },
+      });
+    });
+
+    it('knows only the functions with a manifest', () => {
+      // Prepare: a folder without a package.json is no function.
+      const dir = repository({
+        'schedule-runner': { trigger: 'schedule', dryRun: true },
+        scratch: undefined,
+      });
+
+      // Act & Assess
+      expect(() => planIn(dir, ['scratch'])).toThrow(
+        'no function named scratch; there are schedule-runner',
+      );
+      expect(planIn(dir, ['schedule-runner']).bundle).toBe(
+        join(dir, 'dist/schedule-runner/index.mjs'),
+      );
+    });
+
+    it('names the functions without a dry run in the usage, from their manifests', () => {
+      // Act
+      const text = usage(listFunctions(root));
+      const none = listFunctions(root).filter((fn) => !fn.dryRun);
+
+      // Assess
+      expect(none.length).toBeGreaterThan(0);
+      expect(text).toContain(`(${none.map((fn) => fn.name).join(', ')} have no dry run`);
+      expect(
+        usage(listFunctions(repository({ one: { trigger: 'schedule', dryRun: true } }))),
+      ).not.toContain('no dry run');
+    });
   });
 });
