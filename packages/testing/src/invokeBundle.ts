@@ -13,15 +13,30 @@ export interface BundleInvocation<R = unknown> {
   output: string;
   /** True when `signal` aborted the invocation: the process was killed, nothing returned. */
   killed?: boolean;
+  /** Importing the bundle, timed inside the process (absent when killed). */
+  importMs?: number;
+  /** The handler call alone (absent when killed). */
+  handlerMs?: number;
+  /** The process's peak resident set size over its whole life, in MB (absent when killed). */
+  maxRssMb?: number;
 }
 
 // Runs in the child: loads the bundle as Lambda does (a fresh Node.js process, an ESM
-// import of the file), invokes the handler once, and sends the outcome back on fd 3.
+// import of the file), invokes the handler once, and sends the outcome back on fd 3. The
+// invocation comes on standard input (an event may be larger than an environment variable
+// can be). The peak RSS is Linux's VmHWM: getrusage's maxrss of a spawned child starts at
+// its parent's size, which the fork copies.
 const RUNNER = `
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-const { bundleUrl, exportName, event, functionName, timeoutMs } = JSON.parse(process.env.NS_INVOKE);
-const send = (outcome) => writeSync(3, JSON.stringify(outcome));
+const { bundleUrl, exportName, event, functionName, timeoutMs } = JSON.parse(readFileSync(0, 'utf8'));
+const peakRssKb = () => {
+  try {
+    const match = /^VmHWM:\\s*(\\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {}
+  return process.resourceUsage().maxRSS;
+};
 const deadline = Date.now() + timeoutMs;
 const requestId = randomUUID();
 const context = {
@@ -30,8 +45,14 @@ const context = {
   memoryLimitInMB: '128', awsRequestId: requestId, logGroupName: '/aws/lambda/' + functionName,
   logStreamName: 'local', getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
 };
+const started = performance.now();
+let imported = started;
+const send = (outcome) => writeSync(3, JSON.stringify({
+  ...outcome, importMs: imported - started, handlerMs: performance.now() - imported, maxRssMb: peakRssKb() / 1024,
+}));
 try {
   const module = await import(bundleUrl);
+  imported = performance.now();
   const result = await module[exportName](event, context);
   send({ result: result ?? null });
 } catch (error) {
@@ -41,7 +62,8 @@ try {
 
 /**
  * Invokes a built function bundle once in a fresh Node.js process, as Lambda loads it,
- * with the given environment on top of this process's, and collects its logs.
+ * with the given environment on top of this process's, and collects its logs, the time of
+ * the import and of the handler, and the process's peak RSS.
  *
  * @example
  * const { result, logs } = await invokeBundle('dist/snapshot-cleanup/index.mjs', {}, {
@@ -80,16 +102,20 @@ export const invokeBundle = <R = unknown>(
           AWS_LAMBDA_FUNCTION_NAME: functionName,
           AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
           ...env,
-          NS_INVOKE: JSON.stringify({
-            bundleUrl: pathToFileURL(bundlePath).href,
-            exportName,
-            event,
-            functionName,
-            timeoutMs,
-          }),
         },
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       },
+    );
+    // A process killed before it read everything closes the pipe: nothing to report then.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(
+      JSON.stringify({
+        bundleUrl: pathToFileURL(bundlePath).href,
+        exportName,
+        event,
+        functionName,
+        timeoutMs,
+      }),
     );
     let output = '';
     let outcome = '';
@@ -134,7 +160,7 @@ export const invokeBundle = <R = unknown>(
         return;
       }
       resolve({
-        ...(JSON.parse(outcome) as Pick<BundleInvocation<R>, 'result' | 'error'>),
+        ...(JSON.parse(outcome) as Omit<BundleInvocation<R>, 'logs' | 'output' | 'killed'>),
         logs,
         output,
       });
