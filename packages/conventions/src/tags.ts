@@ -84,3 +84,33 @@ export const hasTag = (tags: readonly Tag[] | undefined, key: string, value?: st
  */
 export const isPermanent = (tags: readonly Tag[] | undefined): boolean =>
   hasTag(tags, PERMANENT_TAG.Key, PERMANENT_TAG.Value);
+
+/** The tag that says which environment a resource belongs to (default key; configurable). */
+export const ENVIRONMENT_KEY = 'Environment';
+/** The opt-in of infra-scaler's scale_down / scale_up events (default key and value; configurable). */
+export const AUTOSCALE_TAG = { Key: 'AutoScale', Value: 'true' } as const;
+/** The opt-in of backup-manager (default key and value; configurable). */
+export const BACKUP_TAG = { Key: 'Backup', Value: 'true' } as const;
+/** On an EBS backup: the instance it was made of. */
+export const INSTANCE_ID_KEY = 'InstanceId';
+/** The name tag people give resources. */
+export const NAME_KEY = 'Name';
+/** Set by EC2 Auto Scaling on the instances of a group. */
+export const GROUP_NAME_KEY = 'aws:autoscaling:groupName';
+
+/** Nightshift's own state on resources, under the `nightshift:` prefix. */
+export const MARK_PREFIX = 'nightshift:';
+/** On an instance or database scale_down stopped: when (ISO time); scale_up starts only those. */
+export const SCALED_DOWN_KEY = 'nightshift:scaled-down';
+/** On an Auto Scaling group scale_down emptied: its sizes before (`min=1,max=4,desired=2`). */
+export const SAVED_SIZE_KEY = 'nightshift:saved-size';
+/** On a backup: the day (UTC, `YYYY-MM-DD`) it is the backup of. */
+export const BACKUP_DATE_KEY = 'nightshift:backup-date';
+/** On a backup: the instance, database or cluster it was made of. */
+export const SOURCE_KEY = 'nightshift:source';
+/** On an EBS backup: the set (one CreateSnapshots call) it belongs to. */
+export const SET_KEY = 'nightshift:set';
+/** The schedule a resource is on (per-resource schedules). */
+export const SCHEDULE_KEY = 'nightshift:schedule';
+/** Until when (ISO time) a scheduled stop is postponed. */
+export const SNOOZE_UNTIL_KEY = 'nightshift:snooze-until';

@@ -1,0 +1,47 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { listGroups } from '../src/groups.ts';
+
+const asgMock = mockClient(AutoScalingClient);
+
+describe('List Auto Scaling groups by tag', () => {
+  beforeEach(() => asgMock.reset());
+
+  it('maps every page to named groups with their sizes, and leaves out a group without a name', async () => {
+    // Prepare
+    asgMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({
+        AutoScalingGroups: [
+          {
+            AutoScalingGroupName: 'web',
+            MinSize: 1,
+            MaxSize: 4,
+            DesiredCapacity: 2,
+            Tags: [{ Key: 'Environment', Value: 'staging' }],
+          } as never,
+        ],
+        NextToken: 'next',
+      })
+      .resolvesOnce({ AutoScalingGroups: [{ MinSize: 1 } as never] });
+
+    // Act
+    const groups = await listGroups(new AutoScalingClient({}), {
+      key: 'Environment',
+      value: 'staging',
+    });
+
+    // Assess
+    expect(groups).toEqual([
+      {
+        name: 'web',
+        size: { min: 1, max: 4, desired: 2 },
+        tags: [{ Key: 'Environment', Value: 'staging' }],
+      },
+    ]);
+    expect(
+      asgMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input.Filters,
+    ).toEqual([{ Name: 'tag:Environment', Values: ['staging'] }]);
+  });
+});

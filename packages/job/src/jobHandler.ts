@@ -1,0 +1,58 @@
+import { createObservability, type Observability, withNightshift } from '@nightshift/middleware';
+import {
+  createTimeBudget,
+  type Report,
+  type Schema,
+  type TimeBudget,
+  throwIfFailed,
+} from '@nightshift/runtime';
+import type { core } from 'zod/mini';
+
+/** How a function's handler is wired: everything `jobHandler` needs, nothing else. */
+export interface JobHandlerOptions<C, S extends Schema, D> {
+  service: string;
+  /** Reads the function's settings; called once, at cold start. */
+  loadConfig: () => C;
+  /** The event schema, or one made from the settings (allowed environments, …). */
+  eventSchema: S | ((config: C) => S);
+  /** The AWS clients of a run (`getClient` caches them per container). */
+  clients: () => D;
+  /** The function's entry point. */
+  run: (
+    deps: D & Observability,
+    config: C,
+    event: core.output<S>,
+    budget: TimeBudget,
+  ) => Promise<Report>;
+}
+
+/**
+ * A job's Lambda handler: its logger and metrics, its settings read once, its event
+ * validated by the middy stack, a time budget from Lambda's context, and the invocation
+ * failed after the report is out when anything failed (so retries, the dead-letter queue
+ * and the Errors alarm see it).
+ *
+ * @example
+ * export const handler = jobHandler({ service: SERVICE, loadConfig, eventSchema: CleanupEventSchema, clients: () => ({ ec2: getClient(EC2Client), sns: getClient(SNSClient) }), run });
+ */
+export const jobHandler = <C, S extends Schema, D>({
+  service,
+  loadConfig,
+  eventSchema,
+  clients,
+  run,
+}: JobHandlerOptions<C, S, D>) => {
+  const { logger, metrics } = createObservability(service);
+  const config = loadConfig();
+  const schema = typeof eventSchema === 'function' ? eventSchema(config) : eventSchema;
+  return withNightshift({ logger, metrics, eventSchema: schema }, async (event, context) => {
+    const report = await run(
+      { ...clients(), logger, metrics },
+      config,
+      event,
+      createTimeBudget(context),
+    );
+    throwIfFailed(report);
+    return report;
+  });
+};
