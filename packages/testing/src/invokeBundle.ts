@@ -82,12 +82,15 @@ export const invokeBundle = <R = unknown>(
     exportName = 'handler',
     functionName = 'nightshift-local',
     timeoutMs = 60_000,
+    sourceMaps = true,
     signal,
   }: {
     env?: Record<string, string>;
     exportName?: string;
     functionName?: string;
     timeoutMs?: number;
+    /** Node's --enable-source-maps, as the template's NODE_OPTIONS sets it (default true). */
+    sourceMaps?: boolean;
     /** Kills the process when aborted. */
     signal?: AbortSignal;
   } = {},
@@ -95,7 +98,7 @@ export const invokeBundle = <R = unknown>(
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--enable-source-maps', '--input-type=module', '-e', RUNNER],
+      [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', RUNNER],
       {
         env: {
           ...process.env,

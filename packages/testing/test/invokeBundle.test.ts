@@ -9,6 +9,7 @@ import { invokeBundle } from '../src/invokeBundle.ts';
 const BUNDLE = `
 export const handler = async (event, context) => {
   if (event.fail) throw new RangeError('asked to fail');
+  if (event.flags) return process.execArgv;
   if (event.holdMb) {
     const held = Buffer.alloc(event.holdMb * 1024 * 1024, 1);
     await new Promise((done) => setTimeout(done, 10));
@@ -65,5 +66,15 @@ describe('invokeBundle', () => {
       error: { name: 'RangeError', message: 'asked to fail' },
       maxRssMb: expect.any(Number),
     });
+  });
+
+  it("runs with source maps on, as the template's NODE_OPTIONS, unless told otherwise", async () => {
+    // Act
+    const deployed = await invokeBundle<string[]>(bundle, { flags: true });
+    const plain = await invokeBundle<string[]>(bundle, { flags: true }, { sourceMaps: false });
+
+    // Assess
+    expect(deployed.result).toContain('--enable-source-maps');
+    expect(plain.result).not.toContain('--enable-source-maps');
   });
 });
