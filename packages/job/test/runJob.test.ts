@@ -1,0 +1,144 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createObservability } from '@nightshift/middleware';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { decide } from '../src/decision.ts';
+import { emptyPlan, type Job, runJob } from '../src/runJob.ts';
+
+const snsMock = mockClient(SNSClient);
+const sns = new SNSClient({});
+const times = ['2026-11-30T01:00:00.000Z', '2026-11-30T01:00:05.000Z'];
+const clockFrom = (values: string[]) => {
+  let call = 0;
+  return () => new Date(values[Math.min(call++, values.length - 1)] as string);
+};
+
+/** A job over two snapshots: one to delete, one kept; apply deletes it. */
+const jobOf = (overrides: Partial<Job<'delete' | 'keep', string[]>> = {}) => {
+  const apply = vi.fn<Job<'delete' | 'keep', string[]>['apply']>(async (changes, outcomes) => {
+    for (const change of changes) outcomes.done(change, 'deleted');
+  });
+  const job: Job<'delete' | 'keep', string[]> = {
+    service: 'test-job',
+    dryRun: false,
+    read: async () => ['snap-old', 'snap-new'],
+    plan: (ids) => ({
+      ...emptyPlan(),
+      changes: [decide('delete', ids[0] as string, 'older than 30 days')],
+      skips: [decide('keep', ids[1] as string, 'within retention')],
+      notes: ['retention 30 days'],
+    }),
+    apply,
+    summarize: (report) => ({
+      totals: { deleted: report.done.length },
+      metrics: { SnapshotsDeleted: report.done.length },
+      notes: ['sizes are upper bounds'],
+    }),
+    ...overrides,
+  };
+  return { job, apply };
+};
+
+describe('Run a job', () => {
+  const observability = createObservability('test-job');
+
+  beforeEach(() => {
+    snsMock.reset();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('reads, plans, applies, reports, counts and publishes, in that order', async () => {
+    // Prepare
+    const { job, apply } = jobOf();
+    const addMetric = vi.spyOn(observability.metrics, 'addMetric');
+
+    // Act
+    const report = await runJob(job, {
+      ...observability,
+      sns,
+      topicArn: 'arn:aws:sns:eu-west-1:123456789012:reports',
+      clock: clockFrom(times),
+    });
+
+    // Assess
+    expect(apply).toHaveBeenCalledOnce();
+    expect(report).toMatchObject({
+      service: 'test-job',
+      dryRun: false,
+      startedAt: times[0],
+      finishedAt: times[1],
+      planned: [{ id: 'snap-old', action: 'delete', reason: 'older than 30 days' }],
+      done: [{ id: 'snap-old', action: 'delete', reason: 'deleted' }],
+      skipped: [{ id: 'snap-new', action: 'keep', reason: 'within retention' }],
+      failed: [],
+      totals: { deleted: 1 },
+      notes: ['retention 30 days', 'sizes are upper bounds'],
+    });
+    expect(addMetric).toHaveBeenCalledWith('SnapshotsDeleted', 'Count', 1);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(
+      'Nightshift test-job: 1 done, 0 failed, 1 skipped',
+    );
+  });
+
+  it('changes nothing in a dry run: the plan is reported and apply is never called', async () => {
+    // Prepare
+    const { job, apply } = jobOf({ dryRun: true });
+
+    // Act
+    const report = await runJob(job, { ...observability, sns, clock: clockFrom(times) });
+
+    // Assess
+    expect(apply).not.toHaveBeenCalled();
+    expect(report.dryRun).toBe(true);
+    expect(report.planned).toHaveLength(1);
+    expect(report.done).toEqual([]);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0); // no topic configured
+  });
+
+  it('reports what the planner found wrong as failed, without applying it', async () => {
+    // Prepare
+    const { job, apply } = jobOf({
+      plan: () => ({
+        ...emptyPlan(),
+        problems: [decide('delete', 'snap-odd', 'tag is not a date: left for a person')],
+      }),
+    });
+
+    // Act
+    const report = await runJob(job, { ...observability, sns, clock: clockFrom(times) });
+
+    // Assess
+    expect(apply).not.toHaveBeenCalled(); // nothing to change
+    expect(report.failed).toEqual([
+      { id: 'snap-odd', action: 'delete', reason: 'tag is not a date: left for a person' },
+    ]);
+  });
+
+  it('returns the report with its failures: failing the invocation is the handler’s job', async () => {
+    // Prepare
+    const { job } = jobOf({
+      apply: async (changes, outcomes) => {
+        for (const change of changes) outcomes.failed(change, new Error('InvalidSnapshot.InUse'));
+      },
+    });
+
+    // Act
+    const report = await runJob(job, { ...observability, sns, clock: clockFrom(times) });
+
+    // Assess
+    expect(report.failed).toEqual([
+      { id: 'snap-old', action: 'delete', reason: 'Error: InvalidSnapshot.InUse' },
+    ]);
+  });
+
+  it('lets a failed read fail the run before anything is planned', async () => {
+    // Prepare
+    const { job, apply } = jobOf({ read: async () => Promise.reject(new Error('throttled')) });
+
+    // Act & Assess
+    await expect(runJob(job, { ...observability, sns })).rejects.toThrow('throttled');
+    expect(apply).not.toHaveBeenCalled();
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+});
