@@ -1,5 +1,12 @@
 export { type Database, listDatabases } from './databases.ts';
-export { type DeleteOutcome, deleteSnapshot } from './deleteSnapshot.ts';
+export {
+  ALREADY_GONE,
+  type DeleteOutcome,
+  deleteSnapshot,
+  IN_USE,
+  type RecordDeleteOptions,
+  recordDelete,
+} from './deleteSnapshot.ts';
 export { type GroupSize, listGroups, type ScalingGroup } from './groups.ts';
 export { type Ec2Instance, listInstances } from './instances.ts';
 export { tagFilters } from './tagFilters.ts';
