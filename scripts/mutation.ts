@@ -20,7 +20,9 @@ export const DECIDING_MODULES = [
   'functions/backup-manager/src/legacy.ts',
   'functions/log-processor/src/classify.ts',
   'functions/log-processor/src/event.ts',
-  'packages/middleware/src/redact.ts',
+  'packages/runtime/src/redact.ts',
+  'packages/job/src/decision.ts',
+  'packages/job/src/runJob.ts',
 ];
 
 const root = resolve(import.meta.dirname, '..');
