@@ -1,38 +1,26 @@
 // Benchmarks of the built bundles, each figure next to its baseline from the same run:
 // bundle size and cold start against the SDK-only floor, peak memory of an invocation,
 // log-processor throughput against bare decoding, its worst-case line classification and
-// its largest allowed batch, snapshot-cleanup at scale.
+// its largest allowed batch, snapshot-cleanup at scale. Questions already settled are not
+// measured again (docs/decisions/).
 // Writes bench/results/latest.md and latest.json and prints the tables.
 //   node scripts/bench.ts [--quick] [--strict] [--only regex,batch-memory]
 // (npm run bench sets everything up first). --only runs just those parts, prints their
 // tables and targets, and writes no results.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { parseArgs } from 'node:util';
 import { type FaultProxy, type MotoServer, startFaultProxy, startMoto } from '@nightshift/testing';
 import { MAX_CLASSIFIED_LENGTH } from '../functions/log-processor/src/classify.ts';
 import { MAX_UNZIPPED_BYTES } from '../functions/log-processor/src/event.ts';
-import {
-  analyzeBundle,
-  type BundleAnalysis,
-  bundleEntry,
-  bundleWithFullZod,
-  checkOptionsMatchBuild,
-  floorEntry,
-  VALIDATOR_ENTRIES,
-} from './bench/bundles.ts';
+import { analyzeBundle, bundleEntry, floorEntry } from './bench/bundles.ts';
 import { runCleanup } from './bench/cleanup.ts';
-import {
-  type CacheMode,
-  type ColdResult,
-  type ColdTarget,
-  measureColdStarts,
-} from './bench/coldStart.ts';
+import { type ColdResult, type ColdTarget, measureColdStarts } from './bench/coldStart.ts';
 import { flatness, measureLineClassification } from './bench/lineClassification.ts';
 import { generateLogBatch } from './bench/logBatch.ts';
-import { type InvocationSample, measureDemoNight } from './bench/memory.ts';
+import { type InvocationSample, measureNight } from './bench/memory.ts';
 import {
   type BenchResults,
   type BenchTarget,
@@ -53,46 +41,39 @@ import { startInstantSns } from './bench/snsEndpoint.ts';
 import { median, round } from './bench/stats.ts';
 import { measureThroughput, type ThroughputResult } from './bench/throughput.ts';
 import { measureWorstBatches } from './bench/worstBatch.ts';
+import { listFunctions } from './lib/functions.ts';
 
 /** The parts that can run on their own, with `--only`. */
 const PARTS = ['regex', 'batch-memory'] as const;
 type Part = (typeof PARTS)[number];
 const USAGE = `usage: node scripts/bench.ts [--quick] [--strict] [--only ${PARTS.join(',')}]`;
 const root = resolve(import.meta.dirname, '..');
-// Every function the build bundles: a folder under functions/ with src/handler.ts.
-const FUNCTIONS = readdirSync(join(root, 'functions'), { withFileTypes: true })
-  .filter(
-    (entry) =>
-      entry.isDirectory() && existsSync(join(root, 'functions', entry.name, 'src/handler.ts')),
-  )
-  .map((entry) => entry.name)
-  .sort();
+const FUNCTIONS = listFunctions(root);
 const SNAPSHOTS = 2_000;
 const LOG_EVENTS = 10_000;
 
-const args = process.argv.slice(2).filter((arg) => arg !== '--');
-const onlyValues: string[] = [];
-const unknown: string[] = [];
-for (let index = 0; index < args.length; index += 1) {
-  const arg = args[index] ?? '';
-  if (arg === '--quick' || arg === '--strict') continue;
-  if (arg === '--only' || arg.startsWith('--only=')) {
-    if (arg === '--only') index += 1;
-    const value = arg === '--only' ? args[index] : arg.slice('--only='.length);
-    onlyValues.push(...(value ?? '').split(',').filter(Boolean));
-    if (!value) unknown.push('--only (with no part)');
-    continue;
-  }
-  unknown.push(arg);
-}
-unknown.push(...onlyValues.filter((part) => !(PARTS as readonly string[]).includes(part)));
-if (unknown.length > 0) {
-  console.error(`bench: unknown option ${unknown.join(' ')}\n${USAGE}`);
+let options: { quick?: boolean; strict?: boolean; only?: string[] };
+try {
+  ({ values: options } = parseArgs({
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    options: {
+      quick: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      only: { type: 'string', multiple: true },
+    },
+  }));
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}\n${USAGE}`);
   process.exit(2);
 }
-const only = onlyValues as Part[];
-const quick = args.includes('--quick');
-const strict = args.includes('--strict');
+const only = (options.only ?? []).flatMap((value) => value.split(',').filter(Boolean));
+const unknownParts = only.filter((part) => !(PARTS as readonly string[]).includes(part));
+if (unknownParts.length > 0) {
+  console.error(`bench: no part named ${unknownParts.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const quick = options.quick === true;
+const strict = options.strict === true;
 const settings = {
   quick,
   coldStartRounds: quick ? 3 : 15,
@@ -105,37 +86,19 @@ const settings = {
 const progress = (message: string) => console.error(`bench: ${message}`);
 const bundle = (name: string) => join(root, 'dist', name, 'index.mjs');
 
-/** Bundle analyses, baselines and variants, built into `tmp`. */
+/** Each function's bundle analysis and its SDK-only floor, built into `tmp`. */
 const prepareBundles = async (tmp: string) => {
-  const prepared: {
-    analysis: BundleAnalysis;
-    optionsMatchBuild: boolean;
-    floor: { path: string; kb: number };
-    fullZod: { path: string; kb: number; warnings: string[] };
-  }[] = [];
-  for (const name of FUNCTIONS) {
+  const prepared = [];
+  for (const { name } of FUNCTIONS) {
     const analysis = analyzeBundle(root, name);
-    prepared.push({
-      analysis,
-      optionsMatchBuild: await checkOptionsMatchBuild(root, name, join(tmp, 'rebuild', name)),
-      floor: await bundleEntry({
-        contents: floorEntry(analysis.sdkImports),
-        resolveDir: join(root, 'functions', name),
-        outdir: join(tmp, 'floor', name),
-      }),
-      fullZod: await bundleWithFullZod(root, name, join(tmp, 'full-zod', name)),
+    const floor = await bundleEntry({
+      contents: floorEntry(analysis.sdkImports),
+      resolveDir: join(root, 'functions', name),
+      outdir: join(tmp, 'floor', name),
     });
+    prepared.push({ analysis, floor });
   }
-  const validatorEntries: { validator: string; kb: number }[] = [];
-  for (const [validator, contents] of Object.entries(VALIDATOR_ENTRIES)) {
-    const { kb } = await bundleEntry({
-      contents,
-      resolveDir: join(root, 'functions', 'log-processor'),
-      outdir: join(tmp, 'validator', validator.replace(/\W+/g, '-')),
-    });
-    validatorEntries.push({ validator, kb });
-  }
-  return { prepared, validatorEntries };
+  return prepared;
 };
 
 /** log-processor's worst-case line classification, as shipped and without the cut. */
@@ -210,31 +173,22 @@ const main = async () => {
   let moto: MotoServer | undefined;
   let proxy: FaultProxy | undefined;
   try {
-    progress('building the baselines and variants');
-    const { prepared, validatorEntries } = await prepareBundles(tmp);
-    for (const { analysis, fullZod } of prepared) {
-      for (const warning of fullZod.warnings)
-        progress(`${analysis.name} with full zod: ${warning}`);
-    }
-    const mismatched = prepared.filter((p) => !p.optionsMatchBuild).map((p) => p.analysis.name);
-    if (mismatched.length > 0) {
-      progress(
-        `warning: the benchmark's esbuild options no longer reproduce dist/ for ${mismatched.join(', ')}: keep scripts/bench/bundles.ts in step with scripts/build.ts`,
-      );
-    }
+    progress('building the SDK-only floors');
+    const prepared = await prepareBundles(tmp);
 
-    const allModes: CacheMode[] = ['off', 'warm', 'empty'];
-    // Every function, its floor, the empty process and the full-zod variant, in one rotation.
+    // Every function, with and without source maps, its floor and the empty process, in one
+    // rotation.
     const coldTargets: ColdTarget[] = [
-      { id: 'empty', modes: ['off'] },
-      ...prepared.flatMap(({ analysis, floor, fullZod }): ColdTarget[] => [
-        { id: `fn:${analysis.name}`, path: bundle(analysis.name), modes: allModes },
-        { id: `floor:${analysis.name}`, path: floor.path, modes: ['off', 'warm'] },
-        { id: `zod:${analysis.name}`, path: fullZod.path, modes: ['off'] },
+      { id: 'empty' },
+      ...prepared.flatMap(({ analysis: { name }, floor }): ColdTarget[] => [
+        { id: `fn:${name}`, path: bundle(name) },
+        { id: `maps:${name}`, path: bundle(name), sourceMaps: true },
+        { id: `floor:${name}`, path: floor.path },
       ]),
     ];
-    const starts = coldTargets.reduce((sum, target) => sum + target.modes.length, 0);
-    progress(`cold starts: ${settings.coldStartRounds} rounds of ${starts} fresh processes`);
+    progress(
+      `cold starts: ${settings.coldStartRounds} rounds of ${coldTargets.length} fresh processes`,
+    );
     const coldEnv: NodeJS.ProcessEnv = {
       ...process.env,
       AWS_REGION: 'us-east-1',
@@ -244,18 +198,11 @@ const main = async () => {
     delete coldEnv.NODE_OPTIONS;
     const cold = await measureColdStarts(coldTargets, {
       rounds: settings.coldStartRounds,
-      tmp: join(tmp, 'cold'),
       env: coldEnv,
     });
-    // Ratios and differences are taken within each round, then the median: a slow moment
-    // of the machine then weighs on both sides alike.
-    const pairedRatio = (a: ColdResult, b: ColdResult) =>
-      median(a.samples.map((value, round) => value / (b.samples[round] ?? Number.NaN)));
-    const pairedDifference = (a: ColdResult, b: ColdResult) =>
-      median(a.samples.map((value, round) => value - (b.samples[round] ?? Number.NaN)));
-    const coldOf = (id: string, mode: CacheMode) => {
-      const found = cold.find((result) => result.id === id && result.mode === mode);
-      if (!found) throw new Error(`no cold start measured for ${id} (${mode})`);
+    const coldOf = (id: string): ColdResult => {
+      const found = cold.find((result) => result.id === id);
+      if (!found) throw new Error(`no cold start measured for ${id}`);
       return found;
     };
 
@@ -270,19 +217,13 @@ const main = async () => {
     });
     const batch = generateLogBatch({ count: LOG_EVENTS, seed: 20261128 });
 
-    progress(`peak memory: ${settings.invocationRounds} night(s) of the demo on the emulator`);
+    progress(`peak memory: ${settings.invocationRounds} night(s) on the emulator`);
     const nights: InvocationSample[][] = [];
     for (let night = 0; night < settings.invocationRounds; night += 1) {
-      nights.push(await measureDemoNight({ root, moto, bigBatch: batch }));
+      nights.push(await measureNight({ root, functions: FUNCTIONS, moto, bigBatch: batch }));
     }
 
-    progress(
-      `log-processor throughput: ${settings.throughputRuns} runs with the alert to an instant SNS, ${settings.throughputRuns} with it to the emulator`,
-    );
-    await moto.reset();
-    const { TopicArn: alertTopic = '' } = await new SNSClient({}).send(
-      new CreateTopicCommand({ Name: 'nightshift-alerts' }),
-    );
+    progress(`log-processor throughput: ${settings.throughputRuns} runs`);
     const warmup = 3;
     const instantSns = await startInstantSns();
     let throughput: ThroughputResult;
@@ -291,7 +232,10 @@ const main = async () => {
       throughput = await measureThroughput(bundle('log-processor'), batch, {
         runs: settings.throughputRuns,
         warmup,
-        env: { ALERT_TOPIC_ARN: alertTopic, AWS_ENDPOINT_URL_SNS: instantSns.endpoint },
+        env: {
+          ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:nightshift-alerts',
+          AWS_ENDPOINT_URL_SNS: instantSns.endpoint,
+        },
       });
       alertsAnswered = instantSns.published().messages;
     } finally {
@@ -303,11 +247,6 @@ const main = async () => {
         `log-processor sent ${alertsAnswered} alerts in ${settings.throughputRuns + warmup} invocations`,
       );
     }
-    const throughputViaEmulator = await measureThroughput(bundle('log-processor'), batch, {
-      runs: settings.throughputRuns,
-      warmup,
-      env: { ALERT_TOPIC_ARN: alertTopic },
-    });
 
     const lineClassification = await runLineClassification();
     const worstBatch = await runWorstBatch();
@@ -318,8 +257,7 @@ const main = async () => {
     proxy = await startFaultProxy({ target: moto.endpoint, rate: 0 });
     const cleanupRuns: Awaited<ReturnType<typeof runCleanup>>[] = [];
     for (let run = 0; run < settings.cleanupRuns; run += 1) {
-      const order = run % 2 === 0 ? [1, undefined] : [undefined, 1];
-      for (const concurrency of order) {
+      for (const concurrency of run % 2 === 0 ? [1, undefined] : [undefined, 1]) {
         const outcome = await runCleanup({
           bundle: bundle('snapshot-cleanup'),
           moto,
@@ -335,74 +273,54 @@ const main = async () => {
     }
 
     // Assemble.
-    const emptyNode = coldOf('empty', 'off');
-    const functions: FunctionResult[] = prepared.map(
-      ({ analysis, optionsMatchBuild, floor, fullZod }) => {
-        const name = analysis.name;
-        const fn = coldOf(`fn:${name}`, 'off');
-        const base = coldOf(`floor:${name}`, 'off');
-        const warm = coldOf(`fn:${name}`, 'warm');
-        const warmFloor = coldOf(`floor:${name}`, 'warm');
-        const empty = coldOf(`fn:${name}`, 'empty');
-        const zod = coldOf(`zod:${name}`, 'off');
-        const ratio = pairedRatio(fn, base);
-        const stepNames = [
-          ...new Set(
-            nights.flatMap((night) => night.filter((s) => s.function === name).map((s) => s.step)),
-          ),
-        ];
-        const steps = stepNames.map((step) => {
-          const samples = nights.flatMap((night) =>
-            night.filter((s) => s.function === name && s.step === step),
-          );
-          return {
-            step,
-            maxRssMb: median(samples.map((s) => s.maxRssMb)),
-            handlerMs: median(samples.map((s) => s.handlerMs)),
-            errors: samples.filter((s) => s.error).length,
-          };
-        });
-        const heaviest = steps.reduce(
-          (top, step) => (step.maxRssMb > top.maxRssMb ? step : top),
-          steps[0] ?? { step: '(none)', maxRssMb: Number.NaN, handlerMs: 0, errors: 0 },
-        );
+    const emptyNode = coldOf('empty');
+    const functions: FunctionResult[] = prepared.map(({ analysis, floor }) => {
+      const name = analysis.name;
+      const fn = coldOf(`fn:${name}`);
+      const base = coldOf(`floor:${name}`);
+      const maps = coldOf(`maps:${name}`);
+      // Paired within each round, so a slow moment of the machine weighs on both alike.
+      const ratio = median(fn.samples.map((ms, i) => ms / (base.samples[i] ?? Number.NaN)));
+      const samples = nights.flat().filter((sample) => sample.function === name);
+      const steps = [...new Set(samples.map((sample) => sample.step))].map((step) => {
+        const of = samples.filter((sample) => sample.step === step);
         return {
-          name,
-          bundleKb: analysis.kb,
-          ownKb: analysis.ownKb,
-          contributors: analysis.contributors.slice(0, 6),
-          sdkClients: Object.keys(analysis.sdkImports).map((pkg) => pkg.replace('@aws-sdk/', '')),
-          optionsMatchBuild,
-          floorKb: floor.kb,
-          coldStart: {
-            ms: fn.wallMs,
-            floorMs: base.wallMs,
-            ratio,
-            met: ratio <= COLD_START_TARGET,
-            importMs: fn.importMs,
-            floorImportMs: base.importMs,
-            rssAfterImportMb: fn.maxRssMb,
-            floorRssAfterImportMb: base.maxRssMb,
-          },
-          compileCache: {
-            warm: {
-              ms: warm.wallMs,
-              floorMs: warmFloor.wallMs,
-              ratio: pairedRatio(warm, fn),
-              floorRatio: pairedRatio(warmFloor, base),
-            },
-            empty: { ms: empty.wallMs, ratio: pairedRatio(empty, fn) },
-          },
-          fullZod: { kb: fullZod.kb, ms: zod.wallMs, addedMs: pairedDifference(zod, fn) },
-          memory: {
-            maxRssMb: heaviest.maxRssMb,
-            step: heaviest.step,
-            met: heaviest.maxRssMb < RSS_TARGET_MB,
-            steps,
-          },
+          step,
+          maxRssMb: median(of.map((s) => s.maxRssMb)),
+          handlerMs: median(of.map((s) => s.handlerMs)),
+          errors: of.filter((s) => s.error).length,
         };
-      },
-    );
+      });
+      const heaviest = steps.reduce(
+        (top, step) => (step.maxRssMb > top.maxRssMb ? step : top),
+        steps[0] ?? { step: '(none)', maxRssMb: Number.NaN, handlerMs: 0, errors: 0 },
+      );
+      return {
+        name,
+        bundleKb: analysis.kb,
+        ownKb: analysis.ownKb,
+        contributors: analysis.contributors.slice(0, 6),
+        sdkClients: Object.keys(analysis.sdkImports).map((pkg) => pkg.replace('@aws-sdk/', '')),
+        floorKb: floor.kb,
+        coldStart: {
+          ms: fn.wallMs,
+          floorMs: base.wallMs,
+          ratio,
+          met: ratio <= COLD_START_TARGET,
+          importMs: fn.importMs,
+          floorImportMs: base.importMs,
+          rssAfterImportMb: fn.maxRssMb,
+          floorRssAfterImportMb: base.maxRssMb,
+        },
+        sourceMaps: { ms: maps.wallMs, rssAfterImportMb: maps.maxRssMb },
+        memory: {
+          maxRssMb: heaviest.maxRssMb,
+          step: heaviest.step,
+          met: heaviest.maxRssMb < RSS_TARGET_MB,
+          steps,
+        },
+      };
+    });
 
     const jsonMb = batch.jsonBytes / 1024 / 1024;
     const rate = (ms: number) => ({
@@ -422,11 +340,6 @@ const main = async () => {
       baseline: rate(throughput.baselineMs),
       ratio: throughput.ratio,
       met: throughput.ratio >= THROUGHPUT_TARGET,
-      viaEmulator: {
-        handler: rate(throughputViaEmulator.handlerMs),
-        baseline: rate(throughputViaEmulator.baselineMs),
-        ratio: throughputViaEmulator.ratio,
-      },
     };
 
     const cleanup: CleanupFigures[] = [1, undefined].map((concurrency) => {
@@ -492,7 +405,6 @@ const main = async () => {
       settings,
       emptyNode: { ms: emptyNode.wallMs, rssMb: emptyNode.maxRssMb },
       functions,
-      validatorEntries,
       throughput: throughputFigures,
       cleanup,
       lineClassification,
@@ -526,7 +438,7 @@ const main = async () => {
   }
 };
 
-await (only.length > 0 ? runParts(only) : main()).catch((error: Error) => {
+await (only.length > 0 ? runParts(only as Part[]) : main()).catch((error: Error) => {
   console.error(`bench: ${error.message}`);
   process.exitCode = 2;
 });

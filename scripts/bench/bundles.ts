@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../lib/bundleOptions.ts';
 
-export { BUNDLE_OPTIONS };
-
 /** One package's (or Nightshift's own code's) share of a bundle. */
 export interface Contributor {
   name: string;
@@ -112,87 +110,3 @@ export const floorEntry = (sdkImports: Record<string, string[]>): string =>
         `export { ${names.map((name) => `${name} as s${index}_${name}`).join(', ')} } from '${pkg}';`,
     )
     .join('\n');
-
-/** The same small schema in each validator build, parsing the same value. */
-const VALIDATOR_SCHEMA = `
-const Event = z.object({
-  action: z.enum(['scale_down', 'scale_up', 'check']),
-  environment: z.string(),
-  dryRun: z.optional(z.boolean()),
-  retentionDays: z.optional(z.int()),
-});
-export const parse = (input) => Event.parse(input);
-`;
-
-/** Entry modules for the validator comparison: none, zod/mini, full zod. */
-export const VALIDATOR_ENTRIES: Record<string, string> = {
-  'no validator': 'export const parse = (input) => input;',
-  'zod/mini': `import * as z from 'zod/mini';${VALIDATOR_SCHEMA}`,
-  'zod (full)': `import * as z from 'zod';${VALIDATOR_SCHEMA}`,
-};
-
-/**
- * Rebuilds a function's handler with `BUNDLE_OPTIONS` and compares the result with
- * dist/<name>/index.mjs byte for byte: the baselines are only fair if it matches.
- *
- * @example
- * await checkOptionsMatchBuild(root, 'log-processor', tmp); // true
- */
-export const checkOptionsMatchBuild = async (
-  root: string,
-  name: string,
-  outdir: string,
-): Promise<boolean> => {
-  const path = join(outdir, 'index.mjs');
-  await build({
-    ...BUNDLE_OPTIONS,
-    absWorkingDir: root,
-    entryPoints: [join(root, 'functions', name, 'src/handler.ts')],
-    outfile: path,
-  });
-  return readFileSync(path).equals(readFileSync(join(root, 'dist', name, 'index.mjs')));
-};
-
-/**
- * Builds a function's handler with the full zod build wherever it imports `zod/mini`
- * (the two share their functional API; the checks `minimum`/`maximum` are `gte`/`lte`
- * there), to price the choice of validator on the real function.
- *
- * @example
- * const { kb, warnings } = await bundleWithFullZod(root, 'log-processor', tmp);
- */
-export const bundleWithFullZod = async (
-  root: string,
-  name: string,
-  outdir: string,
-): Promise<{ path: string; kb: number; warnings: string[] }> => {
-  const path = join(outdir, 'index.mjs');
-  const result = await build({
-    ...BUNDLE_OPTIONS,
-    logLevel: 'silent',
-    absWorkingDir: root,
-    entryPoints: [join(root, 'functions', name, 'src/handler.ts')],
-    outfile: path,
-    plugins: [
-      {
-        name: 'full-zod',
-        setup(plugin) {
-          plugin.onResolve({ filter: /^zod\/mini$/ }, (args) => ({
-            path: args.resolveDir,
-            namespace: 'full-zod',
-          }));
-          plugin.onLoad({ filter: /.*/, namespace: 'full-zod' }, (args) => ({
-            contents: "export * from 'zod';\nexport { gte as minimum, lte as maximum } from 'zod';",
-            resolveDir: args.path,
-            loader: 'js',
-          }));
-        },
-      },
-    ],
-  });
-  return {
-    path,
-    kb: statSync(path).size / 1024,
-    warnings: result.warnings.map((warning) => warning.text),
-  };
-};

@@ -6,8 +6,7 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { FaultProxy, Moto } from '@nightshift/testing';
-import { invokeMeasured } from './invoke.ts';
+import { type FaultProxy, invokeBundle, type Moto } from '@nightshift/testing';
 
 /** One snapshot-cleanup run over a fresh set of old snapshots. */
 export interface CleanupRun {
@@ -110,7 +109,8 @@ export const runCleanup = async ({
   );
   const seeded = await seedOldSnapshots(moto, count);
   const before = proxy.stats().forwarded;
-  const invocation = await invokeMeasured<{
+  const started = performance.now();
+  const invocation = await invokeBundle<{
     done: unknown[];
     failed: unknown[];
   }>(
@@ -126,15 +126,17 @@ export const runCleanup = async ({
       },
       functionName: 'snapshot-cleanup',
       timeoutMs: 900_000,
+      sourceMaps: false,
     },
   );
+  const wallMs = performance.now() - started;
   return {
     concurrency,
     seeded,
     deleted: invocation.result?.done.length ?? 0,
     failed: invocation.result?.failed.length ?? 0,
-    handlerMs: invocation.handlerMs,
-    wallMs: invocation.wallMs,
+    handlerMs: invocation.handlerMs ?? Number.NaN,
+    wallMs,
     calls: difference(proxy.stats().forwarded, before),
     ...(invocation.error ? { error: `${invocation.error.name}: ${invocation.error.message}` } : {}),
   };

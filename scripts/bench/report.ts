@@ -26,7 +26,6 @@ export interface BenchResults {
   /** The baseline of baselines: a Node.js process that imports nothing. */
   emptyNode: { ms: number; rssMb: number };
   functions: FunctionResult[];
-  validatorEntries: { validator: string; kb: number }[];
   throughput: ThroughputFigures;
   cleanup: CleanupFigures[];
   lineClassification: LineClassificationFigures;
@@ -65,8 +64,6 @@ export interface FunctionResult {
   ownKb: number;
   contributors: Contributor[];
   sdkClients: string[];
-  /** Does rebuilding the handler with the benchmark's esbuild options give dist's bytes? */
-  optionsMatchBuild: boolean;
   floorKb: number;
   coldStart: {
     ms: number;
@@ -78,13 +75,8 @@ export interface FunctionResult {
     rssAfterImportMb: number;
     floorRssAfterImportMb: number;
   };
-  /** Ratios to the same process without the cache, paired within each round. */
-  compileCache: {
-    warm: { ms: number; floorMs: number; ratio: number; floorRatio: number };
-    empty: { ms: number; ratio: number };
-  };
-  /** `addedMs`: the difference to the zod/mini build, paired within each round. */
-  fullZod: { kb: number; ms: number; addedMs: number };
+  /** The same cold start with Node's --enable-source-maps, as the template runs it. */
+  sourceMaps: { ms: number; rssAfterImportMb: number };
   memory: {
     maxRssMb: number;
     step: string;
@@ -108,8 +100,6 @@ export interface ThroughputFigures {
   /** Median of baseline / handler within each pair of runs. */
   ratio: number;
   met: boolean;
-  /** The same, with the alert published to the emulator's SNS. */
-  viaEmulator: { handler: Rate; baseline: Rate; ratio: number };
 }
 
 interface Rate {
@@ -131,7 +121,6 @@ export interface CleanupFigures {
   errors: string[];
 }
 
-const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${round((ratio - 1) * 100, 0)} %`;
 const yes = (met: boolean) => (met ? 'yes' : '**no**');
 /** A Markdown table with padded columns, as the repository's formatter writes them. */
 const table = (head: string[], rows: (string | number)[][]) => {
@@ -147,12 +136,6 @@ const table = (head: string[], rows: (string | number)[][]) => {
     ...cells.slice(1).map(line),
   ].join('\n');
 };
-const span = (values: number[], digits = 0) => {
-  const low = Math.min(...values);
-  const high = Math.max(...values);
-  return low === high ? `${round(low, digits)}` : `${round(low, digits)} to ${round(high, digits)}`;
-};
-
 /**
  * The results as Markdown: machine, one table per benchmark, what was tried and kept,
  * and which targets are met.
@@ -171,6 +154,8 @@ export const renderMarkdown = (results: BenchResults): string => {
     '',
     'Every figure is a median, measured in the same run as its baseline, on the built bundles',
     '(`dist/<name>/index.mjs`). Absolute times depend on the machine; the ratios are what to compare.',
+    'Settled questions (Node.js 24 on arm64, `zod/mini`, no compile cache) are not measured again:',
+    '`docs/decisions/` has the figures that settled them.',
     '',
   );
 
@@ -189,6 +174,7 @@ export const renderMarkdown = (results: BenchResults): string => {
         'SDK-only floor ms',
         'ratio',
         `≤ ${COLD_START_TARGET}×`,
+        'with source maps ms',
         'empty Node.js ms',
       ],
       functions.map((fn) => [
@@ -203,9 +189,12 @@ export const renderMarkdown = (results: BenchResults): string => {
         round(fn.coldStart.floorMs, 0),
         `${round(fn.coldStart.ratio, 2)}×`,
         yes(fn.coldStart.met),
+        round(fn.sourceMaps.ms, 0),
         round(results.emptyNode.ms, 0),
       ]),
     ),
+    '',
+    "With source maps: the same start with Node's `--enable-source-maps`, which the template's `NODE_OPTIONS` sets; the floor and the other columns are without.",
     '',
     `SDK clients per floor: ${functions.map((fn) => `${fn.name}: ${fn.sdkClients.join(', ')}`).join('; ')}.`,
     '',
@@ -221,7 +210,7 @@ export const renderMarkdown = (results: BenchResults): string => {
   add(
     '## Peak memory of one invocation',
     '',
-    `Peak RSS of a fresh process that imports the bundle and runs one invocation of the demo's night on the emulated account (median of ${settings.invocationRounds} night(s); the heaviest step of each function shown). Baselines: the process after the import alone, and the SDK-only floor after its import. Target: under ${RSS_TARGET_MB} MB, to run at Lambda's 128 MB minimum.`,
+    `Peak RSS of a fresh process that imports the bundle and runs one invocation of the demo's night on the emulated account (median of ${settings.invocationRounds} night(s); the heaviest step of each function shown; a function the night has no step for runs its smoke event), source maps off. Baselines: the process after the import alone, and the SDK-only floor after its import. Target: under ${RSS_TARGET_MB} MB, to run at Lambda's 128 MB minimum.`,
     '',
     table(
       [
@@ -230,6 +219,7 @@ export const renderMarkdown = (results: BenchResults): string => {
         'peak RSS MB',
         `< ${RSS_TARGET_MB} MB`,
         'after import MB',
+        'after import with source maps MB',
         'SDK-only floor after import MB',
         'empty Node.js MB',
       ],
@@ -239,6 +229,7 @@ export const renderMarkdown = (results: BenchResults): string => {
         round(fn.memory.maxRssMb, 1),
         yes(fn.memory.met),
         round(fn.coldStart.rssAfterImportMb, 1),
+        round(fn.sourceMaps.rssAfterImportMb, 1),
         round(fn.coldStart.floorRssAfterImportMb, 1),
         round(results.emptyNode.rssMb, 1),
       ]),
@@ -252,102 +243,27 @@ export const renderMarkdown = (results: BenchResults): string => {
     '',
   );
 
-  const warmGain = functions.map((fn) => fn.compileCache.warm.ratio);
-  const emptyCost = functions.map((fn) => fn.compileCache.empty.ratio);
-  add(
-    '## Node.js compile cache',
-    '',
-    '`NODE_COMPILE_CACHE` set to a directory already filled by an earlier start (warm), and to a new empty directory on every start (empty: what each Lambda cold start would get with the cache in `/tmp`, which a new execution environment starts without). Percentages: the median of the ratios to the start without cache within each round.',
-    '',
-    table(
-      ['function', 'no cache ms', 'warm cache ms', 'empty cache ms', 'floor: no cache / warm ms'],
-      functions.map((fn) => [
-        `\`${fn.name}\``,
-        round(fn.coldStart.ms, 0),
-        `${round(fn.compileCache.warm.ms, 0)} (${percent(fn.compileCache.warm.ratio)})`,
-        `${round(fn.compileCache.empty.ms, 0)} (${percent(fn.compileCache.empty.ratio)})`,
-        `${round(fn.coldStart.floorMs, 0)} / ${round(fn.compileCache.warm.floorMs, 0)} (${percent(fn.compileCache.warm.floorRatio)})`,
-      ]),
-    ),
-    '',
-    `A warm cache changes a cold start by ${span(warmGain.map((r) => (r - 1) * 100))} %; an empty one by ${span(emptyCost.map((r) => (r - 1) * 100))} %. ${compileCacheVerdict(warmGain, emptyCost)}`,
-    '',
-  );
-
-  const addedKb = functions.map((fn) => fn.fullZod.kb - fn.bundleKb);
-  const addedMs = functions.map((fn) => fn.fullZod.addedMs);
-  add(
-    '## Validator: `zod/mini` or the full `zod`',
-    '',
-    'Each function built again with the full `zod` wherever it imports `zod/mini` (same schemas, same options), started cold in the same rotation; added ms is the median of the differences within each round.',
-    '',
-    table(
-      [
-        'function',
-        'zod/mini KB',
-        'full zod KB',
-        'added KB',
-        'zod/mini ms',
-        'full zod ms',
-        'added ms',
-      ],
-      functions.map((fn) => [
-        `\`${fn.name}\``,
-        round(fn.bundleKb, 0),
-        round(fn.fullZod.kb, 0),
-        `+${round(fn.fullZod.kb - fn.bundleKb, 0)}`,
-        round(fn.coldStart.ms, 0),
-        round(fn.fullZod.ms, 0),
-        `${fn.fullZod.addedMs >= 0 ? '+' : ''}${round(fn.fullZod.addedMs, 0)}`,
-      ]),
-    ),
-    '',
-    `One small schema alone: ${results.validatorEntries.map((entry) => `${entry.validator} ${round(entry.kb, 1)} KB`).join(', ')}. The full build adds ${span(addedKb)} KB and ${span(addedMs)} ms per function: \`zod/mini\` stays.`,
-    '',
-  );
-
   add(
     '## log-processor throughput',
     '',
-    `One batch of ${throughput.events.toLocaleString('en-US')} events (${round(throughput.jsonMb, 2)} MB of JSON, ${round(throughput.gzipKb, 0)} KB gzipped; ${throughput.errorLines} error lines, ${throughput.criticalLines} of them critical), the built handler warm in one process, alternating with the baseline of bare base64 + gunzip + JSON.parse + one regular expression test per line. Median of ${throughput.runs} runs each; the ratio is the median of the ratios within each pair. Every invocation publishes its alert: first to a loopback endpoint that answers SNS Publish at once (${throughput.alertsAnswered} alerts answered, one per invocation), which leaves the handler's own work and the SDK's; then to the emulator's SNS, whose time per request is added to every batch. Target: at least ${THROUGHPUT_TARGET} of the baseline's throughput, with the alert answered at once.`,
+    `One batch of ${throughput.events.toLocaleString('en-US')} events (${round(throughput.jsonMb, 2)} MB of JSON, ${round(throughput.gzipKb, 0)} KB gzipped; ${throughput.errorLines} error lines, ${throughput.criticalLines} of them critical), the built handler warm in one process, alternating with the baseline of bare base64 + gunzip + JSON.parse + one regular expression test per line. Median of ${throughput.runs} runs each; the ratio is the median of the ratios within each pair. Every invocation publishes its alert to a loopback endpoint that answers SNS Publish at once (${throughput.alertsAnswered} alerts answered, one per invocation), which leaves the handler's own work and the SDK's, not an emulator's time per request. Target: at least ${THROUGHPUT_TARGET} of the baseline's throughput, with the alert answered at once.`,
     '',
     table(
-      [
-        '',
-        'alert answered by',
-        'ms per batch',
-        'events/s',
-        'MB/s',
-        'baseline ms',
-        'handler / baseline',
-      ],
-      [
+      ['', 'ms per batch', 'events/s', 'MB/s'],
+      (
         [
-          'handler',
-          'loopback endpoint',
-          throughput.handler,
-          throughput.baseline,
-          throughput.ratio,
-        ] as const,
-        [
-          'handler',
-          'emulator',
-          throughput.viaEmulator.handler,
-          throughput.viaEmulator.baseline,
-          throughput.viaEmulator.ratio,
-        ] as const,
-      ].map(([name, via, handler, baseline, ratio]) => [
+          ['handler', throughput.handler],
+          ['baseline', throughput.baseline],
+        ] as const
+      ).map(([name, rate]) => [
         name,
-        via,
-        round(handler.ms, 1),
-        round(handler.eventsPerSecond, 0).toLocaleString('en-US'),
-        round(handler.mbPerSecond, 1),
-        round(baseline.ms, 1),
-        round(ratio, 2),
+        round(rate.ms, 1),
+        round(rate.eventsPerSecond, 0).toLocaleString('en-US'),
+        round(rate.mbPerSecond, 1),
       ]),
     ),
     '',
-    `Baseline: ${round(throughput.baseline.eventsPerSecond, 0).toLocaleString('en-US')} events/s, ${round(throughput.baseline.mbPerSecond, 1)} MB/s. Handler / baseline with the alert answered at once: ${round(throughput.ratio, 2)} (target ≥ ${THROUGHPUT_TARGET}: ${throughput.met ? 'met' : 'missed'}).`,
+    `Handler / baseline, the median of the ratios within each pair: ${round(throughput.ratio, 2)} (target ≥ ${THROUGHPUT_TARGET}: ${throughput.met ? 'met' : 'missed'}).`,
     '',
   );
 
@@ -390,16 +306,6 @@ export const renderMarkdown = (results: BenchResults): string => {
     '',
   );
   return lines.join('\n');
-};
-
-const compileCacheVerdict = (warm: number[], empty: number[]) => {
-  const helpsWarm = Math.max(...warm) < 0.95;
-  const hurtsEmpty = Math.min(...empty) > 1;
-  if (helpsWarm && hurtsEmpty)
-    return 'It helps only when the cache already exists; a Lambda cold start begins with an empty `/tmp` and pays for writing it, and a cache shipped in the package would be tied to the exact Node.js build of the runtime, which Lambda updates. The build does not enable it.';
-  if (helpsWarm)
-    return 'It helps only when the cache already exists, which a Lambda cold start (empty `/tmp`) never has, and a cache shipped in the package would be tied to the exact Node.js build of the runtime, which Lambda updates. The build does not enable it.';
-  return 'It does not pay here; the build does not enable it.';
 };
 
 const modeName = { shipped: 'as shipped', uncapped: 'patterns alone, no cut' } as const;

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { invokeMeasured, type MeasuredInvocation } from './invoke.ts';
+import { type BundleInvocation, invokeBundle } from '@nightshift/testing';
 import type { LogBatch } from './logBatch.ts';
 import { startInstantSns } from './snsEndpoint.ts';
 import { median } from './stats.ts';
@@ -121,12 +121,13 @@ export const measureWorstBatches = async ({
     const batches = (Object.keys(WORST_BATCH_KINDS) as WorstBatchKind[]).map((kind) =>
       generateWorstBatch({ bytes, kind }),
     );
-    const samples = new Map<WorstBatchKind, MeasuredInvocation<Summary>[]>();
+    const samples = new Map<WorstBatchKind, BundleInvocation<Summary>[]>();
     for (let round = 0; round < rounds; round += 1) {
       for (const batch of batches) {
-        const invocation = await invokeMeasured<Summary>(bundle, batch.event, {
+        const invocation = await invokeBundle<Summary>(bundle, batch.event, {
           env,
           functionName: 'log-processor',
+          sourceMaps: false,
         });
         samples.set(batch.kind, [...(samples.get(batch.kind) ?? []), invocation]);
       }
@@ -139,8 +140,8 @@ export const measureWorstBatches = async ({
         events: batch.events,
         jsonBytes: batch.jsonBytes,
         gzipBytes: batch.gzipBytes,
-        maxRssMb: median(runs.map((run) => run.maxRssMb)),
-        handlerMs: median(runs.map((run) => run.handlerMs)),
+        maxRssMb: median(runs.map((run) => run.maxRssMb ?? Number.NaN)),
+        handlerMs: median(runs.map((run) => run.handlerMs ?? Number.NaN)),
         processedEvents: last?.processedEvents ?? 0,
         criticalCount: last?.criticalCount ?? 0,
         errors: runs.flatMap((run) => {
