@@ -9,4 +9,10 @@ export {
 } from './deleteSnapshot.ts';
 export { type GroupSize, listGroups, type ScalingGroup } from './groups.ts';
 export { type Ec2Instance, listInstances } from './instances.ts';
+export {
+  type EbsSnapshot,
+  listAmiSnapshotUse,
+  listLiveVolumeIds,
+  listOwnSnapshots,
+} from './snapshots.ts';
 export { tagFilters } from './tagFilters.ts';
