@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listFunctions } from '../../scripts/lib/functions.ts';
 import { parseTemplate } from './cfnYaml.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -83,15 +84,28 @@ const allowedActions = (logicalId: string): Set<string> => {
   );
 };
 
-const functionsInTemplate = Object.entries(template.Resources)
-  .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
-  .map(([logicalId, resource]) => ({
-    logicalId,
-    name: String(resource.Properties?.CodeUri ?? '').replace(/^dist\//, ''),
-  }));
+const functions = listFunctions(root).map((fn) => ({
+  logicalId: `${fn.resource}Function`,
+  name: fn.name,
+}));
 
 describe('IAM against the code', () => {
-  it.each(functionsInTemplate.map(({ logicalId, name }) => [name, logicalId]))(
+  it('covers every function of the template, each built from its own folder', () => {
+    // Act
+    const inTemplate = Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+      .map(([logicalId, resource]) => ({
+        logicalId,
+        name: String(resource.Properties?.CodeUri ?? '').replace(/^dist\//, ''),
+      }));
+
+    // Assess
+    expect(functions.length).toBeGreaterThan(0);
+    expect(inTemplate).toEqual(expect.arrayContaining(functions));
+    expect(inTemplate).toHaveLength(functions.length);
+  });
+
+  it.each(functions.map(({ logicalId, name }) => [name, logicalId]))(
     'allows %s every AWS action its code sends',
     (name, logicalId) => {
       // Prepare

@@ -3,21 +3,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listFunctions } from '../../scripts/lib/functions.ts';
+import { WATCHED_LOG_GROUPS } from '../../scripts/template.ts';
 import { findHandlerProblems } from './bundles.ts';
 import { parseTemplate } from './cfnYaml.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const templatePath = join(root, 'template.yaml');
+/** Every function of the list, as the template names it (`SnapshotCleanup`). */
+const manifests = listFunctions(root);
 
 describe('SAM template', () => {
   it('points every function at a built bundle that exports its handler', () => {
     // Act
     const { functions, problems } = findHandlerProblems(templatePath);
 
-    // Assess
-    expect(functions).toEqual(
-      expect.arrayContaining(['SnapshotCleanupFunction', 'BackupManagerFunction']),
-    );
+    // Assess: the functions of the list, and no other.
+    expect(functions.length).toBeGreaterThan(0);
+    expect([...functions].sort()).toEqual(manifests.map((fn) => `${fn.resource}Function`).sort());
     expect(problems).toEqual([]);
   });
 
@@ -407,36 +410,47 @@ describe('IAM of infra-scaler, encrypted volumes', () => {
   });
 });
 
-describe('log-processor wiring', () => {
-  it('lets only this account’s log groups invoke it, and publishes only to the alert topic', () => {
-    // Prepare
-    const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+describe('log-subscription wiring', () => {
+  const subscribed = manifests.filter((fn) => fn.trigger === 'log-subscription');
 
-    // Act
-    const permission = template.Resources.LogProcessorInvokePermission;
-    const subscriptions = [1, 2, 3, 4, 5].map(
-      (index) => template.Resources[`LogProcessorSubscription${index}`],
-    );
+  it.each(subscribed.map((fn) => [fn.name, fn.resource]))(
+    'lets only this account’s log groups invoke %s, one subscription per watched group',
+    (_, resource) => {
+      // Prepare
+      const template = parseTemplate(readFileSync(templatePath, 'utf8'));
 
-    // Assess
-    expect(permission?.Properties).toMatchObject({
-      Principal: 'logs.amazonaws.com',
-      SourceAccount: { Ref: 'AWS::AccountId' },
-      SourceArn: {
-        'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*',
-      },
-    });
-    for (const [index, subscription] of subscriptions.entries()) {
-      expect(subscription).toMatchObject({
-        Type: 'AWS::Logs::SubscriptionFilter',
-        Condition: `WatchesLogGroup${index + 1}`,
-        DependsOn: 'LogProcessorInvokePermission',
-        Properties: { DestinationArn: { Ref: 'LogProcessorFunction.Alias' } },
-      });
-      expect(JSON.stringify(subscription?.Properties?.LogGroupName)).toContain(
-        `{"Fn::Select":[${index},`,
+      // Act
+      const permission = template.Resources[`${resource}InvokePermission`];
+      const subscriptions = Array.from(
+        { length: WATCHED_LOG_GROUPS },
+        (_, index) => template.Resources[`${resource}Subscription${index + 1}`],
       );
-    }
+
+      // Assess
+      expect(permission?.Properties).toMatchObject({
+        Principal: 'logs.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: {
+          'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*',
+        },
+      });
+      for (const [index, subscription] of subscriptions.entries()) {
+        expect(subscription).toMatchObject({
+          Type: 'AWS::Logs::SubscriptionFilter',
+          Condition: `WatchesLogGroup${index + 1}`,
+          DependsOn: `${resource}InvokePermission`,
+          Properties: { DestinationArn: { Ref: `${resource}Function.Alias` } },
+        });
+        expect(JSON.stringify(subscription?.Properties?.LogGroupName)).toContain(
+          `{"Fn::Select":[${index},`,
+        );
+      }
+    },
+  );
+
+  it('subscribes log-processor to the watched log groups, and lets it publish only to the alert topic', () => {
+    // Assess
+    expect(subscribed.map((fn) => fn.name)).toContain('log-processor');
     expect(
       statementsOf('LogProcessorFunction').find((statement) => statement.Sid === 'PublishAlerts'),
     ).toMatchObject({
@@ -529,18 +543,17 @@ describe('deploy-notifier wiring', () => {
 
 describe('Operations', () => {
   const template = () => parseTemplate(readFileSync(templatePath, 'utf8'));
-  const functionIds = () =>
-    Object.entries(template().Resources)
-      .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
-      .map(([id]) => id.replace(/Function$/, ''));
+  /** The logical-id prefix of every function of the list. */
+  const functionIds = () => manifests.map((fn) => fn.resource);
 
   it('gives every function its log group, a failure destination and alarms', () => {
     // Prepare
     const { Resources } = template();
 
     // Act & Assess
-    expect(functionIds().length).toBe(5);
+    expect(functionIds().length).toBeGreaterThan(0);
     for (const name of functionIds()) {
+      expect(Resources[`${name}Function`]?.Type, name).toBe('AWS::Serverless::Function');
       const properties = Resources[`${name}Function`]?.Properties ?? {};
       expect(properties.LoggingConfig, name).toEqual({ LogGroup: { Ref: `${name}LogGroup` } });
       expect(Resources[`${name}LogGroup`]?.Properties?.RetentionInDays, name).toEqual({
@@ -584,8 +597,14 @@ describe('Operations', () => {
         .map((event) => [name, event.Properties] as const),
     );
 
-    // Assess
-    expect(schedules.length).toBe(6);
+    // Assess: every scheduled or rule-triggered function has its events.
+    for (const fn of manifests.filter((m) => ['schedule', 'event-rule'].includes(m.trigger))) {
+      expect(
+        schedules.some(([name]) => name === fn.resource),
+        `${fn.name} has a ${fn.trigger}`,
+      ).toBe(true);
+    }
+    expect(schedules.length).toBeGreaterThan(0);
     for (const [name, properties] of schedules) {
       expect(properties.RetryPolicy, name).toMatchObject({
         MaximumRetryAttempts: expect.any(Number),
@@ -650,17 +669,12 @@ describe('Operations', () => {
       }
     }
     const own = rows.filter(({ row }) => row[0] === 'Nightshift').map(({ row }) => row);
-    const names = own.map((row) => row[1]);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'InstancesStopped',
-        'InstancesStarted',
-        'GroupsScaled',
-        'BackupsCreated',
-        'SnapshotsDeleted',
-        'CriticalErrorCount',
-      ]),
+    // Every metric a manifest names is charted, with its function as the service.
+    const listed = manifests.flatMap((fn) =>
+      fn.metrics.map((metric) => ['Nightshift', metric, 'service', fn.name]),
     );
+    expect(listed.length).toBeGreaterThan(0);
+    expect(own).toEqual(expect.arrayContaining(listed));
     for (const [, metric, dimension, service] of own) {
       // Powertools adds the dimension service=<function>; the metric must come from that code.
       expect(dimension).toBe('service');
