@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Static checks of template.yaml: cfn-lint, `sam validate --lint`, checkov with no failed
-# check (a skip carries its reason in the template), and `sam build` of the built bundles. Runs every check, then fails
-# if any failed.
+# Static checks of template.yaml: that it is what scripts/template.ts makes of its sources,
+# cfn-lint, `sam validate --lint`, checkov with no failed check (a skip carries its reason in
+# the template), and `sam build` of the built bundles. Runs every check, then fails if any
+# failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$NS_ROOT"
@@ -13,6 +14,7 @@ run() {
   echo "template: $name"
   "$@" || failed+=("$name")
 }
+run "up to date" node scripts/template.ts --check
 run cfn-lint cfn-lint --non-zero-exit-code warning template.yaml
 run "sam validate --lint" sam validate --lint --template-file template.yaml --region us-east-1
 run checkov checkov --quiet --compact --framework cloudformation --file template.yaml --skip-download
