@@ -2,26 +2,35 @@ import { randomUUID } from 'node:crypto';
 import {
   CreateSnapshotsCommand,
   type EC2Client,
-  type Instance,
-  paginateDescribeInstances,
   paginateDescribeSnapshots,
   paginateDescribeVolumes,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import {
   AUTOMATED_BACKUP,
+  BACKUP_DATE_KEY,
   CREATED_BY,
+  ENVIRONMENT_KEY,
+  INSTANCE_ID_KEY,
   isNightshiftBackup,
   isPermanent,
   LEGACY_CREATED_BY,
   managedBy,
+  SET_KEY,
+  SOURCE_KEY,
   tagValue,
 } from '@nightshift/conventions';
-import { type DeleteOutcome, deleteSnapshot } from '@nightshift/inventory';
+import {
+  type DeleteOutcome,
+  deleteSnapshot,
+  type Ec2Instance,
+  listInstances,
+} from '@nightshift/inventory';
+import { asError } from '@nightshift/runtime';
 import { chooseDaySet } from './daySets.ts';
-import { isLegacyEbsBackup, LEGACY_ENVIRONMENT_KEY } from './legacy.ts';
+import { isLegacyEbsBackup } from './legacy.ts';
 import type { BackupRecord } from './retention.ts';
-import { BACKUP_DATE_KEY, backupDay, hasRetentionTag, SET_KEY, SOURCE_KEY } from './tags.ts';
+import { backupDay, hasRetentionTag } from './tags.ts';
 
 const PAGE_SIZE = 1000;
 /** DescribeVolumes takes at most 200 values per filter. */
@@ -35,6 +44,9 @@ export interface TargetSelector {
   backupValue: string;
 }
 
+/** The states of an instance that has volumes to back up: running or stopped, not gone. */
+const BACKUP_STATES = ['pending', 'running', 'stopping', 'stopped'] as const;
+
 /**
  * Every instance, running or stopped, tagged with the environment and the backup tag, all pages.
  *
@@ -44,31 +56,20 @@ export interface TargetSelector {
 export const listEc2Targets = async (
   ec2: EC2Client,
   selector: TargetSelector,
-): Promise<Instance[]> => {
-  const instances: Instance[] = [];
-  const pages = paginateDescribeInstances(
-    { client: ec2, pageSize: PAGE_SIZE },
-    {
-      Filters: [
-        { Name: `tag:${selector.environmentKey}`, Values: [selector.environment] },
-        { Name: `tag:${selector.backupKey}`, Values: [selector.backupValue] },
-        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-      ],
+): Promise<Ec2Instance[]> => {
+  const instances = await listInstances(ec2, {
+    tags: {
+      [selector.environmentKey]: selector.environment,
+      [selector.backupKey]: selector.backupValue,
     },
+    states: BACKUP_STATES,
+  });
+  // The filters already say so; checking again keeps another environment out for sure.
+  return instances.filter(
+    (instance) =>
+      tagValue(instance.tags, selector.environmentKey) === selector.environment &&
+      tagValue(instance.tags, selector.backupKey) === selector.backupValue,
   );
-  for await (const page of pages) {
-    for (const reservation of page.Reservations ?? []) {
-      // The filters already say so; checking again keeps another environment out for sure.
-      instances.push(
-        ...(reservation.Instances ?? []).filter(
-          (instance) =>
-            tagValue(instance.Tags, selector.environmentKey) === selector.environment &&
-            tagValue(instance.Tags, selector.backupKey) === selector.backupValue,
-        ),
-      );
-    }
-  }
-  return instances;
 };
 
 /**
@@ -112,7 +113,7 @@ export const instancesWithRetentionTaggedVolumes = async (
 const toBackupRecord = (
   snapshot: Pick<Snapshot, 'SnapshotId' | 'StartTime' | 'State' | 'Tags'>,
 ): BackupRecord | undefined => {
-  const sourceId = tagValue(snapshot.Tags, 'InstanceId') ?? tagValue(snapshot.Tags, SOURCE_KEY);
+  const sourceId = tagValue(snapshot.Tags, INSTANCE_ID_KEY) ?? tagValue(snapshot.Tags, SOURCE_KEY);
   if (!snapshot.SnapshotId || !sourceId || !snapshot.StartTime) return undefined;
   const day = tagValue(snapshot.Tags, BACKUP_DATE_KEY) ?? backupDay(snapshot.StartTime);
   return {
@@ -135,7 +136,7 @@ const toBackupRecord = (
  * volume and day, so a day's snapshots of an instance make one set.
  */
 const toAdoptedRecord = (snapshot: Snapshot): BackupRecord | undefined => {
-  const sourceId = tagValue(snapshot.Tags, 'InstanceId');
+  const sourceId = tagValue(snapshot.Tags, INSTANCE_ID_KEY);
   if (!snapshot.SnapshotId || !sourceId || !snapshot.StartTime) return undefined;
   const day = backupDay(snapshot.StartTime);
   const owner = managedBy(snapshot.Tags);
@@ -175,7 +176,7 @@ export const listEc2Backups = async (
   // The original wrote the environment under `Environment`; when Nightshift's key is
   // another, the environment is checked below only.
   const environmentFilter =
-    adoptLegacy && environmentKey !== LEGACY_ENVIRONMENT_KEY
+    adoptLegacy && environmentKey !== ENVIRONMENT_KEY
       ? []
       : [{ Name: `tag:${environmentKey}`, Values: [environment] }];
   const pages = paginateDescribeSnapshots(
@@ -330,7 +331,7 @@ export const createInstanceBackup = async (
     try {
       outcome = await deleteSnapshot(ec2, id);
     } catch (error) {
-      throw fail((error as Error).message, error);
+      throw fail(asError(error).message, error);
     }
     if (outcome === 'in-use') throw fail('in use (InvalidSnapshot.InUse)');
   }

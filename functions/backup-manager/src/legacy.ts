@@ -1,30 +1,35 @@
 import type { DBSnapshot } from '@aws-sdk/client-rds';
-import { isLegacyBackup, isNightshiftBackup, type Tag, tagValue } from '@nightshift/conventions';
+import {
+  ENVIRONMENT_KEY,
+  isLegacyBackup,
+  isNightshiftBackup,
+  type Tag,
+  tagValue,
+} from '@nightshift/conventions';
 import type { TargetSelector } from './ec2Backups.ts';
 
 /*
  * The backups the original backup script (`backup-automation.py`) made, which
  * backup-manager's retention adopts: EBS snapshots tagged `AutomatedBackup=true` and
  * `CreatedBy=lambda-backup-automation` (with `Environment`, `InstanceId`, `VolumeId`,
- * `Name`; `isLegacyBackup` of `@nightshift/middleware` reads the first two), and manual DB
+ * `Name`; `isLegacyBackup` of `@nightshift/conventions` reads the first two), and manual DB
  * snapshots named `<database>-backup-<YYYYMMDD-HHMMSS>`, which it never tagged.
  */
 
-/** The tag key the original script wrote the environment under, whatever the configuration says. */
-export const LEGACY_ENVIRONMENT_KEY = 'Environment';
 /** The original script's `%Y%m%d-%H%M%S` stamp after `<database>-backup-`. */
 const LEGACY_STAMP = /^\d{8}-\d{6}$/;
 
 /**
  * Whether an EBS snapshot's tags are those the original script wrote for `environment`:
  * `CreatedBy=lambda-backup-automation`, `AutomatedBackup=true` and
- * `Environment=<environment>`, exactly.
+ * `Environment=<environment>`, exactly: the original wrote the environment under the default
+ * key (`ENVIRONMENT_KEY`), whatever `ENVIRONMENT_TAG_KEY` says.
  *
  * @example
  * isLegacyEbsBackup(snapshot.Tags, 'production'); // true
  */
 export const isLegacyEbsBackup = (tags: readonly Tag[] | undefined, environment: string): boolean =>
-  isLegacyBackup(tags) && tagValue(tags, LEGACY_ENVIRONMENT_KEY) === environment;
+  isLegacyBackup(tags) && tagValue(tags, ENVIRONMENT_KEY) === environment;
 
 /**
  * Whether a DB snapshot identifier is the name the original script gave a snapshot of

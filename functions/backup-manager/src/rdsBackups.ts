@@ -2,29 +2,27 @@ import { createHash } from 'node:crypto';
 import {
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
-  type DBCluster,
-  type DBInstance,
   type DBSnapshot,
   DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
   paginateDescribeDBClusterSnapshots,
-  paginateDescribeDBClusters,
-  paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import {
+  BACKUP_DATE_KEY,
   isNightshiftBackup,
   isPermanent,
   managedBy,
   type Tag,
   tagValue,
 } from '@nightshift/conventions';
+import { type Database, listDatabases } from '@nightshift/inventory';
 import { wasRetried } from '@nightshift/runtime';
 import type { TargetSelector } from './ec2Backups.ts';
 import { isLegacyRdsName } from './legacy.ts';
 import type { BackupRecord } from './retention.ts';
-import { BACKUP_DATE_KEY, backupDay } from './tags.ts';
+import { backupDay } from './tags.ts';
 
 const PAGE_SIZE = 100;
 /** DB and DB cluster snapshot identifiers: 1 to 63 letters, digits and hyphens. */
@@ -33,14 +31,10 @@ const PREFIX = 'nightshift-';
 /** Hex characters of the hash that tells two shortened names apart. */
 const HASH_LENGTH = 8;
 
-const selected = (tags: readonly Tag[] | undefined, selector: TargetSelector) =>
-  tagValue(tags, selector.environmentKey) === selector.environment &&
-  tagValue(tags, selector.backupKey) === selector.backupValue;
-
 /**
- * The DB instances and clusters tagged with the environment and the backup tag, all
- * pages; their tags come with the listing, so no call per database. `databases` names
- * every DB instance of the Region, tagged or not.
+ * The DB instances and clusters tagged with the environment and the backup tag; their
+ * tags come with the listing, so no call per database. `databases` names every DB
+ * instance of the Region, tagged or not.
  *
  * @example
  * const { instances, clusters, databases } = await listRdsTargets(rds, selector);
@@ -48,22 +42,17 @@ const selected = (tags: readonly Tag[] | undefined, selector: TargetSelector) =>
 export const listRdsTargets = async (
   rds: RDSClient,
   selector: TargetSelector,
-): Promise<{ instances: DBInstance[]; clusters: DBCluster[]; databases: Set<string> }> => {
-  const instances: DBInstance[] = [];
-  const databases = new Set<string>();
-  for await (const page of paginateDescribeDBInstances({ client: rds, pageSize: PAGE_SIZE }, {})) {
-    for (const db of page.DBInstances ?? []) {
-      if (db.DBInstanceIdentifier) databases.add(db.DBInstanceIdentifier);
-    }
-    instances.push(...(page.DBInstances ?? []).filter((db) => selected(db.TagList, selector)));
-  }
-  const clusters: DBCluster[] = [];
-  for await (const page of paginateDescribeDBClusters({ client: rds, pageSize: PAGE_SIZE }, {})) {
-    clusters.push(
-      ...(page.DBClusters ?? []).filter((cluster) => selected(cluster.TagList, selector)),
-    );
-  }
-  return { instances, clusters, databases };
+): Promise<{ instances: Database[]; clusters: Database[]; databases: Set<string> }> => {
+  const all = await listDatabases(rds);
+  const selected = (db: Database) =>
+    tagValue(db.tags, selector.environmentKey) === selector.environment &&
+    tagValue(db.tags, selector.backupKey) === selector.backupValue;
+  const instances = all.filter((db) => db.kind === 'instance');
+  return {
+    instances: instances.filter(selected),
+    clusters: all.filter((db) => db.kind === 'cluster' && selected(db)),
+    databases: new Set(instances.map((db) => db.id)),
+  };
 };
 
 /**

@@ -1,3 +1,5 @@
+import { DAY_MS } from '@nightshift/runtime';
+
 /** One snapshot Nightshift made, whatever the service. */
 export interface BackupRecord {
   /** Snapshot id or identifier. */
@@ -35,8 +37,6 @@ export interface RetentionPlan {
   /** Past retention but kept, with the reason. */
   kept: { backup: BackupRecord; reason: string }[];
 }
-
-const DAY_MS = 86_400_000;
 
 const sourceKey = (backup: BackupRecord) => `${backup.kind}:${backup.sourceId}`;
 

@@ -1,15 +1,14 @@
 import {
   AUTOMATED_BACKUP,
+  BACKUP_DATE_KEY,
   CREATED_BY,
   hasTag,
+  NAME_KEY,
   PERMANENT_TAG,
+  SOURCE_KEY,
   type Tag,
 } from '@nightshift/conventions';
 
-export const BACKUP_DATE_KEY = 'nightshift:backup-date';
-export const SOURCE_KEY = 'nightshift:source';
-/** One id per EBS snapshot set: the snapshots one CreateSnapshots call made together. */
-export const SET_KEY = 'nightshift:set';
 /**
  * Whether tags carry a `Retention` tag of any value, in any case: one that must not be
  * copied onto a backup, or every backup of the source would inherit it.
@@ -49,7 +48,7 @@ export const backupTags = ({
   day: string;
   extra?: { Key: string; Value: string }[];
 }): { Key: string; Value: string }[] => [
-  { Key: 'Name', Value: `nightshift-${name}-${day}`.slice(0, 256) },
+  { Key: NAME_KEY, Value: `nightshift-${name}-${day}`.slice(0, 256) },
   { Key: environmentKey, Value: environment },
   ...extra,
   { ...AUTOMATED_BACKUP },
