@@ -49,3 +49,22 @@ export const findHandlerProblems = (
   }
   return { functions, problems };
 };
+
+/**
+ * The repository's own source files (functions/ and packages/) whose code is in a function's
+ * bundle, read from the esbuild metafile that the build writes: what the function can run,
+ * not all that its packages hold.
+ */
+export const bundledSources = (root: string, name: string): string[] => {
+  const metaPath = join(root, 'dist', '.meta', `${name}.json`);
+  if (!existsSync(metaPath)) throw new Error(`no metafile dist/.meta/${name}.json (run the build)`);
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
+  return Object.values(meta.outputs)
+    .flatMap((output) => Object.entries(output.inputs))
+    .filter(
+      ([path, input]) => input.bytesInOutput > 0 && /^(functions|packages)\/.*\.ts$/.test(path),
+    )
+    .map(([path]) => join(root, path));
+};

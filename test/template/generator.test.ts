@@ -87,9 +87,10 @@ describe('scripts/template.ts', () => {
     expect(Resources.NightReportDeadLettersAlarm?.Properties?.Dimensions).toEqual([
       { Name: 'QueueName', Value: { 'Fn::Sub': '${NightReportDeadLetterQueue.QueueName}' } },
     ]);
-    const body = JSON.parse(
-      (Resources.Dashboard?.Properties?.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'],
-    ) as { widgets: { properties: { title?: string; metrics?: unknown[][] } }[] };
+    const dashboardBody = Resources.Dashboard?.Properties?.DashboardBody as { 'Fn::Sub': string };
+    const body = JSON.parse(dashboardBody['Fn::Sub']) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
     expect(body.widgets.find((widget) => widget.properties.title === 'night-report')).toEqual(
       expect.objectContaining({
         properties: expect.objectContaining({

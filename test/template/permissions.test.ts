@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listFunctions } from '../../scripts/lib/functions.ts';
+import { bundledSources } from './bundles.ts';
 import { parseTemplate } from './cfnYaml.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -18,13 +19,6 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-sns': 'sns',
   'client-ssm': 'ssm',
 };
-
-const sourceFiles = (dir: string): string[] =>
-  existsSync(dir)
-    ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
-        .filter((file) => file.endsWith('.ts'))
-        .map((file) => join(dir, file))
-    : [];
 
 /**
  * `ec2:DescribeVolumes` for every `DescribeVolumesCommand` or `paginateDescribeVolumes` a
@@ -45,25 +39,6 @@ const actionsSentBy = (files: string[]): Set<string> => {
     }
   }
   return actions;
-};
-
-/** The function's own sources and those of the shared packages (but the middleware) it imports. */
-const sourcesOf = (name: string): string[] => {
-  const own = sourceFiles(join(root, 'functions', name, 'src'));
-  const packages = new Set(
-    own.flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/from '@nightshift\/([a-z-]+)'/g)].map(
-        ([, pkg]) => pkg ?? '',
-      ),
-    ),
-  );
-  // The middleware's one AWS call is publishing a report, which each function's own
-  // wiring decides on; its statements are checked with the reports topic.
-  packages.delete('middleware');
-  return [
-    ...own,
-    ...[...packages].flatMap((pkg) => sourceFiles(join(root, 'packages', pkg, 'src'))),
-  ];
 };
 
 const allowedActions = (logicalId: string): Set<string> => {
@@ -109,7 +84,7 @@ describe('IAM against the code', () => {
     'allows %s every AWS action its code sends',
     (name, logicalId) => {
       // Prepare
-      const sent = actionsSentBy(sourcesOf(name));
+      const sent = actionsSentBy(bundledSources(root, name));
       const allowed = allowedActions(logicalId);
 
       // Act

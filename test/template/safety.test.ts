@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { environmentIssue } from '../../functions/infra-scaler/src/environment.ts';
+import { bundledSources } from './bundles.ts';
 import { type CfnTemplate, parseTemplate } from './cfnYaml.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -237,12 +238,11 @@ describe('KMS permissions', () => {
     sqs: /@aws-sdk\/client-sqs/,
     secretsmanager: /@aws-lambda-powertools\/parameters\/secrets/,
   };
+  /** The code in the function's bundle, its own and that of the packages it uses. */
   const sourceOf = (id: string): string => {
     const codeUri = String(template().Resources[id]?.Properties?.CodeUri);
-    const dir = join(root, 'functions', codeUri.replace(/^dist\//, ''), 'src');
-    return readdirSync(dir, { recursive: true })
-      .filter((file) => String(file).endsWith('.ts'))
-      .map((file) => readFileSync(join(dir, String(file)), 'utf8'))
+    return bundledSources(root, codeUri.replace(/^dist\//, ''))
+      .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
   };
   const viaService = (statement: Statement): string => {
