@@ -315,7 +315,7 @@ const main = async () => {
         scaledEnvironment: 'staging',
         now: new Date(),
       });
-      const smoke = await step('08:00', 'its smoke event', manifest.name, event);
+      const smoke = await step('08:00', 'smoke event', manifest.name, event);
       expect(!smoke.error, `${manifest.name} ran its smoke event without an error`);
     }
   } finally {
