@@ -16,8 +16,8 @@ const parseTagFilters = (entries: string[]): TagFilter[] =>
       : { key: entry.slice(0, at).trim(), value: entry.slice(at + 1).trim() };
   });
 
-/** Environment of the function; every variable but the topic has a default. */
-export const CleanupConfigSchema = z.object({
+/** The function's environment variables (the names are a contract); all but the topic have a default. */
+export const CleanupEnvSchema = z.object({
   RETENTION_DAYS: envInteger({ default: 30, min: 1, max: 36_500 }),
   DRY_RUN: envFlag(),
   SNS_TOPIC_ARN: z.optional(envString()),
@@ -30,16 +30,50 @@ export const CleanupConfigSchema = z.object({
   MAX_DELETIONS_PER_RUN: envInteger({ default: 500, min: 1, max: 100_000 }),
 });
 
-export type CleanupConfig = z.infer<typeof CleanupConfigSchema>;
+/** The function's settings. */
+export interface Config {
+  /** `RETENTION_DAYS`: age in days past which a snapshot is deleted; an event may only raise it. */
+  retentionDays: number;
+  /** `DRY_RUN`: a lock; an event may turn a dry run on, never off. */
+  dryRun: boolean;
+  /** `SNS_TOPIC_ARN`: where the report goes. */
+  snsTopicArn?: string | undefined;
+  /** `KEEP_TAG_KEY`, `KEEP_TAG_VALUE`: the tag that keeps a snapshot forever. */
+  keepTagKey: string;
+  keepTagValue: string;
+  /** `EXCLUDE_TAGS`: the operator's extra tag filters that keep a snapshot. */
+  excludeTags: TagFilter[];
+  /** `KEEP_LATEST_PER_VOLUME`: keep the newest snapshot of every volume that exists, and newest copies. */
+  keepLatestPerVolume: boolean;
+  /** `KEEP_LATEST_OF_DELETED_VOLUMES`: keep the newest snapshot of every deleted volume too. */
+  keepLatestOfDeletedVolumes: boolean;
+  /** `DELETE_CONCURRENCY`: deletes in flight at once. */
+  deleteConcurrency: number;
+  /** `MAX_DELETIONS_PER_RUN`: the cap per run, oldest first; the next run continues. */
+  maxDeletionsPerRun: number;
+}
 
 /**
  * Reads and validates the function's environment (throws `ConfigError` naming every bad variable).
  *
  * @example
- * const config = loadCleanupConfig(); // RETENTION_DAYS unset → 30
+ * const config = loadConfig(); // RETENTION_DAYS unset → config.retentionDays === 30
  */
-export const loadCleanupConfig = (env: Record<string, string | undefined> = process.env) =>
-  parseEnv(CleanupConfigSchema, env);
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
+  const raw = parseEnv(CleanupEnvSchema, env);
+  return {
+    retentionDays: raw.RETENTION_DAYS,
+    dryRun: raw.DRY_RUN,
+    snsTopicArn: raw.SNS_TOPIC_ARN,
+    keepTagKey: raw.KEEP_TAG_KEY,
+    keepTagValue: raw.KEEP_TAG_VALUE,
+    excludeTags: raw.EXCLUDE_TAGS,
+    keepLatestPerVolume: raw.KEEP_LATEST_PER_VOLUME,
+    keepLatestOfDeletedVolumes: raw.KEEP_LATEST_OF_DELETED_VOLUMES,
+    deleteConcurrency: raw.DELETE_CONCURRENCY,
+    maxDeletionsPerRun: raw.MAX_DELETIONS_PER_RUN,
+  };
+};
 
 /**
  * The tags that keep a snapshot forever: `Retention=permanent` always (the IAM role
@@ -47,11 +81,11 @@ export const loadCleanupConfig = (env: Record<string, string | undefined> = proc
  * configured `KEEP_TAG_KEY=KEEP_TAG_VALUE` when that is another tag.
  *
  * @example
- * keepTags({ KEEP_TAG_KEY: 'Keep', KEEP_TAG_VALUE: 'forever' }); // Retention=permanent, Keep=forever
+ * keepTags({ keepTagKey: 'Keep', keepTagValue: 'forever' }); // Retention=permanent, Keep=forever
  */
-export const keepTags = (config: Pick<CleanupConfig, 'KEEP_TAG_KEY' | 'KEEP_TAG_VALUE'>) => {
+export const keepTags = (config: Pick<Config, 'keepTagKey' | 'keepTagValue'>) => {
   const permanent = { key: PERMANENT_TAG.Key, value: PERMANENT_TAG.Value };
-  const configured = { key: config.KEEP_TAG_KEY, value: config.KEEP_TAG_VALUE };
+  const configured = { key: config.keepTagKey, value: config.keepTagValue };
   const same = isPermanent([{ Key: configured.key, Value: configured.value }]);
   return same ? [permanent] : [permanent, configured];
 };

@@ -1,24 +1,15 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { createObservability, withNightshift } from '@nightshift/middleware';
-import { createTimeBudget, getClient, throwIfFailed } from '@nightshift/runtime';
-import { runCleanup, SERVICE } from './cleanup.ts';
-import { loadCleanupConfig } from './config.ts';
+import { jobHandler } from '@nightshift/job';
+import { getClient } from '@nightshift/runtime';
+import { loadConfig } from './config.ts';
 import { CleanupEventSchema } from './event.ts';
+import { run, SERVICE } from './run.ts';
 
-const { logger, metrics } = createObservability(SERVICE);
-const config = loadCleanupConfig();
-
-export const handler = withNightshift(
-  { logger, metrics, eventSchema: CleanupEventSchema },
-  async (event, context) => {
-    const report = await runCleanup(
-      { ec2: getClient(EC2Client), sns: getClient(SNSClient), logger, metrics },
-      config,
-      event,
-      createTimeBudget(context),
-    );
-    throwIfFailed(report);
-    return report;
-  },
-);
+export const handler = jobHandler({
+  service: SERVICE,
+  loadConfig,
+  eventSchema: CleanupEventSchema,
+  clients: () => ({ ec2: getClient(EC2Client), sns: getClient(SNSClient) }),
+  run,
+});

@@ -1,13 +1,19 @@
-import type { Snapshot, Tag } from '@aws-sdk/client-ec2';
 import {
   hasTag,
   isLegacyBackup,
   isNightshiftBackup,
   managedBy,
+  type Tag,
   tagValue,
 } from '@nightshift/conventions';
-import { ValidationError } from '@nightshift/runtime';
+import type { EbsSnapshot } from '@nightshift/inventory';
+import { type Decision, decide } from '@nightshift/job';
+import { DAY_MS, ValidationError } from '@nightshift/runtime';
 import type { TagFilter } from './config.ts';
+
+/** What a run does with a snapshot; the strings are the report's actions. */
+export const Action = { Delete: 'delete', Keep: 'keep' } as const;
+export type Action = (typeof Action)[keyof typeof Action];
 
 /** What decides whether an old snapshot may go. */
 export interface SnapshotRetentionPolicy {
@@ -29,19 +35,43 @@ export interface SnapshotRetentionPolicy {
   keepLatestOfDeletedVolumes: boolean;
 }
 
+/** What a report shows beside the decision about a snapshot. */
+export type SnapshotDetails = {
+  /** The snapshot's volume (`''` when EC2 names none). */
+  volumeId: string;
+  volume: VolumeStatus;
+  volumeSizeGiB: number;
+  ageDays: number;
+  /** ISO 8601 (`''` when EC2 did not say). */
+  startTime: string;
+};
+
+/** A decision about one snapshot, with the details the report shows. */
+export interface SnapshotDecision<A extends Action = Action> extends Decision<A> {
+  details: SnapshotDetails;
+}
+
+/**
+ * A snapshot to delete. Its `reason` ends with the volume note when the volume is gone;
+ * `basis` is the reason without it, so that an outcome that says more (a retried call
+ * found it gone) goes between the two, the note last, as on every entry.
+ */
+export interface Deletion extends SnapshotDecision<typeof Action.Delete> {
+  basis: string;
+}
+
 /** The cleanup plan: a pure function of what was read. */
 export interface CleanupPlan {
   /** Snapshots to delete, oldest first. */
-  due: Snapshot[];
-  /** Snapshots past retention that a rule keeps, with every reason that keeps them. */
-  kept: { snapshot: Snapshot; reasons: string[] }[];
+  due: Deletion[];
+  /** Snapshots past retention that a rule keeps, every reason that keeps them in one. */
+  kept: SnapshotDecision<typeof Action.Keep>[];
   /** How many snapshots are still within retention. */
   notDue: number;
 }
 
 /** The placeholder volume id of copied and imported snapshots: not a real volume. */
 const NO_VOLUME = 'vol-ffffffff';
-const DAY_MS = 86_400_000;
 
 const matches = (tags: readonly Tag[] | undefined, filter: TagFilter) =>
   hasTag(tags, filter.key, filter.value);
@@ -68,14 +98,14 @@ export type VolumeStatus = 'exists' | 'deleted' | 'copy' | 'unknown';
  * listed is gone). `vol-ffffffff` is the placeholder of copies and imports.
  *
  * @example
- * volumeStatus({ VolumeId: 'vol-1' }, new Set(['vol-1'])); // 'exists'
- * volumeStatus({ VolumeId: 'vol-2' }, new Set(['vol-1'])); // 'deleted'
+ * volumeStatus({ volumeId: 'vol-1' }, new Set(['vol-1'])); // 'exists'
+ * volumeStatus({ volumeId: 'vol-2' }, new Set(['vol-1'])); // 'deleted'
  */
 export const volumeStatus = (
-  snapshot: Snapshot,
+  snapshot: { volumeId?: string | undefined },
   liveVolumes: ReadonlySet<string>,
 ): VolumeStatus => {
-  const volumeId = snapshot.VolumeId;
+  const volumeId = snapshot.volumeId;
   if (!volumeId) return 'unknown';
   if (volumeId === NO_VOLUME) return 'copy';
   return liveVolumes.has(volumeId) ? 'exists' : 'deleted';
@@ -100,12 +130,12 @@ const COPIED_FOR_AMI =
  * The source of a copy: the volume a `VolumeId` tag names (as the original backup script
  * tags its snapshots), else the snapshot its description names; undefined when neither says.
  */
-const copySource = (snapshot: Snapshot): CopySource | undefined => {
-  const description = snapshot.Description ?? '';
+const copySource = (snapshot: EbsSnapshot): CopySource | undefined => {
+  const description = snapshot.description ?? '';
   const copied = COPIED_SNAPSHOT.exec(description);
   const sourceSnapshot = copied?.[1] ?? COPIED_FOR_AMI.exec(description)?.[1];
   const from = copied ? ` from ${copied[2]}` : '';
-  const volumeId = tagValue(snapshot.Tags, 'VolumeId');
+  const volumeId = tagValue(snapshot.tags, 'VolumeId');
   if (volumeId?.startsWith('vol-') && volumeId !== NO_VOLUME)
     return { key: volumeId, label: `${volumeId}${from}` };
   if (sourceSnapshot) return { key: sourceSnapshot, label: `${sourceSnapshot}${from}` };
@@ -127,12 +157,12 @@ interface LastBackupGroup {
  * that tool may delete at any time.
  */
 const lastBackupGroup = (
-  snapshot: Snapshot,
+  snapshot: EbsSnapshot,
   liveVolumes: ReadonlySet<string>,
   policy: SnapshotRetentionPolicy,
 ): LastBackupGroup | undefined => {
-  const startedAt = snapshot.StartTime?.getTime();
-  if (startedAt === undefined || snapshot.State !== 'completed' || ownedElsewhere(snapshot.Tags))
+  const startedAt = snapshot.startTime?.getTime();
+  if (startedAt === undefined || snapshot.state !== 'completed' || ownedElsewhere(snapshot.tags))
     return undefined;
   const status = volumeStatus(snapshot, liveVolumes);
   if (status === 'copy') {
@@ -145,7 +175,7 @@ const lastBackupGroup = (
     status === 'exists'
       ? policy.keepLatestPerVolume
       : status === 'deleted' && policy.keepLatestOfDeletedVolumes;
-  const volumeId = snapshot.VolumeId;
+  const volumeId = snapshot.volumeId;
   return keep
     ? { key: `volume ${volumeId}`, reason: `newest snapshot of ${volumeId}`, startedAt }
     : undefined;
@@ -156,11 +186,11 @@ const lastBackupGroup = (
  * of one source) the snapshot that started last.
  */
 const lastBackups = (
-  snapshots: readonly Snapshot[],
+  snapshots: readonly EbsSnapshot[],
   liveVolumes: ReadonlySet<string>,
   policy: SnapshotRetentionPolicy,
 ): Map<string, string> => {
-  const newest = new Map<string, { snapshot: Snapshot } & LastBackupGroup>();
+  const newest = new Map<string, { snapshot: EbsSnapshot } & LastBackupGroup>();
   for (const snapshot of snapshots) {
     const group = lastBackupGroup(snapshot, liveVolumes, policy);
     if (!group) continue;
@@ -168,9 +198,7 @@ const lastBackups = (
     if (!current || group.startedAt > current.startedAt)
       newest.set(group.key, { snapshot, ...group });
   }
-  return new Map(
-    [...newest.values()].map(({ snapshot, reason }) => [snapshot.SnapshotId ?? '', reason]),
-  );
+  return new Map([...newest.values()].map(({ snapshot, reason }) => [snapshot.id, reason]));
 };
 
 /**
@@ -181,17 +209,17 @@ const lastBackups = (
  * being complete.
  */
 const reasonsToKeep = (
-  snapshot: Snapshot,
+  snapshot: EbsSnapshot,
   policy: SnapshotRetentionPolicy,
   amisBySnapshot: ReadonlyMap<string, string[]>,
   newest: ReadonlyMap<string, string>,
 ): string[] => {
-  const tags = snapshot.Tags;
+  const tags = snapshot.tags;
   const reasons: string[] = [];
   for (const keepTag of policy.keepTags) {
     if (matches(tags, keepTag)) reasons.push(`tagged ${keepTag.key}=${keepTag.value}`);
   }
-  const amis = amisBySnapshot.get(snapshot.SnapshotId ?? '');
+  const amis = amisBySnapshot.get(snapshot.id);
   if (amis) reasons.push(`used by AMI ${amis.join(', ')}`);
   const owner = ownedElsewhere(tags);
   if (owner) reasons.push(owner);
@@ -201,9 +229,9 @@ const reasonsToKeep = (
         `excluded by tag ${filter.key}${filter.value === undefined ? '' : `=${filter.value}`}`,
       );
   }
-  const lastBackup = newest.get(snapshot.SnapshotId ?? '');
+  const lastBackup = newest.get(snapshot.id);
   if (lastBackup) reasons.push(lastBackup);
-  if (snapshot.State !== 'completed') reasons.push(`state is ${snapshot.State ?? 'unknown'}`);
+  if (snapshot.state !== 'completed') reasons.push(`state is ${snapshot.state ?? 'unknown'}`);
   return reasons;
 };
 
@@ -230,6 +258,38 @@ export const retentionFor = (eventDays: number | undefined, configuredDays: numb
 };
 
 /**
+ * A reason as the report gives it for a snapshot: when its volume is gone, the reason
+ * ends by saying so.
+ *
+ * @example
+ * withVolumeNote('older than 30 days', details); // 'older than 30 days; volume vol-0abc no longer exists'
+ */
+export const withVolumeNote = (reason: string, details: SnapshotDetails): string =>
+  details.volume === 'deleted' ? `${reason}; volume ${details.volumeId} no longer exists` : reason;
+
+/**
+ * A snapshot's age in whole days.
+ *
+ * @example
+ * ageInDays(snapshot, new Date()); // 41
+ */
+export const ageInDays = (snapshot: Pick<EbsSnapshot, 'startTime'>, now: Date): number =>
+  Math.floor((now.getTime() - (snapshot.startTime?.getTime() ?? now.getTime())) / DAY_MS);
+
+/** The details the report shows beside a snapshot. */
+const detailsOf = (
+  snapshot: EbsSnapshot,
+  liveVolumes: ReadonlySet<string>,
+  now: Date,
+): SnapshotDetails => ({
+  volumeId: snapshot.volumeId ?? '',
+  volume: volumeStatus(snapshot, liveVolumes),
+  volumeSizeGiB: snapshot.volumeSizeGiB,
+  ageDays: ageInDays(snapshot, now),
+  startTime: snapshot.startTime?.toISOString() ?? '',
+});
+
+/**
  * Decides, for every snapshot, whether it is due for deletion, kept by a rule, or still
  * within retention. Reads nothing and changes nothing.
  *
@@ -243,7 +303,7 @@ export const planCleanup = ({
   policy,
   now,
 }: {
-  snapshots: readonly Snapshot[];
+  snapshots: readonly EbsSnapshot[];
   amisBySnapshot: ReadonlyMap<string, string[]>;
   /** The ids of the volumes that exist (every page of DescribeVolumes). */
   liveVolumes: ReadonlySet<string>;
@@ -252,29 +312,30 @@ export const planCleanup = ({
 }): CleanupPlan => {
   const cutoff = now.getTime() - policy.retentionDays * DAY_MS;
   const newest = lastBackups(snapshots, liveVolumes, policy);
+  const basis = `older than ${policy.retentionDays} days`;
   const kept: CleanupPlan['kept'] = [];
   let notDue = 0;
-  const due: { snapshot: Snapshot; startedAt: number }[] = [];
+  const due: { deletion: Deletion; startedAt: number }[] = [];
   for (const snapshot of snapshots) {
-    const startedAt = snapshot.StartTime?.getTime();
+    const startedAt = snapshot.startTime?.getTime();
     // A snapshot without a start time cannot be shown to be old: it is not due.
     if (startedAt === undefined || startedAt >= cutoff) {
       notDue += 1;
       continue;
     }
+    const details = detailsOf(snapshot, liveVolumes, now);
     const reasons = reasonsToKeep(snapshot, policy, amisBySnapshot, newest);
-    if (reasons.length > 0) kept.push({ snapshot, reasons });
-    else due.push({ snapshot, startedAt });
+    if (reasons.length > 0) {
+      const reason = withVolumeNote(reasons.join('; '), details);
+      kept.push({ ...decide(Action.Keep, snapshot.id, reason), details });
+    } else {
+      const reason = withVolumeNote(basis, details);
+      due.push({
+        deletion: { ...decide(Action.Delete, snapshot.id, reason), details, basis },
+        startedAt,
+      });
+    }
   }
   due.sort((a, b) => a.startedAt - b.startedAt);
-  return { due: due.map(({ snapshot }) => snapshot), kept, notDue };
+  return { due: due.map(({ deletion }) => deletion), kept, notDue };
 };
-
-/**
- * A snapshot's age in whole days.
- *
- * @example
- * ageInDays(snapshot, new Date()); // 41
- */
-export const ageInDays = (snapshot: Snapshot, now: Date): number =>
-  Math.floor((now.getTime() - (snapshot.StartTime?.getTime() ?? now.getTime())) / DAY_MS);

@@ -10,7 +10,6 @@ import { createLambdaContext } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import scheduled from '../events/scheduled.json' with { type: 'json' };
-import { keepTags, loadCleanupConfig } from '../src/config.ts';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
@@ -100,54 +99,6 @@ describe('snapshot-cleanup handler', () => {
       TopicArn: topicArn,
       Subject: 'Nightshift snapshot-cleanup: 0 done, 2 failed, 0 skipped',
     });
-  });
-});
-
-describe('snapshot-cleanup configuration', () => {
-  it('runs with nothing set', () => {
-    expect(loadCleanupConfig({})).toMatchObject({
-      RETENTION_DAYS: 30,
-      DRY_RUN: false,
-      KEEP_TAG_KEY: 'Retention',
-      KEEP_TAG_VALUE: 'permanent',
-      EXCLUDE_TAGS: [],
-      KEEP_LATEST_PER_VOLUME: true,
-      KEEP_LATEST_OF_DELETED_VOLUMES: false,
-      DELETE_CONCURRENCY: 5,
-      MAX_DELETIONS_PER_RUN: 500,
-    });
-  });
-
-  it('always keeps Retention=permanent, and adds a configured keep tag', () => {
-    expect(keepTags(loadCleanupConfig({}))).toEqual([{ key: 'Retention', value: 'permanent' }]);
-    expect(
-      keepTags(loadCleanupConfig({ KEEP_TAG_KEY: 'Keep', KEEP_TAG_VALUE: 'forever' })),
-    ).toEqual([
-      { key: 'Retention', value: 'permanent' },
-      { key: 'Keep', value: 'forever' },
-    ]);
-  });
-
-  it('keeps the newest snapshot of a deleted volume only when KEEP_LATEST_OF_DELETED_VOLUMES is true', () => {
-    expect(loadCleanupConfig({ KEEP_LATEST_OF_DELETED_VOLUMES: 'true' })).toMatchObject({
-      KEEP_LATEST_OF_DELETED_VOLUMES: true,
-    });
-    expect(() => loadCleanupConfig({ KEEP_LATEST_OF_DELETED_VOLUMES: 'sometimes' })).toThrow(
-      /KEEP_LATEST_OF_DELETED_VOLUMES: must be true or false/,
-    );
-  });
-
-  it('parses exclusion tag filters', () => {
-    expect(loadCleanupConfig({ EXCLUDE_TAGS: 'Team=db, LegalHold' }).EXCLUDE_TAGS).toEqual([
-      { key: 'Team', value: 'db' },
-      { key: 'LegalHold' },
-    ]);
-  });
-
-  it('names every invalid variable', () => {
-    expect(() => loadCleanupConfig({ RETENTION_DAYS: 'month', DELETE_CONCURRENCY: '0' })).toThrow(
-      /RETENTION_DAYS: must be a whole number; DELETE_CONCURRENCY: must be at least 1/,
-    );
   });
 });
 

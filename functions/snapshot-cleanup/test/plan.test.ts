@@ -1,8 +1,9 @@
-import type { Snapshot } from '@aws-sdk/client-ec2';
+import type { EbsSnapshot } from '@nightshift/inventory';
 import { ValidationError } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import {
   ageInDays,
+  type CleanupPlan,
   planCleanup,
   retentionFor,
   type SnapshotRetentionPolicy,
@@ -12,14 +13,15 @@ import {
 const now = new Date('2026-11-28T03:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
 let serial = 0;
-const snap = (days: number, extra: Partial<Snapshot> = {}): Snapshot => {
+const snap = (days: number, extra: Partial<EbsSnapshot> = {}): EbsSnapshot => {
   serial += 1;
   return {
-    SnapshotId: `snap-${serial}`,
-    VolumeId: `vol-${serial}`,
-    VolumeSize: 8,
-    State: 'completed',
-    StartTime: daysAgo(days),
+    id: `snap-${serial}`,
+    volumeId: `vol-${serial}`,
+    volumeSizeGiB: 8,
+    state: 'completed',
+    startTime: daysAgo(days),
+    tags: [],
     ...extra,
   };
 };
@@ -31,10 +33,10 @@ const policy: SnapshotRetentionPolicy = {
   keepLatestOfDeletedVolumes: false,
 };
 /** Every volume the snapshots name: by default the volumes of all snapshots exist. */
-const volumesOf = (snapshots: Snapshot[]) =>
-  new Set(snapshots.flatMap((snapshot) => (snapshot.VolumeId ? [snapshot.VolumeId] : [])));
+const volumesOf = (snapshots: EbsSnapshot[]) =>
+  new Set(snapshots.flatMap((snapshot) => (snapshot.volumeId ? [snapshot.volumeId] : [])));
 const plan = (
-  snapshots: Snapshot[],
+  snapshots: EbsSnapshot[],
   overrides: Partial<SnapshotRetentionPolicy> = {},
   amis = new Map<string, string[]>(),
   liveVolumes: ReadonlySet<string> = volumesOf(snapshots),
@@ -46,7 +48,10 @@ const plan = (
     policy: { ...policy, ...overrides },
     now,
   });
-const ids = (snapshots: Snapshot[]) => snapshots.map((snapshot) => snapshot.SnapshotId);
+const ids = (decisions: { target: string }[]) => decisions.map((decision) => decision.target);
+/** The snapshots a rule keeps, and the reason the report gives. */
+const keptOf = (result: CleanupPlan) =>
+  result.kept.map(({ target, reason }) => ({ id: target, reason }));
 /** The tags the original backup script put on its EBS snapshots. */
 const legacyTags = [
   { Key: 'Name', Value: 'web-backup-20261101' },
@@ -69,14 +74,14 @@ describe('Plan a cleanup', () => {
     const result = plan([young, old, older]);
 
     // Assess
-    expect(ids(result.due)).toEqual([older.SnapshotId, old.SnapshotId]);
+    expect(ids(result.due)).toEqual([older.id, old.id]);
     expect(result.notDue).toBe(1);
-    expect(result.kept).toEqual([]);
+    expect(keptOf(result)).toEqual([]);
   });
 
   it('keeps a snapshot exactly at the retention boundary and one with no start time', () => {
     // Act
-    const result = plan([snap(30), snap(0, { StartTime: undefined })]);
+    const result = plan([snap(30), snap(0, { startTime: undefined })]);
 
     // Assess
     expect(result.due).toEqual([]);
@@ -86,55 +91,55 @@ describe('Plan a cleanup', () => {
   it.each([
     [
       'the keep tag',
-      { Tags: [{ Key: 'Retention', Value: 'permanent' }] },
+      { tags: [{ Key: 'Retention', Value: 'permanent' }] },
       'tagged Retention=permanent',
     ],
     [
       'the keep tag in another case',
-      { Tags: [{ Key: 'retention', Value: 'Permanent' }] },
+      { tags: [{ Key: 'retention', Value: 'Permanent' }] },
       'tagged Retention=permanent',
     ],
     [
       'AWS Backup',
-      { Tags: [{ Key: 'aws:backup:source-resource', Value: 'arn:aws:ec2:...:volume/vol-1' }] },
+      { tags: [{ Key: 'aws:backup:source-resource', Value: 'arn:aws:ec2:...:volume/vol-1' }] },
       'managed by AWS Backup',
     ],
     [
       'Data Lifecycle Manager',
-      { Tags: [{ Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-1' }] },
+      { tags: [{ Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-1' }] },
       'managed by Data Lifecycle Manager',
     ],
     [
       'backup-manager',
       {
-        Tags: [
+        tags: [
           { Key: 'CreatedBy', Value: 'nightshift' },
           { Key: 'AutomatedBackup', Value: 'true' },
         ],
       },
       'managed by backup-manager',
     ],
-    ['the original backup script', { Tags: legacyTags }, LEGACY_REASON],
-    ['an unfinished state', { State: 'pending' as const }, 'state is pending'],
+    ['the original backup script', { tags: legacyTags }, LEGACY_REASON],
+    ['an unfinished state', { state: 'pending' as const }, 'state is pending'],
   ])('keeps an old snapshot because of %s', (_rule, extra, reason) => {
     // Act
     const result = plan([snap(90, extra)]);
 
     // Assess
     expect(result.due).toEqual([]);
-    expect(result.kept.map((kept) => kept.reasons)).toEqual([[reason]]);
+    expect(result.kept.map((kept) => kept.reason)).toEqual([reason]);
   });
 
   it('keeps an old snapshot used by any AMI and names the AMIs', () => {
     // Prepare
     const used = snap(90);
-    const amis = new Map([[used.SnapshotId ?? '', ['ami-1', 'ami-2']]]);
+    const amis = new Map([[used.id, ['ami-1', 'ami-2']]]);
 
     // Act
     const result = plan([used, snap(90)], {}, amis);
 
     // Assess
-    expect(result.kept).toEqual([{ snapshot: used, reasons: ['used by AMI ami-1, ami-2'] }]);
+    expect(keptOf(result)).toEqual([{ id: used.id, reason: 'used by AMI ami-1, ami-2' }]);
     expect(result.due).toHaveLength(1);
   });
 
@@ -142,9 +147,9 @@ describe('Plan a cleanup', () => {
     // Act
     const result = plan(
       [
-        snap(90, { Tags: [{ Key: 'Retention', Value: 'permanent' }] }),
-        snap(90, { Tags: [{ Key: 'Keep', Value: 'forever' }] }),
-        snap(90, { Tags: [{ Key: 'Keep', Value: 'no' }] }),
+        snap(90, { tags: [{ Key: 'Retention', Value: 'permanent' }] }),
+        snap(90, { tags: [{ Key: 'Keep', Value: 'forever' }] }),
+        snap(90, { tags: [{ Key: 'Keep', Value: 'no' }] }),
       ],
       {
         keepTags: [
@@ -155,25 +160,25 @@ describe('Plan a cleanup', () => {
     );
 
     // Assess
-    expect(result.kept.map((kept) => kept.reasons)).toEqual([
-      ['tagged Retention=permanent'],
-      ['tagged Keep=forever'],
+    expect(result.kept.map((kept) => kept.reason)).toEqual([
+      'tagged Retention=permanent',
+      'tagged Keep=forever',
     ]);
     expect(result.due).toHaveLength(1);
   });
 
   it('does not let a pending or failed snapshot stand in for the last completed one', () => {
     // Prepare
-    const lastGood = snap(60, { VolumeId: 'vol-c' });
-    const pending = snap(1, { VolumeId: 'vol-c', State: 'pending' });
-    const failed = snap(2, { VolumeId: 'vol-c', State: 'error' });
+    const lastGood = snap(60, { volumeId: 'vol-c' });
+    const pending = snap(1, { volumeId: 'vol-c', state: 'pending' });
+    const failed = snap(2, { volumeId: 'vol-c', state: 'error' });
 
     // Act
     const result = plan([lastGood, pending, failed], { keepLatestPerVolume: true });
 
     // Assess
     expect(result.due).toEqual([]);
-    expect(result.kept).toEqual([{ snapshot: lastGood, reasons: ['newest snapshot of vol-c'] }]);
+    expect(keptOf(result)).toEqual([{ id: lastGood.id, reason: 'newest snapshot of vol-c' }]);
   });
 
   it('applies the operator exclusions, by key alone or key and value', () => {
@@ -183,28 +188,28 @@ describe('Plan a cleanup', () => {
     // Act
     const result = plan(
       [
-        snap(90, { Tags: [{ Key: 'Team', Value: 'db' }] }),
-        snap(90, { Tags: [{ Key: 'Team', Value: 'web' }] }),
-        snap(90, { Tags: [{ Key: 'LegalHold', Value: 'case-7' }] }),
+        snap(90, { tags: [{ Key: 'Team', Value: 'db' }] }),
+        snap(90, { tags: [{ Key: 'Team', Value: 'web' }] }),
+        snap(90, { tags: [{ Key: 'LegalHold', Value: 'case-7' }] }),
       ],
       { excludeTags },
     );
 
     // Assess
-    expect(result.kept.map((kept) => kept.reasons)).toEqual([
-      ['excluded by tag Team=db'],
-      ['excluded by tag LegalHold'],
+    expect(result.kept.map((kept) => kept.reason)).toEqual([
+      'excluded by tag Team=db',
+      'excluded by tag LegalHold',
     ]);
     expect(result.due).toHaveLength(1);
   });
 
   it('keeps the newest snapshot of each volume when asked, however old', () => {
     // Prepare
-    const oldest = snap(300, { VolumeId: 'vol-a' });
-    const newestOfA = snap(200, { VolumeId: 'vol-a' });
-    const copied = snap(200, { VolumeId: 'vol-ffffffff' });
-    const recentOfB = snap(1, { VolumeId: 'vol-b' });
-    const oldOfB = snap(100, { VolumeId: 'vol-b' });
+    const oldest = snap(300, { volumeId: 'vol-a' });
+    const newestOfA = snap(200, { volumeId: 'vol-a' });
+    const copied = snap(200, { volumeId: 'vol-ffffffff' });
+    const recentOfB = snap(1, { volumeId: 'vol-b' });
+    const oldOfB = snap(100, { volumeId: 'vol-b' });
 
     // Act
     const result = plan([oldest, newestOfA, copied, recentOfB, oldOfB], {
@@ -212,16 +217,16 @@ describe('Plan a cleanup', () => {
     });
 
     // Assess
-    expect(result.kept).toEqual([{ snapshot: newestOfA, reasons: ['newest snapshot of vol-a'] }]);
-    expect(ids(result.due)).toEqual([oldest.SnapshotId, copied.SnapshotId, oldOfB.SnapshotId]);
+    expect(keptOf(result)).toEqual([{ id: newestOfA.id, reason: 'newest snapshot of vol-a' }]);
+    expect(ids(result.due)).toEqual([oldest.id, copied.id, oldOfB.id]);
   });
 
   it('never lets a snapshot that another tool manages stand for the newest of its volume', () => {
     // Prepare: the volume's newest snapshot is backup-manager's, which its retention may delete.
-    const manual = snap(200, { VolumeId: 'vol-a' });
+    const manual = snap(200, { volumeId: 'vol-a' });
     const backup = snap(100, {
-      VolumeId: 'vol-a',
-      Tags: [
+      volumeId: 'vol-a',
+      tags: [
         { Key: 'CreatedBy', Value: 'nightshift' },
         { Key: 'AutomatedBackup', Value: 'true' },
       ],
@@ -232,27 +237,27 @@ describe('Plan a cleanup', () => {
 
     // Assess
     expect(result.due).toEqual([]);
-    expect(result.kept).toEqual([
-      { snapshot: manual, reasons: ['newest snapshot of vol-a'] },
-      { snapshot: backup, reasons: ['managed by backup-manager'] },
+    expect(keptOf(result)).toEqual([
+      { id: manual.id, reason: 'newest snapshot of vol-a' },
+      { id: backup.id, reason: 'managed by backup-manager' },
     ]);
   });
 
   it('never lets a backup of the original backup script stand for the newest of its volume', () => {
     // Prepare: backup-manager's retention adopts and expires the original script's backups.
-    const manual = snap(200, { VolumeId: 'vol-a' });
-    const olderManual = snap(300, { VolumeId: 'vol-a' });
-    const legacy = snap(100, { VolumeId: 'vol-a', Tags: legacyTags });
+    const manual = snap(200, { volumeId: 'vol-a' });
+    const olderManual = snap(300, { volumeId: 'vol-a' });
+    const legacy = snap(100, { volumeId: 'vol-a', tags: legacyTags });
 
     // Act
     const result = plan([olderManual, manual, legacy], { keepLatestPerVolume: true });
 
     // Assess
-    expect(result.kept).toEqual([
-      { snapshot: manual, reasons: ['newest snapshot of vol-a'] },
-      { snapshot: legacy, reasons: [LEGACY_REASON] },
+    expect(keptOf(result)).toEqual([
+      { id: manual.id, reason: 'newest snapshot of vol-a' },
+      { id: legacy.id, reason: LEGACY_REASON },
     ]);
-    expect(ids(result.due)).toEqual([olderManual.SnapshotId]);
+    expect(ids(result.due)).toEqual([olderManual.id]);
   });
 
   it.each([
@@ -264,30 +269,29 @@ describe('Plan a cleanup', () => {
       ...tag,
       Value: change[tag.Key as keyof typeof change] ?? tag.Value,
     }));
-    const lookalike = snap(90, { Tags: tags });
+    const lookalike = snap(90, { tags: tags });
 
     // Act
     const result = plan([lookalike]);
 
     // Assess
-    expect(ids(result.due)).toEqual([lookalike.SnapshotId]);
-    expect(result.kept).toEqual([]);
+    expect(ids(result.due)).toEqual([lookalike.id]);
+    expect(keptOf(result)).toEqual([]);
   });
 
   it('lists every reason that keeps a snapshot', () => {
     // Prepare
     const both = snap(90, {
-      Tags: [
+      tags: [
         { Key: 'Retention', Value: 'permanent' },
         { Key: 'aws:dlm:managed', Value: 'true' },
       ],
     });
 
     // Act & Assess
-    expect(plan([both]).kept[0]?.reasons).toEqual([
-      'tagged Retention=permanent',
-      'managed by Data Lifecycle Manager',
-    ]);
+    expect(plan([both]).kept[0]?.reason).toBe(
+      'tagged Retention=permanent; managed by Data Lifecycle Manager',
+    );
   });
 });
 
@@ -297,49 +301,49 @@ describe('The last backup of a resource', () => {
 
   it('keeps the only snapshot of a volume that exists, however old', () => {
     // Prepare
-    const only = snap(400, { VolumeId: 'vol-live' });
+    const only = snap(400, { volumeId: 'vol-live' });
 
     // Act
     const result = plan([only], lastBackup, new Map(), new Set(['vol-live']));
 
     // Assess
     expect(result.due).toEqual([]);
-    expect(result.kept).toEqual([{ snapshot: only, reasons: ['newest snapshot of vol-live'] }]);
+    expect(keptOf(result)).toEqual([{ id: only.id, reason: 'newest snapshot of vol-live' }]);
   });
 
   it('keeps the newest snapshot of a volume that exists and deletes the older ones', () => {
     // Prepare
-    const oldest = snap(300, { VolumeId: 'vol-live' });
-    const newest = snap(90, { VolumeId: 'vol-live' });
-    const older = snap(200, { VolumeId: 'vol-live' });
+    const oldest = snap(300, { volumeId: 'vol-live' });
+    const newest = snap(90, { volumeId: 'vol-live' });
+    const older = snap(200, { volumeId: 'vol-live' });
 
     // Act
     const result = plan([oldest, newest, older], lastBackup, new Map(), new Set(['vol-live']));
 
     // Assess
-    expect(result.kept).toEqual([{ snapshot: newest, reasons: ['newest snapshot of vol-live'] }]);
-    expect(ids(result.due)).toEqual([oldest.SnapshotId, older.SnapshotId]);
+    expect(keptOf(result)).toEqual([{ id: newest.id, reason: 'newest snapshot of vol-live' }]);
+    expect(ids(result.due)).toEqual([oldest.id, older.id]);
   });
 
   it('deletes every snapshot of a volume that no longer exists once past retention, the newest too', () => {
     // Prepare
-    const older = snap(200, { VolumeId: 'vol-gone' });
-    const newest = snap(40, { VolumeId: 'vol-gone' });
-    const young = snap(3, { VolumeId: 'vol-gone-too' });
+    const older = snap(200, { volumeId: 'vol-gone' });
+    const newest = snap(40, { volumeId: 'vol-gone' });
+    const young = snap(3, { volumeId: 'vol-gone-too' });
 
     // Act
     const result = plan([older, newest, young], lastBackup, new Map(), noVolumes);
 
     // Assess
-    expect(ids(result.due)).toEqual([older.SnapshotId, newest.SnapshotId]);
-    expect(result.kept).toEqual([]);
+    expect(ids(result.due)).toEqual([older.id, newest.id]);
+    expect(keptOf(result)).toEqual([]);
     expect(result.notDue).toBe(1);
   });
 
   it('keeps the newest snapshot of a volume that no longer exists when asked, and only that one', () => {
     // Prepare
-    const older = snap(200, { VolumeId: 'vol-gone' });
-    const newest = snap(40, { VolumeId: 'vol-gone' });
+    const older = snap(200, { volumeId: 'vol-gone' });
+    const newest = snap(40, { volumeId: 'vol-gone' });
 
     // Act
     const result = plan(
@@ -350,14 +354,16 @@ describe('The last backup of a resource', () => {
     );
 
     // Assess
-    expect(result.kept).toEqual([{ snapshot: newest, reasons: ['newest snapshot of vol-gone'] }]);
-    expect(ids(result.due)).toEqual([older.SnapshotId]);
+    expect(keptOf(result)).toEqual([
+      { id: newest.id, reason: 'newest snapshot of vol-gone; volume vol-gone no longer exists' },
+    ]);
+    expect(ids(result.due)).toEqual([older.id]);
   });
 
   it('takes the two settings apart: one for volumes that exist, one for volumes that are gone', () => {
     // Prepare
-    const live = snap(90, { VolumeId: 'vol-live' });
-    const gone = snap(90, { VolumeId: 'vol-gone' });
+    const live = snap(90, { volumeId: 'vol-live' });
+    const gone = snap(90, { volumeId: 'vol-gone' });
     const liveVolumes = new Set(['vol-live']);
 
     // Act
@@ -370,95 +376,99 @@ describe('The last backup of a resource', () => {
     const neither = plan([live, gone], {}, new Map(), liveVolumes);
 
     // Assess
-    expect(deletedOnly.kept).toEqual([
-      { snapshot: gone, reasons: ['newest snapshot of vol-gone'] },
+    expect(keptOf(deletedOnly)).toEqual([
+      { id: gone.id, reason: 'newest snapshot of vol-gone; volume vol-gone no longer exists' },
     ]);
-    expect(ids(deletedOnly.due)).toEqual([live.SnapshotId]);
-    expect(ids(neither.due)).toEqual([live.SnapshotId, gone.SnapshotId]);
+    expect(ids(deletedOnly.due)).toEqual([live.id]);
+    expect(ids(neither.due)).toEqual([live.id, gone.id]);
   });
 
   it.each([
-    ['tagged Retention=permanent', { Tags: [{ Key: 'Retention', Value: 'permanent' }] }],
-    ['managed by AWS Backup', { Tags: [{ Key: 'aws:backup:source-resource', Value: 'vol-gone' }] }],
-    ['managed by Data Lifecycle Manager', { Tags: [{ Key: 'aws:dlm:managed', Value: 'true' }] }],
+    ['tagged Retention=permanent', { tags: [{ Key: 'Retention', Value: 'permanent' }] }],
+    ['managed by AWS Backup', { tags: [{ Key: 'aws:backup:source-resource', Value: 'vol-gone' }] }],
+    ['managed by Data Lifecycle Manager', { tags: [{ Key: 'aws:dlm:managed', Value: 'true' }] }],
     [
       'managed by backup-manager',
       {
-        Tags: [
+        tags: [
           { Key: 'CreatedBy', Value: 'nightshift' },
           { Key: 'AutomatedBackup', Value: 'true' },
         ],
       },
     ],
-    [LEGACY_REASON, { Tags: legacyTags }],
+    [LEGACY_REASON, { tags: legacyTags }],
   ])('still keeps a snapshot of a volume that no longer exists when %s', (reason, extra) => {
     // Prepare
-    const orphan = snap(400, { VolumeId: 'vol-gone', ...extra });
+    const orphan = snap(400, { volumeId: 'vol-gone', ...extra });
 
     // Act
     const result = plan([orphan], lastBackup, new Map(), noVolumes);
 
     // Assess
     expect(result.due).toEqual([]);
-    expect(result.kept).toEqual([{ snapshot: orphan, reasons: [reason] }]);
+    expect(keptOf(result)).toEqual([
+      { id: orphan.id, reason: `${reason}; volume vol-gone no longer exists` },
+    ]);
   });
 
   it('still keeps a snapshot of a volume that no longer exists when an AMI uses it', () => {
     // Prepare
-    const orphan = snap(400, { VolumeId: 'vol-gone' });
-    const amis = new Map([[orphan.SnapshotId ?? '', ['ami-1']]]);
+    const orphan = snap(400, { volumeId: 'vol-gone' });
+    const amis = new Map([[orphan.id, ['ami-1']]]);
 
     // Act
     const result = plan([orphan], lastBackup, amis, noVolumes);
 
     // Assess
-    expect(result.kept).toEqual([{ snapshot: orphan, reasons: ['used by AMI ami-1'] }]);
+    expect(keptOf(result)).toEqual([
+      { id: orphan.id, reason: 'used by AMI ami-1; volume vol-gone no longer exists' },
+    ]);
   });
 
   it('does not let a snapshot without a start time stand for the newest of its volume', () => {
     // Prepare
-    const undated = snap(0, { VolumeId: 'vol-live', StartTime: undefined });
-    const old = snap(90, { VolumeId: 'vol-live' });
+    const undated = snap(0, { volumeId: 'vol-live', startTime: undefined });
+    const old = snap(90, { volumeId: 'vol-live' });
 
     // Act
     const result = plan([undated, old], lastBackup);
 
     // Assess
-    expect(result.kept).toEqual([{ snapshot: old, reasons: ['newest snapshot of vol-live'] }]);
+    expect(keptOf(result)).toEqual([{ id: old.id, reason: 'newest snapshot of vol-live' }]);
     expect(result.notDue).toBe(1);
   });
 
   it('keeps one of two snapshots started at the same moment, the first listed', () => {
     // Prepare
-    const first = snap(90, { VolumeId: 'vol-live' });
-    const second = snap(90, { VolumeId: 'vol-live' });
+    const first = snap(90, { volumeId: 'vol-live' });
+    const second = snap(90, { volumeId: 'vol-live' });
 
     // Act
     const result = plan([first, second], lastBackup);
 
     // Assess
-    expect(result.kept).toEqual([{ snapshot: first, reasons: ['newest snapshot of vol-live'] }]);
-    expect(ids(result.due)).toEqual([second.SnapshotId]);
+    expect(keptOf(result)).toEqual([{ id: first.id, reason: 'newest snapshot of vol-live' }]);
+    expect(ids(result.due)).toEqual([second.id]);
   });
 
   it('does not keep a snapshot that names no volume for being the newest', () => {
     // Prepare
-    const first = snap(90, { VolumeId: undefined });
-    const second = snap(60, { VolumeId: undefined });
+    const first = snap(90, { volumeId: undefined });
+    const second = snap(60, { volumeId: undefined });
     const both = { ...lastBackup, keepLatestOfDeletedVolumes: true };
 
     // Act & Assess
     expect(ids(plan([first, second], both, new Map(), new Set([''])).due)).toEqual([
-      first.SnapshotId,
-      second.SnapshotId,
+      first.id,
+      second.id,
     ]);
   });
 });
 
 describe('Copies from other Regions', () => {
   const lastBackup: Partial<SnapshotRetentionPolicy> = { keepLatestPerVolume: true };
-  const copy = (days: number, Description?: string, extra: Partial<Snapshot> = {}) =>
-    snap(days, { VolumeId: 'vol-ffffffff', Description, ...extra });
+  const copy = (days: number, description?: string, extra: Partial<EbsSnapshot> = {}) =>
+    snap(days, { volumeId: 'vol-ffffffff', description, ...extra });
 
   it('keeps the newest copy of each source snapshot, read from the description CopySnapshot gives', () => {
     // Prepare
@@ -470,11 +480,11 @@ describe('Copies from other Regions', () => {
     const result = plan([olderCopy, newestCopy, onlyCopy], lastBackup, new Map(), new Set());
 
     // Assess
-    expect(result.kept).toEqual([
-      { snapshot: newestCopy, reasons: ['newest copy of snap-0a1b2c3d4e5f60718 from us-east-1'] },
-      { snapshot: onlyCopy, reasons: ['newest copy of snap-0f9e8d7c6b5a40312 from eu-west-1'] },
+    expect(keptOf(result)).toEqual([
+      { id: newestCopy.id, reason: 'newest copy of snap-0a1b2c3d4e5f60718 from us-east-1' },
+      { id: onlyCopy.id, reason: 'newest copy of snap-0f9e8d7c6b5a40312 from eu-west-1' },
     ]);
-    expect(ids(result.due)).toEqual([olderCopy.SnapshotId]);
+    expect(ids(result.due)).toEqual([olderCopy.id]);
   });
 
   it('keeps the newest copy of each source volume when the copies carry its VolumeId tag', () => {
@@ -482,7 +492,7 @@ describe('Copies from other Regions', () => {
     // backup script tags its snapshots.
     const tagged = (days: number, source: string) =>
       copy(days, `[Copied ${source} from us-east-1] Automated backup of web-1`, {
-        Tags: [{ Key: 'VolumeId', Value: 'vol-0123456789abcdef0' }],
+        tags: [{ Key: 'VolumeId', Value: 'vol-0123456789abcdef0' }],
       });
     const [older, newest, oldest] = [
       tagged(60, 'snap-0000000000000000b'),
@@ -494,10 +504,10 @@ describe('Copies from other Regions', () => {
     const result = plan([older, newest, oldest], lastBackup, new Map(), new Set());
 
     // Assess
-    expect(result.kept).toEqual([
-      { snapshot: newest, reasons: ['newest copy of vol-0123456789abcdef0 from us-east-1'] },
+    expect(keptOf(result)).toEqual([
+      { id: newest.id, reason: 'newest copy of vol-0123456789abcdef0 from us-east-1' },
     ]);
-    expect(ids(result.due)).toEqual([oldest.SnapshotId, older.SnapshotId]);
+    expect(ids(result.due)).toEqual([oldest.id, older.id]);
   });
 
   it('reads the source snapshot of an AMI copy’s backing snapshot', () => {
@@ -510,10 +520,10 @@ describe('Copies from other Regions', () => {
     const result = plan([older, newest], lastBackup, new Map(), new Set());
 
     // Assess
-    expect(result.kept).toEqual([
-      { snapshot: newest, reasons: ['newest copy of snap-0a1b2c3d4e5f60718'] },
+    expect(keptOf(result)).toEqual([
+      { id: newest.id, reason: 'newest copy of snap-0a1b2c3d4e5f60718' },
     ]);
-    expect(ids(result.due)).toEqual([older.SnapshotId]);
+    expect(ids(result.due)).toEqual([older.id]);
   });
 
   it.each([
@@ -533,7 +543,7 @@ describe('Copies from other Regions', () => {
     const result = plan([first, second], lastBackup, new Map(), new Set());
 
     // Assess
-    expect(ids(result.due)).toEqual([first.SnapshotId, second.SnapshotId]);
+    expect(ids(result.due)).toEqual([first.id, second.id]);
   });
 
   it.each([
@@ -543,7 +553,7 @@ describe('Copies from other Regions', () => {
     // Prepare
     const withTag = (days: number, source: string) =>
       copy(days, `[Copied ${source} from us-east-1]`, {
-        Tags: [{ Key: 'VolumeId', Value: value }],
+        tags: [{ Key: 'VolumeId', Value: value }],
       });
     const [a, b] = [withTag(90, 'snap-0a'), withTag(60, 'snap-0b')];
 
@@ -551,24 +561,24 @@ describe('Copies from other Regions', () => {
     const result = plan([a, b], lastBackup, new Map(), new Set());
 
     // Assess
-    expect(result.kept.map((kept) => kept.reasons)).toEqual([
-      ['newest copy of snap-0a from us-east-1'],
-      ['newest copy of snap-0b from us-east-1'],
+    expect(result.kept.map((kept) => kept.reason)).toEqual([
+      'newest copy of snap-0a from us-east-1',
+      'newest copy of snap-0b from us-east-1',
     ]);
   });
 
   it('keeps the copies of a volume apart from the volume’s own snapshots', () => {
     // Prepare
-    const own = snap(90, { VolumeId: 'vol-0abc' });
+    const own = snap(90, { volumeId: 'vol-0abc' });
     const copied = copy(40, '[Copied snap-0d from us-east-1]', {
-      Tags: [{ Key: 'VolumeId', Value: 'vol-0abc' }],
+      tags: [{ Key: 'VolumeId', Value: 'vol-0abc' }],
     });
 
     // Act
     const result = plan([own, copied], lastBackup, new Map(), new Set(['vol-0abc']));
 
     // Assess
-    expect(result.kept.map((kept) => kept.snapshot)).toEqual([own, copied]);
+    expect(result.kept.map((kept) => kept.target)).toEqual([own.id, copied.id]);
   });
 
   it('keeps no copy for being the newest when KEEP_LATEST_PER_VOLUME is off', () => {
@@ -578,17 +588,17 @@ describe('Copies from other Regions', () => {
     // Act & Assess
     expect(
       ids(plan([only], { keepLatestOfDeletedVolumes: true }, new Map(), new Set()).due),
-    ).toEqual([only.SnapshotId]);
+    ).toEqual([only.id]);
   });
 
   it('does not let an unfinished copy stand for the newest copy', () => {
     // Prepare
     const done = copy(90, '[Copied snap-0a from us-east-1]');
-    const pending = copy(1, '[Copied snap-0a from us-east-1]', { State: 'pending' });
+    const pending = copy(1, '[Copied snap-0a from us-east-1]', { state: 'pending' });
 
     // Act & Assess
-    expect(plan([done, pending], lastBackup, new Map(), new Set()).kept).toEqual([
-      { snapshot: done, reasons: ['newest copy of snap-0a from us-east-1'] },
+    expect(keptOf(plan([done, pending], lastBackup, new Map(), new Set()))).toEqual([
+      { id: done.id, reason: 'newest copy of snap-0a from us-east-1' },
     ]);
   });
 });
@@ -602,52 +612,110 @@ describe('Status of a snapshot’s volume', () => {
     ['vol-ffffffff', 'copy'],
     [undefined, 'unknown'],
     ['', 'unknown'],
-  ])('is %j → %s', (VolumeId, status) => {
-    expect(volumeStatus({ VolumeId }, liveVolumes)).toBe(status);
+  ])('is %j → %s', (volumeId, status) => {
+    expect(volumeStatus({ volumeId }, liveVolumes)).toBe(status);
   });
 });
 
 describe('Plan a cleanup, from incomplete answers', () => {
   it('reads a tag without a key as no tag', () => {
     // Prepare
-    const old = snap(90, { Tags: [{ Value: 'orphan' }] });
+    const old = snap(90, { tags: [{ Value: 'orphan' }] });
 
     // Act & Assess
-    expect(ids(plan([old]).due)).toEqual([old.SnapshotId]);
+    expect(ids(plan([old]).due)).toEqual([old.id]);
   });
 
   it('finds AWS Backup’s tag among others', () => {
     // Prepare
     const old = snap(90, {
-      Tags: [
+      tags: [
         { Key: 'Name', Value: 'db' },
         { Key: 'aws:backup:source-resource', Value: 'vol-1' },
       ],
     });
 
     // Act & Assess
-    expect(plan([old]).kept).toEqual([{ snapshot: old, reasons: ['managed by AWS Backup'] }]);
+    expect(keptOf(plan([old]))).toEqual([{ id: old.id, reason: 'managed by AWS Backup' }]);
   });
 
   it('names a missing state as unknown', () => {
     // Prepare
-    const old = snap(90, { State: undefined });
+    const old = snap(90, { state: undefined });
 
     // Act & Assess
-    expect(plan([old]).kept).toEqual([{ snapshot: old, reasons: ['state is unknown'] }]);
+    expect(keptOf(plan([old]))).toEqual([{ id: old.id, reason: 'state is unknown' }]);
   });
 
-  it('keeps a snapshot without an id that is the newest of its volume', () => {
+  it('names a missing volume and start time as empty in the details', () => {
     // Prepare
-    const older = snap(90, { VolumeId: 'vol-a' });
-    const newest = snap(60, { VolumeId: 'vol-a', SnapshotId: undefined });
+    const old = snap(90, { volumeId: undefined, volumeSizeGiB: 0 });
+
+    // Act & Assess
+    expect(plan([old]).due[0]?.details).toEqual({
+      volumeId: '',
+      volume: 'unknown',
+      volumeSizeGiB: 0,
+      ageDays: 90,
+      startTime: daysAgo(90).toISOString(),
+    });
+  });
+});
+
+describe('Decisions of a plan', () => {
+  it('decides each snapshot by its id, with the details the report shows', () => {
+    // Prepare
+    const old = snap(41.5, { volumeId: 'vol-live', volumeSizeGiB: 100 });
+    const kept = snap(90, {
+      volumeId: 'vol-gone',
+      tags: [{ Key: 'Retention', Value: 'permanent' }],
+    });
 
     // Act
-    const result = plan([older, newest], { keepLatestPerVolume: true });
+    const result = plan([old, kept], {}, new Map(), new Set(['vol-live']));
 
     // Assess
-    expect(ids(result.due)).toEqual([older.SnapshotId]);
-    expect(result.kept).toEqual([{ snapshot: newest, reasons: ['newest snapshot of vol-a'] }]);
+    expect(result.due).toEqual([
+      {
+        action: 'delete',
+        target: old.id,
+        reason: 'older than 30 days',
+        basis: 'older than 30 days',
+        details: {
+          volumeId: 'vol-live',
+          volume: 'exists',
+          volumeSizeGiB: 100,
+          ageDays: 41,
+          startTime: daysAgo(41.5).toISOString(),
+        },
+      },
+    ]);
+    expect(result.kept).toEqual([
+      {
+        action: 'keep',
+        target: kept.id,
+        reason: 'tagged Retention=permanent; volume vol-gone no longer exists',
+        details: {
+          volumeId: 'vol-gone',
+          volume: 'deleted',
+          volumeSizeGiB: 8,
+          ageDays: 90,
+          startTime: daysAgo(90).toISOString(),
+        },
+      },
+    ]);
+  });
+
+  it('ends the reason of a snapshot whose volume is gone with that, the deletion’s basis without it', () => {
+    // Prepare
+    const orphan = snap(90, { volumeId: 'vol-gone' });
+
+    // Act
+    const [deletion] = plan([orphan], {}, new Map(), new Set()).due;
+
+    // Assess
+    expect(deletion?.reason).toBe('older than 30 days; volume vol-gone no longer exists');
+    expect(deletion?.basis).toBe('older than 30 days');
   });
 });
 
@@ -656,11 +724,11 @@ describe('Age of a snapshot', () => {
     // Act & Assess
     expect(ageInDays(snap(41.9), now)).toBe(41);
     expect(ageInDays(snap(0.5), now)).toBe(0);
-    expect(ageInDays({ StartTime: new Date(now.getTime() + 86_400_000) }, now)).toBe(-1);
+    expect(ageInDays({ startTime: new Date(now.getTime() + 86_400_000) }, now)).toBe(-1);
   });
 
   it('is 0 for a snapshot without a start time', () => {
-    expect(ageInDays({ SnapshotId: 'snap-x' }, now)).toBe(0);
+    expect(ageInDays(snap(0, { startTime: undefined }), now)).toBe(0);
   });
 });
 

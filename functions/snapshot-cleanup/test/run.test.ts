@@ -11,8 +11,8 @@ import { createObservability } from '@nightshift/middleware';
 import { type TimeBudget, ValidationError } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCleanup } from '../src/cleanup.ts';
-import { loadCleanupConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { run } from '../src/run.ts';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
@@ -42,7 +42,7 @@ const setup = (env: Record<string, string> = {}) => {
   const observability = createObservability('snapshot-cleanup');
   const addMetric = vi.spyOn(observability.metrics, 'addMetric');
   const deps = { ec2: new EC2Client({}), sns: new SNSClient({}), ...observability, now: () => now };
-  const config = loadCleanupConfig({
+  const config = loadConfig({
     SNS_TOPIC_ARN: topicArn,
     KEEP_LATEST_PER_VOLUME: 'false',
     ...env,
@@ -92,7 +92,7 @@ describe('Snapshot cleanup run', () => {
     const { deps, config } = setup();
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 3);
@@ -144,7 +144,7 @@ describe('Snapshot cleanup run', () => {
     const { deps, config, addMetric } = setup();
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 6);
@@ -169,7 +169,7 @@ describe('Snapshot cleanup run', () => {
     const { deps, config } = setup({ MAX_DELETIONS_PER_RUN: '2' });
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(ids(report.done)).toEqual([snapshots[1]?.SnapshotId, snapshots[3]?.SnapshotId]);
@@ -199,7 +199,7 @@ describe('Snapshot cleanup run', () => {
     const { deps, config } = setup({ DELETE_CONCURRENCY: '1' });
 
     // Act
-    const report = await runCleanup(deps, config, {}, budget);
+    const report = await run(deps, config, {}, budget);
 
     // Assess
     expect(ids(report.done)).toEqual([snapshots[0]?.SnapshotId, snapshots[1]?.SnapshotId]);
@@ -221,7 +221,7 @@ describe('Snapshot cleanup run', () => {
     const { deps, config } = setup();
 
     // Act
-    const report = await runCleanup(deps, config, { dryRun: true }, plenty);
+    const report = await run(deps, config, { dryRun: true }, plenty);
 
     // Assess
     expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
@@ -253,8 +253,8 @@ describe('Snapshot cleanup run', () => {
     const { deps, config } = setup({ DRY_RUN: 'true' });
 
     // Act
-    const fromEnv = await runCleanup(deps, config, {}, plenty);
-    const eventOff = await runCleanup(deps, config, { dryRun: false }, plenty);
+    const fromEnv = await run(deps, config, {}, plenty);
+    const eventOff = await run(deps, config, { dryRun: false }, plenty);
 
     // Assess
     expect(fromEnv.dryRun).toBe(true);
@@ -270,8 +270,8 @@ describe('Snapshot cleanup run', () => {
     const { deps, config } = setup({ DRY_RUN: 'false' });
 
     // Act
-    const preview = await runCleanup(deps, config, { dryRun: true }, plenty);
-    const real = await runCleanup(deps, config, { dryRun: false }, plenty);
+    const preview = await run(deps, config, { dryRun: true }, plenty);
+    const real = await run(deps, config, { dryRun: false }, plenty);
 
     // Assess
     expect(preview.dryRun).toBe(true);
@@ -286,9 +286,9 @@ describe('Snapshot cleanup run', () => {
     const { deps, config } = setup({ RETENTION_DAYS: '7' });
 
     // Act
-    const byConfig = await runCleanup(deps, config, { dryRun: true }, plenty);
-    const same = await runCleanup(deps, config, { dryRun: true, retentionDays: 7 }, plenty);
-    const longer = await runCleanup(deps, config, { dryRun: true, retentionDays: 60 }, plenty);
+    const byConfig = await run(deps, config, { dryRun: true }, plenty);
+    const same = await run(deps, config, { dryRun: true, retentionDays: 7 }, plenty);
+    const longer = await run(deps, config, { dryRun: true, retentionDays: 60 }, plenty);
 
     // Assess
     const all = [ninetyDays.SnapshotId, fortyDays.SnapshotId, tenDays.SnapshotId];
@@ -305,11 +305,11 @@ describe('Snapshot cleanup run', () => {
     const { deps, config } = setup({ RETENTION_DAYS: '30' });
 
     // Act
-    const run = runCleanup(deps, config, { retentionDays: 29 }, plenty);
+    const attempt = run(deps, config, { retentionDays: 29 }, plenty);
 
     // Assess
-    await expect(run).rejects.toBeInstanceOf(ValidationError);
-    await expect(runCleanup(deps, config, { retentionDays: 1 }, plenty)).rejects.toMatchObject({
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(run(deps, config, { retentionDays: 1 }, plenty)).rejects.toMatchObject({
       issues: [
         {
           path: 'retentionDays',
@@ -329,8 +329,8 @@ describe('Snapshot cleanup run', () => {
     const withoutTopic = setup({ SNS_TOPIC_ARN: '' });
 
     // Act
-    const report = await runCleanup(withTopic.deps, withTopic.config, {}, plenty);
-    await runCleanup(withoutTopic.deps, withoutTopic.config, {}, plenty);
+    const report = await run(withTopic.deps, withTopic.config, {}, plenty);
+    await run(withoutTopic.deps, withoutTopic.config, {}, plenty);
 
     // Assess
     expect(report.totals.sourceVolumeGiB).toBe(120);
@@ -349,7 +349,7 @@ describe('The last backup of a resource, in a run', () => {
   // snapshots of a volume that is gone go once past retention.
   const setupDefaults = (env: Record<string, string> = {}) => {
     const { deps, addMetric } = setup();
-    return { deps, addMetric, config: loadCleanupConfig({ SNS_TOPIC_ARN: topicArn, ...env }) };
+    return { deps, addMetric, config: loadConfig({ SNS_TOPIC_ARN: topicArn, ...env }) };
   };
 
   beforeEach(() => {
@@ -373,7 +373,7 @@ describe('The last backup of a resource, in a run', () => {
     const { deps, config } = setupDefaults();
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
@@ -410,7 +410,7 @@ describe('The last backup of a resource, in a run', () => {
     const { deps, config } = setupDefaults({ KEEP_LATEST_OF_DELETED_VOLUMES: 'true' });
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(ids(report.done)).toEqual([older.SnapshotId]);
@@ -436,7 +436,7 @@ describe('The last backup of a resource, in a run', () => {
     const { deps, config } = setupDefaults();
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(ids(report.done)).toEqual([oldest.SnapshotId, older.SnapshotId]);
@@ -479,7 +479,7 @@ describe('The last backup of a resource, in a run', () => {
     const { deps, config } = setupDefaults();
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(ids(report.done)).toEqual([plain.SnapshotId]);
@@ -516,7 +516,7 @@ describe('The last backup of a resource, in a run', () => {
     const { deps, config } = setupDefaults();
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(report.done).toEqual([
@@ -555,7 +555,7 @@ describe('The last backup of a resource, in a run', () => {
     const { deps, config } = setupDefaults();
 
     // Act
-    const report = await runCleanup(deps, config, {}, plenty);
+    const report = await run(deps, config, {}, plenty);
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeVolumesCommand, 2);
@@ -581,7 +581,7 @@ describe('The last backup of a resource, in a run', () => {
     const { deps, config } = setupDefaults();
 
     // Act & Assess
-    await expect(runCleanup(deps, config, {}, plenty)).rejects.toThrow('You are not authorized');
+    await expect(run(deps, config, {}, plenty)).rejects.toThrow('You are not authorized');
     expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
   });
 
@@ -593,7 +593,7 @@ describe('The last backup of a resource, in a run', () => {
     const { deps, config } = setupDefaults();
 
     // Act
-    const report = await runCleanup(deps, config, { dryRun: true }, plenty);
+    const report = await run(deps, config, { dryRun: true }, plenty);
 
     // Assess
     expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
