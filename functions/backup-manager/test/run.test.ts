@@ -15,7 +15,6 @@ import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
 } from '@aws-sdk/client-rds';
-import { GONE_AFTER_RETRY, type TimeBudget } from '@nightshift/runtime';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BackupEvent } from '../src/event.ts';
 import { run } from '../src/run.ts';
@@ -30,13 +29,11 @@ import {
   deletedSnapshots,
   ec2Mock,
   givenInstances,
-  givenSetsOfToday,
   inSetOfToday,
   instance,
   legacyDbBackup,
   legacyEbsBackup,
   now,
-  ofToday,
   ourDbBackup,
   ourEbsBackup,
   ourTags,
@@ -145,84 +142,6 @@ describe('Backup run', () => {
     expect(addMetric).toHaveBeenCalledWith('BackupsSkipped', 'Count', 1);
   });
 
-  describe('when CreateSnapshots had to be sent more than once', () => {
-    beforeEach(() => {
-      givenInstances(instance('i-1'));
-      ec2Mock.on(CreateSnapshotsCommand).resolves({
-        Snapshots: [{ SnapshotId: 'snap-answered-a' }, { SnapshotId: 'snap-answered-b' }],
-        $metadata: { attempts: 2 },
-      });
-    });
-
-    it('deletes the second set an unanswered attempt made, and says so', async () => {
-      // Prepare
-      givenSetsOfToday([
-        ofToday('snap-answered-a'),
-        ofToday('snap-answered-b'),
-        ofToday('snap-unanswered-a'),
-        ofToday('snap-unanswered-b', 'completed'),
-        ofToday('snap-failed-earlier', 'error', 'an-earlier-set'),
-        ofToday('snap-earlier-partly-failed-set', 'completed', 'an-earlier-set'),
-      ]);
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
-        Filters: expect.arrayContaining([
-          { Name: 'tag:nightshift:source', Values: ['i-1'] },
-          { Name: 'tag:nightshift:backup-date', Values: [today] },
-        ]),
-      });
-      const deletedIds = deletedSnapshots();
-      expect(deletedIds).toEqual(['snap-unanswered-a', 'snap-unanswered-b']);
-      expect(report.failed).toEqual([]);
-      expect(report.done).toContainEqual({
-        id: 'i-1',
-        action: 'back up',
-        reason:
-          'created snap-answered-a, snap-answered-b; deleted snap-unanswered-a, snap-unanswered-b, a second set made by an attempt whose answer was lost',
-      });
-    });
-
-    it('fails the backup of the instance, naming the duplicate, when it cannot delete it', async () => {
-      // Prepare
-      givenSetsOfToday([ofToday('snap-answered-a'), ofToday('snap-unanswered-a')]);
-      ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('UnauthorizedOperation', 'not allowed'));
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(report.failed).toEqual([
-        {
-          id: 'i-1',
-          action: 'back up',
-          reason: expect.stringContaining(
-            'could not delete snap-unanswered-a, a second set of i-1 on 2026-11-28 left by an attempt whose answer was lost: not allowed',
-          ),
-        },
-      ]);
-    });
-
-    it('deletes nothing when the set it made is the only one of the day', async () => {
-      // Prepare
-      ec2Mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
-      givenSetsOfToday([ofToday('snap-1', 'pending')]);
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
-      expect(report.done).toEqual([{ id: 'i-1', action: 'back up', reason: 'created snap-1' }]);
-    });
-  });
-
   describe('when two deliveries of the event run at the same moment', () => {
     const second = new Date(now.getTime() + 1_000);
     const first = new Date(now.getTime() - 1_000);
@@ -234,184 +153,6 @@ describe('Backup run', () => {
           { SnapshotId: 'snap-own-b', StartTime: now },
         ],
       });
-    });
-
-    it('keeps its own set when it started first, deletes the other run’s set, and says so', async () => {
-      // Prepare
-      givenSetsOfToday([
-        ofToday('snap-own-a'),
-        ofToday('snap-own-b'),
-        ofToday('snap-other-a', 'pending', 'other-set', second),
-        ofToday('snap-other-b', 'pending', 'other-set', second),
-      ]);
-      const { deps, config, addMetric } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      const deletedIds = deletedSnapshots();
-      expect(deletedIds).toEqual(['snap-other-a', 'snap-other-b']);
-      expect(report.failed).toEqual([]);
-      expect(report.done).toEqual([
-        {
-          id: 'i-1',
-          action: 'back up',
-          reason: `created snap-own-a, snap-own-b; deleted snap-other-a, snap-other-b, a second set of ${today} made at the same time by another delivery of this event`,
-        },
-      ]);
-      expect(addMetric).toHaveBeenCalledWith('BackupsCreated', 'Count', 1);
-    });
-
-    it('deletes its own set when the other run’s started first, and counts the day as backed up by that set', async () => {
-      // Prepare
-      givenSetsOfToday([
-        ofToday('snap-own-a'),
-        ofToday('snap-own-b'),
-        ofToday('snap-other-a', 'pending', 'other-set', first),
-      ]);
-      const { deps, config, addMetric } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      const deletedIds = deletedSnapshots();
-      expect(deletedIds).toEqual(['snap-own-a', 'snap-own-b']);
-      expect(report.failed).toEqual([]);
-      expect(report.done).toEqual([
-        {
-          id: 'i-1',
-          action: 'back up',
-          reason: `already backed up on ${today} (snap-other-a): that set, made at the same time by another delivery of this event, stays; deleted snap-own-a, snap-own-b, the other sets of the day, this run's among them`,
-        },
-      ]);
-      expect(addMetric).toHaveBeenCalledWith('BackupsCreated', 'Count', 0);
-    });
-
-    it('takes its own set from the answer when the listing does not show it yet', async () => {
-      // Prepare: only the other run's set is listed, and it started later.
-      givenSetsOfToday([ofToday('snap-other-a', 'pending', 'other-set', second)]);
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 1);
-      expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, {
-        SnapshotId: 'snap-other-a',
-      });
-      expect(report.done[0]?.reason).toMatch(
-        /^created snap-own-a, snap-own-b; deleted snap-other-a/,
-      );
-    });
-
-    it('neither keeps nor deletes a set of the day with a failed snapshot', async () => {
-      // Prepare: an earlier set failed; it is left to retention.
-      givenSetsOfToday([
-        ofToday('snap-own-a'),
-        ofToday('snap-own-b'),
-        ofToday('snap-failed', 'error', 'failed-set', first),
-        ofToday('snap-failed-sibling', 'completed', 'failed-set', first),
-      ]);
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
-      expect(report.done[0]?.reason).toBe('created snap-own-a, snap-own-b');
-    });
-
-    it('leaves alone what a listing returns of another day, instance or tool', async () => {
-      // Prepare
-      givenSetsOfToday([
-        ofToday('snap-own-a'),
-        ourEbsBackup('snap-yesterday', 'i-1', 1, {
-          StartTime: first,
-          Tags: [...ourTags('i-1', dayOf(1)), { Key: 'nightshift:set', Value: 'set-0' }],
-        }),
-        ourEbsBackup('snap-other-instance', 'i-2', 0, {
-          StartTime: first,
-          Tags: [...ourTags('i-2', today), { Key: 'nightshift:set', Value: 'set-0' }],
-        }),
-        ourEbsBackup('snap-by-hand', 'i-1', 0, {
-          StartTime: first,
-          Tags: [
-            ...ourTags('i-1', today).filter((tag) => tag.Key !== 'AutomatedBackup'),
-            { Key: 'nightshift:set', Value: 'set-0' },
-          ],
-        }),
-      ]);
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
-      expect(report.done[0]?.reason).toBe('created snap-own-a, snap-own-b');
-    });
-
-    it('fails the backup of the instance, naming the snapshot, when it cannot delete the other set', async () => {
-      // Prepare
-      givenSetsOfToday([
-        ofToday('snap-own-a'),
-        ofToday('snap-other-a', 'pending', 'other-set', second),
-      ]);
-      ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('UnauthorizedOperation', 'not allowed'));
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(report.failed).toEqual([
-        {
-          id: 'i-1',
-          action: 'back up',
-          reason: expect.stringContaining(
-            `could not delete snap-other-a, a second set of i-1 on ${today} made at the same time as snap-own-a, snap-own-b, which stays: not allowed`,
-          ),
-        },
-      ]);
-    });
-
-    it('counts a set another run deleted first as gone, not as a failure', async () => {
-      // Prepare
-      givenSetsOfToday([
-        ofToday('snap-own-a'),
-        ofToday('snap-other-a', 'pending', 'other-set', second),
-      ]);
-      ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('InvalidSnapshot.NotFound'));
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(report.failed).toEqual([]);
-      expect(report.done[0]?.reason).toMatch(/deleted snap-other-a, a second set/);
-    });
-
-    it('fails, naming the snapshot, when the set to delete is in use', async () => {
-      // Prepare
-      givenSetsOfToday([
-        ofToday('snap-own-a'),
-        ofToday('snap-other-a', 'pending', 'other-set', second),
-      ]);
-      ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('InvalidSnapshot.InUse'));
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(report.failed[0]?.reason).toMatch(
-        /could not delete snap-other-a, .*: in use \(InvalidSnapshot\.InUse\)$/,
-      );
     });
 
     it('deletes the extra sets of the day a run finds at its start, keeping the one that started first', async () => {
@@ -506,27 +247,6 @@ describe('Backup run', () => {
     expect(ec2Mock.calls()).toHaveLength(0); // backup_type rds reads no instance
   });
 
-  it('counts a snapshot that already exists under the day identifier as done', async () => {
-    // Prepare
-    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [database('orders')] });
-    rdsMock.on(CreateDBSnapshotCommand).rejects(awsError('DBSnapshotAlreadyExistsFault'));
-    const { deps, config, addMetric } = setup();
-
-    // Act
-    const report = await run(deps, config, production, plenty);
-
-    // Assess
-    expect(report.failed).toEqual([]);
-    expect(report.done).toEqual([
-      {
-        id: 'orders',
-        action: 'back up',
-        reason: `already backed up on ${today} (nightshift-orders-${today})`,
-      },
-    ]);
-    expect(addMetric).toHaveBeenCalledWith('BackupsCreated', 'Count', 0);
-  });
-
   it('deletes only its own expired backups, after making today’s, and keeps the newest of each resource', async () => {
     // Prepare
     givenInstances(instance('i-1'));
@@ -592,50 +312,6 @@ describe('Backup run', () => {
     expect(calls.indexOf('CreateSnapshotsCommand')).toBeLessThan(
       calls.indexOf('DeleteSnapshotCommand'),
     );
-  });
-
-  it('counts an expired backup that a retried delete found gone as deleted, and one gone before as skipped', async () => {
-    // Prepare: the SDK counts its attempts on the error it finally throws.
-    const retried = (name: string) => Object.assign(awsError(name), { $metadata: { attempts: 3 } });
-    givenInstances(instance('i-1'));
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({
-      Snapshots: [
-        ourEbsBackup('snap-lost-answer', 'i-1', 11),
-        ourEbsBackup('snap-gone-before', 'i-1', 10),
-        ourEbsBackup('snap-recent', 'i-1', 2),
-      ],
-    });
-    ec2Mock
-      .on(DeleteSnapshotCommand, { SnapshotId: 'snap-lost-answer' })
-      .rejects(retried('InvalidSnapshot.NotFound'))
-      .on(DeleteSnapshotCommand, { SnapshotId: 'snap-gone-before' })
-      .rejects(awsError('InvalidSnapshot.NotFound'));
-    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
-      DBSnapshots: [ourDbBackup('orders', 12), ourDbBackup('orders', 2)],
-    });
-    rdsMock.on(DeleteDBSnapshotCommand).rejects(retried('DBSnapshotNotFoundFault'));
-    const { deps, config, addMetric } = setup();
-
-    // Act
-    const report = await run(deps, config, production, plenty);
-
-    // Assess
-    expect(report.failed).toEqual([]);
-    expect(byAction(report.done, 'delete').sort()).toEqual([
-      `nightshift-orders-${dayOf(12)}`,
-      'snap-lost-answer',
-    ]);
-    expect(report.done).toContainEqual({
-      id: 'snap-lost-answer',
-      action: 'delete',
-      reason: expect.stringContaining(GONE_AFTER_RETRY),
-    });
-    expect(report.skipped).toContainEqual({
-      id: 'snap-gone-before',
-      action: 'delete',
-      reason: 'already gone',
-    });
-    expect(addMetric).toHaveBeenCalledWith('BackupsDeleted', 'Count', 2);
   });
 
   it('keeps the previous backup when today’s failed, and goes on with the others', async () => {
@@ -760,28 +436,6 @@ describe('Backup run', () => {
       expect.stringMatching(/holds 85 manual DB snapshots, of a quota of 100/),
     );
     expect(report.totals.manualDbSnapshots).toBe(85);
-  });
-
-  it('stops starting backups when the time budget runs out', async () => {
-    // Prepare
-    givenInstances(instance('i-1'), instance('i-2'), instance('i-3'));
-    let started = 0;
-    ec2Mock.on(CreateSnapshotsCommand).callsFake(async () => {
-      started += 1;
-      return { Snapshots: [{ SnapshotId: `snap-${started}` }] };
-    });
-    const budget: TimeBudget = { remainingMs: () => 0, isExhausted: () => started >= 1 };
-    const { deps, config } = setup({ BACKUP_CONCURRENCY: '1' });
-
-    // Act
-    const report = await run(deps, config, production, budget);
-
-    // Assess
-    expect(byAction(report.done, 'back up')).toEqual(['i-1']);
-    expect(report.skipped).toEqual([
-      { id: 'i-2', action: 'back up', reason: 'out of time for this run; the next run continues' },
-      { id: 'i-3', action: 'back up', reason: 'out of time for this run; the next run continues' },
-    ]);
   });
 
   it('never lets a backup still being made, this run’s or an earlier one’s, free the last finished one', async () => {
@@ -977,108 +631,6 @@ describe('Backup run', () => {
       });
     },
   );
-
-  it('counts a day done when one of its sets is whole, beside one that failed', async () => {
-    // Prepare
-    givenInstances(instance('i-1'));
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({
-      Snapshots: [
-        ourEbsBackup('snap-data-failed', 'i-1', 0, { State: 'error', Tags: inSetOfToday('first') }),
-        ourEbsBackup('snap-root-first', 'i-1', 0, { Tags: inSetOfToday('first') }),
-        ourEbsBackup('snap-root-again', 'i-1', 0, { Tags: inSetOfToday('second') }),
-        ourEbsBackup('snap-data-again', 'i-1', 0, {
-          State: 'pending',
-          Tags: inSetOfToday('second'),
-        }),
-      ],
-    });
-    const { deps, config } = setup();
-
-    // Act
-    const report = await run(deps, config, production, plenty);
-
-    // Assess
-    expect(ec2Mock).not.toHaveReceivedCommand(CreateSnapshotsCommand);
-    expect(report.skipped).toContainEqual({
-      id: 'i-1',
-      action: 'back up',
-      reason: `already backed up on ${today} (snap-root-again, snap-data-again)`,
-    });
-  });
-
-  it('counts a pending set of the day as done, and a failed or partly failed one not', async () => {
-    // Prepare
-    givenInstances(instance('i-1'), instance('i-2'), instance('i-3'));
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({
-      Snapshots: [
-        ourEbsBackup('snap-pending', 'i-1', 0, { State: 'pending' }),
-        ourEbsBackup('snap-failed', 'i-2', 0, { State: 'error' }),
-        ourEbsBackup('snap-root-done', 'i-3', 0, { State: 'completed' }),
-        ourEbsBackup('snap-data-failed', 'i-3', 0, { State: 'error' }),
-      ],
-    });
-    const { deps, config } = setup();
-
-    // Act
-    const report = await run(deps, config, production, plenty);
-
-    // Assess
-    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 2);
-    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
-      InstanceSpecification: { InstanceId: 'i-2', ExcludeBootVolume: false },
-    });
-    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
-      InstanceSpecification: { InstanceId: 'i-3', ExcludeBootVolume: false },
-    });
-    expect(report.skipped).toContainEqual({
-      id: 'i-1',
-      action: 'back up',
-      reason: `already backed up on ${today} (snap-pending)`,
-    });
-  });
-
-  it('reports an Aurora member of a cluster not tagged for backup as not backed up', async () => {
-    // Prepare
-    rdsMock.on(DescribeDBInstancesCommand).resolves({
-      DBInstances: [
-        database('aurora-1', { DBClusterIdentifier: 'billing' }),
-        database('aurora-2', { DBClusterIdentifier: 'analytics' }),
-      ],
-    });
-    rdsMock.on(DescribeDBClustersCommand).resolves({
-      DBClusters: [
-        { DBClusterIdentifier: 'billing', Status: 'available', TagList: selectedTags },
-        {
-          DBClusterIdentifier: 'analytics',
-          Status: 'available',
-          TagList: tags({ Environment: 'production' }),
-        },
-      ],
-    });
-    const { deps, config } = setup();
-
-    // Act
-    const report = await run(deps, config, production, plenty);
-
-    // Assess
-    expect(report.skipped).toEqual([
-      {
-        id: 'aurora-1',
-        action: 'back up',
-        reason: 'member of cluster billing: backed up with the cluster',
-      },
-      {
-        id: 'aurora-2',
-        action: 'back up',
-        reason:
-          'member of cluster analytics, which is not tagged Environment=production and Backup=true: not backed up',
-      },
-    ]);
-    expect(rdsMock).toHaveReceivedCommandTimes(CreateDBClusterSnapshotCommand, 1);
-    expect(rdsMock).toHaveReceivedCommandWith(CreateDBClusterSnapshotCommand, {
-      DBClusterIdentifier: 'billing',
-    });
-  });
 
   it('warns when the Region nears its quota of manual DB cluster snapshots, counting every page', async () => {
     // Prepare
@@ -1380,98 +932,6 @@ describe('Backup run', () => {
           { id: `orders-backup-${stampOf(27)}`, action: 'keep', reason: 'managed by AWS Backup' },
         ]),
       );
-    });
-
-    it('adopts a DB snapshot by the database it was made from, of a database of the environment only', async () => {
-      // Prepare: `db` and `db-backup` are production's; `other-db` is staging's.
-      rdsMock.on(DescribeDBInstancesCommand).resolves({
-        DBInstances: [
-          database('db'),
-          database('db-backup'),
-          database('other-db', { TagList: tags({ Environment: 'staging', Backup: 'true' }) }),
-        ],
-      });
-      rdsMock.on(DescribeDBSnapshotsCommand).resolves({
-        DBSnapshots: [
-          ourDbBackup('db', 1),
-          ourDbBackup('db-backup', 1),
-          legacyDbBackup('db', 20), // db-backup-<stamp>, made from db: adopted
-          // Named like a backup of db, but made from db-backup: not the original's.
-          { ...legacyDbBackup('db', 21), DBInstanceIdentifier: 'db-backup' },
-          legacyDbBackup('db-backup', 22), // db-backup-backup-<stamp>, made from db-backup
-          // Named like a backup of db-backup, but made from db.
-          { ...legacyDbBackup('db-backup', 23), DBInstanceIdentifier: 'db' },
-          { ...legacyDbBackup('db', 24), DBSnapshotIdentifier: 'db-backup-x' },
-          legacyDbBackup('other-db', 25),
-        ],
-      });
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(
-        deps,
-        config,
-        { backup_type: 'rds', environment: 'production' },
-        plenty,
-      );
-
-      // Assess
-      const deleted = deletedDbSnapshots();
-      expect(deleted.sort()).toEqual(
-        [`db-backup-${stampOf(20)}`, `db-backup-backup-${stampOf(22)}`].sort(),
-      );
-      expect(report.totals).toMatchObject({ legacyBackupsAdopted: 2 });
-      const mentioned = [...report.planned, ...report.done, ...report.skipped].map((e) => e.id);
-      for (const id of [
-        `db-backup-${stampOf(21)}`,
-        `db-backup-backup-${stampOf(23)}`,
-        'db-backup-x',
-        `other-db-backup-${stampOf(25)}`,
-      ]) {
-        expect(mentioned).not.toContain(id);
-      }
-    });
-
-    it('keeps, and names, one of a database that no longer exists unless it carries the environment’s tags', async () => {
-      // Prepare: `gone` and `tagged-gone` were deleted; the latter copied its tags to its snapshots.
-      rdsMock.on(DescribeDBSnapshotsCommand).resolves({
-        DBSnapshots: [
-          legacyDbBackup('gone', 30),
-          legacyDbBackup('gone', 20),
-          legacyDbBackup('gone', 3),
-          legacyDbBackup('tagged-gone', 30, {
-            TagList: tags({ Environment: 'production', Backup: 'true' }),
-          }),
-          legacyDbBackup('tagged-gone', 20, {
-            TagList: tags({ Environment: 'production', Backup: 'true' }),
-          }),
-        ],
-      });
-      const { deps, config } = setup();
-
-      // Act
-      const report = await run(deps, config, production, plenty);
-
-      // Assess
-      expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 1);
-      expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, {
-        DBSnapshotIdentifier: `tagged-gone-backup-${stampOf(30)}`,
-      });
-      expect(report.skipped).toContainEqual({
-        id: `tagged-gone-backup-${stampOf(20)}`,
-        action: 'keep',
-        reason: 'newest finished backup of tagged-gone',
-      });
-      const unknown = (days: number) => ({
-        id: `gone-backup-${stampOf(days)}`,
-        action: 'keep',
-        reason:
-          "named like the original backup script's backups of gone, which no longer exists, and not tagged Environment=production and Backup=true: its environment is unknown",
-      });
-      expect(report.skipped.filter((entry) => entry.id.startsWith('gone-'))).toEqual([
-        unknown(30),
-        unknown(20),
-      ]);
     });
 
     it('never counts one made on the day as that day’s backup, nor deletes it as a second set', async () => {
