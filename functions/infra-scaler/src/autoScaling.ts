@@ -1,32 +1,12 @@
 import {
   type AutoScalingClient,
-  type AutoScalingGroup,
   CreateOrUpdateTagsCommand,
   DeleteTagsCommand,
-  paginateDescribeAutoScalingGroups,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { encodeSize, type GroupSize, SAVED_SIZE_KEY } from './marks.ts';
-
-/**
- * Every Auto Scaling group tagged `key=value`, all pages.
- *
- * @example
- * await listGroups(autoscaling, 'Environment', 'staging');
- */
-export const listGroups = async (
-  client: AutoScalingClient,
-  key: string,
-  value: string,
-): Promise<AutoScalingGroup[]> => {
-  const groups: AutoScalingGroup[] = [];
-  const pages = paginateDescribeAutoScalingGroups(
-    { client, pageSize: 100 },
-    { Filters: [{ Name: `tag:${key}`, Values: [value] }] },
-  );
-  for await (const page of pages) groups.push(...(page.AutoScalingGroups ?? []));
-  return groups;
-};
+import { SAVED_SIZE_KEY } from '@nightshift/conventions';
+import type { GroupSize } from '@nightshift/inventory';
+import { encodeSize } from './marks.ts';
 
 /**
  * Saves a group's sizes in its tag (unless they are saved already: a second scale_down

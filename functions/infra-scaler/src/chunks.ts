@@ -1,11 +1,10 @@
+import { asError } from '@nightshift/runtime';
+
 /** What became of each id of a batched call. */
 export interface ChunkOutcome {
   succeeded: string[];
   failed: { id: string; error: Error }[];
 }
-
-const asError = (error: unknown): Error =>
-  error instanceof Error ? error : new Error(String(error));
 
 /**
  * Calls `call` with the ids in chunks of `size`; when a chunk fails, retries its ids one
@@ -27,7 +26,7 @@ export const inChunks = async (
       outcome.succeeded.push(...chunk);
     } catch (error) {
       if (chunk.length === 1) {
-        outcome.failed.push({ id: chunk[0] ?? '', error: asError(error) });
+        outcome.failed.push(...chunk.map((id) => ({ id, error: asError(error) })));
         continue;
       }
       for (const id of chunk) {

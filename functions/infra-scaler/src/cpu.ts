@@ -3,6 +3,7 @@ import {
   type MetricDataQuery,
   paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
+import { DAY_MS } from '@nightshift/runtime';
 
 /** An instance's CPU over the look-back: the mean of its daily averages, its highest daily maximum. */
 export interface CpuStats {
@@ -13,7 +14,8 @@ export interface CpuStats {
 
 /** GetMetricData takes at most 500 queries per call. */
 const QUERIES_PER_CALL = 500;
-const DAY_SECONDS = 86_400;
+/** One datapoint per day. */
+const DAY_SECONDS = DAY_MS / 1000;
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
@@ -57,7 +59,7 @@ export const cpuStatistics = async (
       { client: cloudwatch },
       {
         MetricDataQueries: queries.slice(start, start + QUERIES_PER_CALL),
-        StartTime: new Date(now.getTime() - lookbackDays * DAY_SECONDS * 1000),
+        StartTime: new Date(now.getTime() - lookbackDays * DAY_MS),
         EndTime: now,
       },
     );

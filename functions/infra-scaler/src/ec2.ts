@@ -5,47 +5,17 @@ import {
   DescribeInstancesCommand,
   type EC2Client,
   type Instance,
-  paginateDescribeInstances,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { failureReason, type TimeBudget } from '@nightshift/runtime';
+import { SCALED_DOWN_KEY } from '@nightshift/conventions';
+import { asError, failureReason, type TimeBudget } from '@nightshift/runtime';
 import { type ChunkOutcome, inChunks } from './chunks.ts';
-import { SCALED_DOWN_KEY } from './marks.ts';
 
 /** EC2 takes up to 1000 ids per call; smaller chunks keep one failure's blast radius small. */
 const CHUNK = 50;
 /** DescribeInstances by id, this many ids per call. */
 const DESCRIBE_CHUNK = 200;
-
-/**
- * Every instance matching the tag filters (`{ Environment: 'staging' }`; a `null` value
- * matches any value of the key) in one of `states`, all pages.
- *
- * @example
- * await listInstances(ec2, { Environment: 'staging', AutoScale: 'true' }, ['running']);
- */
-export const listInstances = async (
-  ec2: EC2Client,
-  tags: Record<string, string | null>,
-  states: string[],
-): Promise<Instance[]> => {
-  const instances: Instance[] = [];
-  const filters = [
-    ...Object.entries(tags).map(([key, value]) =>
-      value === null ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] },
-    ),
-    { Name: 'instance-state-name', Values: states },
-  ];
-  for await (const page of paginateDescribeInstances(
-    { client: ec2, pageSize: 1000 },
-    { Filters: filters },
-  )) {
-    for (const reservation of page.Reservations ?? [])
-      instances.push(...(reservation.Instances ?? []));
-  }
-  return instances;
-};
 
 /** What became of the instances scale_down asked to stop. */
 export interface StopOutcome {
@@ -126,7 +96,7 @@ const describeByIds = async (
     );
     for (const reservation of page.Reservations ?? []) {
       for (const instance of reservation.Instances ?? [])
-        seen.set(instance.InstanceId ?? '', instance);
+        if (instance.InstanceId) seen.set(instance.InstanceId, instance);
     }
   }
   return seen;
@@ -198,7 +168,7 @@ export const watchStart = async (
       seen = await describeByIds(ec2, watch.pending);
     } catch (error) {
       // What could not be watched stays pending: it keeps its mark for a later scale_up.
-      watch.error = failureReason(error as Error);
+      watch.error = failureReason(asError(error));
       break;
     }
     const stillPending: string[] = [];

@@ -1,19 +1,7 @@
-/** On an instance or database that scale_down stopped: when it did. */
-export const SCALED_DOWN_KEY = 'nightshift:scaled-down';
-/** On an Auto Scaling group that scale_down emptied: the sizes to restore. */
-export const SAVED_SIZE_KEY = 'nightshift:saved-size';
-/** The tag Auto Scaling puts on the instances of a group. */
-export const GROUP_NAME_KEY = 'aws:autoscaling:groupName';
-
-/** An Auto Scaling group's sizes. */
-export interface GroupSize {
-  min: number;
-  max: number;
-  desired: number;
-}
+import type { GroupSize } from '@nightshift/inventory';
 
 /**
- * The saved-size tag value of a group.
+ * The saved-size tag value of a group (`nightshift:saved-size`).
  *
  * @example
  * encodeSize({ min: 2, max: 5, desired: 3 }); // 'min=2,max=5,desired=3'

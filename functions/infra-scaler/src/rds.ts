@@ -1,11 +1,7 @@
 import {
   AddTagsToResourceCommand,
-  type DBCluster,
-  type DBInstance,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
-  paginateDescribeDBClusters,
-  paginateDescribeDBInstances,
   type RDSClient,
   RemoveTagsFromResourceCommand,
   StartDBClusterCommand,
@@ -13,51 +9,9 @@ import {
   StopDBClusterCommand,
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import { SCALED_DOWN_KEY } from './marks.ts';
-
-/** A DB instance or cluster, as far as stopping and starting goes. */
-export interface Database {
-  kind: 'instance' | 'cluster';
-  id: string;
-  arn: string;
-  status: string;
-  tags: { Key?: string; Value?: string }[];
-  /** For an instance that belongs to a cluster: the cluster. */
-  clusterId?: string;
-}
-
-const fromInstance = (db: DBInstance): Database => ({
-  kind: 'instance',
-  id: db.DBInstanceIdentifier ?? '',
-  arn: db.DBInstanceArn ?? '',
-  status: db.DBInstanceStatus ?? 'unknown',
-  tags: db.TagList ?? [],
-  ...(db.DBClusterIdentifier ? { clusterId: db.DBClusterIdentifier } : {}),
-});
-const fromCluster = (cluster: DBCluster): Database => ({
-  kind: 'cluster',
-  id: cluster.DBClusterIdentifier ?? '',
-  arn: cluster.DBClusterArn ?? '',
-  status: cluster.Status ?? 'unknown',
-  tags: cluster.TagList ?? [],
-});
-
-/**
- * Every DB instance and cluster, all pages, with their tags (no call per database).
- *
- * @example
- * const databases = await listDatabases(rds);
- */
-export const listDatabases = async (rds: RDSClient): Promise<Database[]> => {
-  const databases: Database[] = [];
-  for await (const page of paginateDescribeDBInstances({ client: rds, pageSize: 100 }, {})) {
-    databases.push(...(page.DBInstances ?? []).map(fromInstance));
-  }
-  for await (const page of paginateDescribeDBClusters({ client: rds, pageSize: 100 }, {})) {
-    databases.push(...(page.DBClusters ?? []).map(fromCluster));
-  }
-  return databases;
-};
+import { SCALED_DOWN_KEY } from '@nightshift/conventions';
+import type { Database } from '@nightshift/inventory';
+import { asError } from '@nightshift/runtime';
 
 /** Statuses in which a stop has taken effect: the database must keep its mark. */
 const STOPPING = ['stopping', 'stopped'];
@@ -81,9 +35,6 @@ const currentStatus = async (rds: RDSClient, db: Database): Promise<string | und
     return undefined;
   }
 };
-
-const asError = (error: unknown): Error =>
-  error instanceof Error ? error : new Error(String(error));
 
 /** The error, its message followed by what became of the mark. */
 const withNote = (error: unknown, note: string): Error => {

@@ -1,59 +1,235 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { SCALED_DOWN_KEY } from '@nightshift/conventions';
+import { listDatabases, listGroups, listInstances } from '@nightshift/inventory';
+import { type Decision, type Job, recordInto, runJob } from '@nightshift/job';
+import type { Observability } from '@nightshift/middleware';
+import { type Report, resolveDryRun, type TimeBudget, ValidationError } from '@nightshift/runtime';
 import {
-  createReport,
-  logReport,
-  publishReport,
-  type Report,
-  resolveDryRun,
-  type TimeBudget,
-  ValidationError,
-} from '@nightshift/runtime';
-import type { ScalerConfig } from './config.ts';
-import type { ActionContext, ActionCounts, ScalerDeps } from './context.ts';
+  type ApplyContext,
+  applyScaleDown,
+  applyScaleUp,
+  type ScaleDownCounts,
+  type ScaleUpCounts,
+} from './apply.ts';
+import type { Config } from './config.ts';
+import { cpuStatistics } from './cpu.ts';
 import { environmentIssue } from './environment.ts';
-import { resolveAction, type ScalerAction, type ScalerEvent } from './event.ts';
-import { idleCheck } from './idleCheck.ts';
-import { scaleDown } from './scaleDown.ts';
-import { scaleUp } from './scaleUp.ts';
+import { resolveAction, type ScalerEvent } from './event.ts';
+import {
+  type Action,
+  type IdleInput,
+  type IdlePlan,
+  type Inventory,
+  planIdleCheck,
+  planScaleDown,
+  planScaleUp,
+  type ScaleDownChange,
+  type ScaleUpChange,
+  type Scope,
+} from './plan.ts';
 
 export const SERVICE = 'infra-scaler';
 
-const ACTIONS: Record<ScalerAction, (context: ActionContext) => Promise<ActionCounts>> = {
-  scale_down: scaleDown,
-  scale_up: scaleUp,
-  check: idleCheck,
+/** The clients, observability and clock of a run. */
+export interface ScalerDeps extends Observability {
+  ec2: EC2Client;
+  autoscaling: AutoScalingClient;
+  rds: RDSClient;
+  cloudwatch: CloudWatchClient;
+  sns: SNSClient;
+  /** The clock every time read uses (tests pass a fixed one). */
+  now?: () => Date;
+  /** Waits between polls of started instances (tests pass one that returns at once). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Everything the job of one action is built from. */
+interface JobContext {
+  deps: ScalerDeps;
+  config: Config;
+  scope: Scope;
+  dryRun: boolean;
+  apply: ApplyContext;
+}
+
+/** The job, its plan opened by the run's first note: which action, on which environment. */
+const titled = <R, C extends Decision<Action>>(
+  title: string,
+  job: Job<Action, R, C>,
+): Job<Action, R, C> => ({
+  ...job,
+  plan: (input) => {
+    const plan = job.plan(input);
+    return { ...plan, notes: [title, ...plan.notes] };
+  },
+});
+
+const scaleDownJob = ({
+  deps,
+  scope,
+  dryRun,
+  apply,
+}: JobContext): Job<Action, Inventory, ScaleDownChange> => {
+  let counts: ScaleDownCounts = { InstancesStopped: 0, GroupsScaled: 0, DatabasesStopped: 0 };
+  return {
+    service: SERVICE,
+    dryRun,
+    read: async () => {
+      const required = {
+        [scope.environmentTagKey]: scope.environment,
+        [scope.autoScaleTagKey]: scope.autoScaleTagValue,
+      };
+      const [instances, groups, databases] = await Promise.all([
+        listInstances(deps.ec2, { tags: required, states: ['running'] }),
+        listGroups(deps.autoscaling, { key: scope.environmentTagKey, value: scope.environment }),
+        listDatabases(deps.rds),
+      ]);
+      return { instances, groups, databases };
+    },
+    plan: (inventory) => planScaleDown(inventory, scope),
+    apply: async (changes, outcomes) => {
+      counts = await applyScaleDown(changes, outcomes, apply);
+    },
+    summarize: () => ({ metrics: { ...counts } }),
+  };
+};
+
+const scaleUpJob = ({
+  deps,
+  scope,
+  dryRun,
+  apply,
+}: JobContext): Job<Action, Inventory, ScaleUpChange> => {
+  let counts: ScaleUpCounts = { InstancesStarted: 0, GroupsScaled: 0, DatabasesStarted: 0 };
+  return {
+    service: SERVICE,
+    dryRun,
+    read: async () => {
+      const [instances, groups, databases] = await Promise.all([
+        listInstances(deps.ec2, {
+          tags: { [scope.environmentTagKey]: scope.environment, [SCALED_DOWN_KEY]: null },
+          states: ['pending', 'running', 'stopping', 'stopped'],
+        }),
+        listGroups(deps.autoscaling, { key: scope.environmentTagKey, value: scope.environment }),
+        listDatabases(deps.rds),
+      ]);
+      return { instances, groups, databases };
+    },
+    plan: (inventory) => planScaleUp(inventory, scope),
+    apply: async (changes, outcomes) => {
+      counts = await applyScaleUp(changes, outcomes, apply);
+    },
+    summarize: () => ({ metrics: { ...counts } }),
+  };
+};
+
+const idleCheckJob = ({
+  deps,
+  config,
+  scope,
+  dryRun,
+  apply,
+}: JobContext): Job<Action, IdleInput> => {
+  const settings = {
+    lookbackDays: config.idleLookbackDays,
+    thresholdPercent: config.idleCpuThresholdPercent,
+  };
+  let idle: IdlePlan['idle'] = [];
+  return {
+    service: SERVICE,
+    dryRun,
+    read: async () => {
+      const instances = await listInstances(deps.ec2, {
+        tags: { [scope.environmentTagKey]: scope.environment },
+        states: ['running'],
+      });
+      const cpu = await cpuStatistics(
+        deps.cloudwatch,
+        instances.map((instance) => instance.id),
+        { lookbackDays: settings.lookbackDays, now: apply.now },
+      );
+      return { instances, cpu };
+    },
+    plan: (input) => {
+      const plan = planIdleCheck(input, settings);
+      idle = plan.idle;
+      return plan;
+    },
+    // The check changes nothing: its plan has no changes, so this is never called.
+    apply: async () => undefined,
+    summarize: (report, input) => {
+      // Flagging changes nothing, so the idle instances are reported done in a dry run too.
+      const outcomes = recordInto<Action>(report);
+      for (const decision of idle) outcomes.done(decision);
+      return {
+        totals: { runningInstances: input.instances.length, idleInstances: idle.length },
+        metrics: { IdleInstances: idle.length },
+      };
+    },
+  };
 };
 
 /**
  * One run of an action: the environment checked again against `SCALED_ENVIRONMENTS` (a
- * `ValidationError` naming `environment` before any AWS call, whoever the caller), plan, apply unless dry run, then report, emit the action's
- * metrics and publish. The report is returned even when items failed; the handler fails
- * the invocation afterwards.
+ * `ValidationError` naming `environment` before any AWS call, whoever the caller), then
+ * the action's job: read, plan, apply unless dry run, report, emit its metrics, publish.
+ * The report is returned even when items failed; the handler fails the invocation
+ * afterwards.
  *
  * @example
- * const report = await runScaler(deps, config, { action: 'scale_down', environment: 'staging' }, budget);
+ * const report = await run(deps, config, { action: 'scale_down', environment: 'staging' }, budget);
  */
-export const runScaler = async (
+export const run = async (
   deps: ScalerDeps,
-  config: ScalerConfig,
+  config: Config,
   event: ScalerEvent,
   budget: TimeBudget,
 ): Promise<Report> => {
-  const now = (deps.now ?? (() => new Date()))();
+  const clock = deps.now ?? (() => new Date());
   const { action, environment } = resolveAction(event);
-  const refused = environmentIssue(environment, config.SCALED_ENVIRONMENTS);
+  const refused = environmentIssue(environment, config.scaledEnvironments);
   if (refused) throw new ValidationError('event', [{ path: 'environment', message: refused }]);
-  const dryRun = resolveDryRun(event.dryRun, config.DRY_RUN);
-  const report = createReport(SERVICE, { dryRun, now });
+  const dryRun = resolveDryRun(event.dryRun, config.dryRun);
   deps.logger.info('Scaler run', { action, environment, dryRun });
 
-  const counts = await ACTIONS[action]({ deps, config, environment, dryRun, now, budget, report });
-  report.notes.unshift(`${action} of environment ${environment}`);
-  report.finishedAt = new Date().toISOString();
-  for (const [name, value] of Object.entries(counts))
-    deps.metrics.addMetric(name, MetricUnit.Count, value);
-  logReport(deps.logger, report);
-  if (config.SNS_TOPIC_ARN)
-    await publishReport(deps.sns, { topicArn: config.SNS_TOPIC_ARN, report });
-  return report;
+  const context: JobContext = {
+    deps,
+    config,
+    scope: {
+      environment,
+      environmentTagKey: config.environmentTagKey,
+      autoScaleTagKey: config.autoScaleTagKey,
+      autoScaleTagValue: config.autoScaleTagValue,
+    },
+    dryRun,
+    apply: {
+      ec2: deps.ec2,
+      autoscaling: deps.autoscaling,
+      rds: deps.rds,
+      now: clock(),
+      budget,
+      concurrency: config.concurrency,
+      sleep: deps.sleep,
+    },
+  };
+  const output = {
+    logger: deps.logger,
+    metrics: deps.metrics,
+    sns: deps.sns,
+    topicArn: config.snsTopicArn,
+    clock,
+  };
+  const title = `${action} of environment ${environment}`;
+  switch (action) {
+    case 'scale_down':
+      return runJob(titled(title, scaleDownJob(context)), output);
+    case 'scale_up':
+      return runJob(titled(title, scaleUpJob(context)), output);
+    case 'check':
+      return runJob(titled(title, idleCheckJob(context)), output);
+  }
 };

@@ -1,28 +1,11 @@
 import { DescribeInstancesCommand, EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { TimeBudget } from '@nightshift/runtime';
 import { describe, expect, it, vi } from 'vitest';
-import { listInstances, stopAndMark, watchStart } from '../src/ec2.ts';
+import { stopAndMark, watchStart } from '../src/ec2.ts';
 import { awsError, ec2Mock, instanceIdsOf, now, plenty } from './fixtures.ts';
 
 const ec2 = new EC2Client({});
 const ids = (count: number) => Array.from({ length: count }, (_, i) => `i-${i}`);
-
-describe('listInstances', () => {
-  it('reads pages without reservations or instances as empty', async () => {
-    // Prepare
-    ec2Mock
-      .on(DescribeInstancesCommand)
-      .resolvesOnce({ Reservations: [{}], NextToken: 'next' })
-      .resolves({});
-
-    // Act
-    const found = await listInstances(ec2, { Environment: 'staging' }, ['running']);
-
-    // Assess
-    expect(found).toEqual([]);
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
-  });
-});
 
 describe('stopAndMark', () => {
   it('reads nothing again when every stop succeeds', async () => {

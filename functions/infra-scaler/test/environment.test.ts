@@ -1,6 +1,5 @@
-import { ConfigError, ValidationError } from '@nightshift/runtime';
+import { ValidationError } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
-import { loadScalerConfig } from '../src/config.ts';
 import { environmentIssue, isProductionLike, tagMismatch } from '../src/environment.ts';
 import { everySent, run } from './fixtures.ts';
 
@@ -116,18 +115,6 @@ describe('which environments infra-scaler may scale', () => {
 
     // Assess
     expect(listed.report.notes[0]).toBe('check of environment prod-sandbox');
-  });
-
-  it('refuses a SCALED_ENVIRONMENTS entry that is not a plain tag value', () => {
-    expect(() => loadScalerConfig({ SCALED_ENVIRONMENTS: 'staging,prod*' })).toThrow(ConfigError);
-    expect(() => loadScalerConfig({ SCALED_ENVIRONMENTS: 'staging,prod*' })).toThrow(
-      /SCALED_ENVIRONMENTS\[1\]: must list plain tag values/,
-    );
-    expect(loadScalerConfig({}).SCALED_ENVIRONMENTS).toEqual([]);
-    expect(loadScalerConfig({ SCALED_ENVIRONMENTS: ' dev ,, qa ' }).SCALED_ENVIRONMENTS).toEqual([
-      'dev',
-      'qa',
-    ]);
   });
 });
 

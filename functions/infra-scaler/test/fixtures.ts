@@ -17,13 +17,31 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GROUP_NAME_KEY, tagValue } from '@nightshift/conventions';
+import {
+  type Database,
+  type Ec2Instance,
+  listDatabases,
+  listGroups,
+  listInstances,
+  type ScalingGroup,
+} from '@nightshift/inventory';
+import { type Decision, type Outcomes, type Plan, recordInto, toEntry } from '@nightshift/job';
 import { createObservability } from '@nightshift/middleware';
-import type { TimeBudget } from '@nightshift/runtime';
+import { createReport, type TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, vi } from 'vitest';
-import { loadScalerConfig } from '../src/config.ts';
+import { type ApplyContext, applyScaleDown, applyScaleUp } from '../src/apply.ts';
+import { loadConfig } from '../src/config.ts';
 import type { ScalerEvent } from '../src/event.ts';
-import { runScaler } from '../src/run.ts';
+import {
+  type Action,
+  type Inventory,
+  planScaleDown,
+  planScaleUp,
+  type Scope,
+} from '../src/plan.ts';
+import { run as runScaler } from '../src/run.ts';
 
 export const ec2Mock = mockClient(EC2Client);
 export const asgMock = mockClient(AutoScalingClient);
@@ -181,7 +199,112 @@ export const everySent = () => allMocks.flatMap((mock) => sentNames(mock));
 
 export const sleep = vi.fn(async (_ms: number) => undefined);
 
-/** One run through `runScaler`, with the clients mocked; the report and the metrics spy. */
+/** The instance as @nightshift/inventory lists it (what the planners read). */
+export const ec2Instance = (...args: Parameters<typeof instance>): Ec2Instance => {
+  const { InstanceId = '', State, Tags = [] } = instance(...args);
+  const groupName = tagValue(Tags, GROUP_NAME_KEY);
+  return {
+    id: InstanceId,
+    state: State?.Name ?? 'unknown',
+    tags: Tags,
+    ...(groupName ? { groupName } : {}),
+  };
+};
+
+/** The group as @nightshift/inventory lists it. */
+export const scalingGroup = (...args: Parameters<typeof group>): ScalingGroup => {
+  const found = group(...args);
+  return {
+    name: found.AutoScalingGroupName ?? '',
+    size: { min: found.MinSize ?? 0, max: found.MaxSize ?? 0, desired: found.DesiredCapacity ?? 0 },
+    tags: found.Tags ?? [],
+  };
+};
+
+/** A group scale_down left at zero, as @nightshift/inventory lists it. */
+export const scaledDownScalingGroup = (...args: Parameters<typeof scaledDownGroup>) =>
+  scalingGroup(args[0], [0, 5, 0], { 'nightshift:saved-size': args[1] }, args[2]);
+
+/** The DB instance as @nightshift/inventory lists it. */
+export const database = (...args: Parameters<typeof db>): Database => {
+  const found = db(...args);
+  return {
+    kind: 'instance',
+    id: found.DBInstanceIdentifier ?? '',
+    arn: found.DBInstanceArn ?? '',
+    status: found.DBInstanceStatus ?? 'unknown',
+    tags: found.TagList ?? [],
+  };
+};
+
+/** A DB instance scale_down stopped and marked, as @nightshift/inventory lists it. */
+export const markedDatabase = (id: string, status = 'stopped', baseTags = staging) =>
+  database(id, status, [mark], baseTags);
+
+/** An Aurora cluster tagged for staging (and more), as @nightshift/inventory lists it. */
+export const cluster = (id: string, status: string, extraTags: typeof staging = []): Database => ({
+  kind: 'cluster',
+  id,
+  arn: `arn:${id}`,
+  status,
+  tags: [...staging, ...extraTags],
+});
+
+/** The run's scope: staging, with the default tag keys. */
+export const scope: Scope = {
+  environment: 'staging',
+  environmentTagKey: 'Environment',
+  autoScaleTagKey: 'AutoScale',
+  autoScaleTagValue: 'true',
+};
+
+/** What the appliers are given: the mocked clients, the fixed time, and a sleep that returns at once. */
+export const applyContext = (budget = plenty): ApplyContext => ({
+  ec2: new EC2Client({}),
+  autoscaling: new AutoScalingClient({}),
+  rds: new RDSClient({}),
+  now,
+  budget,
+  concurrency: 5,
+  sleep,
+});
+
+/** What the mocked clients answer, as @nightshift/inventory lists it (every filter is ignored). */
+const listed = async (): Promise<Inventory> => {
+  const [instances, groups, databases] = await Promise.all([
+    listInstances(new EC2Client({}), { tags: {}, states: [] }),
+    listGroups(new AutoScalingClient({}), { key: 'Environment', value: 'staging' }),
+    listDatabases(new RDSClient({})),
+  ]);
+  return { instances, groups, databases };
+};
+
+/**
+ * Plans from what the mocked clients list, then applies the changes, into one report as a
+ * run makes it (planned, skipped and failed from the plan, then each outcome); and the
+ * applier's counts (a run's metrics).
+ */
+const planAndApply =
+  <C extends Decision<Action>, N>(
+    plan: (inventory: Inventory, scope: Scope) => Plan<Action, C>,
+    apply: (changes: C[], outcomes: Outcomes<Action>, context: ApplyContext) => Promise<N>,
+  ) =>
+  async (budget = plenty) => {
+    const planned = plan(await listed(), scope);
+    const report = createReport('infra-scaler', { dryRun: false, now });
+    report.planned.push(...planned.changes.map((change) => toEntry(change)));
+    report.skipped.push(...planned.skips.map((skip) => toEntry(skip)));
+    report.failed.push(...planned.problems.map((problem) => toEntry(problem)));
+    const counts = await apply(planned.changes, recordInto<Action>(report), applyContext(budget));
+    return { report, counts };
+  };
+
+/** scale_down of what the mocked clients list: planned, then applied. */
+export const scaleDown = planAndApply(planScaleDown, applyScaleDown);
+/** scale_up of what the mocked clients list: planned, then applied. */
+export const scaleUp = planAndApply(planScaleUp, applyScaleUp);
+
+/** One run through `run`, with the clients mocked; the report and the metrics spy. */
 export const run = async (
   event: ScalerEvent,
   env: Record<string, string> = {},
@@ -201,7 +324,7 @@ export const run = async (
   };
   const report = await runScaler(
     deps,
-    loadScalerConfig({ SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:r', ...env }),
+    loadConfig({ SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:r', ...env }),
     event,
     budget,
   );

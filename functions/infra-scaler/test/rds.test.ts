@@ -1,13 +1,13 @@
 import {
   DescribeDBClustersCommand,
-  DescribeDBInstancesCommand,
   RDSClient,
   RemoveTagsFromResourceCommand,
   StartDBClusterCommand,
   StopDBClusterCommand,
 } from '@aws-sdk/client-rds';
+import type { Database } from '@nightshift/inventory';
 import { describe, expect, it } from 'vitest';
-import { type Database, listDatabases, startDatabase, stopDatabase } from '../src/rds.ts';
+import { startDatabase, stopDatabase } from '../src/rds.ts';
 import { awsError, now, rdsMock } from './fixtures.ts';
 
 const rds = new RDSClient({});
@@ -17,35 +17,6 @@ const cluster = (status: string): Database => ({
   arn: 'arn:aurora',
   status,
   tags: [],
-});
-
-describe('listDatabases', () => {
-  it('reads instances and clusters, all pages, with what is missing filled in', async () => {
-    // Prepare
-    rdsMock
-      .on(DescribeDBInstancesCommand)
-      .resolvesOnce({ DBInstances: [{}], Marker: 'next' })
-      .resolves({});
-    rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{}] });
-
-    // Act
-    const databases = await listDatabases(rds);
-
-    // Assess
-    expect(databases).toEqual([
-      { kind: 'instance', id: '', arn: '', status: 'unknown', tags: [] },
-      { kind: 'cluster', id: '', arn: '', status: 'unknown', tags: [] },
-    ]);
-  });
-
-  it('reads a page without clusters as empty', async () => {
-    // Prepare
-    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
-    rdsMock.on(DescribeDBClustersCommand).resolves({});
-
-    // Act & Assess
-    expect(await listDatabases(rds)).toEqual([]);
-  });
 });
 
 describe('stopDatabase and startDatabase of a cluster', () => {
