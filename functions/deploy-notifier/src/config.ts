@@ -1,20 +1,21 @@
-import { ConfigError, envInteger, envList, type FieldIssue, parseEnv } from '@nightshift/runtime';
-import * as z from 'zod/mini';
 import {
   checkWebhookUrl,
   DEFAULT_WEBHOOK_HOSTS,
   type DeliveryError,
+  type Destination,
   HOST_PATTERN,
-} from './deliver.ts';
+} from '@nightshift/delivery';
+import {
+  ConfigError,
+  envInteger,
+  envJson,
+  envList,
+  type FieldIssue,
+  parseEnv,
+} from '@nightshift/runtime';
+import * as z from 'zod/mini';
 
-/** Where a destination's webhook URL comes from: exactly one of these. */
-export interface Destination {
-  name: string;
-  kind: 'slack' | 'teams';
-  url?: string;
-  parameter?: string;
-  secret?: string;
-}
+export type { Destination } from '@nightshift/delivery';
 
 /** Pipeline-name pattern (`*` wildcards) → destination names; the first matching route wins. */
 export interface Route {
@@ -22,27 +23,21 @@ export interface Route {
   destinations: string[];
 }
 
-const json = <S extends z.ZodMiniType>(schema: S, example: string) =>
-  z.optional(
-    z.pipe(
-      z.string(),
-      z.pipe(
-        z.transform((text: string, context) => {
-          try {
-            return JSON.parse(text) as unknown;
-          } catch {
-            context.issues.push({
-              code: 'custom',
-              message: `must be JSON, like ${example}`,
-              input: text,
-            });
-            return z.NEVER;
-          }
-        }),
-        schema,
-      ),
-    ),
-  );
+/** The function's settings, read once per container. */
+export interface Config {
+  /** The states that notify, upper case, per level of event. */
+  notify: Record<'pipeline' | 'stage' | 'action', Set<string>>;
+  /** Every destination defined, by name. */
+  destinations: Map<string, Destination>;
+  routes: Route[];
+  /** The destinations of a pipeline no route matches. */
+  defaults: string[];
+  /** Per attempt of a delivery. */
+  timeoutMs: number;
+  attempts: number;
+  /** Where webhooks may go: the default hosts and those of WEBHOOK_ALLOWED_HOSTS. */
+  allowedHosts: string[];
+}
 
 const text = () => z.optional(z.string('must be a string'));
 
@@ -57,7 +52,7 @@ const DestinationSpec = z.object(
 );
 
 /** Environment of the function; with none of it set, nothing is sent (and it says so). */
-export const NotifierConfigSchema = z.object({
+export const NotifierEnvSchema = z.object({
   NOTIFY_PIPELINE_STATES: envList(['FAILED', 'SUCCEEDED', 'CANCELED', 'STOPPED']),
   NOTIFY_STAGE_STATES: envList([]),
   NOTIFY_ACTION_STATES: envList(['FAILED']),
@@ -67,11 +62,11 @@ export const NotifierConfigSchema = z.object({
   TEAMS_WEBHOOK_URL: z.optional(z.string()),
   TEAMS_WEBHOOK_PARAMETER: z.optional(z.string()),
   TEAMS_WEBHOOK_SECRET: z.optional(z.string()),
-  DESTINATIONS: json(
+  DESTINATIONS: envJson(
     z.record(z.string(), DestinationSpec, 'must be an object of named destinations'),
     '{"payments": {"kind": "slack", "parameter": "/slack/payments"}}',
   ),
-  ROUTES: json(
+  ROUTES: envJson(
     z.array(
       z.object(
         {
@@ -94,8 +89,6 @@ export const NotifierConfigSchema = z.object({
 const shown = (name: string) =>
   /^[\w.-]{1,64}$/.test(name) ? name : '(a name that is not a name)';
 
-export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;
-
 /**
  * Reads the environment: the built-in `slack` and `teams` destinations (from
  * `*_WEBHOOK_URL`, `*_WEBHOOK_PARAMETER` or `*_WEBHOOK_SECRET`), any named `DESTINATIONS`,
@@ -103,10 +96,10 @@ export type NotifierConfig = ReturnType<typeof loadNotifierConfig>;
  * and every destination has exactly one source.
  *
  * @example
- * const config = loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
+ * const config = loadConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
  */
-export const loadNotifierConfig = (env: Record<string, string | undefined> = process.env) => {
-  const config = parseEnv(NotifierConfigSchema, env);
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
+  const config = parseEnv(NotifierEnvSchema, env);
   const builtIn = (kind: 'slack' | 'teams', prefix: 'SLACK' | 'TEAMS'): Destination | undefined => {
     const url = config[`${prefix}_WEBHOOK_URL`];
     const parameter = config[`${prefix}_WEBHOOK_PARAMETER`];
@@ -199,7 +192,10 @@ const globToRegExp = (glob: string) =>
  * @example
  * routeFor(config, 'payments-prod'); // [{ name: 'payments', kind: 'slack', ... }]
  */
-export const routeFor = (config: NotifierConfig, pipeline: string): Destination[] => {
+export const routeFor = (
+  config: Pick<Config, 'routes' | 'defaults' | 'destinations'>,
+  pipeline: string,
+): Destination[] => {
   const route = config.routes.find((candidate) => globToRegExp(candidate.pipeline).test(pipeline));
   return (route?.destinations ?? config.defaults).flatMap((name) => {
     const destination = config.destinations.get(name);

@@ -1,20 +1,18 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { createObservability, withNightshift } from '@nightshift/middleware';
 import { createTimeBudget, getClient } from '@nightshift/runtime';
-import { loadNotifierConfig } from './config.ts';
+import { loadConfig } from './config.ts';
 import { NotifierEventSchema } from './event.ts';
 import { LOOKUP_CLIENT_LIMITS } from './message.ts';
-import { notifyEvent } from './notify.ts';
-
-export const SERVICE = 'deploy-notifier';
+import { run, SERVICE } from './run.ts';
 
 const { logger, metrics } = createObservability(SERVICE);
-const config = loadNotifierConfig();
+const config = loadConfig();
 
 export const handler = withNightshift(
   { logger, metrics, eventSchema: NotifierEventSchema },
   (event, context) =>
-    notifyEvent(
+    run(
       // Its only calls are the optional look-ups: two attempts at most, each cut short, so
       // that a slow CodePipeline API delays the message by seconds, never stops it.
       { codepipeline: getClient(CodePipelineClient, LOOKUP_CLIENT_LIMITS), logger },

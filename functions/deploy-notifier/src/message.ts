@@ -4,11 +4,9 @@ import {
   GetPipelineExecutionCommand,
   ListActionExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
+import type { Tone } from '@nightshift/delivery/chat';
 import type { Observability } from '@nightshift/middleware';
 import { type AdditionalAttributes, levelOf, type PipelineEvent } from './event.ts';
-
-/** How a message looks: its colour in Slack, its style in Teams. */
-export type Tone = 'good' | 'bad' | 'warning' | 'neutral';
 
 /** One deployment notice, whatever the channel. */
 export interface DeploymentMessage {

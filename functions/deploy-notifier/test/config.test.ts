@@ -1,8 +1,8 @@
+import { DEFAULT_WEBHOOK_HOSTS } from '@nightshift/delivery';
 import { ConfigError } from '@nightshift/runtime';
 import { SECRET_SAMPLES } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
-import { loadNotifierConfig } from '../src/config.ts';
-import { DEFAULT_WEBHOOK_HOSTS } from '../src/deliver.ts';
+import { loadConfig, routeFor } from '../src/config.ts';
 
 const slackSample = SECRET_SAMPLES.find((sample) => sample.kind === 'Slack webhook');
 if (!slackSample) throw new Error('the secret samples have no Slack webhook');
@@ -12,7 +12,7 @@ const credential = slackSample.secret;
 
 const configError = (env: Record<string, string>) => {
   try {
-    loadNotifierConfig(env);
+    loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -108,7 +108,7 @@ describe('deploy-notifier configuration errors', () => {
 
   it('adds the hosts of WEBHOOK_ALLOWED_HOSTS to the known webhook hosts', () => {
     // Act
-    const config = loadNotifierConfig({
+    const config = loadConfig({
       SLACK_WEBHOOK_URL: 'https://chat.example.com/hooks/x',
       WEBHOOK_ALLOWED_HOSTS: 'Chat.Example.com, *.hooks.example.net',
     });
@@ -119,7 +119,7 @@ describe('deploy-notifier configuration errors', () => {
       'chat.example.com',
       '*.hooks.example.net',
     ]);
-    expect(loadNotifierConfig({}).allowedHosts).toEqual(DEFAULT_WEBHOOK_HOSTS);
+    expect(loadConfig({}).allowedHosts).toEqual(DEFAULT_WEBHOOK_HOSTS);
   });
 
   it('refuses an entry of WEBHOOK_ALLOWED_HOSTS that is not a host, without quoting it', () => {
@@ -134,6 +134,41 @@ describe('deploy-notifier configuration errors', () => {
     );
     expect(configError({ WEBHOOK_ALLOWED_HOSTS: 'https://chat.example.com' }).message).toBe(
       'Invalid configuration: WEBHOOK_ALLOWED_HOSTS: 1 entry is not a host name or *.domain',
+    );
+  });
+});
+
+describe('Routing', () => {
+  it('sends each pipeline to the destinations of the first matching pattern, and the rest to the defaults', () => {
+    // Prepare
+    const config = loadConfig({
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/default',
+      DESTINATIONS: JSON.stringify({
+        payments: { kind: 'slack', parameter: '/slack/payments' },
+        ops: { kind: 'teams', secret: 'teams/ops' },
+      }),
+      ROUTES: JSON.stringify([
+        { pipeline: 'payments-*', destinations: ['payments', 'ops'] },
+        { pipeline: '*-infra', destinations: ['ops'] },
+      ]),
+      DEFAULT_DESTINATIONS: 'slack',
+    });
+
+    // Act & Assess
+    expect(routeFor(config, 'payments-api').map((d) => d.name)).toEqual(['payments', 'ops']);
+    expect(routeFor(config, 'network-infra').map((d) => d.name)).toEqual(['ops']);
+    expect(routeFor(config, 'website').map((d) => d.name)).toEqual(['slack']);
+  });
+
+  it('rejects a route to an unknown destination and a destination with two sources', () => {
+    expect(() =>
+      loadConfig({
+        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/a',
+        SLACK_WEBHOOK_PARAMETER: '/slack',
+        ROUTES: JSON.stringify([{ pipeline: '*', destinations: ['nowhere'] }]),
+      }),
+    ).toThrow(
+      /SLACK_WEBHOOK_\*: destination slack needs exactly one of url, parameter, secret \(has 2\).*ROUTES: destination nowhere is used but not defined/,
     );
   });
 });

@@ -1,12 +1,14 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { type Destination, postJson, webhookUrl } from '@nightshift/delivery';
 import type { Observability } from '@nightshift/middleware';
 import { mapSettled, type TimeBudget } from '@nightshift/runtime';
-import { type Destination, type NotifierConfig, routeFor } from './config.ts';
-import { postJson } from './deliver.ts';
+import { type Config, routeFor } from './config.ts';
 import { levelOf, type NotifierEvent, type PipelineNotice } from './event.ts';
 import { enrichMessage, LOOKUP_DEADLINE_MS, messageFromEvent } from './message.ts';
 import { renderSlack, renderTeams } from './render.ts';
-import { webhookUrl } from './webhooks.ts';
+
+/** The function's name: its logger's service and its metrics' dimension. */
+export const SERVICE = 'deploy-notifier';
 
 /** What one event led to. */
 export interface NotifyResult {
@@ -22,11 +24,13 @@ export interface SnsNotifyResult {
   records: ({ messageId: string } & (NotifyResult | { skipped: string }))[];
 }
 
-type Dependencies = Pick<Observability, 'logger'> & { codepipeline: CodePipelineClient };
-type Post = (destination: Destination, body: unknown) => Promise<void>;
+/** What a run needs: the CodePipeline client of the optional look-ups, and the logger. */
+export type Dependencies = Pick<Observability, 'logger'> & { codepipeline: CodePipelineClient };
+/** Delivers one rendered message to one destination (a webhook POST unless a test replaces it). */
+export type Post = (destination: Destination, body: unknown) => Promise<void>;
 
 const postTo =
-  (config: NotifierConfig, budget: TimeBudget): Post =>
+  (config: Config, budget: TimeBudget): Post =>
   async (destination, body) =>
     postJson({
       destination: destination.name,
@@ -46,11 +50,11 @@ const deliveryFailed = (failed: readonly { reason: string }[]) =>
  * after trying them all, so that the event lands in the dead-letter queue.
  *
  * @example
- * await notify({ codepipeline, logger }, config, { event }, budget);
+ * await notifyNotice({ codepipeline, logger }, config, { event }, budget);
  */
-export const notify = async (
+export const notifyNotice = async (
   { codepipeline, logger }: Dependencies,
-  config: NotifierConfig,
+  config: Config,
   { event, additional }: PipelineNotice,
   budget: TimeBudget,
   post: Post = postTo(config, budget),
@@ -94,21 +98,23 @@ export const notify = async (
 };
 
 /**
- * A parsed event: an EventBridge event is one notice; an SNS event notifies each of its
- * records in turn and skips (and logs) those that are not CodePipeline notifications.
- * When a destination failed for any record, it throws after all were tried.
+ * The function's entry point, for a parsed event: an EventBridge event is one notice; an
+ * SNS event notifies each of its records in turn and skips (and logs) those that are not
+ * CodePipeline notifications. When a destination failed for any record, it throws after
+ * all were tried.
  *
  * @example
- * await notifyEvent({ codepipeline, logger }, config, parseOrThrow(NotifierEventSchema, raw, 'event'), budget);
+ * await run({ codepipeline, logger }, config, parseOrThrow(NotifierEventSchema, raw, 'event'), budget);
  */
-export const notifyEvent = async (
+export const run = async (
   dependencies: Dependencies,
-  config: NotifierConfig,
+  config: Config,
   event: NotifierEvent,
   budget: TimeBudget,
   post: Post = postTo(config, budget),
 ): Promise<NotifyResult | SnsNotifyResult> => {
-  if (event.kind === 'eventbridge') return notify(dependencies, config, event.notice, budget, post);
+  if (event.kind === 'eventbridge')
+    return notifyNotice(dependencies, config, event.notice, budget, post);
   const records: SnsNotifyResult['records'] = [];
   const failed: { reason: string }[] = [];
   for (const record of event.records) {
@@ -124,7 +130,7 @@ export const notifyEvent = async (
     try {
       records.push({
         messageId,
-        ...(await notify(dependencies, config, record.notice, budget, post)),
+        ...(await notifyNotice(dependencies, config, record.notice, budget, post)),
       });
     } catch (error) {
       failed.push({ reason: (error as Error).message.replace(/^Delivery failed: /, '') });

@@ -12,10 +12,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import actionFailed from '../events/action-failed.json' with { type: 'json' };
 import pipelineFailed from '../events/pipeline-failed.json' with { type: 'json' };
 import pipelineSucceeded from '../events/pipeline-succeeded.json' with { type: 'json' };
-import { type Destination, loadNotifierConfig, routeFor } from '../src/config.ts';
+import { type Destination, loadConfig } from '../src/config.ts';
 import { PipelineEventSchema } from '../src/event.ts';
 import { LOOKUP_DEADLINE_MS } from '../src/message.ts';
-import { notify } from '../src/notify.ts';
+import { notifyNotice } from '../src/run.ts';
+import { limitIssues } from './fixtures.ts';
 
 const codepipelineMock = mockClient(CodePipelineClient);
 const ssmMock = mockClient(SSMClient);
@@ -31,11 +32,12 @@ const setup = (
 ) => {
   const posted: { destination: string; body: unknown }[] = [];
   const post = async (destination: Destination, body: unknown) => {
+    expect(limitIssues(destination.kind, body)).toEqual([]);
     posted.push({ destination: destination.name, body });
   };
   return {
     deps: { codepipeline: new CodePipelineClient({}), ...createObservability('deploy-notifier') },
-    config: loadNotifierConfig(env),
+    config: loadConfig(env),
     post,
     posted,
   };
@@ -81,7 +83,7 @@ describe('Notifying a pipeline event', () => {
     const { deps, config, post, posted } = setup();
 
     // Act
-    const result = await notify(deps, config, parse(pipelineFailed), plenty, post);
+    const result = await notifyNotice(deps, config, parse(pipelineFailed), plenty, post);
 
     // Assess
     expect(result.notified).toEqual(['slack', 'teams']);
@@ -116,7 +118,7 @@ describe('Notifying a pipeline event', () => {
     const warn = vi.spyOn(deps.logger, 'warn');
 
     // Act
-    await notify(deps, config, parse(pipelineFailed), plenty, post);
+    await notifyNotice(deps, config, parse(pipelineFailed), plenty, post);
 
     // Assess
     expect(posted).toHaveLength(2);
@@ -132,7 +134,7 @@ describe('Notifying a pipeline event', () => {
     });
 
     // Act
-    const result = await notify(deps, config, parse(pipelineSucceeded), plenty, post);
+    const result = await notifyNotice(deps, config, parse(pipelineSucceeded), plenty, post);
 
     // Assess
     expect(result.skipped).toBe('pipeline state SUCCEEDED is not notified');
@@ -146,8 +148,8 @@ describe('Notifying a pipeline event', () => {
     const stage = { ...actionFailed, 'detail-type': 'CodePipeline Stage Execution State Change' };
 
     // Act
-    await notify(deps, config, parse(actionFailed), plenty, post);
-    const stageResult = await notify(deps, config, parse(stage), plenty, post);
+    await notifyNotice(deps, config, parse(actionFailed), plenty, post);
+    const stageResult = await notifyNotice(deps, config, parse(stage), plenty, post);
 
     // Assess
     expect(posted).toHaveLength(2);
@@ -159,11 +161,12 @@ describe('Notifying a pipeline event', () => {
     const { deps, config, posted } = setup();
     const post = async (destination: Destination, body: unknown) => {
       if (destination.name === 'teams') throw new Error('teams: webhook answered 404 Not Found');
+      expect(limitIssues(destination.kind, body)).toEqual([]);
       posted.push({ destination: destination.name, body });
     };
 
     // Act & Assess
-    await expect(notify(deps, config, parse(pipelineFailed), plenty, post)).rejects.toThrow(
+    await expect(notifyNotice(deps, config, parse(pipelineFailed), plenty, post)).rejects.toThrow(
       'Delivery failed: teams: webhook answered 404 Not Found',
     );
     expect(posted.map((p) => p.destination)).toEqual(['slack']);
@@ -188,7 +191,7 @@ describe('Optional look-ups', () => {
     const warn = vi.spyOn(deps.logger, 'warn');
 
     // Act
-    const sent = notify(deps, config, parse(pipelineFailed), plenty, post);
+    const sent = notifyNotice(deps, config, parse(pipelineFailed), plenty, post);
     await vi.advanceTimersByTimeAsync(LOOKUP_DEADLINE_MS - 1);
     const beforeFirstDeadline = codepipelineMock.calls().length;
     await vi.advanceTimersByTimeAsync(1);
@@ -217,10 +220,10 @@ describe('Optional look-ups', () => {
     codepipelineMock.on(ListActionExecutionsCommand).callsFake(hang);
     const { deps, config, post, posted } = setup();
     const short: TimeBudget = { remainingMs: () => 200, isExhausted: () => false };
-    let result: Awaited<ReturnType<typeof notify>> | undefined;
+    let result: Awaited<ReturnType<typeof notifyNotice>> | undefined;
 
     // Act: two deadlines of 200 ms pass, not of 3 s.
-    const sent = notify(deps, config, parse(pipelineFailed), short, post).then((value) => {
+    const sent = notifyNotice(deps, config, parse(pipelineFailed), short, post).then((value) => {
       result = value;
     });
     await vi.advanceTimersByTimeAsync(400);
@@ -253,7 +256,7 @@ describe('Optional look-ups', () => {
     const { deps, config, post, posted } = setup();
 
     // Act
-    await notify(deps, config, parse(pipelineFailed), plenty, post);
+    await notifyNotice(deps, config, parse(pipelineFailed), plenty, post);
 
     // Assess
     expect(codepipelineMock).toHaveReceivedNthCommandWith(ListActionExecutionsCommand, 2, {
@@ -287,7 +290,7 @@ describe('Optional look-ups', () => {
     const { deps, config, post, posted } = setup();
 
     // Act
-    await notify(deps, config, parse(pipelineFailed), plenty, post);
+    await notifyNotice(deps, config, parse(pipelineFailed), plenty, post);
 
     // Assess
     const teams = JSON.stringify(posted.find((p) => p.destination === 'teams')?.body);
@@ -297,41 +300,6 @@ describe('Optional look-ups', () => {
     expect(teams).not.toContain(sample.secret);
     expect(slack).not.toContain(sample.secret);
     expect(teams).toContain('[REDACTED]');
-  });
-});
-
-describe('Routing', () => {
-  it('sends each pipeline to the destinations of the first matching pattern, and the rest to the defaults', () => {
-    // Prepare
-    const config = loadNotifierConfig({
-      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/default',
-      DESTINATIONS: JSON.stringify({
-        payments: { kind: 'slack', parameter: '/slack/payments' },
-        ops: { kind: 'teams', secret: 'teams/ops' },
-      }),
-      ROUTES: JSON.stringify([
-        { pipeline: 'payments-*', destinations: ['payments', 'ops'] },
-        { pipeline: '*-infra', destinations: ['ops'] },
-      ]),
-      DEFAULT_DESTINATIONS: 'slack',
-    });
-
-    // Act & Assess
-    expect(routeFor(config, 'payments-api').map((d) => d.name)).toEqual(['payments', 'ops']);
-    expect(routeFor(config, 'network-infra').map((d) => d.name)).toEqual(['ops']);
-    expect(routeFor(config, 'website').map((d) => d.name)).toEqual(['slack']);
-  });
-
-  it('rejects a route to an unknown destination and a destination with two sources', () => {
-    expect(() =>
-      loadNotifierConfig({
-        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/a',
-        SLACK_WEBHOOK_PARAMETER: '/slack',
-        ROUTES: JSON.stringify([{ pipeline: '*', destinations: ['nowhere'] }]),
-      }),
-    ).toThrow(
-      /SLACK_WEBHOOK_\*: destination slack needs exactly one of url, parameter, secret \(has 2\).*ROUTES: destination nowhere is used but not defined/,
-    );
   });
 });
 
@@ -358,12 +326,12 @@ describe('Webhook URL from SSM', () => {
       return true;
     });
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
-    const { webhookUrl } = await import('../src/webhooks.ts');
+    const { webhookUrl } = await import('@nightshift/delivery');
     const deps = {
       codepipeline: new CodePipelineClient({}),
       ...createObservability('deploy-notifier'),
     };
-    const config = loadNotifierConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
+    const config = loadConfig({ SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook' });
     const fetched: string[] = [];
     const post = async (destination: Destination) => {
       const url = (await webhookUrl(destination, config.allowedHosts)).href;
@@ -372,8 +340,8 @@ describe('Webhook URL from SSM', () => {
     };
 
     // Act
-    await notify(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
-    await notify(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
+    await notifyNotice(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
+    await notifyNotice(deps, config, parse(pipelineFailed), plenty, post).catch(() => undefined);
 
     // Assess: the failure is logged, with the URL masked.
     expect(fetched).toEqual([secretUrl, secretUrl]);

@@ -1,7 +1,21 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import type { Destination } from './config.ts';
 import { checkWebhookUrl, DeliveryError } from './deliver.ts';
+
+/** The chat services a webhook can post to. */
+export type ChatKind = 'slack' | 'teams';
+
+/**
+ * A named webhook and where its URL comes from: exactly one of `url`, `parameter` (an SSM
+ * SecureString parameter) or `secret` (a Secrets Manager secret).
+ */
+export interface Destination {
+  name: string;
+  kind: ChatKind;
+  url?: string;
+  parameter?: string;
+  secret?: string;
+}
 
 /** Webhook URLs are read at most every five minutes per container. */
 const CACHE_SECONDS = 300;

@@ -5,6 +5,7 @@ import {
   ListActionExecutionsCommand,
   type ListActionExecutionsCommandOutput,
 } from '@aws-sdk/client-codepipeline';
+import { type Destination, TEAMS_MAX_BYTES } from '@nightshift/delivery';
 import { createObservability } from '@nightshift/middleware';
 import { parseOrThrow, type TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,10 +16,11 @@ import snsApprovalNeeded from '../events/sns-approval-needed.json' with { type: 
 import snsPipelineFailed from '../events/sns-pipeline-failed.json' with { type: 'json' };
 import snsPipelineSucceeded from '../events/sns-pipeline-succeeded.json' with { type: 'json' };
 import snsStageFailed from '../events/sns-stage-failed.json' with { type: 'json' };
-import { type Destination, loadNotifierConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { NotifierEventSchema } from '../src/event.ts';
-import { type NotifyResult, notifyEvent, type SnsNotifyResult } from '../src/notify.ts';
-import { MAX_OTHERS_SHOWN, TEAMS_MAX_BYTES } from '../src/render.ts';
+import { MAX_OTHERS_SHOWN } from '../src/render.ts';
+import { type NotifyResult, run, type SnsNotifyResult } from '../src/run.ts';
+import { limitIssues } from './fixtures.ts';
 
 const codepipelineMock = mockClient(CodePipelineClient);
 const plenty: TimeBudget = { remainingMs: () => 60_000, isExhausted: () => false };
@@ -61,16 +63,17 @@ const DEFAULT_ENV = {
 };
 
 /** Runs one raw event through the handler's schema and notifier; collects what was posted. */
-const run = async (raw: unknown, env: Record<string, string> = {}) => {
+const notified = async (raw: unknown, env: Record<string, string> = {}) => {
   const posts: Record<string, unknown> = {};
   const order: string[] = [];
   const post = async (destination: Destination, body: unknown) => {
+    expect(limitIssues(destination.kind, body)).toEqual([]);
     order.push(destination.name);
     posts[`${destination.name}#${order.filter((name) => name === destination.name).length}`] = body;
   };
   const deps = { codepipeline: new CodePipelineClient({}), ...createObservability('test') };
-  const config = loadNotifierConfig({ ...DEFAULT_ENV, ...env });
-  const result = await notifyEvent(
+  const config = loadConfig({ ...DEFAULT_ENV, ...env });
+  const result = await run(
     deps,
     config,
     parseOrThrow(NotifierEventSchema, raw, 'event'),
@@ -83,10 +86,10 @@ const run = async (raw: unknown, env: Record<string, string> = {}) => {
 /** A notification and its EventBridge twin, each through the notifier, with the same look-up answers. */
 const both = async (event: SnsEvent, env: Record<string, string> = {}) => {
   codepipelineMock.resetHistory();
-  const sns = await run(event, env);
+  const sns = await notified(event, env);
   const snsCalls = codepipelineMock.calls().map((call) => call.args[0].input);
   codepipelineMock.resetHistory();
-  const twin = await run(twinOf(messageOf(event)), env);
+  const twin = await notified(twinOf(messageOf(event)), env);
   const twinCalls = codepipelineMock.calls().map((call) => call.args[0].input);
   return { sns, twin, snsCalls, twinCalls };
 };
@@ -422,7 +425,7 @@ describe('What a notification rule adds', () => {
     );
 
     // Act
-    const { slack } = await run(snsPipelineFailed);
+    const { slack } = await notified(snsPipelineFailed);
 
     // Assess
     const text = JSON.stringify(slack);
@@ -494,7 +497,7 @@ describe('What a notification rule adds', () => {
     });
 
     // Act
-    const { slack } = await run(event);
+    const { slack } = await notified(event);
 
     // Assess
     expect(JSON.stringify(slack)).toContain('```Deployment d-ABC failed```');
@@ -517,7 +520,7 @@ describe('What a notification rule adds', () => {
     });
 
     // Act
-    const { slack, teams } = await run(event);
+    const { slack, teams } = await notified(event);
 
     // Assess
     expect(Buffer.byteLength(JSON.stringify(teams))).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
@@ -559,7 +562,7 @@ describe('A topic shared with other messages', () => {
     ],
   ])('skips %s, posting nothing and calling nothing, and says why', async (_, event, why) => {
     // Act
-    const { result, posts } = await run(event);
+    const { result, posts } = await notified(event);
 
     // Assess
     expect(result).toEqual({
@@ -582,8 +585,8 @@ describe('A topic shared with other messages', () => {
     });
 
     // Act
-    const sns = await run(wrapped);
-    const direct = await run({
+    const sns = await notified(wrapped);
+    const direct = await notified({
       ...pipelineFailed,
       detail: { ...pipelineFailed.detail, state: 'SUCCEEDED' },
     });
@@ -611,7 +614,7 @@ describe('An SNS event with several records', () => {
 
   it('notifies each CodePipeline notification in turn and skips the others', async () => {
     // Act
-    const { result, order, posts } = await run(several);
+    const { result, order, posts } = await notified(several);
 
     // Assess
     expect((result as SnsNotifyResult).records.map((record) => record.messageId)).toEqual([
@@ -639,6 +642,7 @@ describe('An SNS event with several records', () => {
     // Prepare
     const delivered: string[] = [];
     const post = async (destination: Destination, body: unknown) => {
+      expect(limitIssues(destination.kind, body)).toEqual([]);
       const title = (body as { text?: string }).text ?? 'teams card';
       if (destination.name === 'slack' && title.startsWith('workflow-')) {
         throw new Error('slack: webhook answered 500 Internal Server Error; gave up after retries');
@@ -649,9 +653,9 @@ describe('An SNS event with several records', () => {
 
     // Act & Assess
     await expect(
-      notifyEvent(
+      run(
         deps,
-        loadNotifierConfig(DEFAULT_ENV),
+        loadConfig(DEFAULT_ENV),
         parseOrThrow(NotifierEventSchema, several, 'event'),
         plenty,
         post,

@@ -1,0 +1,63 @@
+import { maskSecrets } from '@nightshift/runtime';
+
+/** How a message looks: its colour in Slack, its style in Teams. */
+export type Tone = 'good' | 'bad' | 'warning' | 'neutral';
+
+/** A button that opens a page. */
+export interface Link {
+  title: string;
+  url: string;
+}
+
+/** A name and its value, as a message lists them (Slack fields, a Teams fact set). */
+export type Fact = readonly [name: string, value: string];
+
+/** Longest link a message carries; a longer one is left out. */
+export const MAX_LINK_LENGTH = 2_000;
+
+// Control characters other than tab and line breaks: noise in a chat message, and six
+// bytes each once escaped in JSON.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it removes
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/**
+ * A text cut to `max` characters, its last one an ellipsis when it was longer.
+ *
+ * @example
+ * cut('deployment', 6); // 'deplo…'
+ */
+export const cut = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
+/**
+ * A text as a message shows it: credentials masked, control characters gone, escaped for
+ * its markup, cut to `max` characters.
+ *
+ * @example
+ * cleanText('token=abc123 failed', 100); // 'token=[REDACTED] failed'
+ */
+export const cleanText = (
+  text: string,
+  max: number,
+  markup: (plain: string) => string = (plain) => plain,
+): string => cut(markup(maskSecrets(text.replace(CONTROL, ''))), max);
+
+/**
+ * A link as a message carries it: only https (never `javascript:` or plain http), with
+ * credentials masked, and not too long; otherwise none.
+ *
+ * @example
+ * safeLink('https://eu-west-1.console.aws.amazon.com/codebuild/...'); // the same link
+ * safeLink('javascript:alert(1)'); // undefined
+ */
+export const safeLink = (url: string | undefined): string | undefined => {
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const masked = maskSecrets(parsed.href);
+  return parsed.protocol === 'https:' && masked.length <= MAX_LINK_LENGTH ? masked : undefined;
+};

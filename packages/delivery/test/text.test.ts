@@ -1,0 +1,70 @@
+import { SECRET_SAMPLES } from '@nightshift/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cleanText, cut, MAX_LINK_LENGTH, safeLink } from '../src/text.ts';
+
+describe('Cutting a text', () => {
+  it('keeps a text that fits, and ends a cut one with an ellipsis at exactly the limit', () => {
+    expect(cut('deploy', 6)).toBe('deploy');
+    expect(cut('deployment', 6)).toBe('deplo…');
+  });
+
+  it('never returns more than the limit, for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 500 }), fc.integer({ min: 1, max: 300 }), (text, max) => {
+        const result = cut(text, max);
+        expect(result.length).toBeLessThanOrEqual(max);
+        expect(
+          text.startsWith(result.endsWith('…') && result !== text ? result.slice(0, -1) : result),
+        ).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('Cleaning a text for a message', () => {
+  it('removes control characters other than tab and line breaks', () => {
+    expect(cleanText('a\u0001b\tc\nd\re\u007f', 100)).toBe('ab\tc\nd\re');
+  });
+
+  it('escapes for the markup before cutting, so that the result stays within the limit', () => {
+    const escapeLt = (text: string) => text.replace(/</g, '&lt;');
+    expect(cleanText('<<<<', 100, escapeLt)).toBe('&lt;&lt;&lt;&lt;');
+    expect(cleanText('<<<<', 6, escapeLt)).toBe('&lt;&…');
+  });
+
+  it.each(SECRET_SAMPLES.map((sample) => [sample.kind, sample]))(
+    'masks a %s',
+    (_kind, { text, secret }) => {
+      const cleaned = cleanText(text, 10_000);
+      expect(cleaned).not.toContain(secret);
+      expect(cleaned).toContain('[REDACTED]');
+    },
+  );
+});
+
+describe('Links in messages', () => {
+  it.each([
+    'javascript:alert(1)',
+    'http://eu-west-1.console.aws.amazon.com/codebuild/x',
+    'data:text/html,hi',
+    'not a link',
+    `https://example.com/${'a'.repeat(MAX_LINK_LENGTH)}`,
+    '',
+    undefined,
+  ])('leaves out a link that is not a short https URL: %j', (url) => {
+    expect(safeLink(url)).toBeUndefined();
+  });
+
+  it('keeps an https link, masking a credential in it', () => {
+    expect(safeLink('https://logs.example.com/build/42?token=abc123&page=2')).toBe(
+      'https://logs.example.com/build/42?token=[REDACTED]&page=2',
+    );
+  });
+
+  it('keeps a link of exactly the longest length', () => {
+    const url = `https://example.com/${'a'.repeat(MAX_LINK_LENGTH - 20)}`;
+    expect(url).toHaveLength(MAX_LINK_LENGTH);
+    expect(safeLink(url)).toBe(url);
+  });
+});
