@@ -5,16 +5,17 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { SCALED_DOWN_KEY } from '@nightshift/conventions';
 import { listDatabases, listGroups, listInstances } from '@nightshift/inventory';
-import { type Decision, type Job, recordInto, runJob } from '@nightshift/job';
+import {
+  type Decision,
+  type Job,
+  type Outcomes,
+  type Plan,
+  recordInto,
+  runJob,
+} from '@nightshift/job';
 import type { Observability } from '@nightshift/middleware';
 import { type Report, resolveDryRun, type TimeBudget, ValidationError } from '@nightshift/runtime';
-import {
-  type ApplyContext,
-  applyScaleDown,
-  applyScaleUp,
-  type ScaleDownCounts,
-  type ScaleUpCounts,
-} from './apply.ts';
+import { type ApplyContext, applyScaleDown, applyScaleUp } from './apply.ts';
 import type { Config } from './config.ts';
 import { cpuStatistics } from './cpu.ts';
 import { environmentIssue } from './environment.ts';
@@ -68,64 +69,74 @@ const titled = <R, C extends Decision<Action>>(
   },
 });
 
-const scaleDownJob = ({
-  deps,
-  scope,
-  dryRun,
-  apply,
-}: JobContext): Job<Action, Inventory, ScaleDownChange> => {
-  let counts: ScaleDownCounts = { InstancesStopped: 0, GroupsScaled: 0, DatabasesStopped: 0 };
+/**
+ * The job of scale_down or scale_up: the environment's instances (by these filters), its
+ * groups and every database read at once; planned; applied; the applier's counts as metrics.
+ */
+const scalingJob = <C extends ScaleDownChange | ScaleUpChange, N extends Record<string, number>>(
+  { deps, scope, dryRun, apply }: JobContext,
+  {
+    instances,
+    plan,
+    applyChanges,
+    nothing,
+  }: {
+    instances: Parameters<typeof listInstances>[1];
+    plan: (inventory: Inventory, scope: Scope) => Plan<Action, C>;
+    applyChanges: (changes: C[], outcomes: Outcomes<Action>, context: ApplyContext) => Promise<N>;
+    /** The counts when nothing was applied (a dry run, or nothing to change). */
+    nothing: N;
+  },
+): Job<Action, Inventory, C> => {
+  let counts = nothing;
   return {
     service: SERVICE,
     dryRun,
     read: async () => {
-      const required = {
-        [scope.environmentTagKey]: scope.environment,
-        [scope.autoScaleTagKey]: scope.autoScaleTagValue,
-      };
-      const [instances, groups, databases] = await Promise.all([
-        listInstances(deps.ec2, { tags: required, states: ['running'] }),
+      const [found, groups, databases] = await Promise.all([
+        listInstances(deps.ec2, instances),
         listGroups(deps.autoscaling, { key: scope.environmentTagKey, value: scope.environment }),
         listDatabases(deps.rds),
       ]);
-      return { instances, groups, databases };
+      return { instances: found, groups, databases };
     },
-    plan: (inventory) => planScaleDown(inventory, scope),
+    plan: (inventory) => plan(inventory, scope),
     apply: async (changes, outcomes) => {
-      counts = await applyScaleDown(changes, outcomes, apply);
+      counts = await applyChanges(changes, outcomes, apply);
     },
     summarize: () => ({ metrics: { ...counts } }),
   };
 };
 
-const scaleUpJob = ({
-  deps,
-  scope,
-  dryRun,
-  apply,
-}: JobContext): Job<Action, Inventory, ScaleUpChange> => {
-  let counts: ScaleUpCounts = { InstancesStarted: 0, GroupsScaled: 0, DatabasesStarted: 0 };
-  return {
-    service: SERVICE,
-    dryRun,
-    read: async () => {
-      const [instances, groups, databases] = await Promise.all([
-        listInstances(deps.ec2, {
-          tags: { [scope.environmentTagKey]: scope.environment, [SCALED_DOWN_KEY]: null },
-          states: ['pending', 'running', 'stopping', 'stopped'],
-        }),
-        listGroups(deps.autoscaling, { key: scope.environmentTagKey, value: scope.environment }),
-        listDatabases(deps.rds),
-      ]);
-      return { instances, groups, databases };
+/** scale_down: the running instances tagged `Environment=<environment>` and `AutoScale=true`. */
+const scaleDownJob = (context: JobContext) =>
+  scalingJob(context, {
+    instances: {
+      tags: {
+        [context.scope.environmentTagKey]: context.scope.environment,
+        [context.scope.autoScaleTagKey]: context.scope.autoScaleTagValue,
+      },
+      states: ['running'],
     },
-    plan: (inventory) => planScaleUp(inventory, scope),
-    apply: async (changes, outcomes) => {
-      counts = await applyScaleUp(changes, outcomes, apply);
+    plan: planScaleDown,
+    applyChanges: applyScaleDown,
+    nothing: { InstancesStopped: 0, GroupsScaled: 0, DatabasesStopped: 0 },
+  });
+
+/** scale_up: the environment's instances that carry scale_down's mark, in any state but gone. */
+const scaleUpJob = (context: JobContext) =>
+  scalingJob(context, {
+    instances: {
+      tags: {
+        [context.scope.environmentTagKey]: context.scope.environment,
+        [SCALED_DOWN_KEY]: null,
+      },
+      states: ['pending', 'running', 'stopping', 'stopped'],
     },
-    summarize: () => ({ metrics: { ...counts } }),
-  };
-};
+    plan: planScaleUp,
+    applyChanges: applyScaleUp,
+    nothing: { InstancesStarted: 0, GroupsScaled: 0, DatabasesStarted: 0 },
+  });
 
 const idleCheckJob = ({
   deps,
