@@ -85,6 +85,28 @@ export const adoptedRdsRecord = (snapshot: DBSnapshot): BackupRecord | undefined
   };
 };
 
+/** A DB or DB cluster snapshot Nightshift made, as a backup of its database. */
+const ownRecord = (
+  kind: 'rds' | 'rds-cluster',
+  {
+    id,
+    sourceId,
+    createdAt,
+    Status: status,
+    TagList: tags,
+  }: { id: string; sourceId: string; createdAt: Date; Status?: string; TagList?: Tag[] },
+): BackupRecord => ({
+  id,
+  kind,
+  sourceId,
+  day: tagValue(tags, BACKUP_DATE_KEY) ?? backupDay(createdAt),
+  set: id,
+  createdAt,
+  status: status ?? 'unknown',
+  finished: status === 'available',
+  permanent: isPermanent(tags),
+});
+
 /**
  * Every manual RDS snapshot Nightshift made for this environment (by its tags), and how
  * many manual DB snapshots and manual DB cluster snapshots the Region holds in all (each
@@ -137,18 +159,7 @@ export const listRdsBackups = async (
       )
         legacyCandidates.push(snapshot);
       if (!ours(snapshot.TagList) || !id || !sourceId || !createdAt) continue;
-      const day = tagValue(snapshot.TagList, BACKUP_DATE_KEY) ?? backupDay(createdAt);
-      backups.push({
-        id,
-        kind: 'rds',
-        sourceId,
-        day,
-        set: id,
-        createdAt,
-        status: snapshot.Status ?? 'unknown',
-        finished: snapshot.Status === 'available',
-        permanent: isPermanent(snapshot.TagList),
-      });
+      backups.push(ownRecord('rds', { id, sourceId, createdAt, ...snapshot }));
     }
   }
   const clusterPages = paginateDescribeDBClusterSnapshots(
@@ -164,18 +175,7 @@ export const listRdsBackups = async (
         SnapshotCreateTime: createdAt,
       } = snapshot;
       if (!ours(snapshot.TagList) || !id || !sourceId || !createdAt) continue;
-      const day = tagValue(snapshot.TagList, BACKUP_DATE_KEY) ?? backupDay(createdAt);
-      backups.push({
-        id,
-        kind: 'rds-cluster',
-        sourceId,
-        day,
-        set: id,
-        createdAt,
-        status: snapshot.Status ?? 'unknown',
-        finished: snapshot.Status === 'available',
-        permanent: isPermanent(snapshot.TagList),
-      });
+      backups.push(ownRecord('rds-cluster', { id, sourceId, createdAt, ...snapshot }));
     }
   }
   return { backups, legacyCandidates, manualSnapshots, manualClusterSnapshots };

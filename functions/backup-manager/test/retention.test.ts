@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { snapshotIdentifier } from '../src/rdsBackups.ts';
 import { type BackupRecord, planRetention } from '../src/retention.ts';
 
 const now = new Date('2026-11-28T01:00:00Z');
@@ -382,56 +381,5 @@ describe('Retention of adopted backups (made by the original backup script)', ()
     expect(plan.kept).toEqual([
       { backup: expect.objectContaining({ id: 'both' }), reason: 'tagged Retention=permanent' },
     ]);
-  });
-});
-
-describe('RDS snapshot identifiers', () => {
-  it.each([
-    ['orders', 'nightshift-orders-2026-11-28'],
-    ['Orders_DB', 'nightshift-orders-db-2026-11-28'],
-    ['--weird..name--', 'nightshift-weird-name-2026-11-28'],
-    ['1st-db', 'nightshift-1st-db-2026-11-28'],
-    ['', 'nightshift-db-2026-11-28'],
-  ])('makes %j a valid identifier', (name, expected) => {
-    expect(snapshotIdentifier(name, '2026-11-28')).toBe(expected);
-  });
-
-  const validIdentifier = /^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/;
-
-  it('keeps a name that fits whole, up to 63 characters in all', () => {
-    // Act
-    const id = snapshotIdentifier('d'.repeat(41), '2026-11-28');
-
-    // Assess
-    expect(id).toBe(`nightshift-${'d'.repeat(41)}-2026-11-28`);
-    expect(id).toHaveLength(63);
-  });
-
-  it('shortens a 63-character DB identifier to a valid one, with a stable hash', () => {
-    // Prepare: the longest DB identifier RDS allows, and one that differs only at its end.
-    const longest = `orders-${'x'.repeat(55)}1`;
-    const sibling = `orders-${'x'.repeat(55)}2`;
-
-    // Act
-    const id = snapshotIdentifier(longest, '2026-11-28');
-
-    // Assess
-    expect(longest).toHaveLength(63);
-    expect(id.length).toBeLessThanOrEqual(63);
-    expect(id).toMatch(validIdentifier);
-    expect(id).toMatch(/^nightshift-orders-x+-[0-9a-f]{8}-2026-11-28$/);
-    expect(snapshotIdentifier(longest, '2026-11-28')).toBe(id);
-    expect(snapshotIdentifier(sibling, '2026-11-28')).not.toBe(id);
-    expect(snapshotIdentifier(longest, '2026-11-29')).toBe(id.replace('2026-11-28', '2026-11-29'));
-  });
-
-  it('never ends the shortened name with a hyphen or doubles one', () => {
-    // Act: the cut falls right after a hyphen.
-    const id = snapshotIdentifier(`${'a'.repeat(31)}-${'b'.repeat(40)}`, '2026-11-28');
-
-    // Assess
-    expect(id.length).toBeLessThanOrEqual(63);
-    expect(id).toMatch(validIdentifier);
-    expect(id.endsWith('-2026-11-28')).toBe(true);
   });
 });
