@@ -8,7 +8,7 @@
 // (npm run bench sets everything up first). --only runs just those parts, prints their
 // tables and targets, and writes no results.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -84,13 +84,16 @@ const settings = {
   lineRounds: quick ? 3 : 7,
 };
 const progress = (message: string) => console.error(`bench: ${message}`);
-const bundle = (name: string) => join(root, 'dist', name, 'index.mjs');
+// The bundles measured: dist/ as built, or the copy of it main() takes right after its build,
+// so that someone building in the same tree meanwhile does not change them under a run.
+let built = root;
+const bundle = (name: string) => join(built, 'dist', name, 'index.mjs');
 
 /** Each function's bundle analysis and its SDK-only floor, built into `tmp`. */
 const prepareBundles = async (tmp: string) => {
   const prepared = [];
   for (const { name } of FUNCTIONS) {
-    const analysis = analyzeBundle(root, name);
+    const analysis = analyzeBundle(built, name);
     const floor = await bundleEntry({
       contents: floorEntry(analysis.sdkImports),
       resolveDir: join(root, 'functions', name),
@@ -170,6 +173,8 @@ const main = async () => {
   const started = performance.now();
   build();
   const tmp = mkdtempSync(join(tmpdir(), 'nightshift-bench-'));
+  cpSync(join(root, 'dist'), join(tmp, 'dist'), { recursive: true });
+  built = tmp;
   let moto: MotoServer | undefined;
   let proxy: FaultProxy | undefined;
   try {
@@ -220,7 +225,15 @@ const main = async () => {
     progress(`peak memory: ${settings.invocationRounds} night(s) on the emulator`);
     const nights: InvocationSample[][] = [];
     for (let night = 0; night < settings.invocationRounds; night += 1) {
-      nights.push(await measureNight({ root, functions: FUNCTIONS, moto, bigBatch: batch }));
+      nights.push(
+        await measureNight({
+          root,
+          dist: join(built, 'dist'),
+          functions: FUNCTIONS,
+          moto,
+          bigBatch: batch,
+        }),
+      );
     }
 
     progress(`log-processor throughput: ${settings.throughputRuns} runs`);

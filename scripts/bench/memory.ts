@@ -59,15 +59,18 @@ const nightCases = (
  * they add at import.
  *
  * @example
- * const samples = await measureNight({ root, functions, moto, bigBatch });
+ * const samples = await measureNight({ root, dist, functions, moto, bigBatch });
  */
 export const measureNight = async ({
   root,
+  dist,
   functions,
   moto,
   bigBatch,
 }: {
   root: string;
+  /** Where the built bundles are: `<dist>/<name>/index.mjs`. */
+  dist: string;
   functions: readonly FunctionManifest[];
   moto: Moto;
   bigBatch: LogBatch;
@@ -94,7 +97,7 @@ export const measureNight = async ({
   const samples: InvocationSample[] = [];
   try {
     for (const [name, step, event] of steps) {
-      const invocation = await invokeBundle(join(root, 'dist', name, 'index.mjs'), event, {
+      const invocation = await invokeBundle(join(dist, name, 'index.mjs'), event, {
         env,
         functionName: name,
         sourceMaps: false,
