@@ -69,4 +69,13 @@ describe('List databases', () => {
     ]);
     expect(rdsMock.commandCalls(DescribeDBInstancesCommand)).toHaveLength(2);
   });
+
+  it('reads pages without instances or clusters as empty', async () => {
+    // Prepare
+    rdsMock.on(DescribeDBInstancesCommand).resolves({});
+    rdsMock.on(DescribeDBClustersCommand).resolves({});
+
+    // Act & Assess
+    expect(await listDatabases(new RDSClient({}))).toEqual([]);
+  });
 });

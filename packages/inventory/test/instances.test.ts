@@ -68,4 +68,35 @@ describe('List instances by tag', () => {
     // Assess
     expect(instances).toEqual([]);
   });
+
+  it('reads pages without reservations or instances as empty', async () => {
+    // Prepare
+    ec2Mock
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ Reservations: [{}], NextToken: 'next' })
+      .resolves({});
+
+    // Act
+    const instances = await listInstances(new EC2Client({}), {
+      tags: { Environment: 'staging' },
+      states: ['running'],
+    });
+
+    // Assess
+    expect(instances).toEqual([]);
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)).toHaveLength(2);
+  });
+
+  it('reads an instance without a state as unknown', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [{ InstanceId: 'i-odd' }] }],
+    });
+
+    // Act
+    const instances = await listInstances(new EC2Client({}), { tags: {}, states: ['running'] });
+
+    // Assess
+    expect(instances).toEqual([{ id: 'i-odd', state: 'unknown', tags: [] }]);
+  });
 });
