@@ -1,44 +1,42 @@
-import { envInteger, parseEnv } from '@nightshift/runtime';
+import { envInteger, envJson, envString, parseEnv } from '@nightshift/runtime';
 import * as z from 'zod/mini';
-import { createClassifier, DEFAULT_CRITICAL_PATTERNS, DEFAULT_ERROR_PATTERNS } from './classify.ts';
+import {
+  type Classifier,
+  createClassifier,
+  DEFAULT_CRITICAL_PATTERNS,
+  DEFAULT_ERROR_PATTERNS,
+} from './classify.ts';
+
+/** The error of a pattern that does not compile, or undefined when it compiles. */
+const compileError = (pattern: string): string | undefined => {
+  try {
+    new RegExp(pattern, 'i');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
 
 /** A JSON array of regular expressions, each of which must compile. */
 const envPatterns = () =>
-  z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((text: string, context) => {
-        const fail = (message: string) => {
-          context.issues.push({ code: 'custom', message, input: text });
-          return z.NEVER;
-        };
-        let patterns: unknown;
-        try {
-          patterns = JSON.parse(text);
-        } catch {
-          return fail(
-            'must be a JSON array of regular expressions, like ["quota exceeded", "HTTP 429"]',
-          );
-        }
-        if (!Array.isArray(patterns) || !patterns.every((pattern) => typeof pattern === 'string')) {
-          return fail('must be a JSON array of strings');
-        }
-        for (const pattern of patterns) {
-          try {
-            new RegExp(pattern, 'i');
-          } catch (error) {
-            return fail(
-              `has an invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`,
-            );
-          }
-        }
-        return patterns as string[];
-      }),
-    ),
+  envJson(
+    z.array(z.string('must be a string'), 'must be a JSON array of strings').check((context) => {
+      for (const pattern of context.value) {
+        const error = compileError(pattern);
+        if (error === undefined) continue;
+        context.issues.push({
+          code: 'custom',
+          message: `has an invalid regular expression ${JSON.stringify(pattern)}: ${error}`,
+          input: context.value,
+        });
+        return;
+      }
+    }),
+    '["quota exceeded", "HTTP 429"]',
   );
 
 /** Environment of the function; every variable has a default. */
-export const LogProcessorConfigSchema = z.object({
+export const LogProcessorEnvSchema = z.object({
   ALERT_TOPIC_ARN: z.optional(z.string()),
   ERROR_PATTERNS: envPatterns(),
   CRITICAL_PATTERNS: envPatterns(),
@@ -46,19 +44,33 @@ export const LogProcessorConfigSchema = z.object({
   EXTRA_CRITICAL_PATTERNS: envPatterns(),
   ALERT_MAX_LINES: envInteger({ default: 5, min: 1, max: 100 }),
   ALERT_MAX_LINE_LENGTH: envInteger({ default: 500, min: 50, max: 10_000 }),
+  // Set by Lambda; the Region of the Logs Insights link in an alert.
+  AWS_REGION: z.optional(envString()),
+  AWS_DEFAULT_REGION: z.optional(envString()),
 });
 
-export type LogProcessorConfig = ReturnType<typeof loadLogProcessorConfig>;
+/** The function's settings, read once per container. */
+export interface Config {
+  /** Where alerts go; none is sent when it is not set. */
+  alertTopicArn: string | undefined;
+  /** Critical lines an alert shows, and characters of each. */
+  maxLines: number;
+  maxLineLength: number;
+  /** The patterns, compiled once. */
+  classifier: Classifier;
+  /** The function's Region. */
+  region: string;
+}
 
 /**
  * Reads and validates the environment, and compiles the classifier once: `ERROR_PATTERNS` /
  * `CRITICAL_PATTERNS` replace the defaults, `EXTRA_*` add to them.
  *
  * @example
- * const config = loadLogProcessorConfig({ EXTRA_CRITICAL_PATTERNS: '["payment provider down"]' });
+ * const config = loadConfig({ EXTRA_CRITICAL_PATTERNS: '["payment provider down"]' });
  */
-export const loadLogProcessorConfig = (env: Record<string, string | undefined> = process.env) => {
-  const config = parseEnv(LogProcessorConfigSchema, env);
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
+  const config = parseEnv(LogProcessorEnvSchema, env);
   const classifier = createClassifier({
     critical: [
       ...(config.CRITICAL_PATTERNS ?? DEFAULT_CRITICAL_PATTERNS),
@@ -74,5 +86,6 @@ export const loadLogProcessorConfig = (env: Record<string, string | undefined> =
     maxLines: config.ALERT_MAX_LINES,
     maxLineLength: config.ALERT_MAX_LINE_LENGTH,
     classifier,
+    region: config.AWS_REGION ?? config.AWS_DEFAULT_REGION ?? 'us-east-1',
   };
 };

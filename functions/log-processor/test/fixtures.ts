@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { LogsPayload } from '../src/event.ts';
+import type { LogsEvent, LogsPayload } from '../src/event.ts';
 
 /** A subscription payload with one log event per line, one second apart. */
 export const payloadOf = (lines: string[], overrides: Partial<LogsPayload> = {}): LogsPayload => ({
@@ -20,3 +20,6 @@ export const payloadOf = (lines: string[], overrides: Partial<LogsPayload> = {})
 export const eventOf = (payload: unknown) => ({
   awslogs: { data: gzipSync(Buffer.from(JSON.stringify(payload))).toString('base64') },
 });
+
+/** The event as the handler hands it to `run`: its data decoded. */
+export const logsEvent = (payload: LogsPayload): LogsEvent => ({ awslogs: { data: payload } });

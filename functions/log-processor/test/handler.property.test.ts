@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BatchSummary } from '../src/process.ts';
+import type { BatchSummary } from '../src/run.ts';
 import { eventOf } from './fixtures.ts';
 
 const snsMock = mockClient(SNSClient);

@@ -2,8 +2,14 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Observability } from '@nightshift/middleware';
 import { buildAlert } from './alert.ts';
-import type { LogProcessorConfig } from './config.ts';
-import type { LogsPayload } from './event.ts';
+import type { Config } from './config.ts';
+import type { LogsEvent, LogsPayload } from './event.ts';
+
+/** The function's name: its logger's service and its metrics' dimension. */
+export const SERVICE = 'log-processor';
+
+/** What a run needs: the SNS client of the alert, the logger and the metrics. */
+export type Dependencies = Observability & { sns: SNSClient };
 
 /** What one batch amounted to. */
 export interface BatchSummary {
@@ -21,19 +27,20 @@ export interface BatchSummary {
 }
 
 /**
- * Counts error and critical lines of a batch, writes the metrics (EMF, with the log
- * group as a dimension) and sends at most one alert for the critical lines. A failed
- * publish throws, after the metrics are recorded, so that Lambda retries the batch.
+ * The function's entry point, for a decoded subscription event: counts the error and
+ * critical lines of its batch, writes the metrics (EMF, with the log group as a
+ * dimension) and sends at most one alert for the critical lines. A failed publish throws,
+ * after the metrics are recorded, so that Lambda retries the batch.
  *
  * @example
- * const summary = await processBatch({ sns, logger, metrics }, config, payload, 'eu-west-1');
+ * const summary = await run({ sns, logger, metrics }, config, parseOrThrow(LogsEventSchema, raw, 'event'));
  */
-export const processBatch = async (
-  { sns, logger, metrics }: Observability & { sns: SNSClient },
-  config: LogProcessorConfig,
-  payload: LogsPayload,
-  region: string,
+export const run = async (
+  { sns, logger, metrics }: Dependencies,
+  config: Config,
+  event: LogsEvent,
 ): Promise<BatchSummary> => {
+  const payload = event.awslogs.data;
   const { logGroup, logStream } = payload;
   if (payload.messageType === 'CONTROL_MESSAGE') {
     logger.info('Control message acknowledged', { logGroup });
@@ -88,7 +95,7 @@ export const processBatch = async (
       });
     } else {
       const { subject, message } = buildAlert(payload, critical, {
-        region,
+        region: config.region,
         maxLines: config.maxLines,
         maxLineLength: config.maxLineLength,
         classifiedLength: classifier.maxLength,

@@ -2,9 +2,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createObservability } from '@nightshift/middleware';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadLogProcessorConfig } from '../src/config.ts';
-import { processBatch } from '../src/process.ts';
-import { payloadOf } from './fixtures.ts';
+import { loadConfig } from '../src/config.ts';
+import { run } from '../src/run.ts';
+import { logsEvent, payloadOf } from './fixtures.ts';
 
 const snsMock = mockClient(SNSClient);
 const topic = 'arn:aws:sns:us-east-1:123456789012:alerts';
@@ -19,7 +19,7 @@ const setup = (env: Record<string, string> = { ALERT_TOPIC_ARN: topic }) => {
   vi.spyOn(observability.metrics, 'singleMetric').mockReturnValue(single);
   return {
     deps: { sns: new SNSClient({}), ...observability },
-    config: loadLogProcessorConfig(env),
+    config: loadConfig(env),
     addMetric,
     addDimension,
     addSingle,
@@ -44,7 +44,7 @@ describe('Processing a batch', () => {
     ]);
 
     // Act
-    const summary = await processBatch(deps, config, payload, 'us-east-1');
+    const summary = await run(deps, config, logsEvent(payload));
 
     // Assess
     expect(summary).toMatchObject({
@@ -65,11 +65,10 @@ describe('Processing a batch', () => {
     const { deps, config } = setup();
 
     // Act
-    await processBatch(
+    await run(
       deps,
       config,
-      payloadOf(Array.from({ length: 40 }, (_, i) => `FATAL crash ${i}`)),
-      'us-east-1',
+      logsEvent(payloadOf(Array.from({ length: 40 }, (_, i) => `FATAL crash ${i}`))),
     );
 
     // Assess
@@ -86,12 +85,7 @@ describe('Processing a batch', () => {
     const { deps, config } = setup();
 
     // Act
-    const summary = await processBatch(
-      deps,
-      config,
-      payloadOf(['ERROR a', 'timed out b']),
-      'us-east-1',
-    );
+    const summary = await run(deps, config, logsEvent(payloadOf(['ERROR a', 'timed out b'])));
 
     // Assess
     expect(summary.errorCount).toBe(2);
@@ -103,13 +97,14 @@ describe('Processing a batch', () => {
     const { deps, config, addMetric } = setup();
 
     // Act
-    const summary = await processBatch(
+    const summary = await run(
       deps,
       config,
-      payloadOf(['CWL CONTROL MESSAGE: Checking health of destination Firehose.'], {
-        messageType: 'CONTROL_MESSAGE',
-      }),
-      'us-east-1',
+      logsEvent(
+        payloadOf(['CWL CONTROL MESSAGE: Checking health of destination Firehose.'], {
+          messageType: 'CONTROL_MESSAGE',
+        }),
+      ),
     );
 
     // Assess
@@ -126,9 +121,7 @@ describe('Processing a batch', () => {
     const { deps, config, addMetric } = setup();
 
     // Act & Assess
-    await expect(processBatch(deps, config, payloadOf(['FATAL x']), 'us-east-1')).rejects.toThrow(
-      'throttled',
-    );
+    await expect(run(deps, config, logsEvent(payloadOf(['FATAL x'])))).rejects.toThrow('throttled');
     expect(addMetric).toHaveBeenCalledWith('CriticalErrorCount', 'Count', 1);
   });
 
@@ -140,7 +133,7 @@ describe('Processing a batch', () => {
     const payload = payloadOf([long, long, 'fine', 'FATAL: disk full']);
 
     // Act
-    const summary = await processBatch(deps, config, payload, 'us-east-1');
+    const summary = await run(deps, config, logsEvent(payload));
 
     // Assess
     expect(summary).toMatchObject({
@@ -166,12 +159,7 @@ describe('Processing a batch', () => {
     const warn = vi.spyOn(deps.logger, 'warn');
 
     // Act
-    const summary = await processBatch(
-      deps,
-      config,
-      payloadOf([`FATAL ${'x'.repeat(8_186)}`]),
-      'us-east-1',
-    );
+    const summary = await run(deps, config, logsEvent(payloadOf([`FATAL ${'x'.repeat(8_186)}`])));
 
     // Assess
     expect(summary.cutLines).toBe(0);
@@ -179,35 +167,5 @@ describe('Processing a batch', () => {
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
       Message: expect.not.stringContaining('Cut:'),
     });
-  });
-
-  it('reads configured patterns on the first 8 KB of a line too', () => {
-    // Act
-    const config = loadLogProcessorConfig({ EXTRA_CRITICAL_PATTERNS: '["payment provider down"]' });
-
-    // Assess
-    expect(config.classifier.classify(`${'a'.repeat(8_192)} payment provider down`)).toBe('none');
-    expect(config.classifier.classify(`${'a'.repeat(8_170)} payment provider down`)).toBe(
-      'critical',
-    );
-  });
-
-  it('uses configured patterns, and names a pattern that does not compile', () => {
-    // Act
-    const config = loadLogProcessorConfig({
-      EXTRA_CRITICAL_PATTERNS: '["payment provider down"]',
-      ERROR_PATTERNS: '["oops"]',
-    });
-
-    // Assess
-    expect(config.classifier.classify('Payment provider down')).toBe('critical');
-    expect(config.classifier.classify('oops')).toBe('error');
-    expect(config.classifier.classify('ERROR')).toBe('none');
-    expect(() => loadLogProcessorConfig({ ERROR_PATTERNS: '["(unclosed"]' })).toThrow(
-      /ERROR_PATTERNS: has an invalid regular expression "\(unclosed"/,
-    );
-    expect(() => loadLogProcessorConfig({ CRITICAL_PATTERNS: 'FATAL' })).toThrow(
-      /CRITICAL_PATTERNS: must be a JSON array/,
-    );
   });
 });

@@ -5,15 +5,20 @@ import { anyText } from '@nightshift/testing/properties';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadLogProcessorConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import type { LogsPayload } from '../src/event.ts';
-import { processBatch } from '../src/process.ts';
+import { run } from '../src/run.ts';
+import { logsEvent } from './fixtures.ts';
 
 const snsMock = mockClient(SNSClient);
 const topic = 'arn:aws:sns:us-east-1:123456789012:alerts';
 const deps = { sns: new SNSClient({}), ...createObservability('log-processor') };
-const withTopic = loadLogProcessorConfig({ ALERT_TOPIC_ARN: topic, ALERT_MAX_LINES: '3' });
-const withoutTopic = loadLogProcessorConfig({});
+const withTopic = loadConfig({
+  ALERT_TOPIC_ARN: topic,
+  ALERT_MAX_LINES: '3',
+  AWS_REGION: 'eu-west-1',
+});
+const withoutTopic = loadConfig({ AWS_REGION: 'eu-west-1' });
 
 /** Log lines as they come: plain text, JSON, stack traces, colour codes, any unicode, long ones. */
 const logLine = fc.oneof(
@@ -65,7 +70,7 @@ describe('Processing any batch', () => {
         );
 
         // Act
-        const summary = await processBatch(deps, withTopic, batch, 'eu-west-1');
+        const summary = await run(deps, withTopic, logsEvent(batch));
 
         // Assess
         expect(summary.criticalCount).toBeLessThanOrEqual(summary.errorCount);
@@ -97,7 +102,7 @@ describe('Processing any batch', () => {
           snsMock.resetHistory();
 
           // Act
-          const summary = await processBatch(deps, withTopic, batch, 'eu-west-1');
+          const summary = await run(deps, withTopic, logsEvent(batch));
 
           // Assess
           expect(summary.alertMessageId).toBe('alert-1');
@@ -126,7 +131,7 @@ describe('Processing any batch', () => {
         snsMock.resetHistory();
 
         // Act
-        const summary = await processBatch(deps, withoutTopic, batch, 'eu-west-1');
+        const summary = await run(deps, withoutTopic, logsEvent(batch));
 
         // Assess
         expect(summary.alertMessageId).toBeUndefined();
