@@ -14,9 +14,9 @@ import type { BackupRecord } from '../src/retention.ts';
 import { backupTags } from '../src/tags.ts';
 import {
   awsError,
+  backupRecord,
   byAction,
   dayOf,
-  daysAgo,
   deletedSnapshots,
   ec2Mock,
   givenSetsOfToday,
@@ -61,23 +61,13 @@ const backUpDatabase = (id: string): CreateDecision => ({
   retentionTaggedVolume: false,
 });
 
-/** A finished backup of `sourceId`, `days` old. */
-const record = (
-  id: string,
-  sourceId: string,
-  days: number,
-  kind: BackupRecord['kind'] = 'ebs',
-): BackupRecord => ({
-  id,
-  kind,
-  sourceId,
-  day: dayOf(days),
-  set: id,
-  createdAt: daysAgo(days),
-  status: kind === 'ebs' ? 'completed' : 'available',
-  finished: true,
-  permanent: false,
-});
+/** A finished backup of `sourceId`, `days` old, a set of its own. */
+const record = (id: string, sourceId: string, days: number, kind: BackupRecord['kind'] = 'ebs') =>
+  backupRecord(id, sourceId, days, {
+    kind,
+    set: id,
+    status: kind === 'ebs' ? 'completed' : 'available',
+  });
 
 /** The decision to delete `backup` past retention. */
 const expire = (backup: BackupRecord): DeleteDecision => {
@@ -196,6 +186,7 @@ describe('Applying a backup run', () => {
         ofToday('snap-failed-earlier', 'error', 'an-earlier-set'),
         ofToday('snap-earlier-partly-failed-set', 'completed', 'an-earlier-set'),
       ]);
+
       // Act
       const { report } = await applyAll([backUp('i-1')]);
 
@@ -206,8 +197,7 @@ describe('Applying a backup run', () => {
           { Name: 'tag:nightshift:backup-date', Values: [today] },
         ]),
       });
-      const deletedIds = deletedSnapshots();
-      expect(deletedIds).toEqual(['snap-unanswered-a', 'snap-unanswered-b']);
+      expect(deletedSnapshots()).toEqual(['snap-unanswered-a', 'snap-unanswered-b']);
       expect(report.failed).toEqual([]);
       expect(report.done).toContainEqual({
         id: 'i-1',
@@ -240,6 +230,7 @@ describe('Applying a backup run', () => {
       // Prepare
       ec2Mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
       givenSetsOfToday([ofToday('snap-1', 'pending')]);
+
       // Act
       const { report } = await applyAll([backUp('i-1')]);
 
@@ -269,12 +260,12 @@ describe('Applying a backup run', () => {
         ofToday('snap-other-a', 'pending', 'other-set', second),
         ofToday('snap-other-b', 'pending', 'other-set', second),
       ]);
+
       // Act
       const { report, tally } = await applyAll([backUp('i-1')]);
 
       // Assess
-      const deletedIds = deletedSnapshots();
-      expect(deletedIds).toEqual(['snap-other-a', 'snap-other-b']);
+      expect(deletedSnapshots()).toEqual(['snap-other-a', 'snap-other-b']);
       expect(report.failed).toEqual([]);
       expect(report.done).toEqual([
         {
@@ -293,12 +284,12 @@ describe('Applying a backup run', () => {
         ofToday('snap-own-b'),
         ofToday('snap-other-a', 'pending', 'other-set', first),
       ]);
+
       // Act
       const { report, tally } = await applyAll([backUp('i-1')]);
 
       // Assess
-      const deletedIds = deletedSnapshots();
-      expect(deletedIds).toEqual(['snap-own-a', 'snap-own-b']);
+      expect(deletedSnapshots()).toEqual(['snap-own-a', 'snap-own-b']);
       expect(report.failed).toEqual([]);
       expect(report.done).toEqual([
         {
@@ -313,6 +304,7 @@ describe('Applying a backup run', () => {
     it('takes its own set from the answer when the listing does not show it yet', async () => {
       // Prepare: only the other run's set is listed, and it started later.
       givenSetsOfToday([ofToday('snap-other-a', 'pending', 'other-set', second)]);
+
       // Act
       const { report } = await applyAll([backUp('i-1')]);
 
@@ -334,6 +326,7 @@ describe('Applying a backup run', () => {
         ofToday('snap-failed', 'error', 'failed-set', first),
         ofToday('snap-failed-sibling', 'completed', 'failed-set', first),
       ]);
+
       // Act
       const { report } = await applyAll([backUp('i-1')]);
 
@@ -362,6 +355,7 @@ describe('Applying a backup run', () => {
           ],
         }),
       ]);
+
       // Act
       const { report } = await applyAll([backUp('i-1')]);
 

@@ -17,16 +17,11 @@ import {
   legacyEbsBackup,
   ourEbsBackup,
   resetMocks,
+  selector,
   tags,
   today,
 } from './fixtures.ts';
 
-const selector = {
-  environmentKey: 'Environment',
-  environment: 'production',
-  backupKey: 'Backup',
-  backupValue: 'true',
-};
 const ec2 = new EC2Client({});
 
 describe('EC2 targets', () => {

@@ -27,7 +27,9 @@ import type { TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import type { TargetSelector } from '../src/ec2Backups.ts';
 import type { BackupEvent } from '../src/event.ts';
+import type { BackupRecord } from '../src/retention.ts';
 
 /*
  * What backup-manager's tests share: mocked clients, a fixed clock, resources and
@@ -225,3 +227,30 @@ export const sentCalls = () =>
   [...ec2Mock.calls(), ...rdsMock.calls()].map(
     (call) => (call.args[0] as { constructor: { name: string } }).constructor.name,
   );
+
+/** What a run for production backs up: tagged Environment=production and Backup=true. */
+export const selector: TargetSelector = {
+  environmentKey: 'Environment',
+  environment: 'production',
+  backupKey: 'Backup',
+  backupValue: 'true',
+};
+
+/** A finished EBS backup of `sourceId`, `days` old, as the listings read it. */
+export const backupRecord = (
+  id: string,
+  sourceId: string,
+  days: number,
+  extra: Partial<BackupRecord> = {},
+): BackupRecord => ({
+  id,
+  kind: 'ebs',
+  sourceId,
+  day: dayOf(days),
+  set: `set-${dayOf(days)}`,
+  createdAt: daysAgo(days),
+  status: 'completed',
+  finished: true,
+  permanent: false,
+  ...extra,
+});

@@ -1,7 +1,7 @@
 import type { DBSnapshot } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
-import type { TargetSelector } from '../src/ec2Backups.ts';
 import { isLegacyEbsBackup, isLegacyRdsName, legacyRdsOwner } from '../src/legacy.ts';
+import { selector } from './fixtures.ts';
 
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
@@ -15,12 +15,6 @@ const legacyEbsTags = (extra: Record<string, string> = {}) =>
     CreatedBy: 'lambda-backup-automation',
     ...extra,
   });
-const selector: TargetSelector = {
-  environmentKey: 'Environment',
-  environment: 'production',
-  backupKey: 'Backup',
-  backupValue: 'true',
-};
 
 describe('The original backup script’s EBS snapshots', () => {
   it('are recognised by the tags it wrote, for the environment it wrote', () => {

@@ -10,28 +10,18 @@ import {
 } from '../src/plan.ts';
 import type { BackupRecord } from '../src/retention.ts';
 import {
+  backupRecord,
   dayOf,
-  daysAgo,
   legacyDbBackup,
   now,
   selectedTags,
+  selector,
   stampOf,
   tags,
   today,
 } from './fixtures.ts';
 
-const settings: PlanSettings = {
-  selector: {
-    environmentKey: 'Environment',
-    environment: 'production',
-    backupKey: 'Backup',
-    backupValue: 'true',
-  },
-  day: today,
-  now,
-  retentionDays: 7,
-  keepLast: 1,
-};
+const settings: PlanSettings = { selector, day: today, now, retentionDays: 7, keepLast: 1 };
 const instance = (id: string): Ec2Instance => ({ id, state: 'running', tags: selectedTags });
 const dbInstance = (id: string, extra: Partial<Database> = {}): Database => ({
   kind: 'instance',
@@ -46,24 +36,7 @@ const cluster = (id: string, extra: Partial<Database> = {}): Database => ({
   kind: 'cluster',
   arn: `arn:aws:rds:us-east-1:1:cluster:${id}`,
 });
-/** A backup Nightshift made of `sourceId`, `days` ago, finished. */
-const backup = (
-  id: string,
-  sourceId: string,
-  days: number,
-  extra: Partial<BackupRecord> = {},
-): BackupRecord => ({
-  id,
-  kind: 'ebs',
-  sourceId,
-  day: dayOf(days),
-  set: `set-${id}`,
-  createdAt: daysAgo(days),
-  status: 'completed',
-  finished: true,
-  permanent: false,
-  ...extra,
-});
+const backup = backupRecord;
 const dbBackup = (sourceId: string, days: number): BackupRecord =>
   backup(`nightshift-${sourceId}-${dayOf(days)}`, sourceId, days, {
     kind: 'rds',

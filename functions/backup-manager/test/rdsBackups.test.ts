@@ -14,14 +14,16 @@ import {
   listRdsTargets,
   snapshotIdentifier,
 } from '../src/rdsBackups.ts';
-import { awsError, database, rdsMock, resetMocks, selectedTags, tags } from './fixtures.ts';
+import {
+  awsError,
+  database,
+  rdsMock,
+  resetMocks,
+  selectedTags,
+  selector,
+  tags,
+} from './fixtures.ts';
 
-const selector = {
-  environmentKey: 'Environment',
-  environment: 'production',
-  backupKey: 'Backup',
-  backupValue: 'true',
-};
 const rds = new RDSClient({});
 
 describe('RDS targets', () => {

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type BackupRecord, planRetention } from '../src/retention.ts';
+import { backupRecord, now } from './fixtures.ts';
 
-const now = new Date('2026-11-28T01:00:00Z');
-const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
-const backup = (
-  id: string,
-  sourceId: string,
-  days: number,
-  extra: Partial<BackupRecord> = {},
-): BackupRecord => ({
-  id,
-  kind: 'ebs',
-  sourceId,
-  day: daysAgo(days).toISOString().slice(0, 10),
-  set: `set-${daysAgo(days).toISOString().slice(0, 10)}`,
-  createdAt: daysAgo(days),
-  status: 'completed',
-  finished: true,
-  permanent: false,
-  ...extra,
-});
+const backup = backupRecord;
 const ids = (records: BackupRecord[]) => records.map((record) => record.id);
 const pending = { status: 'pending', finished: false } as const;
 
