@@ -37,6 +37,8 @@ export interface ApplySettings {
   budget: TimeBudget;
   /** Counted into as the changes are carried out. */
   tally: Tally;
+  /** The run's clock. */
+  now: () => Date;
 }
 
 /** What one backup did: the snapshots that stand for the day, and what it deleted after. */
@@ -53,6 +55,7 @@ interface Created {
 const createBackup = async (
   { ec2, rds }: { ec2: EC2Client; rds: RDSClient },
   decision: CreateDecision,
+  now: () => Date,
 ): Promise<Created> => {
   if (decision.kind === 'ebs') {
     const { snapshotIds, duplicatesDeleted, otherSetsDeleted, keptInstead } =
@@ -62,6 +65,7 @@ const createBackup = async (
         tags: decision.tags,
         description: decision.description,
         copyVolumeTags: !decision.retentionTaggedVolume,
+        now,
       });
     return {
       ids: keptInstead ?? snapshotIds,
@@ -123,18 +127,18 @@ const deleteBackup = (
  * outcome and counts into `tally`.
  *
  * @example
- * await applyChanges({ ec2, rds }, plan.changes, outcomes, { concurrency: 5, budget, tally });
+ * await applyChanges({ ec2, rds }, plan.changes, outcomes, { concurrency: 5, budget, tally, now });
  */
 export const applyChanges = async (
   clients: { ec2: EC2Client; rds: RDSClient },
   changes: readonly Change[],
   outcomes: Outcomes<Action>,
-  { concurrency, budget, tally }: ApplySettings,
+  { concurrency, budget, tally, now }: ApplySettings,
 ): Promise<void> => {
   const creates = changes.filter((change): change is CreateDecision => change.action === 'back up');
   const deletes = changes.filter((change): change is DeleteDecision => change.action === 'delete');
 
-  const created = await mapSettled(creates, (decision) => createBackup(clients, decision), {
+  const created = await mapSettled(creates, (decision) => createBackup(clients, decision, now), {
     concurrency,
     budget,
   });

@@ -267,7 +267,7 @@ export interface InstanceBackup {
  * A snapshot that cannot be deleted fails the call, naming it.
  *
  * @example
- * const { snapshotIds } = await createInstanceBackup(ec2, { instanceId: 'i-0abc', day: '2026-11-28', tags, description, copyVolumeTags: true });
+ * const { snapshotIds } = await createInstanceBackup(ec2, { instanceId: 'i-0abc', day: '2026-11-28', tags, description, copyVolumeTags: true, now: () => new Date() });
  */
 export const createInstanceBackup = async (
   ec2: EC2Client,
@@ -277,12 +277,15 @@ export const createInstanceBackup = async (
     tags,
     description,
     copyVolumeTags,
+    now,
   }: {
     instanceId: string;
     day: string;
     tags: { Key: string; Value: string }[];
     description: string;
     copyVolumeTags: boolean;
+    /** The run's clock: the start of a snapshot the answer gives no start time. */
+    now: () => Date;
   },
 ): Promise<InstanceBackup> => {
   const setId = randomUUID();
@@ -307,7 +310,7 @@ export const createInstanceBackup = async (
   const own = Snapshots.flatMap((snapshot) => {
     const backup = toBackupRecord({
       ...snapshot,
-      StartTime: snapshot.StartTime ?? new Date(),
+      StartTime: snapshot.StartTime ?? now(),
       Tags: setTags,
     });
     return backup && !listed.some((known) => known.id === backup.id) ? [backup] : [];

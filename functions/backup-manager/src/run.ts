@@ -216,6 +216,7 @@ export const run = async (
           concurrency: config.concurrency,
           budget,
           tally,
+          now: clock,
         }),
       summarize: (report, input, plan) =>
         summarize(report, input, plan, {

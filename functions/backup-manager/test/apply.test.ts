@@ -94,7 +94,7 @@ const applyAll = async (
     { ec2: new EC2Client({}), rds: new RDSClient({}) },
     changes,
     recordInto<Action>(report),
-    { concurrency, budget, tally },
+    { concurrency, budget, tally, now: () => now },
   );
   return { report, tally };
 };
@@ -316,6 +316,19 @@ describe('Applying a backup run', () => {
       expect(report.done[0]?.reason).toMatch(
         /^created snap-own-a, snap-own-b; deleted snap-other-a/,
       );
+    });
+
+    it('takes the start of its own set from the run’s clock when the answer does not give it', async () => {
+      // Prepare: the other run's set started a second after this run's clock.
+      ec2Mock.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-own-a' }] });
+      givenSetsOfToday([ofToday('snap-other-a', 'pending', 'other-set', second)]);
+
+      // Act
+      const { report } = await applyAll([backUp('i-1')]);
+
+      // Assess
+      expect(deletedSnapshots()).toEqual(['snap-other-a']);
+      expect(report.done[0]?.reason).toMatch(/^created snap-own-a; deleted snap-other-a/);
     });
 
     it('neither keeps nor deletes a set of the day with a failed snapshot', async () => {
