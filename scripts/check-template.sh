@@ -19,7 +19,7 @@ run cfn-lint cfn-lint --non-zero-exit-code warning template.yaml
 run "sam validate --lint" sam validate --lint --template-file template.yaml --region us-east-1
 run checkov checkov --quiet --compact --framework cloudformation --file template.yaml --skip-download
 build_dir=$(mktemp -d)
-run "sam build" sam build --template-file template.yaml --build-dir "$build_dir"
+run "sam build" sam build --parallel --template-file template.yaml --build-dir "$build_dir"
 rm -rf "$build_dir"
 
 if [ ${#failed[@]} -gt 0 ]; then
