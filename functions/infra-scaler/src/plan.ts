@@ -284,10 +284,8 @@ export interface IdleInput {
   cpu: ReadonlyMap<string, CpuStats>;
 }
 
-/** The idle check's plan: nothing to change; the idle instances it flags. */
-export interface IdlePlan extends Plan<Action> {
-  idle: Decision<typeof Action.FlagIdle>[];
-}
+/** The idle check's plan: nothing to change; the idle instances it flags are its findings. */
+export type IdlePlan = Plan<Action> & { findings: Decision<Action>[] };
 
 /**
  * check's plan: the running instances whose average CPU over the look-back is under the
@@ -301,7 +299,7 @@ export const planIdleCheck = (
   { instances, cpu }: IdleInput,
   { lookbackDays, thresholdPercent }: { lookbackDays: number; thresholdPercent: number },
 ): IdlePlan => {
-  const plan: IdlePlan = { ...emptyPlan<Action>(), idle: [] };
+  const plan: IdlePlan = { ...emptyPlan<Action>(), findings: [] };
   for (const { id } of instances) {
     const stats = cpu.get(id);
     if (!stats) {
@@ -315,7 +313,7 @@ export const planIdleCheck = (
       days: stats.days,
     };
     if (stats.average < thresholdPercent) {
-      plan.idle.push(
+      plan.findings.push(
         decide(Action.FlagIdle, id, `${figures}, under ${thresholdPercent}%`, details),
       );
     } else {

@@ -5,14 +5,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { SCALED_DOWN_KEY } from '@nightshift/conventions';
 import { listDatabases, listGroups, listInstances } from '@nightshift/inventory';
-import {
-  type Decision,
-  type Job,
-  type Outcomes,
-  type Plan,
-  recordInto,
-  runJob,
-} from '@nightshift/job';
+import { type Decision, type Job, type Outcomes, type Plan, runJob } from '@nightshift/job';
 import type { Observability } from '@nightshift/middleware';
 import { type Report, resolveDryRun, type TimeBudget, ValidationError } from '@nightshift/runtime';
 import { type ApplyContext, applyScaleDown, applyScaleUp } from './apply.ts';
@@ -23,7 +16,6 @@ import { resolveAction, type ScalerEvent } from './event.ts';
 import {
   type Action,
   type IdleInput,
-  type IdlePlan,
   type Inventory,
   planIdleCheck,
   planScaleDown,
@@ -149,7 +141,6 @@ const idleCheckJob = ({
     lookbackDays: config.idleLookbackDays,
     thresholdPercent: config.idleCpuThresholdPercent,
   };
-  let idle: IdlePlan['idle'] = [];
   return {
     service: SERVICE,
     dryRun,
@@ -165,20 +156,15 @@ const idleCheckJob = ({
       );
       return { instances, cpu };
     },
-    plan: (input) => {
-      const plan = planIdleCheck(input, settings);
-      idle = plan.idle;
-      return plan;
-    },
+    plan: (input) => planIdleCheck(input, settings),
     // The check changes nothing: its plan has no changes, so this is never called.
     apply: async () => undefined,
-    summarize: (report, input) => {
-      // Flagging changes nothing, so the idle instances are reported done in a dry run too.
-      const outcomes = recordInto<Action>(report);
-      for (const decision of idle) outcomes.done(decision);
+    // Flagging changes nothing: the idle instances are findings, reported done in a dry run too.
+    summarize: (_report, input, plan) => {
+      const idle = plan.findings?.length ?? 0;
       return {
-        totals: { runningInstances: input.instances.length, idleInstances: idle.length },
-        metrics: { IdleInstances: idle.length },
+        totals: { runningInstances: input.instances.length, idleInstances: idle },
+        metrics: { IdleInstances: idle },
       };
     },
   };

@@ -401,7 +401,7 @@ describe('planIdleCheck', () => {
 
     // Assess
     expect(plan.changes).toEqual([]);
-    expect(entries(plan.idle)).toEqual([
+    expect(entries(plan.findings)).toEqual([
       {
         id: 'i-idle',
         action: 'flag idle',

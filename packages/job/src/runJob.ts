@@ -13,6 +13,11 @@ export interface Plan<A extends string, C extends Decision<A> = Decision<A>> {
   skips: Decision<A>[];
   /** What a person must look at: reported as failed, so the invocation fails. */
   problems: Decision<A>[];
+  /**
+   * What the run found without changing anything (an idle instance flagged): reported as
+   * done in every run, a dry run too, since carrying it out is reporting it.
+   */
+  findings?: Decision<A>[];
   /** What a reader must know to read the report right. */
   notes: string[];
 }
@@ -22,6 +27,7 @@ export const emptyPlan = <A extends string, C extends Decision<A> = Decision<A>>
   changes: [],
   skips: [],
   problems: [],
+  findings: [],
   notes: [],
 });
 
@@ -71,12 +77,14 @@ export const runJob = async <A extends string, R, C extends Decision<A>>(
   report.planned.push(...plan.changes.map((decision) => toEntry(decision)));
   report.skipped.push(...plan.skips.map((decision) => toEntry(decision)));
   report.failed.push(...plan.problems.map((decision) => toEntry(decision)));
+  report.done.push(...(plan.findings ?? []).map((decision) => toEntry(decision)));
   report.notes.push(...plan.notes);
   logger.info('Planned', {
     dryRun: job.dryRun,
     changes: plan.changes.length,
     skips: plan.skips.length,
     problems: plan.problems.length,
+    findings: plan.findings?.length ?? 0,
   });
 
   if (!job.dryRun && plan.changes.length > 0) await job.apply(plan.changes, recordInto<A>(report));

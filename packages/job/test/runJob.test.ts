@@ -96,6 +96,27 @@ describe('Run a job', () => {
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0); // no topic configured
   });
 
+  it('reports findings as done in every run, a dry run too, without applying anything', async () => {
+    // Prepare
+    const { job, apply } = jobOf({
+      dryRun: true,
+      plan: () => ({
+        ...emptyPlan(),
+        findings: [decide('keep', 'snap-idle', 'unused for 90 days')],
+      }),
+    });
+
+    // Act
+    const report = await runJob(job, { ...observability, sns, clock: clockFrom(times) });
+
+    // Assess
+    expect(apply).not.toHaveBeenCalled();
+    expect(report.done).toEqual([
+      { id: 'snap-idle', action: 'keep', reason: 'unused for 90 days' },
+    ]);
+    expect(report.planned).toEqual([]);
+  });
+
   it('reports what the planner found wrong as failed, without applying it', async () => {
     // Prepare
     const { job, apply } = jobOf({
