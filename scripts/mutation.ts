@@ -10,17 +10,23 @@ import { parseArgs } from 'node:util';
 
 /** The modules whose decisions do harm when a test misses a change in them. */
 export const DECIDING_MODULES = [
-  'functions/infra-scaler/src/scaleDown.ts',
-  'functions/infra-scaler/src/scaleUp.ts',
+  'functions/infra-scaler/src/plan.ts',
+  'functions/infra-scaler/src/apply.ts',
   'functions/infra-scaler/src/environment.ts',
   'functions/infra-scaler/src/event.ts',
+  'functions/infra-scaler/src/marks.ts',
   'functions/snapshot-cleanup/src/plan.ts',
+  'functions/snapshot-cleanup/src/apply.ts',
+  'functions/backup-manager/src/plan.ts',
   'functions/backup-manager/src/retention.ts',
   'functions/backup-manager/src/daySets.ts',
   'functions/backup-manager/src/legacy.ts',
   'functions/log-processor/src/classify.ts',
   'functions/log-processor/src/event.ts',
+  'functions/deploy-notifier/src/message.ts',
   'packages/runtime/src/redact.ts',
+  'packages/inventory/src/deleteSnapshot.ts',
+  'packages/delivery/src/limits.ts',
   'packages/job/src/decision.ts',
   'packages/job/src/runJob.ts',
 ];
