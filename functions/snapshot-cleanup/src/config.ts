@@ -1,5 +1,13 @@
 import { isPermanent, PERMANENT_TAG } from '@nightshift/conventions';
-import { envFlag, envInteger, envList, envString, parseEnv } from '@nightshift/runtime';
+import {
+  envFlag,
+  envInteger,
+  envList,
+  envString,
+  parseSettings,
+  type Settings,
+  type SettingsSpec,
+} from '@nightshift/runtime';
 import * as z from 'zod/mini';
 
 /** `Key=Value` or `Key` (any value): snapshots with a matching tag are never deleted. */
@@ -16,42 +24,31 @@ const parseTagFilters = (entries: string[]): TagFilter[] =>
       : { key: entry.slice(0, at).trim(), value: entry.slice(at + 1).trim() };
   });
 
-/** The function's environment variables (the names are a contract); all but the topic have a default. */
-export const CleanupEnvSchema = z.object({
-  RETENTION_DAYS: envInteger({ default: 30, min: 1, max: 36_500 }),
-  DRY_RUN: envFlag(),
-  SNS_TOPIC_ARN: z.optional(envString()),
-  KEEP_TAG_KEY: envString(PERMANENT_TAG.Key),
-  KEEP_TAG_VALUE: envString(PERMANENT_TAG.Value),
-  EXCLUDE_TAGS: z.pipe(envList(), z.transform(parseTagFilters)),
-  KEEP_LATEST_PER_VOLUME: envFlag(true),
-  KEEP_LATEST_OF_DELETED_VOLUMES: envFlag(false),
-  DELETE_CONCURRENCY: envInteger({ default: 5, min: 1, max: 50 }),
-  MAX_DELETIONS_PER_RUN: envInteger({ default: 500, min: 1, max: 100_000 }),
-});
+/** The function's settings, each read from its environment variable (the names are a contract). */
+export const SETTINGS = {
+  /** `RETENTION_DAYS`: age in days past which a snapshot is deleted; an event may only raise it. */
+  retentionDays: ['RETENTION_DAYS', envInteger({ default: 30, min: 1, max: 36_500 })],
+  /** `DRY_RUN`: a lock; an event may turn a dry run on, never off. */
+  dryRun: ['DRY_RUN', envFlag()],
+  /** `SNS_TOPIC_ARN`: where the report goes. */
+  snsTopicArn: ['SNS_TOPIC_ARN', z.optional(envString())],
+  /** `KEEP_TAG_KEY`, `KEEP_TAG_VALUE`: the tag that keeps a snapshot forever. */
+  keepTagKey: ['KEEP_TAG_KEY', envString(PERMANENT_TAG.Key)],
+  keepTagValue: ['KEEP_TAG_VALUE', envString(PERMANENT_TAG.Value)],
+  /** `EXCLUDE_TAGS`: the operator's extra tag filters that keep a snapshot. */
+  excludeTags: ['EXCLUDE_TAGS', z.pipe(envList(), z.transform(parseTagFilters))],
+  /** `KEEP_LATEST_PER_VOLUME`: keep the newest snapshot of every volume that exists, and newest copies. */
+  keepLatestPerVolume: ['KEEP_LATEST_PER_VOLUME', envFlag(true)],
+  /** `KEEP_LATEST_OF_DELETED_VOLUMES`: keep the newest snapshot of every deleted volume too. */
+  keepLatestOfDeletedVolumes: ['KEEP_LATEST_OF_DELETED_VOLUMES', envFlag(false)],
+  /** `DELETE_CONCURRENCY`: deletes in flight at once. */
+  deleteConcurrency: ['DELETE_CONCURRENCY', envInteger({ default: 5, min: 1, max: 50 })],
+  /** `MAX_DELETIONS_PER_RUN`: the cap per run, oldest first; the next run continues. */
+  maxDeletionsPerRun: ['MAX_DELETIONS_PER_RUN', envInteger({ default: 500, min: 1, max: 100_000 })],
+} as const satisfies SettingsSpec;
 
 /** The function's settings. */
-export interface Config {
-  /** `RETENTION_DAYS`: age in days past which a snapshot is deleted; an event may only raise it. */
-  retentionDays: number;
-  /** `DRY_RUN`: a lock; an event may turn a dry run on, never off. */
-  dryRun: boolean;
-  /** `SNS_TOPIC_ARN`: where the report goes. */
-  snsTopicArn?: string | undefined;
-  /** `KEEP_TAG_KEY`, `KEEP_TAG_VALUE`: the tag that keeps a snapshot forever. */
-  keepTagKey: string;
-  keepTagValue: string;
-  /** `EXCLUDE_TAGS`: the operator's extra tag filters that keep a snapshot. */
-  excludeTags: TagFilter[];
-  /** `KEEP_LATEST_PER_VOLUME`: keep the newest snapshot of every volume that exists, and newest copies. */
-  keepLatestPerVolume: boolean;
-  /** `KEEP_LATEST_OF_DELETED_VOLUMES`: keep the newest snapshot of every deleted volume too. */
-  keepLatestOfDeletedVolumes: boolean;
-  /** `DELETE_CONCURRENCY`: deletes in flight at once. */
-  deleteConcurrency: number;
-  /** `MAX_DELETIONS_PER_RUN`: the cap per run, oldest first; the next run continues. */
-  maxDeletionsPerRun: number;
-}
+export type Config = Settings<typeof SETTINGS>;
 
 /**
  * Reads and validates the function's environment (throws `ConfigError` naming every bad variable).
@@ -59,21 +56,8 @@ export interface Config {
  * @example
  * const config = loadConfig(); // RETENTION_DAYS unset → config.retentionDays === 30
  */
-export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
-  const raw = parseEnv(CleanupEnvSchema, env);
-  return {
-    retentionDays: raw.RETENTION_DAYS,
-    dryRun: raw.DRY_RUN,
-    snsTopicArn: raw.SNS_TOPIC_ARN,
-    keepTagKey: raw.KEEP_TAG_KEY,
-    keepTagValue: raw.KEEP_TAG_VALUE,
-    excludeTags: raw.EXCLUDE_TAGS,
-    keepLatestPerVolume: raw.KEEP_LATEST_PER_VOLUME,
-    keepLatestOfDeletedVolumes: raw.KEEP_LATEST_OF_DELETED_VOLUMES,
-    deleteConcurrency: raw.DELETE_CONCURRENCY,
-    maxDeletionsPerRun: raw.MAX_DELETIONS_PER_RUN,
-  };
-};
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config =>
+  parseSettings(SETTINGS, env);
 
 /**
  * The tags that keep a snapshot forever: `Retention=permanent` always (the IAM role

@@ -126,3 +126,37 @@ export const envJson = <S extends z.ZodMiniType>(schema: S, example: string) =>
       ),
     ),
   );
+
+/** One setting: the environment variable it is read from, and its schema. */
+export type Setting<T extends z.ZodMiniType = z.ZodMiniType> = readonly [
+  variable: string,
+  schema: T,
+];
+
+/** A function's settings, each named once: `{ retentionDays: ['RETENTION_DAYS', envInteger(…)] }`. */
+export type SettingsSpec = Record<string, Setting>;
+
+/** The typed settings object a spec reads into. */
+export type Settings<S extends SettingsSpec> = { [K in keyof S]: z.core.output<S[K][1]> };
+
+/**
+ * Reads a function's settings from the environment: each setting names its variable (the
+ * names are a contract) and its schema once, and comes back under its own camelCase name.
+ * Every variable is validated at once, as `parseEnv` does.
+ *
+ * @example
+ * const SETTINGS = { retentionDays: ['RETENTION_DAYS', envInteger({ default: 30, min: 1 })] } as const;
+ * parseSettings(SETTINGS, { RETENTION_DAYS: '45' }); // { retentionDays: 45 }
+ */
+export const parseSettings = <S extends SettingsSpec>(
+  spec: S,
+  env: Record<string, string | undefined> = process.env,
+): Settings<S> => {
+  const schema = z.object(
+    Object.fromEntries(Object.values(spec).map(([variable, type]) => [variable, type])),
+  );
+  const raw = parseEnv(schema, env) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(spec).map(([name, [variable]]) => [name, raw[variable]]),
+  ) as Settings<S>;
+};

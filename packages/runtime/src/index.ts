@@ -7,7 +7,18 @@ export {
   resetClients,
   wasRetried,
 } from './clients.ts';
-export { envFlag, envInteger, envJson, envList, envString, parseEnv } from './config.ts';
+export {
+  envFlag,
+  envInteger,
+  envJson,
+  envList,
+  envString,
+  parseEnv,
+  parseSettings,
+  type Setting,
+  type Settings,
+  type SettingsSpec,
+} from './config.ts';
 export { resolveDryRun } from './dryRun.ts';
 export {
   asError,

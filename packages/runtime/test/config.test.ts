@@ -1,7 +1,15 @@
 import { SECRET_SAMPLES } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { envFlag, envInteger, envJson, envList, envString, parseEnv } from '../src/config.ts';
+import {
+  envFlag,
+  envInteger,
+  envJson,
+  envList,
+  envString,
+  parseEnv,
+  parseSettings,
+} from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
 const Schema = z.object({
@@ -152,5 +160,31 @@ describe('envJson', () => {
 
   it('names the variable when the JSON does not match the schema', () => {
     expect(() => parseEnv(Schema, { ROUTES: '[1]' })).toThrow(/ROUTES/);
+  });
+});
+
+describe('parseSettings', () => {
+  const SETTINGS = {
+    retentionDays: ['RETENTION_DAYS', envInteger({ default: 30, min: 1 })],
+    dryRun: ['DRY_RUN', envFlag()],
+    topicArn: ['SNS_TOPIC_ARN', z.optional(envString())],
+  } as const;
+
+  it('reads each setting from its variable into its own name', () => {
+    // Act
+    const settings = parseSettings(SETTINGS, { RETENTION_DAYS: '45', DRY_RUN: 'true' });
+
+    // Assess
+    expect(settings).toEqual({ retentionDays: 45, dryRun: true, topicArn: undefined });
+  });
+
+  it('names every bad variable at once, by its variable name', () => {
+    // Act
+    const attempt = () => parseSettings(SETTINGS, { RETENTION_DAYS: '0', DRY_RUN: 'maybe' });
+
+    // Assess
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/RETENTION_DAYS: must be at least 1/);
+    expect(attempt).toThrow(/DRY_RUN: must be true or false/);
   });
 });
