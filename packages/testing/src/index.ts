@@ -1,3 +1,4 @@
+export { eventBridgeTwin, notificationOf } from './codePipeline.ts';
 export * from './crashPoints.ts';
 export {
   type Fault,
