@@ -72,6 +72,7 @@ export const instance = (id: string, extra: Partial<Instance> = {}): Instance =>
 });
 export const database = (id: string, extra: Partial<DBInstance> = {}): DBInstance => ({
   DBInstanceIdentifier: id,
+  DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${id}`,
   DBInstanceStatus: 'available',
   TagList: selectedTags,
   ...extra,

@@ -41,7 +41,12 @@ describe('RDS targets', () => {
     });
     rdsMock.on(DescribeDBClustersCommand).resolves({
       DBClusters: [
-        { DBClusterIdentifier: 'billing', Status: 'available', TagList: selectedTags },
+        {
+          DBClusterIdentifier: 'billing',
+          DBClusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:billing',
+          Status: 'available',
+          TagList: selectedTags,
+        },
         {
           DBClusterIdentifier: 'analytics',
           Status: 'available',

@@ -208,7 +208,14 @@ describe('Backup run', () => {
         ],
       });
     rdsMock.on(DescribeDBClustersCommand).resolves({
-      DBClusters: [{ DBClusterIdentifier: 'billing', Status: 'available', TagList: selectedTags }],
+      DBClusters: [
+        {
+          DBClusterIdentifier: 'billing',
+          DBClusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:billing',
+          Status: 'available',
+          TagList: selectedTags,
+        },
+      ],
     });
     const { deps, config } = setup();
 
@@ -682,7 +689,12 @@ describe('Backup run', () => {
     });
     rdsMock.on(DescribeDBClustersCommand).resolves({
       DBClusters: [
-        { DBClusterIdentifier: 'billing-staging', Status: 'available', TagList: staging },
+        {
+          DBClusterIdentifier: 'billing-staging',
+          DBClusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:billing-staging',
+          Status: 'available',
+          TagList: staging,
+        },
       ],
     });
     rdsMock

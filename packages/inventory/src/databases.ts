@@ -24,10 +24,12 @@ export interface Database {
   engine?: string;
 }
 
-const fromInstance = (db: DBInstance & { DBInstanceIdentifier: string }): Database => ({
+const fromInstance = (
+  db: DBInstance & { DBInstanceIdentifier: string; DBInstanceArn: string },
+): Database => ({
   kind: 'instance',
   id: db.DBInstanceIdentifier,
-  arn: db.DBInstanceArn ?? '',
+  arn: db.DBInstanceArn,
   status: db.DBInstanceStatus ?? 'unknown',
   tags: db.TagList ?? [],
   ...(db.DBClusterIdentifier ? { clusterId: db.DBClusterIdentifier } : {}),
@@ -36,10 +38,12 @@ const fromInstance = (db: DBInstance & { DBInstanceIdentifier: string }): Databa
   ...(db.Engine ? { engine: db.Engine } : {}),
 });
 
-const fromCluster = (cluster: DBCluster & { DBClusterIdentifier: string }): Database => ({
+const fromCluster = (
+  cluster: DBCluster & { DBClusterIdentifier: string; DBClusterArn: string },
+): Database => ({
   kind: 'cluster',
   id: cluster.DBClusterIdentifier,
-  arn: cluster.DBClusterArn ?? '',
+  arn: cluster.DBClusterArn,
   status: cluster.Status ?? 'unknown',
   tags: cluster.TagList ?? [],
   ...(cluster.MultiAZ !== undefined ? { multiAz: cluster.MultiAZ } : {}),
@@ -48,7 +52,8 @@ const fromCluster = (cluster: DBCluster & { DBClusterIdentifier: string }): Data
 
 /**
  * Every DB instance and cluster of the Region, all pages, with their tags (no call per
- * database); records without an identifier are left out.
+ * database); records without an identifier or an ARN are left out, so neither can reach a
+ * stop, a start or a tag write empty.
  *
  * @example
  * const databases = await listDatabases(rds);
@@ -57,14 +62,24 @@ export const listDatabases = async (rds: RDSClient): Promise<Database[]> => {
   const databases: Database[] = [];
   for await (const page of paginateDescribeDBInstances({ client: rds, pageSize: 100 }, {})) {
     for (const db of page.DBInstances ?? [])
-      if (db.DBInstanceIdentifier)
-        databases.push(fromInstance({ ...db, DBInstanceIdentifier: db.DBInstanceIdentifier }));
+      if (db.DBInstanceIdentifier && db.DBInstanceArn)
+        databases.push(
+          fromInstance({
+            ...db,
+            DBInstanceIdentifier: db.DBInstanceIdentifier,
+            DBInstanceArn: db.DBInstanceArn,
+          }),
+        );
   }
   for await (const page of paginateDescribeDBClusters({ client: rds, pageSize: 100 }, {})) {
     for (const cluster of page.DBClusters ?? [])
-      if (cluster.DBClusterIdentifier)
+      if (cluster.DBClusterIdentifier && cluster.DBClusterArn)
         databases.push(
-          fromCluster({ ...cluster, DBClusterIdentifier: cluster.DBClusterIdentifier }),
+          fromCluster({
+            ...cluster,
+            DBClusterIdentifier: cluster.DBClusterIdentifier,
+            DBClusterArn: cluster.DBClusterArn,
+          }),
         );
   }
   return databases;

@@ -12,7 +12,7 @@ const rdsMock = mockClient(RDSClient);
 describe('List databases', () => {
   beforeEach(() => rdsMock.reset());
 
-  it('maps DB instances and clusters, members with their cluster, and leaves out records without an id', async () => {
+  it('maps DB instances and clusters, members with their cluster, and leaves out records without an id or an ARN', async () => {
     // Prepare
     rdsMock
       .on(DescribeDBInstancesCommand)
@@ -31,14 +31,21 @@ describe('List databases', () => {
       })
       .resolvesOnce({
         DBInstances: [
-          { DBInstanceIdentifier: 'aurora-1', DBClusterIdentifier: 'aurora', TagList: [] },
+          {
+            DBInstanceIdentifier: 'aurora-1',
+            DBInstanceArn: 'arn:aurora-1',
+            DBClusterIdentifier: 'aurora',
+            TagList: [],
+          },
           { DBInstanceStatus: 'available' },
+          { DBInstanceIdentifier: 'no-arn', DBInstanceStatus: 'available' },
         ],
       });
     rdsMock.on(DescribeDBClustersCommand).resolves({
       DBClusters: [
         { DBClusterIdentifier: 'aurora', DBClusterArn: 'arn:aurora', Status: 'stopped' },
         { Status: 'available' },
+        { DBClusterIdentifier: 'no-arn', Status: 'available' },
       ],
     });
 
@@ -60,7 +67,7 @@ describe('List databases', () => {
       {
         kind: 'instance',
         id: 'aurora-1',
-        arn: '',
+        arn: 'arn:aurora-1',
         status: 'unknown',
         tags: [],
         clusterId: 'aurora',
