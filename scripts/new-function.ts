@@ -8,13 +8,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { listFunctions, readManifest, toResourceName } from './lib/functions.ts';
+import { isFunctionName, listFunctions, readManifest, toResourceName } from './lib/functions.ts';
 import { renderTemplate } from './template.ts';
 
 /** Where the new function's files come from. */
 export const SKELETON = 'scripts/new-function';
-
-const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** What the new function is to be. */
 export interface NewFunction {
@@ -69,7 +67,7 @@ const filesUnder = (dir: string): string[] =>
  * createFunction(root, { name: 'night-report', description: 'Reports what ran tonight.' });
  */
 export const createFunction = (root: string, { name, description }: NewFunction): string[] => {
-  if (!NAME.test(name)) {
+  if (!isFunctionName(name)) {
     throw new Error(`"${name}": a function's name is lower-case words joined by hyphens`);
   }
   const dir = join(root, 'functions', name);

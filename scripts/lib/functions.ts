@@ -45,6 +45,15 @@ export const toResourceName = (name: string): string =>
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /**
+ * Whether `name` can name a function: lower-case words joined by hyphens.
+ *
+ * @example
+ * isFunctionName('cost-reporter'); // true
+ * isFunctionName('../x'); // false
+ */
+export const isFunctionName = (name: string): boolean => NAME.test(name);
+
+/**
  * Reads and checks one function's manifest.
  *
  * @example
@@ -58,7 +67,7 @@ export const readManifest = (root: string, name: string): FunctionManifest => {
   const fail = (message: string): never => {
     throw new ManifestError(`${where}: ${message}`);
   };
-  if (!NAME.test(name)) fail('the folder name must be lower-case words joined by hyphens');
+  if (!isFunctionName(name)) fail('the folder name must be lower-case words joined by hyphens');
   if (pkg.name !== `@nightshift/${name}`) fail(`"name" must be "@nightshift/${name}"`);
   if (!manifest || typeof manifest !== 'object') fail('has no "nightshift" manifest');
   const m = manifest as Record<string, unknown>;
