@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { invokeBundle } from '@nightshift/testing';
+import { eventBridgeTwin, invokeBundle, notificationOf } from '@nightshift/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const bundle = resolve(import.meta.dirname, '../../dist/deploy-notifier/index.mjs');
@@ -95,22 +95,6 @@ const startCodePipelineAnswering = async (answers: Record<string, unknown>) => {
   receivers.push(server);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-};
-
-/** The EventBridge event CodePipeline emitted for the notification an SNS event carries. */
-const eventBridgeTwin = (sns: { Records: { Sns: { Message: string } }[] }) => {
-  const notification = JSON.parse(sns.Records[0]?.Sns.Message ?? '') as Record<string, unknown>;
-  return {
-    version: '0',
-    id: '01234567-0000-4000-8000-000000000000',
-    'detail-type': notification.detailType,
-    source: notification.source,
-    account: notification.account,
-    time: notification.time,
-    region: notification.region,
-    resources: notification.resources,
-    detail: notification.detail,
-  };
 };
 
 describe('deploy-notifier through the built bundle', () => {
@@ -323,7 +307,7 @@ describe('deploy-notifier through the built bundle', () => {
 
     // Act
     const fromSns = await invokeBundle(bundle, sns, { env: envFor(snsReceiver.base) });
-    const fromTwin = await invokeBundle(bundle, eventBridgeTwin(sns), {
+    const fromTwin = await invokeBundle(bundle, eventBridgeTwin(notificationOf(sns)), {
       env: envFor(twinReceiver.base),
     });
 

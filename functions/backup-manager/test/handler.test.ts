@@ -1,19 +1,17 @@
 import { DescribeInstancesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { createLambdaContext } from '@nightshift/testing';
+import { loadHandler } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import daily from '../events/daily-production.json' with { type: 'json' };
 
 const ec2Mock = mockClient(EC2Client);
 const rdsMock = mockClient(RDSClient);
 
-const loadHandler = async (env: Record<string, string | undefined> = {}) => {
-  vi.stubEnv('SNS_TOPIC_ARN', undefined);
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  vi.resetModules();
-  return (await import('../src/handler.ts')).handler;
-};
+/** The handler module as Lambda loads it, with no report topic. */
+const handlerWithoutTopic = () =>
+  loadHandler(() => import('../src/handler.ts'), { SNS_TOPIC_ARN: undefined });
 
 describe('backup-manager handler', () => {
   beforeEach(() => {
@@ -40,7 +38,7 @@ describe('backup-manager handler', () => {
     ],
   ])('rejects %j naming the field, and reads or creates nothing', async (event, message) => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await handlerWithoutTopic();
 
     // Act & Assess
     await expect(handler(event, createLambdaContext())).rejects.toMatchObject({
@@ -53,7 +51,7 @@ describe('backup-manager handler', () => {
 
   it('runs the daily event', async () => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await handlerWithoutTopic();
 
     // Act
     const report = await handler({ ...daily, backup_type: 'ec2' }, createLambdaContext());
@@ -64,7 +62,7 @@ describe('backup-manager handler', () => {
   });
   it('backs up every kind of resource when the event leaves backup_type out, as the original script did', async () => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await handlerWithoutTopic();
     rdsMock.onAnyCommand().resolves({});
 
     // Act
@@ -78,7 +76,7 @@ describe('backup-manager handler', () => {
 
   it('refuses an event without environment, though the original script took production, so that a test event never reaches another environment', async () => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await handlerWithoutTopic();
 
     // Act & Assess
     await expect(handler({ test: true }, createLambdaContext())).rejects.toMatchObject({
@@ -91,7 +89,7 @@ describe('backup-manager handler', () => {
 
   it('changes nothing when the scheduled time is in the future', async () => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await handlerWithoutTopic();
 
     // Act
     const invocation = handler(
@@ -109,7 +107,7 @@ describe('backup-manager handler', () => {
 
   it('changes nothing when the scheduled time is past the 24-hour retry window', async () => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await handlerWithoutTopic();
     const stale = new Date(Date.now() - 25 * 3_600_000).toISOString();
 
     // Act

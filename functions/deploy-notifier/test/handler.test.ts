@@ -1,13 +1,13 @@
 import { createLambdaContext } from '@nightshift/testing';
+import { loadHandler } from '@nightshift/testing/unit';
 import { describe, expect, it, vi } from 'vitest';
 import pipelineFailed from '../events/pipeline-failed.json' with { type: 'json' };
 import snsPipelineFailed from '../events/sns-pipeline-failed.json' with { type: 'json' };
 
-const loadHandler = async () => {
-  vi.stubEnv('SLACK_WEBHOOK_URL', 'https://hooks.slack.com/services/never-called');
-  vi.resetModules();
-  return (await import('../src/handler.ts')).handler;
-};
+const handlerWithSlack = () =>
+  loadHandler(() => import('../src/handler.ts'), {
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/never-called',
+  });
 
 const notification = JSON.parse(snsPipelineFailed.Records[0]?.Sns.Message ?? '') as Record<
   string,
@@ -125,7 +125,7 @@ describe('deploy-notifier handler', () => {
     async (event, message) => {
       // Prepare
       const fetchSpy = vi.spyOn(globalThis, 'fetch');
-      const handler = await loadHandler();
+      const handler = await handlerWithSlack();
 
       // Act & Assess
       await expect(handler(event, createLambdaContext())).rejects.toMatchObject({

@@ -8,6 +8,7 @@ import {
 import { type Destination, TEAMS_MAX_BYTES } from '@nightshift/delivery';
 import { createObservability } from '@nightshift/middleware';
 import { parseOrThrow, type TimeBudget } from '@nightshift/runtime';
+import { eventBridgeTwin, notificationOf } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import pipelineFailed from '../events/pipeline-failed.json' with { type: 'json' };
@@ -33,8 +34,7 @@ type Notification = Record<string, unknown> & {
 };
 
 /** The notification an SNS event's first record carries. */
-const messageOf = (event: SnsEvent): Notification =>
-  JSON.parse(event.Records[0]?.Sns.Message ?? 'null') as Notification;
+const messageOf = (event: SnsEvent): Notification => notificationOf(event) as Notification;
 
 /** The SNS event with its first record's message replaced. */
 const withMessage = (event: SnsEvent, message: unknown): SnsEvent => {
@@ -43,19 +43,6 @@ const withMessage = (event: SnsEvent, message: unknown): SnsEvent => {
   if (record) record.Sns.Message = typeof message === 'string' ? message : JSON.stringify(message);
   return copy;
 };
-
-/** The EventBridge event CodePipeline emitted for the same state change as `notification`. */
-const twinOf = (notification: Notification) => ({
-  version: '0',
-  id: '01234567-0000-4000-8000-000000000000',
-  'detail-type': notification.detailType,
-  source: notification.source,
-  account: notification.account,
-  time: notification.time,
-  region: notification.region,
-  resources: notification.resources,
-  detail: notification.detail,
-});
 
 const DEFAULT_ENV = {
   SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/a',
@@ -89,7 +76,7 @@ const both = async (event: SnsEvent, env: Record<string, string> = {}) => {
   const sns = await notified(event, env);
   const snsCalls = codepipelineMock.calls().map((call) => call.args[0].input);
   codepipelineMock.resetHistory();
-  const twin = await notified(twinOf(messageOf(event)), env);
+  const twin = await notified(eventBridgeTwin(messageOf(event)), env);
   const twinCalls = codepipelineMock.calls().map((call) => call.args[0].input);
   return { sns, twin, snsCalls, twinCalls };
 };

@@ -1,6 +1,7 @@
 import { ValidationError } from '@nightshift/runtime';
 import { createLambdaContext } from '@nightshift/testing';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadHandler } from '@nightshift/testing/unit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { everySent } from './fixtures.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -8,9 +9,12 @@ let handler: Handler;
 
 describe('infra-scaler handler with SCALED_ENVIRONMENTS', () => {
   beforeAll(async () => {
-    vi.stubEnv('SNS_TOPIC_ARN', 'arn:aws:sns:us-east-1:123456789012:reports');
-    vi.stubEnv('SCALED_ENVIRONMENTS', 'dev');
-    handler = (await import('../src/handler.ts')).handler as unknown as Handler;
+    // This file's module graph: the handler's ValidationError is the one imported here.
+    handler = (await loadHandler(
+      () => import('../src/handler.ts'),
+      { SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:reports', SCALED_ENVIRONMENTS: 'dev' },
+      { fresh: false },
+    )) as unknown as Handler;
   });
 
   it.each([

@@ -7,8 +7,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createLambdaContext } from '@nightshift/testing';
+import { loadHandler } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import scheduled from '../events/scheduled.json' with { type: 'json' };
 
 const ec2Mock = mockClient(EC2Client);
@@ -17,26 +18,27 @@ const old = new Date(Date.now() - 90 * 86_400_000);
 const topicArn = 'arn:aws:sns:us-east-1:123456789012:reports';
 
 /** The handler module as Lambda loads it: configuration read at import, from this environment. */
-const loadHandler = async (env: Record<string, string | undefined>) => {
-  vi.stubEnv('SNS_TOPIC_ARN', undefined);
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  vi.resetModules();
-  return (await import('../src/handler.ts')).handler;
+const handlerWith = (env: Record<string, string | undefined>) =>
+  loadHandler(() => import('../src/handler.ts'), { SNS_TOPIC_ARN: undefined, ...env });
+
+/** An account with two snapshots of a volume past retention and a young one. */
+const givenSnapshots = () => {
+  ec2Mock.reset();
+  snsMock.reset();
+  ec2Mock.on(DescribeSnapshotsCommand).resolves({
+    Snapshots: [
+      { SnapshotId: 'snap-1', VolumeId: 'vol-1', State: 'completed', StartTime: old },
+      { SnapshotId: 'snap-2', VolumeId: 'vol-1', State: 'completed', StartTime: old },
+      { SnapshotId: 'snap-3', VolumeId: 'vol-1', State: 'completed', StartTime: new Date() },
+    ],
+  });
+  ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+  ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-1' }] });
 };
 
 describe('snapshot-cleanup handler', () => {
   beforeEach(() => {
-    ec2Mock.reset();
-    snsMock.reset();
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({
-      Snapshots: [
-        { SnapshotId: 'snap-1', VolumeId: 'vol-1', State: 'completed', StartTime: old },
-        { SnapshotId: 'snap-2', VolumeId: 'vol-1', State: 'completed', StartTime: old },
-        { SnapshotId: 'snap-3', VolumeId: 'vol-1', State: 'completed', StartTime: new Date() },
-      ],
-    });
-    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
-    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-1' }] });
+    givenSnapshots();
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
 
@@ -51,7 +53,7 @@ describe('snapshot-cleanup handler', () => {
     ],
   ])('rejects %j naming the field, and reads or deletes nothing', async (event, message) => {
     // Prepare
-    const handler = await loadHandler({ SNS_TOPIC_ARN: topicArn });
+    const handler = await handlerWith({ SNS_TOPIC_ARN: topicArn });
 
     // Act
     const invocation = handler(event, createLambdaContext());
@@ -67,7 +69,7 @@ describe('snapshot-cleanup handler', () => {
   it('runs on a scheduled event and returns the report', async () => {
     // Prepare
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
-    const handler = await loadHandler({ SNS_TOPIC_ARN: topicArn });
+    const handler = await handlerWith({ SNS_TOPIC_ARN: topicArn });
 
     // Act
     const report = await handler(scheduled, createLambdaContext());
@@ -78,7 +80,7 @@ describe('snapshot-cleanup handler', () => {
 
   it('fails at cold start with every invalid variable named', async () => {
     // Act & Assess
-    await expect(loadHandler({ RETENTION_DAYS: 'month', DRY_RUN: 'perhaps' })).rejects.toThrow(
+    await expect(handlerWith({ RETENTION_DAYS: 'month', DRY_RUN: 'perhaps' })).rejects.toThrow(
       /RETENTION_DAYS: must be a whole number; DRY_RUN: must be true or false/,
     );
   });
@@ -88,7 +90,7 @@ describe('snapshot-cleanup handler', () => {
     ec2Mock
       .on(DeleteSnapshotCommand)
       .rejects(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
-    const handler = await loadHandler({ SNS_TOPIC_ARN: topicArn });
+    const handler = await handlerWith({ SNS_TOPIC_ARN: topicArn });
 
     // Act & Assess
     await expect(handler({}, createLambdaContext())).rejects.toMatchObject({
@@ -103,24 +105,12 @@ describe('snapshot-cleanup handler', () => {
 });
 
 describe('SNS topic', () => {
-  beforeEach(() => {
-    ec2Mock.reset();
-    snsMock.reset();
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({
-      Snapshots: [
-        { SnapshotId: 'snap-1', VolumeId: 'vol-1', State: 'completed', StartTime: old },
-        { SnapshotId: 'snap-2', VolumeId: 'vol-1', State: 'completed', StartTime: old },
-        { SnapshotId: 'snap-3', VolumeId: 'vol-1', State: 'completed', StartTime: new Date() },
-      ],
-    });
-    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
-    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-1' }] });
-  });
+  beforeEach(givenSnapshots);
 
   it('is not published to when SNS_TOPIC_ARN is not set', async () => {
     // Prepare
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
-    const handler = await loadHandler({});
+    const handler = await handlerWith({});
 
     // Act
     await handler({}, createLambdaContext());

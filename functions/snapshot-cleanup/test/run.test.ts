@@ -9,6 +9,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createObservability } from '@nightshift/middleware';
 import { type TimeBudget, ValidationError } from '@nightshift/runtime';
+import { assertPagedRequests } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -60,16 +61,18 @@ const givenSnapshots = (...snapshots: Snapshot[]) => {
   givenVolumes(...snapshots.flatMap((snapshot) => snapshot.VolumeId ?? []));
 };
 const ids = (entries: { id: string }[]) => entries.map((entry) => entry.id);
+/** No AMI, no volume, deletions and the report's publication succeed. */
+const givenAnAccountWithoutAmis = () => {
+  ec2Mock.reset();
+  snsMock.reset();
+  ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+  ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+  ec2Mock.on(DeleteSnapshotCommand).resolves({});
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+};
 
 describe('Snapshot cleanup run', () => {
-  beforeEach(() => {
-    ec2Mock.reset();
-    snsMock.reset();
-    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
-    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
-    ec2Mock.on(DeleteSnapshotCommand).resolves({});
-    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  });
+  beforeEach(givenAnAccountWithoutAmis);
 
   it('reads every page of snapshots and of AMIs before deciding', async () => {
     // Prepare: three pages of snapshots; the AMI on the second page of images uses a
@@ -95,20 +98,18 @@ describe('Snapshot cleanup run', () => {
     const report = await run(deps, config, {}, plenty);
 
     // Assess
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 3);
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 1, {
-      OwnerIds: ['self'],
-    });
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 3, {
-      OwnerIds: ['self'],
-      NextToken: 's2',
-    });
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeImagesCommand, 2);
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeImagesCommand, {
-      Owners: ['self'],
-      IncludeDeprecated: true,
-      IncludeDisabled: true,
-    });
+    assertPagedRequests(
+      ec2Mock,
+      DescribeSnapshotsCommand,
+      { OwnerIds: ['self'], MaxResults: 1000 },
+      ['s1', 's2'],
+    );
+    assertPagedRequests(
+      ec2Mock,
+      DescribeImagesCommand,
+      { Owners: ['self'], IncludeDeprecated: true, IncludeDisabled: true, MaxResults: 1000 },
+      ['i1'],
+    );
     expect(ids(report.done).sort()).toEqual([a, b, c].map((s) => s.SnapshotId).sort());
     expect(report.skipped).toMatchObject([
       { id: d.SnapshotId, action: 'keep', reason: 'used by AMI ami-2' },
@@ -352,14 +353,7 @@ describe('The last backup of a resource, in a run', () => {
     return { deps, addMetric, config: loadConfig({ SNS_TOPIC_ARN: topicArn, ...env }) };
   };
 
-  beforeEach(() => {
-    ec2Mock.reset();
-    snsMock.reset();
-    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
-    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
-    ec2Mock.on(DeleteSnapshotCommand).resolves({});
-    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  });
+  beforeEach(givenAnAccountWithoutAmis);
 
   it('deletes the snapshots of a volume that no longer exists once past retention, saying the volume is gone', async () => {
     // Prepare
@@ -558,16 +552,12 @@ describe('The last backup of a resource, in a run', () => {
     const report = await run(deps, config, {}, plenty);
 
     // Assess
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeVolumesCommand, 2);
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVolumesCommand, 1, {
-      IncludeManagedResources: true,
-      MaxResults: 500,
-    });
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVolumesCommand, 2, {
-      IncludeManagedResources: true,
-      MaxResults: 500,
-      NextToken: 'v1',
-    });
+    assertPagedRequests(
+      ec2Mock,
+      DescribeVolumesCommand,
+      { IncludeManagedResources: true, MaxResults: 500 },
+      ['v1'],
+    );
     expect(ids(report.done)).toEqual([ofDeleted.SnapshotId]);
     expect(ids(report.skipped)).toEqual([onFirstPage.SnapshotId, onSecondPage.SnapshotId]);
   });

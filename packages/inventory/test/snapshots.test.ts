@@ -4,6 +4,7 @@ import {
   DescribeVolumesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { assertPagedRequests } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { listAmiSnapshotUse, listLiveVolumeIds, listOwnSnapshots } from '../src/snapshots.ts';
@@ -50,15 +51,12 @@ describe('List own snapshots', () => {
       },
       { id: 'snap-2', volumeSizeGiB: 0, tags: [] },
     ]);
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 2);
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 1, {
-      OwnerIds: ['self'],
-      MaxResults: 1000,
-    });
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 2, {
-      OwnerIds: ['self'],
-      NextToken: 'next',
-    });
+    assertPagedRequests(
+      ec2Mock,
+      DescribeSnapshotsCommand,
+      { OwnerIds: ['self'], MaxResults: 1000 },
+      ['next'],
+    );
   });
 
   it('leaves out a snapshot without an id, so no empty id reaches a call or a report', async () => {
@@ -107,13 +105,12 @@ describe('List the snapshots AMIs use', () => {
         ['snap-2', ['ami-3']],
       ]),
     );
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeImagesCommand, 2);
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeImagesCommand, 1, {
-      Owners: ['self'],
-      IncludeDeprecated: true,
-      IncludeDisabled: true,
-      MaxResults: 1000,
-    });
+    assertPagedRequests(
+      ec2Mock,
+      DescribeImagesCommand,
+      { Owners: ['self'], IncludeDeprecated: true, IncludeDisabled: true, MaxResults: 1000 },
+      ['next'],
+    );
   });
 });
 
@@ -139,15 +136,11 @@ describe('List the volumes that exist', () => {
 
     // Assess
     expect(ids).toEqual(new Set(['vol-a', 'vol-b', 'vol-d']));
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeVolumesCommand, 2);
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVolumesCommand, 1, {
-      IncludeManagedResources: true,
-      MaxResults: 500,
-    });
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVolumesCommand, 2, {
-      IncludeManagedResources: true,
-      MaxResults: 500,
-      NextToken: 'v1',
-    });
+    assertPagedRequests(
+      ec2Mock,
+      DescribeVolumesCommand,
+      { IncludeManagedResources: true, MaxResults: 500 },
+      ['v1'],
+    );
   });
 });

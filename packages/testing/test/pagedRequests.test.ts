@@ -19,7 +19,7 @@ describe('Checking paged requests', () => {
     snsMock.onAnyCommand().resolves({});
   });
 
-  it('passes for one request per page, each with the token the page before gave', async () => {
+  it('passes for one request per page, the last with the last token', async () => {
     // Prepare
     await askPages(undefined, 'p1');
     await sns.send(new ListTopicsCommand({})); // another command: not looked at
@@ -27,13 +27,14 @@ describe('Checking paged requests', () => {
 
     // Act & Assess
     assertPagedRequests(snsMock, ListSubscriptionsByTopicCommand, { TopicArn }, ['p1', 'p2']);
+    assertPagedRequests(snsMock, ListTopicsCommand, {}, []);
   });
 
   it.each([
     ['a page asked twice', [undefined, 'p1', 'p1']],
     ['a page left out', [undefined]],
     ['the wrong token', [undefined, 'p9']],
-    ['a token on the first request', ['p0', 'p1']],
+    ['no token', [undefined, undefined]],
   ])('fails for %s', async (_case, tokens) => {
     // Prepare
     await askPages(...tokens);
