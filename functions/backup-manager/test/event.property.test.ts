@@ -2,7 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { parseOrThrow } from '@nightshift/runtime';
-import { describeEventContract, eventArbitraries, isRecord } from '@nightshift/testing/unit';
+import { describeEventContract, eventArbitraries } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { expect } from 'vitest';
@@ -12,7 +12,7 @@ const parse = (event: unknown) => parseOrThrow(BackupEventSchema, event, 'event'
 
 const BACKUP_TYPES = ['all', 'ec2', 'rds'];
 
-const { anyInput, events, fields } = eventArbitraries({
+const inputs = eventArbitraries({
   // Held by an object whose only own key would reach the prototype: a valid event.
   polluting: { backup_type: 'all', environment: 'production' },
   edgeCases: [null, 1e308, -1, '', 'ALL', 'toString', '__proto__', 'true'],
@@ -27,27 +27,19 @@ const { anyInput, events, fields } = eventArbitraries({
   },
 });
 
-/** The fields the contract refuses: a known backup type, an environment of 1 to 256 characters, a boolean dry run (the type may be left out). */
-const badFieldsOf = (event: unknown): string[] => {
-  if (!isRecord(event)) return ['(root)'];
-  const bad: string[] = [];
-  const type = event.backup_type;
-  if (type !== undefined && !(typeof type === 'string' && BACKUP_TYPES.includes(type)))
-    bad.push('backup_type');
-  const env = event.environment;
-  if (!(typeof env === 'string' && env.trim().length >= 1 && env.trim().length <= 256))
-    bad.push('environment');
-  if (event.dryRun !== undefined && typeof event.dryRun !== 'boolean') bad.push('dryRun');
-  return bad;
-};
-
 describeEventContract({
   name: 'backup-manager',
   parse,
-  events,
-  anyInput,
-  fields,
-  badFieldsOf,
+  ...inputs,
+  // The contract: a known backup type (or none), an environment of 1 to 256 characters, a
+  // boolean dry run (or none).
+  fieldRules: {
+    backup_type: (type) =>
+      type === undefined || (typeof type === 'string' && BACKUP_TYPES.includes(type)),
+    environment: (env) =>
+      typeof env === 'string' && env.trim().length >= 1 && env.trim().length <= 256,
+    dryRun: (dryRun) => dryRun === undefined || typeof dryRun === 'boolean',
+  },
   valid: {
     title: 'keeps the fields of a valid event, the environment trimmed, and pollutes no prototype',
     check: (event, parsed) => {

@@ -4,7 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { parseOrThrow } from '@nightshift/runtime';
-import { describeEventContract, eventArbitraries, isRecord } from '@nightshift/testing/unit';
+import { describeEventContract, eventArbitraries } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { expect } from 'vitest';
@@ -15,7 +15,7 @@ const parse = (event: unknown) => parseOrThrow(ScalerEventSchema, event, 'event'
 const ACTIONS = ['scale_down', 'scale_up', 'check'];
 const ALIASES = ['scale_down_staging', 'scale_up_staging'];
 
-const { anyInput, events, fields } = eventArbitraries({
+const inputs = eventArbitraries({
   // Held by an object whose only own key would reach the prototype: a valid event.
   polluting: { action: 'scale_down', environment: 'staging' },
   edgeCases: [null, 1e308, -1, '', 'SCALE_DOWN', 'toString', 'constructor', 'true'],
@@ -44,26 +44,6 @@ const { anyInput, events, fields } = eventArbitraries({
     dryRun: fc.boolean(),
   },
 });
-
-/** The fields the contract refuses, each on its own (before the checks across fields). */
-const badFieldsOf = (event: unknown): string[] => {
-  if (!isRecord(event)) return ['(root)'];
-  const bad: string[] = [];
-  const action = event.action;
-  if (
-    action !== undefined &&
-    !(typeof action === 'string' && [...ACTIONS, ...ALIASES].includes(action))
-  )
-    bad.push('action');
-  const env = event.environment;
-  if (
-    env !== undefined &&
-    !(typeof env === 'string' && env.trim().length >= 1 && env.trim().length <= 256)
-  )
-    bad.push('environment');
-  if (event.dryRun !== undefined && typeof event.dryRun !== 'boolean') bad.push('dryRun');
-  return bad;
-};
 
 /** The characters AWS takes in a tag value (ASCII): nothing else may name an environment. */
 const TAG_CHARACTERS = new Set(
@@ -99,10 +79,17 @@ const acceptsAcrossFields = (event: Record<string, unknown>): boolean => {
 describeEventContract({
   name: 'infra-scaler',
   parse,
-  events,
-  anyInput,
-  fields,
-  badFieldsOf,
+  ...inputs,
+  // Each field on its own, before the rules across fields.
+  fieldRules: {
+    action: (action) =>
+      action === undefined ||
+      (typeof action === 'string' && [...ACTIONS, ...ALIASES].includes(action)),
+    environment: (env) =>
+      env === undefined ||
+      (typeof env === 'string' && env.trim().length >= 1 && env.trim().length <= 256),
+    dryRun: (dryRun) => dryRun === undefined || typeof dryRun === 'boolean',
+  },
   acceptsAcrossFields,
   valid: {
     title: 'resolves every valid event to an action and the environment it names',

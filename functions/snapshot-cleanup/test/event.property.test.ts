@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { parseOrThrow } from '@nightshift/runtime';
-import { describeEventContract, eventArbitraries, isRecord } from '@nightshift/testing/unit';
+import { describeEventContract, eventArbitraries } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { expect } from 'vitest';
@@ -10,7 +10,7 @@ import { CleanupEventSchema } from '../src/event.ts';
 
 const parse = (event: unknown) => parseOrThrow(CleanupEventSchema, event, 'event');
 
-const { anyInput, events, fields } = eventArbitraries({
+const inputs = eventArbitraries({
   // Held by an object whose only own key would reach the prototype: invalid overrides.
   polluting: { retentionDays: -1, dryRun: 'yes' },
   edgeCases: [null, Number.MAX_SAFE_INTEGER + 2, 1e308, -1, 0, 36_501, '30', 'true'],
@@ -19,27 +19,16 @@ const { anyInput, events, fields } = eventArbitraries({
   fields: { retentionDays: fc.integer({ min: 1, max: 36_500 }), dryRun: fc.boolean() },
 });
 
-/** The fields the contract refuses: whole days from 1 to 36500, and a boolean dry run. */
-const badFieldsOf = (event: unknown): string[] => {
-  if (!isRecord(event)) return ['(root)'];
-  const bad: string[] = [];
-  const days = event.retentionDays;
-  if (
-    days !== undefined &&
-    !(Number.isInteger(days) && Number(days) >= 1 && Number(days) <= 36_500)
-  )
-    bad.push('retentionDays');
-  if (event.dryRun !== undefined && typeof event.dryRun !== 'boolean') bad.push('dryRun');
-  return bad;
-};
-
 describeEventContract({
   name: 'snapshot-cleanup',
   parse,
-  events,
-  anyInput,
-  fields,
-  badFieldsOf,
+  ...inputs,
+  // The contract: whole days from 1 to 36500 and a boolean dry run, each optional.
+  fieldRules: {
+    retentionDays: (days) =>
+      days === undefined || (Number.isInteger(days) && Number(days) >= 1 && Number(days) <= 36_500),
+    dryRun: (dryRun) => dryRun === undefined || typeof dryRun === 'boolean',
+  },
   valid: {
     title: 'keeps the overrides of a valid event as they were sent, and pollutes no prototype',
     check: (event, parsed) => {

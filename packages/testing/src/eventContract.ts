@@ -22,13 +22,15 @@ export interface EventContract<E extends Record<string, unknown>, P> {
   events: fc.Arbitrary<E>;
   /** Anything a caller could send, as a field or as the whole event. */
   anyInput: fc.Arbitrary<unknown>;
-  /** Every field the event has: a rejection names none but these (or `(root)`). */
-  fields: readonly string[];
-  /** The fields the contract refuses, each on its own; `['(root)']` for anything but a record. */
-  badFieldsOf: (event: unknown) => string[];
+  /**
+   * Every field the event has, in the order a rejection names them, and whether the
+   * contract takes a value of it, on its own (undefined when the field is left out). A
+   * rejection names no other field, or `(root)` for anything but a record.
+   */
+  fieldRules: Record<string, (value: unknown) => boolean>;
   /**
    * The rules across fields, for an event whose fields are each valid: whether the contract
-   * takes it. Without them, a rejection names exactly `badFieldsOf(event)`, in that order;
+   * takes it. Without them, a rejection names exactly the fields whose rule fails, in order;
    * with them, it names at least those.
    */
   acceptsAcrossFields?: (event: Record<string, unknown>) => boolean;
@@ -48,10 +50,10 @@ export interface EventContract<E extends Record<string, unknown>, P> {
  * send, as a field or as the whole event: any value, the `edgeCases`, and an object whose
  * only own key would reach the prototype, holding `polluting`. `events`: an event on one
  * of the `envelopes` (by default none), maybe on such a polluted object, with each of the
- * `fields` present or not, from its own arbitraries or `anyInput`. `fields`: their names.
+ * `fields` present or not, from its own arbitraries or `anyInput`.
  *
  * @example
- * const { anyInput, events, fields } = eventArbitraries({
+ * const { anyInput, events } = eventArbitraries({
  *   polluting: { retentionDays: -1 },
  *   edgeCases: [null, 0, '30'],
  *   fields: { retentionDays: fc.integer({ min: 1, max: 36_500 }), dryRun: fc.boolean() },
@@ -70,7 +72,6 @@ export const eventArbitraries = ({
 }): {
   anyInput: fc.Arbitrary<unknown>;
   events: fc.Arbitrary<Record<string, unknown>>;
-  fields: string[];
 } => {
   const pollutedEvent = pollutedObject(fc.constant(polluting));
   const anyInput = anyValue({ edgeCases, polluted: pollutedEvent });
@@ -87,40 +88,48 @@ export const eventArbitraries = ({
       fc.record(values, { requiredKeys: [] }),
     )
     .map(([envelope, polluted, present]) => ({ ...envelope, ...polluted, ...present }));
-  return { anyInput, events, fields: Object.keys(fields) };
+  return { anyInput, events };
 };
+
+/** The fields whose rule refuses their value, in order; `['(root)']` for anything but a record. */
+const badFieldsOf = (fieldRules: Record<string, (value: unknown) => boolean>, event: unknown) =>
+  isRecord(event)
+    ? Object.entries(fieldRules)
+        .filter(([field, accepts]) => !accepts(event[field]))
+        .map(([field]) => field)
+    : ['(root)'];
 
 /** Whether the contract takes the event: a record with no bad field, across fields too. */
 const takes =
   <E extends Record<string, unknown>, P>({
-    badFieldsOf,
+    fieldRules,
     acceptsAcrossFields,
-  }: Pick<EventContract<E, P>, 'badFieldsOf' | 'acceptsAcrossFields'>) =>
+  }: Pick<EventContract<E, P>, 'fieldRules' | 'acceptsAcrossFields'>) =>
   (event: unknown): event is E =>
     isRecord(event) &&
-    badFieldsOf(event).length === 0 &&
+    badFieldsOf(fieldRules, event).length === 0 &&
     (acceptsAcrossFields === undefined || acceptsAcrossFields(event));
 
 /**
  * Checks, for any event or input, that the schema accepts exactly the events the contract
- * allows and names every bad field: exactly `badFieldsOf(event)` without rules across
- * fields (or for anything but a record), at least those and none but `fields` with them.
+ * allows and names every bad field: exactly those without rules across fields (or for
+ * anything but a record), at least those and no field but the event's with them.
  *
  * @example
- * assertAcceptsExactly({ parse, events, anyInput, fields, badFieldsOf });
+ * assertAcceptsExactly({ parse, events, anyInput, fieldRules });
  */
 export const assertAcceptsExactly = <E extends Record<string, unknown>, P>(
   contract: Pick<
     EventContract<E, P>,
-    'parse' | 'events' | 'anyInput' | 'fields' | 'badFieldsOf' | 'acceptsAcrossFields'
+    'parse' | 'events' | 'anyInput' | 'fieldRules' | 'acceptsAcrossFields'
   >,
 ): void => {
-  const { parse, events, anyInput, fields, badFieldsOf, acceptsAcrossFields } = contract;
+  const { parse, events, anyInput, fieldRules, acceptsAcrossFields } = contract;
   const isValid = takes(contract);
   fc.assert(
     fc.property(fc.oneof(events, anyInput), (event) => {
       // Prepare
-      const bad = badFieldsOf(event);
+      const bad = badFieldsOf(fieldRules, event);
 
       // Act
       const error = rejectionOf(parse, event);
@@ -133,7 +142,7 @@ export const assertAcceptsExactly = <E extends Record<string, unknown>, P>(
         return;
       }
       for (const field of bad) expect(paths).toContain(field);
-      for (const path of paths) expect(['(root)', ...fields]).toContain(path);
+      for (const path of paths) expect(['(root)', ...Object.keys(fieldRules)]).toContain(path);
     }),
     { numRuns: 200 },
   );
@@ -144,15 +153,15 @@ export const assertAcceptsExactly = <E extends Record<string, unknown>, P>(
  * object, and that no field of the event reached `Object.prototype`.
  *
  * @example
- * assertKeepsValidEvents({ parse, events, fields, badFieldsOf, valid });
+ * assertKeepsValidEvents({ parse, events, fieldRules, valid });
  */
 export const assertKeepsValidEvents = <E extends Record<string, unknown>, P>(
   contract: Pick<
     EventContract<E, P>,
-    'parse' | 'events' | 'fields' | 'badFieldsOf' | 'acceptsAcrossFields' | 'valid'
+    'parse' | 'events' | 'fieldRules' | 'acceptsAcrossFields' | 'valid'
   >,
 ): void => {
-  const { parse, events, fields, valid } = contract;
+  const { parse, events, fieldRules, valid } = contract;
   fc.assert(
     fc.property(events.filter(takes(contract)), (event) => {
       // Act
@@ -161,7 +170,8 @@ export const assertKeepsValidEvents = <E extends Record<string, unknown>, P>(
       // Assess
       valid.check(event, parsed);
       expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
-      for (const field of fields) expect(Object.prototype).not.toHaveProperty(field);
+      for (const field of Object.keys(fieldRules))
+        expect(Object.prototype).not.toHaveProperty(field);
     }),
     { numRuns: 200 },
   );
@@ -177,10 +187,11 @@ export const assertKeepsValidEvents = <E extends Record<string, unknown>, P>(
  * describeEventContract({
  *   name: 'snapshot-cleanup',
  *   parse: (event) => parseOrThrow(CleanupEventSchema, event, 'event'),
- *   events: cleanupEvent,
- *   anyInput,
- *   fields: ['retentionDays', 'dryRun'],
- *   badFieldsOf,
+ *   ...eventArbitraries({ polluting, edgeCases, fields: { retentionDays: days, dryRun } }),
+ *   fieldRules: {
+ *     retentionDays: (days) => days === undefined || isDays(days),
+ *     dryRun: (dryRun) => dryRun === undefined || typeof dryRun === 'boolean',
+ *   },
  *   valid: { title: 'keeps the overrides', check: (event, parsed) => expect(parsed).toEqual(event) },
  *   handler: {
  *     title: 'rejects it and deletes nothing',
