@@ -9,6 +9,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createObservability } from '@nightshift/middleware';
 import { type TimeBudget, ValidationError } from '@nightshift/runtime';
+import { twoPagesOfVolumes } from '@nightshift/testing';
 import { assertPagedRequests } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -536,16 +537,9 @@ describe('The last backup of a resource, in a run', () => {
     ec2Mock
       .on(DescribeSnapshotsCommand)
       .resolves({ Snapshots: [onFirstPage, onSecondPage, ofDeleted] });
-    ec2Mock
-      .on(DescribeVolumesCommand)
-      .resolvesOnce({ Volumes: [{ VolumeId: 'vol-a', State: 'in-use' }], NextToken: 'v1' })
-      .resolvesOnce({
-        Volumes: [
-          { VolumeId: 'vol-b', State: 'available' },
-          { VolumeId: 'vol-c', State: 'deleted' },
-          { State: 'available' },
-        ],
-      });
+    // vol-a in use, vol-b available, vol-c deleted (and vol-d, of no snapshot here).
+    const { first, second } = twoPagesOfVolumes();
+    ec2Mock.on(DescribeVolumesCommand).resolvesOnce(first).resolvesOnce(second);
     const { deps, config } = setupDefaults();
 
     // Act

@@ -4,6 +4,7 @@ import {
   DescribeVolumesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { twoPagesOfVolumes } from '@nightshift/testing';
 import { assertPagedRequests } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -119,17 +120,8 @@ describe('List the volumes that exist', () => {
 
   it('reads every page of volumes, managed ones included, leaving out deleted ones and those without an id', async () => {
     // Prepare
-    ec2Mock
-      .on(DescribeVolumesCommand)
-      .resolvesOnce({ Volumes: [{ VolumeId: 'vol-a', State: 'in-use' }], NextToken: 'v1' })
-      .resolvesOnce({
-        Volumes: [
-          { VolumeId: 'vol-b', State: 'available' },
-          { VolumeId: 'vol-c', State: 'deleted' },
-          { State: 'available' },
-          { VolumeId: 'vol-d' },
-        ],
-      });
+    const { first, second } = twoPagesOfVolumes();
+    ec2Mock.on(DescribeVolumesCommand).resolvesOnce(first).resolvesOnce(second);
 
     // Act
     const ids = await listLiveVolumeIds(new EC2Client({}));

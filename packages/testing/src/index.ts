@@ -1,5 +1,6 @@
 export { eventBridgeTwin, notificationOf } from './codePipeline.ts';
 export * from './crashPoints.ts';
+export { twoPagesOfVolumes } from './ec2Volumes.ts';
 export {
   type Fault,
   type FaultProxy,
