@@ -30,7 +30,7 @@ const packageJson = (name: string, description: string) => ({
   nightshift: {
     trigger: 'schedule',
     dryRun: true,
-    smokeEvent: 'events/dry-run.json',
+    smokeEvent: 'events/smoke.json',
     metrics: ['InstancesFlagged'],
   },
   dependencies: {
@@ -130,10 +130,12 @@ if (isMain) {
   }
   console.log(`
 Next:
-  node scripts/build.ts ${name}
-  vitest run --project @nightshift/${name}
-  bash scripts/check-template.sh
+  npm run build -- ${name}
+  bash scripts/run.sh vitest run --project @nightshift/${name}
+  npm run test:template
 Then make it the function it is meant to be: its reading, plan and change (src/), its
-permissions and schedule (functions/${name}/template.yaml, then node scripts/template.ts),
-its metrics (nightshift.metrics in its package.json) and its README.`);
+permissions and schedule (functions/${name}/template.yaml, then npm run template), its
+metrics (nightshift.metrics in its package.json), its smoke event (events/smoke.json: what a
+deploy invokes; \${stage}, \${scaledEnvironment}, \${now} are filled in) and its README.
+See CONTRIBUTING.md.`);
 }

@@ -79,7 +79,11 @@ describe('invoke arguments', () => {
   it.each([
     [
       ['snapshot-purger'],
-      /no function named snapshot-purger; there are backup-manager, deploy-notifier, infra-scaler, log-processor, snapshot-cleanup/,
+      new RegExp(
+        `no function named snapshot-purger; there are ${listFunctions(root)
+          .map((fn) => fn.name)
+          .join(', ')}$`,
+      ),
     ],
     [[], /which function\?/],
     [
