@@ -21,6 +21,9 @@ export interface BundleInvocation<R = unknown> {
   maxRssMb?: number;
 }
 
+// The fake Lambda context, as plain JavaScript: the child imports it without type stripping.
+const CONTEXT_URL = new URL('./lambdaContext.mjs', import.meta.url).href;
+
 // Runs in the child: loads the bundle as Lambda does (a fresh Node.js process, an ESM
 // import of the file), invokes the handler once, and sends the outcome back on fd 3. The
 // invocation comes on standard input (an event may be larger than an environment variable
@@ -28,8 +31,8 @@ export interface BundleInvocation<R = unknown> {
 // its parent's size, which the fork copies.
 const RUNNER = `
 import { readFileSync, writeSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-const { bundleUrl, exportName, event, functionName, timeoutMs } = JSON.parse(readFileSync(0, 'utf8'));
+const { bundleUrl, contextUrl, exportName, event, functionName, timeoutMs } = JSON.parse(readFileSync(0, 'utf8'));
+const { createLambdaContext } = await import(contextUrl);
 const peakRssKb = () => {
   try {
     const match = /^VmHWM:\\s*(\\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -37,14 +40,7 @@ const peakRssKb = () => {
   } catch {}
   return process.resourceUsage().maxRSS;
 };
-const deadline = Date.now() + timeoutMs;
-const requestId = randomUUID();
-const context = {
-  callbackWaitsForEmptyEventLoop: true, functionName, functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:' + process.env.AWS_REGION + ':123456789012:function:' + functionName,
-  memoryLimitInMB: '128', awsRequestId: requestId, logGroupName: '/aws/lambda/' + functionName,
-  logStreamName: 'local', getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-};
+const context = createLambdaContext({ functionName, timeoutMs, region: process.env.AWS_REGION });
 const started = performance.now();
 let imported = started;
 const send = (outcome) => writeSync(3, JSON.stringify({
@@ -114,6 +110,7 @@ export const invokeBundle = <R = unknown>(
     child.stdin?.end(
       JSON.stringify({
         bundleUrl: pathToFileURL(bundlePath).href,
+        contextUrl: CONTEXT_URL,
         exportName,
         event,
         functionName,

@@ -10,6 +10,12 @@ const BUNDLE = `
 export const handler = async (event, context) => {
   if (event.fail) throw new RangeError('asked to fail');
   if (event.flags) return process.execArgv;
+  if (event.context)
+    return {
+      arn: context.invokedFunctionArn,
+      requestId: context.awsRequestId,
+      remainingMs: context.getRemainingTimeInMillis(),
+    };
   if (event.holdMb) {
     const held = Buffer.alloc(event.holdMb * 1024 * 1024, 1);
     await new Promise((done) => setTimeout(done, 10));
@@ -66,6 +72,21 @@ describe('invokeBundle', () => {
       error: { name: 'RangeError', message: 'asked to fail' },
       maxRssMb: expect.any(Number),
     });
+  });
+
+  it('hands the handler the fake Lambda context of the function, in its region, counting down', async () => {
+    // Act
+    const { result } = await invokeBundle<{ arn: string; requestId: string; remainingMs: number }>(
+      bundle,
+      { context: true },
+      { env: { AWS_REGION: 'eu-west-1' }, functionName: 'stand-in', timeoutMs: 30_000 },
+    );
+
+    // Assess
+    expect(result?.arn).toBe('arn:aws:lambda:eu-west-1:123456789012:function:stand-in');
+    expect(result?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(result?.remainingMs).toBeGreaterThan(0);
+    expect(result?.remainingMs).toBeLessThanOrEqual(30_000);
   });
 
   it("runs with source maps on, as the template's NODE_OPTIONS, unless told otherwise", async () => {
