@@ -205,9 +205,9 @@ export const SnsEventSchema = z.looseObject({
  * its field, as in `Records[0].Sns.Message.detail.pipeline`.
  *
  * @example
- * const parsed = parseOrThrow(NotifierEventSchema, event, 'event');
+ * const parsed = parseOrThrow(EventSchema, event, 'event');
  */
-export const NotifierEventSchema = z.pipe(
+export const EventSchema = z.pipe(
   z.unknown(),
   z.transform((input, context): NotifierEvent | typeof z.NEVER => {
     if (isObject(input) && 'Records' in input) {

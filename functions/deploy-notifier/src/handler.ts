@@ -2,7 +2,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { createObservability, withNightshift } from '@nightshift/middleware';
 import { createTimeBudget, getClient } from '@nightshift/runtime';
 import { loadConfig } from './config.ts';
-import { NotifierEventSchema } from './event.ts';
+import { EventSchema } from './event.ts';
 import { LOOKUP_CLIENT_LIMITS } from './message.ts';
 import { run, SERVICE } from './run.ts';
 
@@ -10,7 +10,7 @@ const { logger, metrics } = createObservability(SERVICE);
 const config = loadConfig();
 
 export const handler = withNightshift(
-  { logger, metrics, eventSchema: NotifierEventSchema },
+  { logger, metrics, eventSchema: EventSchema },
   (event, context) =>
     run(
       // Its only calls are the optional look-ups: two attempts at most, each cut short, so

@@ -25,7 +25,7 @@ export interface SnsNotifyResult {
 }
 
 /** What a run needs: the CodePipeline client of the optional look-ups, and the logger. */
-export type Dependencies = Pick<Observability, 'logger'> & { codepipeline: CodePipelineClient };
+export type Deps = Pick<Observability, 'logger'> & { codepipeline: CodePipelineClient };
 /** Delivers one rendered message to one destination (a webhook POST unless a test replaces it). */
 export type Post = (destination: Destination, body: unknown) => Promise<void>;
 
@@ -53,7 +53,7 @@ const deliveryFailed = (failed: readonly { reason: string }[]) =>
  * await notifyNotice({ codepipeline, logger }, config, { event }, budget);
  */
 export const notifyNotice = async (
-  { codepipeline, logger }: Dependencies,
+  { codepipeline, logger }: Deps,
   config: Config,
   { event, additional }: PipelineNotice,
   budget: TimeBudget,
@@ -104,23 +104,22 @@ export const notifyNotice = async (
  * all were tried.
  *
  * @example
- * await run({ codepipeline, logger }, config, parseOrThrow(NotifierEventSchema, raw, 'event'), budget);
+ * await run({ codepipeline, logger }, config, parseOrThrow(EventSchema, raw, 'event'), budget);
  */
 export const run = async (
-  dependencies: Dependencies,
+  deps: Deps,
   config: Config,
   event: NotifierEvent,
   budget: TimeBudget,
   post: Post = postTo(config, budget),
 ): Promise<NotifyResult | SnsNotifyResult> => {
-  if (event.kind === 'eventbridge')
-    return notifyNotice(dependencies, config, event.notice, budget, post);
+  if (event.kind === 'eventbridge') return notifyNotice(deps, config, event.notice, budget, post);
   const records: SnsNotifyResult['records'] = [];
   const failed: { reason: string }[] = [];
   for (const record of event.records) {
     const { messageId } = record;
     if ('skipped' in record) {
-      dependencies.logger.info('Not a CodePipeline notification; skipped', {
+      deps.logger.info('Not a CodePipeline notification; skipped', {
         messageId,
         reason: record.skipped,
       });
@@ -130,7 +129,7 @@ export const run = async (
     try {
       records.push({
         messageId,
-        ...(await notifyNotice(dependencies, config, record.notice, budget, post)),
+        ...(await notifyNotice(deps, config, record.notice, budget, post)),
       });
     } catch (error) {
       failed.push({ reason: (error as Error).message.replace(/^Delivery failed: /, '') });

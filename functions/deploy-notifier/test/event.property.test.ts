@@ -15,8 +15,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DETAIL_TYPES,
+  EventSchema,
   levelOf,
-  NotifierEventSchema,
   type PipelineEvent,
   PipelineEventSchema,
   type SnsRecordNotice,
@@ -25,7 +25,7 @@ import { messageFromEvent } from '../src/message.ts';
 import { renderSlack, renderTeams } from '../src/render.ts';
 
 const parse = (event: unknown) => parseOrThrow(PipelineEventSchema, event, 'event');
-const parseAny = (event: unknown) => parseOrThrow(NotifierEventSchema, event, 'event');
+const parseAny = (event: unknown) => parseOrThrow(EventSchema, event, 'event');
 
 /** Anything a caller could send, as a field or as the whole event. */
 const anyInput = anyValue({ edgeCases: [null, 1e308, -1, '', 'aws.codebuild', 'FAILED', []] });

@@ -18,7 +18,7 @@ import snsPipelineFailed from '../events/sns-pipeline-failed.json' with { type: 
 import snsPipelineSucceeded from '../events/sns-pipeline-succeeded.json' with { type: 'json' };
 import snsStageFailed from '../events/sns-stage-failed.json' with { type: 'json' };
 import { loadConfig } from '../src/config.ts';
-import { NotifierEventSchema } from '../src/event.ts';
+import { EventSchema } from '../src/event.ts';
 import { MAX_OTHERS_SHOWN } from '../src/render.ts';
 import { type NotifyResult, run, type SnsNotifyResult } from '../src/run.ts';
 import { limitIssues } from './fixtures.ts';
@@ -60,13 +60,7 @@ const notified = async (raw: unknown, env: Record<string, string> = {}) => {
   };
   const deps = { codepipeline: new CodePipelineClient({}), ...createObservability('test') };
   const config = loadConfig({ ...DEFAULT_ENV, ...env });
-  const result = await run(
-    deps,
-    config,
-    parseOrThrow(NotifierEventSchema, raw, 'event'),
-    plenty,
-    post,
-  );
+  const result = await run(deps, config, parseOrThrow(EventSchema, raw, 'event'), plenty, post);
   return { result, slack: posts['slack#1'], teams: posts['teams#1'], posts, order };
 };
 
@@ -640,13 +634,7 @@ describe('An SNS event with several records', () => {
 
     // Act & Assess
     await expect(
-      run(
-        deps,
-        loadConfig(DEFAULT_ENV),
-        parseOrThrow(NotifierEventSchema, several, 'event'),
-        plenty,
-        post,
-      ),
+      run(deps, loadConfig(DEFAULT_ENV), parseOrThrow(EventSchema, several, 'event'), plenty, post),
     ).rejects.toThrow(
       'Delivery failed: slack: webhook answered 500 Internal Server Error; gave up after retries',
     );

@@ -123,10 +123,10 @@ const decode = z.transform((data: string, context) => {
  * The CloudWatch Logs subscription event, decoded and validated: `awslogs.data` must be
  * base64 of gzip of the payload JSON, and the payload must have the expected shape.
  */
-export const LogsEventSchema = z.object({
+export const EventSchema = z.object({
   awslogs: z.object({
     data: z.pipe(z.string('must be a string'), decode),
   }),
 });
 
-export type LogsEvent = z.infer<typeof LogsEventSchema>;
+export type LogsEvent = z.infer<typeof EventSchema>;

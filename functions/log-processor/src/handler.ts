@@ -2,13 +2,13 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { createObservability, withNightshift } from '@nightshift/middleware';
 import { getClient } from '@nightshift/runtime';
 import { loadConfig } from './config.ts';
-import { LogsEventSchema } from './event.ts';
+import { EventSchema } from './event.ts';
 import { run, SERVICE } from './run.ts';
 
 const { logger, metrics } = createObservability(SERVICE);
 // Patterns are compiled here, once per container.
 const config = loadConfig();
 
-export const handler = withNightshift({ logger, metrics, eventSchema: LogsEventSchema }, (event) =>
+export const handler = withNightshift({ logger, metrics, eventSchema: EventSchema }, (event) =>
   run({ sns: getClient(SNSClient), logger, metrics }, config, event),
 );

@@ -9,7 +9,7 @@ import type { LogsEvent, LogsPayload } from './event.ts';
 export const SERVICE = 'log-processor';
 
 /** What a run needs: the SNS client of the alert, the logger and the metrics. */
-export type Dependencies = Observability & { sns: SNSClient };
+export type Deps = Observability & { sns: SNSClient };
 
 /** What one batch amounted to. */
 export interface BatchSummary {
@@ -33,10 +33,10 @@ export interface BatchSummary {
  * after the metrics are recorded, so that Lambda retries the batch.
  *
  * @example
- * const summary = await run({ sns, logger, metrics }, config, parseOrThrow(LogsEventSchema, raw, 'event'));
+ * const summary = await run({ sns, logger, metrics }, config, parseOrThrow(EventSchema, raw, 'event'));
  */
 export const run = async (
-  { sns, logger, metrics }: Dependencies,
+  { sns, logger, metrics }: Deps,
   config: Config,
   event: LogsEvent,
 ): Promise<BatchSummary> => {

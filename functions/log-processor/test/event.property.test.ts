@@ -4,15 +4,15 @@ import { anyValue, assertParsesOrRejects, rejectionOf } from '@nightshift/testin
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  EventSchema,
   isLogsPayload,
-  LogsEventSchema,
   type LogsPayload,
   LogsPayloadSchema,
   MAX_LOG_TIMESTAMP,
 } from '../src/event.ts';
 import { eventOf } from './fixtures.ts';
 
-const parse = (event: unknown) => parseOrThrow(LogsEventSchema, event, 'event');
+const parse = (event: unknown) => parseOrThrow(EventSchema, event, 'event');
 
 const pathsOf = (error: ValidationError | undefined) => error?.issues.map((issue) => issue.path);
 

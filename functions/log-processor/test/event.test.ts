@@ -2,15 +2,15 @@ import { gzipSync } from 'node:zlib';
 import { parseOrThrow } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import {
+  EventSchema,
   isLogsPayload,
-  LogsEventSchema,
   type LogsPayload,
   MAX_LOG_TIMESTAMP,
   MAX_UNZIPPED_BYTES,
 } from '../src/event.ts';
 import { eventOf, payloadOf } from './fixtures.ts';
 
-const parse = (event: unknown) => parseOrThrow(LogsEventSchema, event, 'event');
+const parse = (event: unknown) => parseOrThrow(EventSchema, event, 'event');
 
 describe('Decoding a CloudWatch Logs event', () => {
   it('decodes base64 gzip JSON into the payload', () => {
