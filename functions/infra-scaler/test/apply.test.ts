@@ -375,7 +375,7 @@ describe('scale_down of Auto Scaling groups', () => {
     ]);
   });
 
-  it('reads a group without sizes as empty, never a group without a name, and reports a group that would not scale', async () => {
+  it('never acts on a group without sizes (it would be saved as zeros) or without a name, and reports a group that would not scale', async () => {
     // Prepare
     givenGroups(
       { AutoScalingGroupName: 'bare', Tags: staging } as never,
@@ -391,9 +391,11 @@ describe('scale_down of Auto Scaling groups', () => {
 
     // Assess
     expect(report.planned.map((entry) => [entry.id, entry.reason])).toEqual([
-      ['bare', 'saving min=0,max=0,desired=0'],
       ['stuck', 'saving min=1,max=2,desired=1'],
     ]);
+    expect(asgMock).not.toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      AutoScalingGroupName: 'bare',
+    });
     expect(asgMock).not.toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       AutoScalingGroupName: '',
     });

@@ -20,7 +20,8 @@ export interface ScalingGroup {
 }
 
 /**
- * Every Auto Scaling group tagged `key=value`, all pages; groups without a name are left out.
+ * Every Auto Scaling group tagged `key=value`, all pages; a group without a name or without
+ * its sizes is left out.
  *
  * @example
  * await listGroups(autoscaling, { key: 'Environment', value: 'staging' });
@@ -36,14 +37,17 @@ export const listGroups = async (
   );
   for await (const page of pages) {
     for (const group of page.AutoScalingGroups ?? []) {
-      if (!group.AutoScalingGroupName) continue;
+      const {
+        AutoScalingGroupName: name,
+        MinSize: min,
+        MaxSize: max,
+        DesiredCapacity: desired,
+      } = group;
+      // Without its sizes a group could be saved as zeros and "restored" to nothing.
+      if (!name || min === undefined || max === undefined || desired === undefined) continue;
       groups.push({
-        name: group.AutoScalingGroupName,
-        size: {
-          min: group.MinSize ?? 0,
-          max: group.MaxSize ?? 0,
-          desired: group.DesiredCapacity ?? 0,
-        },
+        name,
+        size: { min, max, desired },
         tags: group.Tags ?? [],
       });
     }

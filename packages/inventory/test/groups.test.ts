@@ -8,7 +8,7 @@ const asgMock = mockClient(AutoScalingClient);
 describe('List Auto Scaling groups by tag', () => {
   beforeEach(() => asgMock.reset());
 
-  it('maps every page to named groups with their sizes, and leaves out a group without a name', async () => {
+  it('maps every page to named groups with their sizes, and leaves out a group without a name or its sizes', async () => {
     // Prepare
     asgMock
       .on(DescribeAutoScalingGroupsCommand)
@@ -24,7 +24,13 @@ describe('List Auto Scaling groups by tag', () => {
         ],
         NextToken: 'next',
       })
-      .resolvesOnce({ AutoScalingGroups: [{ MinSize: 1 } as never] });
+      .resolvesOnce({
+        AutoScalingGroups: [
+          { MinSize: 1 } as never,
+          { AutoScalingGroupName: 'no-sizes', Tags: [] } as never,
+          { AutoScalingGroupName: 'no-desired', MinSize: 0, MaxSize: 2 } as never,
+        ],
+      });
 
     // Act
     const groups = await listGroups(new AutoScalingClient({}), {
