@@ -402,7 +402,7 @@ describe('scale_down of Auto Scaling groups', () => {
     expect(report.failed).toEqual([
       { id: 'stuck', action: 'scale to 0', reason: 'ScalingActivityInProgress: busy' },
     ]);
-    expect(counts.GroupsScaled).toBe(1);
+    expect(counts.GroupsScaled).toBe(0);
   });
 });
 
