@@ -4,20 +4,20 @@
 // the threshold.
 //   node scripts/mutation.ts [--threshold 90] [module.ts ...]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { listFunctions } from './lib/functions.ts';
 
-/** The modules whose decisions do harm when a test misses a change in them. */
-export const DECIDING_MODULES = [
-  'functions/infra-scaler/src/plan.ts',
-  'functions/infra-scaler/src/apply.ts',
+/**
+ * The modules whose decisions do harm when a test misses a change in them: every function's
+ * planner and applier (found through the function list, so a new function's are mutated
+ * too), and the other modules that decide what to change or what to hide.
+ */
+const OTHER_DECIDING_MODULES = [
   'functions/infra-scaler/src/environment.ts',
   'functions/infra-scaler/src/event.ts',
   'functions/infra-scaler/src/marks.ts',
-  'functions/snapshot-cleanup/src/plan.ts',
-  'functions/snapshot-cleanup/src/apply.ts',
-  'functions/backup-manager/src/plan.ts',
   'functions/backup-manager/src/retention.ts',
   'functions/backup-manager/src/daySets.ts',
   'functions/backup-manager/src/legacy.ts',
@@ -32,6 +32,16 @@ export const DECIDING_MODULES = [
 ];
 
 const root = resolve(import.meta.dirname, '..');
+
+export const DECIDING_MODULES = [
+  ...listFunctions(root).flatMap((fn) =>
+    ['plan', 'apply']
+      .map((module) => `functions/${fn.name}/src/${module}.ts`)
+      .filter((file) => existsSync(join(root, file))),
+  ),
+  ...OTHER_DECIDING_MODULES,
+];
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { threshold: { type: 'string', default: '90' } },
