@@ -1,8 +1,8 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { type Destination, postJson, webhookUrl } from '@nightshift/delivery';
+import { type Destination, postJson, routeFor, webhookUrl } from '@nightshift/delivery';
 import type { Observability } from '@nightshift/middleware';
 import { mapSettled, type TimeBudget } from '@nightshift/runtime';
-import { type Config, routeFor } from './config.ts';
+import type { Config } from './config.ts';
 import { levelOf, type NotifierEvent, type PipelineNotice } from './event.ts';
 import { enrichMessage, LOOKUP_DEADLINE_MS, messageFromEvent } from './message.ts';
 import { renderSlack, renderTeams } from './render.ts';

@@ -1,174 +1,85 @@
 import { DEFAULT_WEBHOOK_HOSTS } from '@nightshift/delivery';
 import { ConfigError } from '@nightshift/runtime';
-import { SECRET_SAMPLES } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, routeFor } from '../src/config.ts';
+import { loadConfig, SETTINGS } from '../src/config.ts';
 
-const slackSample = SECRET_SAMPLES.find((sample) => sample.kind === 'Slack webhook');
-if (!slackSample) throw new Error('the secret samples have no Slack webhook');
-/** A webhook URL as an operator would paste it, and the part of it that is the credential. */
-const webhook = `https://hooks.slack.com/${slackSample.secret}`;
-const credential = slackSample.secret;
-
-const configError = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('no ConfigError');
-};
-
-describe('deploy-notifier configuration errors', () => {
-  it.each([
-    [
-      'a destination of an unknown kind',
-      { DESTINATIONS: JSON.stringify({ ops: { kind: 'email', url: webhook } }) },
-      'Invalid configuration: DESTINATIONS.ops.kind: must be slack or teams',
-    ],
-    [
-      'a destination that is not an object',
-      { DESTINATIONS: JSON.stringify({ ops: webhook }) },
-      'Invalid configuration: DESTINATIONS.ops: must be an object with kind and one of url, parameter, secret',
-    ],
-    [
-      'destinations that are a list',
-      { DESTINATIONS: JSON.stringify([webhook]) },
-      'Invalid configuration: DESTINATIONS: must be an object of named destinations',
-    ],
-    [
-      'destinations that are not JSON',
-      { DESTINATIONS: `ops=${webhook}` },
-      'Invalid configuration: DESTINATIONS: must be JSON, like {"payments": {"kind": "slack", "parameter": "/slack/payments"}}',
-    ],
-    [
-      'a destination with two sources',
-      { DESTINATIONS: JSON.stringify({ ops: { kind: 'slack', url: webhook, parameter: '/p' } }) },
-      'Invalid configuration: DESTINATIONS: destination ops needs exactly one of url, parameter, secret (has 2)',
-    ],
-    [
-      'a webhook URL in a number',
-      { SLACK_WEBHOOK_URL: webhook, WEBHOOK_TIMEOUT_MS: webhook },
-      'Invalid configuration: WEBHOOK_TIMEOUT_MS: must be a whole number',
-    ],
-    [
-      'a webhook URL as a route destination',
-      {
-        SLACK_WEBHOOK_URL: webhook,
-        ROUTES: JSON.stringify([{ pipeline: '*', destinations: [webhook] }]),
-      },
-      'Invalid configuration: ROUTES: destination (a name that is not a name) is used but not defined',
-    ],
-    [
-      'a webhook URL as a destination name',
-      { DESTINATIONS: JSON.stringify({ [webhook]: { kind: 'slack' } }) },
-      'Invalid configuration: DESTINATIONS: destination (a name that is not a name) needs exactly one of url, parameter, secret (has 0)',
-    ],
-    [
-      'a route that is not an object',
-      { SLACK_WEBHOOK_URL: webhook, ROUTES: JSON.stringify([webhook]) },
-      'Invalid configuration: ROUTES[0]: must be an object with pipeline and destinations',
-    ],
-  ])('says what is wrong with %s, never the webhook URL', (_case, env, message) => {
+describe('deploy-notifier configuration', () => {
+  it('notifies failed, succeeded, canceled and stopped pipelines and failed actions by default', () => {
     // Act
-    const error = configError(env);
+    const config = loadConfig({});
 
     // Assess
-    expect(error.message).toBe(message);
-    expect(`${error.message} ${JSON.stringify(error.issues)} ${String(error.stack)}`).not.toContain(
-      credential,
-    );
-  });
-
-  it('refuses a webhook URL to a host that is not allowed, naming the host only', () => {
-    // Act
-    const error = configError({
-      SLACK_WEBHOOK_URL: 'https://collector.example.com/services/T0/B0/secret-path',
-      DESTINATIONS: JSON.stringify({
-        ops: { kind: 'teams', url: 'http://example.org/secret-path' },
-      }),
+    expect(config.notify).toEqual({
+      pipeline: new Set(['FAILED', 'SUCCEEDED', 'CANCELED', 'STOPPED']),
+      stage: new Set(),
+      action: new Set(['FAILED']),
     });
-
-    // Assess
-    expect(error.issues).toEqual([
-      {
-        path: 'SLACK_WEBHOOK_URL',
-        message:
-          'slack: the webhook host collector.example.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
-      },
-      {
-        path: 'DESTINATIONS',
-        message:
-          'ops: the webhook URL must be https (plain http only to a loopback host), not http:',
-      },
-    ]);
-    expect(error.message).not.toContain('secret-path');
   });
 
-  it('adds the hosts of WEBHOOK_ALLOWED_HOSTS to the known webhook hosts', () => {
+  it('reads the notified states of each level in upper case', () => {
     // Act
     const config = loadConfig({
-      SLACK_WEBHOOK_URL: 'https://chat.example.com/hooks/x',
-      WEBHOOK_ALLOWED_HOSTS: 'Chat.Example.com, *.hooks.example.net',
+      NOTIFY_PIPELINE_STATES: 'failed, Superseded',
+      NOTIFY_STAGE_STATES: 'failed',
+      NOTIFY_ACTION_STATES: 'Failed,succeeded',
     });
 
     // Assess
-    expect(config.allowedHosts).toEqual([
-      ...DEFAULT_WEBHOOK_HOSTS,
-      'chat.example.com',
-      '*.hooks.example.net',
-    ]);
-    expect(loadConfig({}).allowedHosts).toEqual(DEFAULT_WEBHOOK_HOSTS);
+    expect(config.notify).toEqual({
+      pipeline: new Set(['FAILED', 'SUPERSEDED']),
+      stage: new Set(['FAILED']),
+      action: new Set(['FAILED', 'SUCCEEDED']),
+    });
   });
 
-  it('refuses an entry of WEBHOOK_ALLOWED_HOSTS that is not a host, without quoting it', () => {
+  it('reads the chat destinations and their delivery settings from the same environment', () => {
     // Act
-    const error = configError({
-      WEBHOOK_ALLOWED_HOSTS: `chat.example.com, ${webhook}, *, *.com.`,
-    });
-
-    // Assess
-    expect(error.message).toBe(
-      'Invalid configuration: WEBHOOK_ALLOWED_HOSTS: 3 entries are not a host name or *.domain',
-    );
-    expect(configError({ WEBHOOK_ALLOWED_HOSTS: 'https://chat.example.com' }).message).toBe(
-      'Invalid configuration: WEBHOOK_ALLOWED_HOSTS: 1 entry is not a host name or *.domain',
-    );
-  });
-});
-
-describe('Routing', () => {
-  it('sends each pipeline to the destinations of the first matching pattern, and the rest to the defaults', () => {
-    // Prepare
     const config = loadConfig({
-      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/default',
-      DESTINATIONS: JSON.stringify({
-        payments: { kind: 'slack', parameter: '/slack/payments' },
-        ops: { kind: 'teams', secret: 'teams/ops' },
-      }),
-      ROUTES: JSON.stringify([
-        { pipeline: 'payments-*', destinations: ['payments', 'ops'] },
-        { pipeline: '*-infra', destinations: ['ops'] },
-      ]),
+      SLACK_WEBHOOK_PARAMETER: '/nightshift/slack-webhook',
+      DESTINATIONS: JSON.stringify({ ops: { kind: 'teams', secret: 'teams/ops' } }),
+      ROUTES: JSON.stringify([{ pipeline: '*-infra', destinations: ['ops'] }]),
       DEFAULT_DESTINATIONS: 'slack',
+      WEBHOOK_TIMEOUT_MS: '2000',
+      DELIVERY_ATTEMPTS: '3',
     });
 
-    // Act & Assess
-    expect(routeFor(config, 'payments-api').map((d) => d.name)).toEqual(['payments', 'ops']);
-    expect(routeFor(config, 'network-infra').map((d) => d.name)).toEqual(['ops']);
-    expect(routeFor(config, 'website').map((d) => d.name)).toEqual(['slack']);
+    // Assess
+    expect([...config.destinations.keys()]).toEqual(['slack', 'ops']);
+    expect(config).toMatchObject({
+      routes: [{ pipeline: '*-infra', destinations: ['ops'] }],
+      defaults: ['slack'],
+      timeoutMs: 2_000,
+      attempts: 3,
+      allowedHosts: DEFAULT_WEBHOOK_HOSTS,
+    });
   });
 
-  it('rejects a route to an unknown destination and a destination with two sources', () => {
+  it('reads every variable of the contract, each under one setting', () => {
+    expect(Object.values(SETTINGS).map(([variable]) => variable)).toEqual([
+      'NOTIFY_PIPELINE_STATES',
+      'NOTIFY_STAGE_STATES',
+      'NOTIFY_ACTION_STATES',
+      'SLACK_WEBHOOK_URL',
+      'SLACK_WEBHOOK_PARAMETER',
+      'SLACK_WEBHOOK_SECRET',
+      'TEAMS_WEBHOOK_URL',
+      'TEAMS_WEBHOOK_PARAMETER',
+      'TEAMS_WEBHOOK_SECRET',
+      'DESTINATIONS',
+      'ROUTES',
+      'DEFAULT_DESTINATIONS',
+      'WEBHOOK_TIMEOUT_MS',
+      'DELIVERY_ATTEMPTS',
+      'WEBHOOK_ALLOWED_HOSTS',
+    ]);
+  });
+
+  it('fails with a ConfigError when a destination is wrong', () => {
     expect(() =>
-      loadConfig({
-        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/a',
-        SLACK_WEBHOOK_PARAMETER: '/slack',
-        ROUTES: JSON.stringify([{ pipeline: '*', destinations: ['nowhere'] }]),
-      }),
-    ).toThrow(
-      /SLACK_WEBHOOK_\*: destination slack needs exactly one of url, parameter, secret \(has 2\).*ROUTES: destination nowhere is used but not defined/,
+      loadConfig({ ROUTES: JSON.stringify([{ pipeline: '*', destinations: ['nowhere'] }]) }),
+    ).toThrow(ConfigError);
+    expect(() => loadConfig({ DELIVERY_ATTEMPTS: '0' })).toThrow(
+      'Invalid configuration: DELIVERY_ATTEMPTS: must be at least 1',
     );
   });
 });

@@ -4,6 +4,7 @@ import {
   ListActionExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Destination } from '@nightshift/delivery';
 import { createObservability } from '@nightshift/middleware';
 import type { TimeBudget } from '@nightshift/runtime';
 import { SECRET_SAMPLES } from '@nightshift/testing';
@@ -12,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import actionFailed from '../events/action-failed.json' with { type: 'json' };
 import pipelineFailed from '../events/pipeline-failed.json' with { type: 'json' };
 import pipelineSucceeded from '../events/pipeline-succeeded.json' with { type: 'json' };
-import { type Destination, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { PipelineEventSchema } from '../src/event.ts';
 import { LOOKUP_DEADLINE_MS } from '../src/message.ts';
 import { notifyNotice } from '../src/run.ts';

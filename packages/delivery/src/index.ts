@@ -6,4 +6,13 @@ export {
   HOST_PATTERN,
   postJson,
 } from './deliver.ts';
+export {
+  DESTINATION_SETTINGS,
+  type DestinationSettings,
+  type Destinations,
+  loadDestinations,
+  type Route,
+  resolveDestinations,
+  routeFor,
+} from './destinations.ts';
 export { type ChatKind, type Destination, webhookUrl } from './webhooks.ts';
