@@ -1,4 +1,11 @@
-import { envInteger, envJson, envString, parseEnv } from '@nightshift/runtime';
+import {
+  envInteger,
+  envJson,
+  envString,
+  parseSettings,
+  type Settings,
+  type SettingsSpec,
+} from '@nightshift/runtime';
 import * as z from 'zod/mini';
 import {
   type Classifier,
@@ -35,57 +42,60 @@ const envPatterns = () =>
     '["quota exceeded", "HTTP 429"]',
   );
 
-/** Environment of the function; every variable has a default. */
-export const LogProcessorEnvSchema = z.object({
-  ALERT_TOPIC_ARN: z.optional(z.string()),
-  ERROR_PATTERNS: envPatterns(),
-  CRITICAL_PATTERNS: envPatterns(),
-  EXTRA_ERROR_PATTERNS: envPatterns(),
-  EXTRA_CRITICAL_PATTERNS: envPatterns(),
-  ALERT_MAX_LINES: envInteger({ default: 5, min: 1, max: 100 }),
-  ALERT_MAX_LINE_LENGTH: envInteger({ default: 500, min: 50, max: 10_000 }),
-  // Set by Lambda; the Region of the Logs Insights link in an alert.
-  AWS_REGION: z.optional(envString()),
-  AWS_DEFAULT_REGION: z.optional(envString()),
-});
+/** The function's settings, each read from its environment variable (the names are a contract). */
+export const SETTINGS = {
+  /** `ALERT_TOPIC_ARN`: where alerts go; none is sent when it is not set. */
+  alertTopicArn: ['ALERT_TOPIC_ARN', z.optional(envString())],
+  /** `ERROR_PATTERNS`, `CRITICAL_PATTERNS`: replace the default patterns. */
+  errorPatterns: ['ERROR_PATTERNS', envPatterns()],
+  criticalPatterns: ['CRITICAL_PATTERNS', envPatterns()],
+  /** `EXTRA_ERROR_PATTERNS`, `EXTRA_CRITICAL_PATTERNS`: add to them. */
+  extraErrorPatterns: ['EXTRA_ERROR_PATTERNS', envPatterns()],
+  extraCriticalPatterns: ['EXTRA_CRITICAL_PATTERNS', envPatterns()],
+  /** `ALERT_MAX_LINES`, `ALERT_MAX_LINE_LENGTH`: critical lines an alert shows, and characters of each. */
+  maxLines: ['ALERT_MAX_LINES', envInteger({ default: 5, min: 1, max: 100 })],
+  maxLineLength: ['ALERT_MAX_LINE_LENGTH', envInteger({ default: 500, min: 50, max: 10_000 })],
+  /** `AWS_REGION`, `AWS_DEFAULT_REGION`: set by Lambda; the Region of the Logs Insights link in an alert. */
+  awsRegion: ['AWS_REGION', z.optional(envString())],
+  awsDefaultRegion: ['AWS_DEFAULT_REGION', z.optional(envString())],
+} as const satisfies SettingsSpec;
 
 /** The function's settings, read once per container. */
-export interface Config {
-  /** Where alerts go; none is sent when it is not set. */
-  alertTopicArn: string | undefined;
-  /** Critical lines an alert shows, and characters of each. */
-  maxLines: number;
-  maxLineLength: number;
+export type Config = Pick<
+  Settings<typeof SETTINGS>,
+  'alertTopicArn' | 'maxLines' | 'maxLineLength'
+> & {
   /** The patterns, compiled once. */
   classifier: Classifier;
   /** The function's Region. */
   region: string;
-}
+};
 
 /**
- * Reads and validates the environment, and compiles the classifier once: `ERROR_PATTERNS` /
- * `CRITICAL_PATTERNS` replace the defaults, `EXTRA_*` add to them.
+ * Reads and validates the environment (throws `ConfigError` naming every bad variable), and
+ * compiles the classifier once: `ERROR_PATTERNS` / `CRITICAL_PATTERNS` replace the
+ * defaults, `EXTRA_*` add to them.
  *
  * @example
  * const config = loadConfig({ EXTRA_CRITICAL_PATTERNS: '["payment provider down"]' });
  */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
-  const config = parseEnv(LogProcessorEnvSchema, env);
+  const settings = parseSettings(SETTINGS, env);
   const classifier = createClassifier({
     critical: [
-      ...(config.CRITICAL_PATTERNS ?? DEFAULT_CRITICAL_PATTERNS),
-      ...(config.EXTRA_CRITICAL_PATTERNS ?? []),
+      ...(settings.criticalPatterns ?? DEFAULT_CRITICAL_PATTERNS),
+      ...(settings.extraCriticalPatterns ?? []),
     ],
     error: [
-      ...(config.ERROR_PATTERNS ?? DEFAULT_ERROR_PATTERNS),
-      ...(config.EXTRA_ERROR_PATTERNS ?? []),
+      ...(settings.errorPatterns ?? DEFAULT_ERROR_PATTERNS),
+      ...(settings.extraErrorPatterns ?? []),
     ],
   });
   return {
-    alertTopicArn: config.ALERT_TOPIC_ARN?.trim() || undefined,
-    maxLines: config.ALERT_MAX_LINES,
-    maxLineLength: config.ALERT_MAX_LINE_LENGTH,
+    alertTopicArn: settings.alertTopicArn,
+    maxLines: settings.maxLines,
+    maxLineLength: settings.maxLineLength,
     classifier,
-    region: config.AWS_REGION ?? config.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region: settings.awsRegion ?? settings.awsDefaultRegion ?? 'us-east-1',
   };
 };

@@ -1,6 +1,6 @@
 import { ConfigError } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig, SETTINGS } from '../src/config.ts';
 
 describe('log-processor configuration', () => {
   it('reads configured patterns on the first 8 KB of a line too', () => {
@@ -81,5 +81,19 @@ describe('log-processor configuration', () => {
     expect(() => loadConfig({ ALERT_MAX_LINES: '0', ALERT_MAX_LINE_LENGTH: '49' })).toThrow(
       /ALERT_MAX_LINES: must be at least 1.*ALERT_MAX_LINE_LENGTH: must be at least 50/,
     );
+  });
+
+  it('reads every variable of the contract, each under one setting', () => {
+    expect(Object.values(SETTINGS).map(([variable]) => variable)).toEqual([
+      'ALERT_TOPIC_ARN',
+      'ERROR_PATTERNS',
+      'CRITICAL_PATTERNS',
+      'EXTRA_ERROR_PATTERNS',
+      'EXTRA_CRITICAL_PATTERNS',
+      'ALERT_MAX_LINES',
+      'ALERT_MAX_LINE_LENGTH',
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+    ]);
   });
 });
