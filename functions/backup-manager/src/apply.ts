@@ -5,7 +5,7 @@ import type { Outcomes } from '@nightshift/job';
 import { mapSettled, type TimeBudget } from '@nightshift/runtime';
 import { createInstanceBackup } from './ec2Backups.ts';
 import {
-  type Action,
+  Action,
   type Change,
   type CreateDecision,
   type DeleteDecision,
@@ -135,8 +135,12 @@ export const applyChanges = async (
   outcomes: Outcomes<Action>,
   { concurrency, budget, tally, now }: ApplySettings,
 ): Promise<void> => {
-  const creates = changes.filter((change): change is CreateDecision => change.action === 'back up');
-  const deletes = changes.filter((change): change is DeleteDecision => change.action === 'delete');
+  const creates = changes.filter(
+    (change): change is CreateDecision => change.action === Action.BackUp,
+  );
+  const deletes = changes.filter(
+    (change): change is DeleteDecision => change.action === Action.Delete,
+  );
 
   const created = await mapSettled(creates, (decision) => createBackup(clients, decision, now), {
     concurrency,

@@ -23,7 +23,7 @@ const isoTime = (what: string) =>
  * read too. The scheduled time, not the clock, says which day a run backs up. A left-out
  * `backup_type` is `all`, as the original backup script took it.
  */
-export const BackupEventSchema = z.looseObject({
+export const EventSchema = z.looseObject({
   backup_type: z._default(z.enum(['all', 'ec2', 'rds'], 'must be one of all, ec2, rds'), 'all'),
   // Required, though the original script took production when it was left out: a test
   // event sent by hand to another environment's stack must not expire production's backups.
@@ -41,7 +41,7 @@ export const BackupEventSchema = z.looseObject({
   time: isoTime('the scheduled event’s time'),
 });
 
-export type BackupEvent = z.infer<typeof BackupEventSchema>;
+export type BackupEvent = z.infer<typeof EventSchema>;
 
 /**
  * The time a run was scheduled for: the event's `scheduledTime`, else its `time`, else

@@ -4,13 +4,13 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { jobHandler } from '@nightshift/job';
 import { getClient } from '@nightshift/runtime';
 import { loadConfig } from './config.ts';
-import { BackupEventSchema } from './event.ts';
+import { EventSchema } from './event.ts';
 import { run, SERVICE } from './run.ts';
 
 export const handler = jobHandler({
   service: SERVICE,
   loadConfig,
-  eventSchema: BackupEventSchema,
+  eventSchema: EventSchema,
   clients: () => ({
     ec2: getClient(EC2Client),
     rds: getClient(RDSClient),

@@ -15,7 +15,7 @@ import {
 } from './ec2Backups.ts';
 import { type BackupEvent, scheduledAt } from './event.ts';
 import {
-  type Action,
+  Action,
   type Change,
   type CreateDecision,
   type Inventory,
@@ -116,7 +116,7 @@ const summarize = (
   },
 ): Summary => {
   const planned = (kind: CreateDecision['kind']) =>
-    plan.changes.filter((change) => change.action === 'back up' && change.kind === kind).length;
+    plan.changes.filter((change) => change.action === Action.BackUp && change.kind === kind).length;
   const rdsCreated = dryRun ? planned('rds') : tally.rdsCreated;
   const clusterCreated = dryRun ? planned('rds-cluster') : tally.clusterCreated;
   const notes: string[] = [];
@@ -149,7 +149,7 @@ const summarize = (
     },
     metrics: {
       BackupsCreated: tally.created,
-      BackupsSkipped: report.skipped.filter((entry) => entry.action === 'back up').length,
+      BackupsSkipped: report.skipped.filter((entry) => entry.action === Action.BackUp).length,
       BackupsDeleted: tally.deleted,
       BackupFailures: report.failed.length,
     },
@@ -172,9 +172,9 @@ export const run = async (
   event: BackupEvent,
   budget: TimeBudget,
 ): Promise<Report> => {
-  const clock = deps.now ?? (() => new Date());
-  const now = clock();
-  const day = backupDay(scheduledAt(event, now));
+  const { now = () => new Date() } = deps;
+  const startedAt = now();
+  const day = backupDay(scheduledAt(event, startedAt));
   const dryRun = resolveDryRun(event.dryRun, config.dryRun);
   const selector: TargetSelector = {
     environmentKey: config.environmentTagKey,
@@ -204,7 +204,7 @@ export const run = async (
         const plan = planBackups(input, {
           selector,
           day,
-          now,
+          now: startedAt,
           retentionDays: config.retentionDays,
           keepLast: config.keepLast,
         });
@@ -216,7 +216,7 @@ export const run = async (
           concurrency: config.concurrency,
           budget,
           tally,
-          now: clock,
+          now,
         }),
       summarize: (report, input, plan) =>
         summarize(report, input, plan, {
@@ -233,7 +233,7 @@ export const run = async (
       metrics: deps.metrics,
       sns: deps.sns,
       topicArn: config.snsTopicArn,
-      clock,
+      now,
     },
   );
 };

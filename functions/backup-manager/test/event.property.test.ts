@@ -6,9 +6,9 @@ import { describeEventContract, eventArbitraries } from '@nightshift/testing/uni
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { BackupEventSchema } from '../src/event.ts';
+import { EventSchema } from '../src/event.ts';
 
-const parse = (event: unknown) => parseOrThrow(BackupEventSchema, event, 'event');
+const parse = (event: unknown) => parseOrThrow(EventSchema, event, 'event');
 
 const BACKUP_TYPES = ['all', 'ec2', 'rds'];
 

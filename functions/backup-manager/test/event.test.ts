@@ -1,7 +1,7 @@
 import { ValidationError } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import daily from '../events/daily-production.json' with { type: 'json' };
-import { type BackupEvent, BackupEventSchema, scheduledAt } from '../src/event.ts';
+import { type BackupEvent, EventSchema, scheduledAt } from '../src/event.ts';
 
 describe('backup-manager scheduled time', () => {
   it.each([
@@ -10,7 +10,7 @@ describe('backup-manager scheduled time', () => {
     [{ scheduledTime: '2026-11-27T23:59:00Z', time: '2026-11-28T00:10:00Z' }, '2026-11-27'],
   ])('reads the day to back up from %j', (schedule, day) => {
     // Prepare
-    const event = BackupEventSchema.parse({
+    const event = EventSchema.parse({
       backup_type: 'all',
       environment: 'production',
       ...schedule,
@@ -28,7 +28,7 @@ describe('backup-manager scheduled time', () => {
     [{ time: '2026-11-28T01:16:00Z' }, 'time: is 2026-11-28T01:16:00Z'],
   ])('refuses a scheduled time in the future, %j, naming the field', (schedule, named) => {
     // Prepare
-    const event = BackupEventSchema.parse({
+    const event = EventSchema.parse({
       backup_type: 'all',
       environment: 'production',
       ...schedule,
@@ -43,7 +43,7 @@ describe('backup-manager scheduled time', () => {
     // Prepare
     const now = new Date('2026-11-28T01:00:00Z');
     const parse = (scheduledTime: string) =>
-      BackupEventSchema.parse({ backup_type: 'all', environment: 'production', scheduledTime });
+      EventSchema.parse({ backup_type: 'all', environment: 'production', scheduledTime });
 
     // Act & Assess
     expect(scheduledAt(parse('2026-11-28T01:15:00Z'), now)).toEqual(
@@ -62,7 +62,7 @@ describe('backup-manager scheduled time', () => {
     'refuses a scheduled time more than 24 hours past, %j, naming the field',
     (schedule, named) => {
       // Prepare
-      const event = BackupEventSchema.parse({
+      const event = EventSchema.parse({
         backup_type: 'all',
         environment: 'production',
         ...schedule,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { Config } from './config.ts';
 import { environmentIssue } from './environment.ts';
 
 const ACTIONS = ['scale_down', 'scale_up', 'check'] as const;
@@ -16,8 +17,8 @@ const MOVED: Record<string, string> = {
 const ACTION_NAMES: readonly string[] = [...ACTIONS, ...Object.keys(ALIASES)];
 
 /**
- * The event schema for a function that scales `scaled` (`SCALED_ENVIRONMENTS`; empty: any
- * name that is not production-like):
+ * The event schema for a function configured to scale `scaledEnvironments`
+ * (`SCALED_ENVIRONMENTS`; empty: any name that is not production-like):
  * `{"action": "scale_down" | "scale_up" | "check", "environment": "staging", "dryRun"?: true}`
  * (a left-out action is check, and a check without environment checks staging),
  * or the aliases `scale_down_staging` / `scale_up_staging` with no environment. An
@@ -25,9 +26,9 @@ const ACTION_NAMES: readonly string[] = [...ACTIONS, ...Object.keys(ALIASES)];
  * naming `environment`.
  *
  * @example
- * const schema = scalerEventSchema(['staging', 'dev']);
+ * const schema = eventSchemaFor({ scaledEnvironments: ['staging', 'dev'] });
  */
-export const scalerEventSchema = (scaled: readonly string[] = []) =>
+export const eventSchemaFor = ({ scaledEnvironments }: Pick<Config, 'scaledEnvironments'>) =>
   z
     .looseObject({
       // Left out, it is check, as the original script took it.
@@ -68,7 +69,7 @@ export const scalerEventSchema = (scaled: readonly string[] = []) =>
       z.superRefine((event, context) => {
         const environment = isAlias(event.action) ? 'staging' : environmentOf(event);
         if (environment === undefined) return;
-        const message = environmentIssue(environment, scaled);
+        const message = environmentIssue(environment, scaledEnvironments);
         if (message) context.addIssue({ code: 'custom', message, path: ['environment'] });
       }),
     );
@@ -83,9 +84,9 @@ const environmentOf = (event: { action: string; environment?: string | undefined
   event.environment ?? (event.action === 'check' ? DEFAULT_CHECK_ENVIRONMENT : undefined);
 
 /** The schema with no `SCALED_ENVIRONMENTS`: any plain name that is not production-like. */
-export const ScalerEventSchema = scalerEventSchema();
+export const EventSchema = eventSchemaFor({ scaledEnvironments: [] });
 
-export type ScalerEvent = z.infer<typeof ScalerEventSchema>;
+export type ScalerEvent = z.infer<typeof EventSchema>;
 export type ScalerAction = (typeof ACTIONS)[number];
 
 /**

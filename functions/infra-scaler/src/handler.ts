@@ -5,14 +5,14 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { jobHandler } from '@nightshift/job';
 import { getClient } from '@nightshift/runtime';
-import { type Config, loadConfig } from './config.ts';
-import { scalerEventSchema } from './event.ts';
+import { loadConfig } from './config.ts';
+import { eventSchemaFor } from './event.ts';
 import { run, SERVICE } from './run.ts';
 
 export const handler = jobHandler({
   service: SERVICE,
   loadConfig,
-  eventSchema: (config: Config) => scalerEventSchema(config.scaledEnvironments),
+  eventSchema: eventSchemaFor,
   clients: () => ({
     ec2: getClient(EC2Client),
     autoscaling: getClient(AutoScalingClient),

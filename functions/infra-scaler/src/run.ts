@@ -28,7 +28,7 @@ import {
 export const SERVICE = 'infra-scaler';
 
 /** The clients, observability and clock of a run. */
-export interface ScalerDeps extends Observability {
+export interface Deps extends Observability {
   ec2: EC2Client;
   autoscaling: AutoScalingClient;
   rds: RDSClient;
@@ -42,7 +42,7 @@ export interface ScalerDeps extends Observability {
 
 /** Everything the job of one action is built from. */
 interface JobContext {
-  deps: ScalerDeps;
+  deps: Deps;
   config: Config;
   scope: Scope;
   dryRun: boolean;
@@ -181,12 +181,12 @@ const idleCheckJob = ({
  * const report = await run(deps, config, { action: 'scale_down', environment: 'staging' }, budget);
  */
 export const run = async (
-  deps: ScalerDeps,
+  deps: Deps,
   config: Config,
   event: ScalerEvent,
   budget: TimeBudget,
 ): Promise<Report> => {
-  const clock = deps.now ?? (() => new Date());
+  const { now = () => new Date() } = deps;
   const { action, environment } = resolveAction(event);
   const refused = environmentIssue(environment, config.scaledEnvironments);
   if (refused) throw new ValidationError('event', [{ path: 'environment', message: refused }]);
@@ -207,7 +207,7 @@ export const run = async (
       ec2: deps.ec2,
       autoscaling: deps.autoscaling,
       rds: deps.rds,
-      now: clock(),
+      now: now(),
       budget,
       concurrency: config.concurrency,
       sleep: deps.sleep,
@@ -218,7 +218,7 @@ export const run = async (
     metrics: deps.metrics,
     sns: deps.sns,
     topicArn: config.snsTopicArn,
-    clock,
+    now,
   };
   const title = `${action} of environment ${environment}`;
   switch (action) {

@@ -8,9 +8,9 @@ import { describeEventContract, eventArbitraries } from '@nightshift/testing/uni
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { resolveAction, ScalerEventSchema } from '../src/event.ts';
+import { EventSchema, resolveAction } from '../src/event.ts';
 
-const parse = (event: unknown) => parseOrThrow(ScalerEventSchema, event, 'event');
+const parse = (event: unknown) => parseOrThrow(EventSchema, event, 'event');
 
 const ACTIONS = ['scale_down', 'scale_up', 'check'];
 const ALIASES = ['scale_down_staging', 'scale_up_staging'];

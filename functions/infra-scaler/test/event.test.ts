@@ -1,8 +1,8 @@
 import { parseOrThrow } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
-import { resolveAction, ScalerEventSchema, scalerEventSchema } from '../src/event.ts';
+import { EventSchema, eventSchemaFor, resolveAction } from '../src/event.ts';
 
-const parse = (input: unknown) => parseOrThrow(ScalerEventSchema, input, 'event');
+const parse = (input: unknown) => parseOrThrow(EventSchema, input, 'event');
 
 describe('infra-scaler event', () => {
   it.each([
@@ -56,7 +56,7 @@ describe('infra-scaler event', () => {
   });
 
   it('takes only the environments it is configured to scale, the old names included', () => {
-    const schema = scalerEventSchema(['dev', 'prod-sandbox']);
+    const schema = eventSchemaFor({ scaledEnvironments: ['dev', 'prod-sandbox'] });
     const parseWith = (input: unknown) => parseOrThrow(schema, input, 'event');
 
     expect(parseWith({ action: 'scale_down', environment: 'dev' })).toMatchObject({

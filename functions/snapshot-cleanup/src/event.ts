@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
  * Any scheduled event; these two fields, when present, override the configuration for
  * one run. Other fields (EventBridge's envelope) are ignored.
  */
-export const CleanupEventSchema = z.looseObject({
+export const EventSchema = z.looseObject({
   retentionDays: z.optional(
     z
       .int('must be a whole number of days')
@@ -16,4 +16,4 @@ export const CleanupEventSchema = z.looseObject({
   dryRun: z.optional(z.boolean('must be true or false')),
 });
 
-export type CleanupEvent = z.infer<typeof CleanupEventSchema>;
+export type CleanupEvent = z.infer<typeof EventSchema>;

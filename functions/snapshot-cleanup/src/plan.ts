@@ -7,7 +7,7 @@ import {
   tagValue,
 } from '@nightshift/conventions';
 import type { EbsSnapshot } from '@nightshift/inventory';
-import { type Decision, decide } from '@nightshift/job';
+import { type Decision, decide, type Plan } from '@nightshift/job';
 import { DAY_MS, ValidationError } from '@nightshift/runtime';
 import type { TagFilter } from './config.ts';
 
@@ -338,4 +338,30 @@ export const planCleanup = ({
   }
   due.sort((a, b) => a.startedAt - b.startedAt);
   return { due: due.map(({ deletion }) => deletion), kept, notDue };
+};
+
+/**
+ * The plan of one run: the snapshots due, oldest first, up to the per-run cap; those over
+ * it are reported for the next run, after the ones a rule keeps. Pure.
+ *
+ * @example
+ * capPerRun(planCleanup({ snapshots, amisBySnapshot, liveVolumes, policy, now }), 500);
+ */
+export const capPerRun = (plan: CleanupPlan, maxDeletions: number): Plan<Action, Deletion> => {
+  const batch = plan.due.slice(0, maxDeletions);
+  const overCap = plan.due
+    .slice(batch.length)
+    .map(
+      (deletion): Decision<Action> =>
+        decide(
+          Action.Delete,
+          deletion.target,
+          withVolumeNote(
+            `over the cap of ${maxDeletions} deletions per run; the next run continues`,
+            deletion.details,
+          ),
+          deletion.details,
+        ),
+    );
+  return { changes: batch, skips: [...plan.kept, ...overCap], problems: [], notes: [] };
 };

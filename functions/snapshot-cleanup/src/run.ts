@@ -6,7 +6,7 @@ import {
   listLiveVolumeIds,
   listOwnSnapshots,
 } from '@nightshift/inventory';
-import { type Decision, decide, type Plan, runJob } from '@nightshift/job';
+import { runJob } from '@nightshift/job';
 import type { Observability } from '@nightshift/middleware';
 import { type Report, resolveDryRun, type TimeBudget } from '@nightshift/runtime';
 import { applyDeletions } from './apply.ts';
@@ -14,18 +14,17 @@ import { type Config, keepTags } from './config.ts';
 import type { CleanupEvent } from './event.ts';
 import {
   Action,
-  type CleanupPlan,
+  capPerRun,
   type Deletion,
   planCleanup,
   retentionFor,
   volumeStatus,
-  withVolumeNote,
 } from './plan.ts';
 
 export const SERVICE = 'snapshot-cleanup';
 
 /** The clients, observability and clock of a run. */
-export interface CleanupDeps extends Observability {
+export interface Deps extends Observability {
   ec2: EC2Client;
   sns: SNSClient;
   /** The clock every time read uses (tests pass a fixed one). */
@@ -38,29 +37,6 @@ interface Inventory {
   amisBySnapshot: Map<string, string[]>;
   liveVolumes: Set<string>;
 }
-
-/**
- * The plan of one run: the snapshots due, oldest first, up to the per-run cap; those over
- * it are reported for the next run, after the ones a rule keeps.
- */
-const capped = (plan: CleanupPlan, maxDeletions: number): Plan<Action, Deletion> => {
-  const batch = plan.due.slice(0, maxDeletions);
-  const overCap = plan.due
-    .slice(batch.length)
-    .map(
-      (deletion): Decision<Action> =>
-        decide(
-          Action.Delete,
-          deletion.target,
-          withVolumeNote(
-            `over the cap of ${maxDeletions} deletions per run; the next run continues`,
-            deletion.details,
-          ),
-          deletion.details,
-        ),
-    );
-  return { changes: batch, skips: [...plan.kept, ...overCap], problems: [], notes: [] };
-};
 
 const sizeOf = (deletions: readonly Deletion[]) =>
   deletions.reduce((total, deletion) => total + deletion.details.volumeSizeGiB, 0);
@@ -75,14 +51,14 @@ const sizeOf = (deletions: readonly Deletion[]) =>
  * const report = await run(deps, config, { retentionDays: 60, dryRun: true }, budget);
  */
 export const run = async (
-  { ec2, sns, logger, metrics, now: clock = () => new Date() }: CleanupDeps,
+  { ec2, sns, logger, metrics, now = () => new Date() }: Deps,
   config: Config,
   event: CleanupEvent,
   budget: TimeBudget,
 ): Promise<Report> => {
   // Checked before anything is read: a shorter retention than configured is refused.
   const retentionDays = retentionFor(event.retentionDays, config.retentionDays);
-  const now = clock();
+  const startedAt = now();
   const dryRun = resolveDryRun(event.dryRun, config.dryRun);
   const policy = {
     retentionDays,
@@ -109,7 +85,8 @@ export const run = async (
         });
         return { snapshots, amisBySnapshot, liveVolumes };
       },
-      plan: (input) => capped(planCleanup({ ...input, now, policy }), config.maxDeletionsPerRun),
+      plan: (input) =>
+        capPerRun(planCleanup({ ...input, now: startedAt, policy }), config.maxDeletionsPerRun),
       apply: (changes, outcomes) =>
         applyDeletions(ec2, changes, outcomes, { concurrency: config.deleteConcurrency, budget }),
       summarize: (report, { snapshots, liveVolumes }, plan) => {
@@ -140,6 +117,6 @@ export const run = async (
         };
       },
     },
-    { logger, metrics, sns, topicArn: config.snsTopicArn, clock },
+    { logger, metrics, sns, topicArn: config.snsTopicArn, now },
   );
 };

@@ -6,9 +6,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import scheduled from '../events/scheduled.json' with { type: 'json' };
-import { CleanupEventSchema } from '../src/event.ts';
+import { EventSchema } from '../src/event.ts';
 
-const parse = (event: unknown) => parseOrThrow(CleanupEventSchema, event, 'event');
+const parse = (event: unknown) => parseOrThrow(EventSchema, event, 'event');
 
 const inputs = eventArbitraries({
   // Held by an object whose only own key would reach the prototype: invalid overrides.

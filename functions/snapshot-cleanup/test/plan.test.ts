@@ -2,8 +2,10 @@ import type { EbsSnapshot } from '@nightshift/inventory';
 import { ValidationError } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
 import {
+  Action,
   ageInDays,
   type CleanupPlan,
+  capPerRun,
   planCleanup,
   retentionFor,
   type SnapshotRetentionPolicy,
@@ -716,6 +718,56 @@ describe('Decisions of a plan', () => {
     // Assess
     expect(deletion?.reason).toBe('older than 30 days; volume vol-gone no longer exists');
     expect(deletion?.basis).toBe('older than 30 days');
+  });
+});
+
+describe('The per-run cap', () => {
+  const OVER_CAP = 'over the cap of 2 deletions per run; the next run continues';
+
+  it('deletes the oldest due snapshots up to the cap and reports the rest, after the kept ones, for the next run', () => {
+    // Prepare
+    const snapshots = [
+      snap(35),
+      snap(90),
+      snap(50, { volumeId: 'vol-gone' }),
+      snap(70),
+      snap(80, { tags: [{ Key: 'Retention', Value: 'permanent' }] }),
+    ];
+    const liveVolumes = new Set(
+      snapshots.flatMap((snapshot) =>
+        snapshot.volumeId && snapshot.volumeId !== 'vol-gone' ? [snapshot.volumeId] : [],
+      ),
+    );
+
+    // Act
+    const capped = capPerRun(plan(snapshots, {}, new Map(), liveVolumes), 2);
+
+    // Assess
+    expect(ids(capped.changes)).toEqual([snapshots[1]?.id, snapshots[3]?.id]);
+    expect(capped.skips.map(({ action, target, reason }) => ({ action, target, reason }))).toEqual([
+      { action: Action.Keep, target: snapshots[4]?.id, reason: 'tagged Retention=permanent' },
+      {
+        action: Action.Delete,
+        target: snapshots[2]?.id,
+        reason: `${OVER_CAP}; volume vol-gone no longer exists`,
+      },
+      { action: Action.Delete, target: snapshots[0]?.id, reason: OVER_CAP },
+    ]);
+    expect(capped.skips[1]?.details).toMatchObject({ volumeId: 'vol-gone', volume: 'deleted' });
+    expect(capped.problems).toEqual([]);
+    expect(capped.notes).toEqual([]);
+  });
+
+  it('plans every due snapshot when they fit under the cap', () => {
+    // Prepare
+    const snapshots = [snap(35), snap(90)];
+
+    // Act
+    const capped = capPerRun(plan(snapshots), 2);
+
+    // Assess
+    expect(ids(capped.changes)).toEqual([snapshots[1]?.id, snapshots[0]?.id]);
+    expect(capped.skips).toEqual([]);
   });
 });
 

@@ -33,7 +33,7 @@ export interface JobHandlerOptions<C, S extends Schema, D> {
  * and the Errors alarm see it).
  *
  * @example
- * export const handler = jobHandler({ service: SERVICE, loadConfig, eventSchema: CleanupEventSchema, clients: () => ({ ec2: getClient(EC2Client), sns: getClient(SNSClient) }), run });
+ * export const handler = jobHandler({ service: SERVICE, loadConfig, eventSchema: EventSchema, clients: () => ({ ec2: getClient(EC2Client), sns: getClient(SNSClient) }), run });
  */
 export const jobHandler = <C, S extends Schema, D>({
   service,

@@ -56,7 +56,8 @@ export interface Job<A extends string, R, C extends Decision<A> = Decision<A>> {
 export interface JobOutput extends Observability {
   sns: SNSClient;
   topicArn?: string | undefined;
-  clock?: () => Date;
+  /** The clock the report's start and finish are read from (a run's injected `now`). */
+  now?: () => Date;
 }
 
 /**
@@ -69,9 +70,9 @@ export interface JobOutput extends Observability {
  */
 export const runJob = async <A extends string, R, C extends Decision<A>>(
   job: Job<A, R, C>,
-  { logger, metrics, sns, topicArn, clock = () => new Date() }: JobOutput,
+  { logger, metrics, sns, topicArn, now = () => new Date() }: JobOutput,
 ): Promise<Report> => {
-  const report = createReport(job.service, { dryRun: job.dryRun, now: clock() });
+  const report = createReport(job.service, { dryRun: job.dryRun, now: now() });
   const input = await job.read();
   const plan = job.plan(input);
   report.planned.push(...plan.changes.map((decision) => toEntry(decision)));
@@ -92,7 +93,7 @@ export const runJob = async <A extends string, R, C extends Decision<A>>(
   const summary = job.summarize?.(report, input, plan) ?? {};
   report.totals = { ...report.totals, ...summary.totals };
   report.notes.push(...(summary.notes ?? []));
-  report.finishedAt = clock().toISOString();
+  report.finishedAt = now().toISOString();
   for (const [name, value] of Object.entries(summary.metrics ?? {}))
     metrics.addMetric(name, MetricUnit.Count, value);
   logReport(logger, report);

@@ -57,7 +57,7 @@ describe('Run a job', () => {
       ...observability,
       sns,
       topicArn: 'arn:aws:sns:eu-west-1:123456789012:reports',
-      clock: clockFrom(times),
+      now: clockFrom(times),
     });
 
     // Assess
@@ -86,7 +86,7 @@ describe('Run a job', () => {
     const { job, apply } = jobOf({ dryRun: true });
 
     // Act
-    const report = await runJob(job, { ...observability, sns, clock: clockFrom(times) });
+    const report = await runJob(job, { ...observability, sns, now: clockFrom(times) });
 
     // Assess
     expect(apply).not.toHaveBeenCalled();
@@ -107,7 +107,7 @@ describe('Run a job', () => {
     });
 
     // Act
-    const report = await runJob(job, { ...observability, sns, clock: clockFrom(times) });
+    const report = await runJob(job, { ...observability, sns, now: clockFrom(times) });
 
     // Assess
     expect(apply).not.toHaveBeenCalled();
@@ -127,7 +127,7 @@ describe('Run a job', () => {
     });
 
     // Act
-    const report = await runJob(job, { ...observability, sns, clock: clockFrom(times) });
+    const report = await runJob(job, { ...observability, sns, now: clockFrom(times) });
 
     // Assess
     expect(apply).not.toHaveBeenCalled(); // nothing to change
@@ -145,7 +145,7 @@ describe('Run a job', () => {
     });
 
     // Act
-    const report = await runJob(job, { ...observability, sns, clock: clockFrom(times) });
+    const report = await runJob(job, { ...observability, sns, now: clockFrom(times) });
 
     // Assess
     expect(report.failed).toEqual([
