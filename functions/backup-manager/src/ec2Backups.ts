@@ -29,20 +29,13 @@ import {
 import { asError } from '@nightshift/runtime';
 import { chooseDaySet } from './daySets.ts';
 import { isLegacyEbsBackup } from './legacy.ts';
+import type { TargetSelector } from './records.ts';
 import type { BackupRecord } from './retention.ts';
 import { backupDay, hasRetentionTag } from './tags.ts';
 
 const PAGE_SIZE = 1000;
 /** DescribeVolumes takes at most 200 values per filter. */
 const FILTER_VALUES = 200;
-
-/** Which resources a run backs up: tagged with the environment and the backup tag. */
-export interface TargetSelector {
-  environmentKey: string;
-  environment: string;
-  backupKey: string;
-  backupValue: string;
-}
 
 /** The states of an instance that has volumes to back up: running or stopped, not gone. */
 const BACKUP_STATES = ['pending', 'running', 'stopping', 'stopped'] as const;

@@ -1,4 +1,3 @@
-import type { DBSnapshot } from '@aws-sdk/client-rds';
 import {
   ENVIRONMENT_KEY,
   isLegacyBackup,
@@ -6,7 +5,7 @@ import {
   type Tag,
   tagValue,
 } from '@nightshift/conventions';
-import type { TargetSelector } from './ec2Backups.ts';
+import type { LegacyRdsSnapshot, TargetSelector } from './records.ts';
 
 /*
  * The backups the original backup script (`backup-automation.py`) made, which
@@ -71,7 +70,7 @@ export type LegacyRdsOwner =
  * legacyRdsOwner(snapshot, { targets: new Set(['orders']), databases: new Set(['orders']), selector }); // 'adopt'
  */
 export const legacyRdsOwner = (
-  snapshot: Pick<DBSnapshot, 'DBSnapshotIdentifier' | 'DBInstanceIdentifier' | 'TagList'>,
+  snapshot: Pick<LegacyRdsSnapshot, 'id' | 'sourceId' | 'tags'>,
   {
     targets,
     databases,
@@ -84,7 +83,7 @@ export const legacyRdsOwner = (
     selector: TargetSelector;
   },
 ): LegacyRdsOwner => {
-  const { DBSnapshotIdentifier: id, DBInstanceIdentifier: databaseId, TagList: tags } = snapshot;
+  const { id, sourceId: databaseId, tags } = snapshot;
   if (!id || !databaseId || !isLegacyRdsName(id, databaseId) || isNightshiftBackup(tags))
     return 'other';
   if (targets.has(databaseId)) return 'adopt';

@@ -1,12 +1,15 @@
-import type { DBSnapshot } from '@aws-sdk/client-rds';
 import { INSTANCE_ID_KEY, NAME_KEY, tagValue } from '@nightshift/conventions';
 import type { Database, Ec2Instance } from '@nightshift/inventory';
 import { type Decision, decide, emptyPlan, type Plan } from '@nightshift/job';
 import { DAY_MS } from '@nightshift/runtime';
 import { extraSetsOfDay } from './daySets.ts';
-import type { TargetSelector } from './ec2Backups.ts';
 import { legacyRdsOwner } from './legacy.ts';
-import { adoptedRdsRecord, snapshotIdentifier } from './rdsBackups.ts';
+import {
+  adoptedRdsRecord,
+  type LegacyRdsSnapshot,
+  snapshotIdentifier,
+  type TargetSelector,
+} from './records.ts';
 import { type BackupRecord, planRetention } from './retention.ts';
 import { backupTags } from './tags.ts';
 
@@ -60,7 +63,7 @@ export interface Inventory {
   /** Nightshift's RDS backups of the environment. */
   rdsBackups: BackupRecord[];
   /** DB snapshots named like the original script's: adopted or not by the planner. */
-  legacyCandidates: DBSnapshot[];
+  legacyCandidates: LegacyRdsSnapshot[];
   /** Manual DB snapshots and manual DB cluster snapshots the Region holds. */
   manualSnapshots: number;
   manualClusterSnapshots: number;
@@ -246,7 +249,7 @@ export const planBackups = (input: Inventory, settings: PlanSettings): BackupPla
   const adopted = [
     ...input.ebsBackups.filter((backup) => backup.adopted),
     ...legacyOwners.flatMap(({ snapshot, owner }) =>
-      owner === 'adopt' ? (adoptedRdsRecord(snapshot) ?? []) : [],
+      owner === 'adopt' ? [adoptedRdsRecord(snapshot)] : [],
     ),
   ];
 
@@ -284,14 +287,12 @@ export const planBackups = (input: Inventory, settings: PlanSettings): BackupPla
   // nothing that says its environment: kept, and said so once it is past retention.
   const cutoff = now.getTime() - retentionDays * DAY_MS;
   for (const { snapshot, owner } of legacyOwners) {
-    const id = snapshot.DBSnapshotIdentifier;
-    const createdAt = snapshot.SnapshotCreateTime?.getTime();
-    if (owner !== 'unknown' || !id || createdAt === undefined || createdAt >= cutoff) continue;
+    if (owner !== 'unknown' || snapshot.createdAt.getTime() >= cutoff) continue;
     plan.skips.push(
       decide(
         Action.Keep,
-        id,
-        `named like the original backup script's backups of ${snapshot.DBInstanceIdentifier}, which no longer exists, and not ${selection(selector)}: its environment is unknown`,
+        snapshot.id,
+        `named like the original backup script's backups of ${snapshot.sourceId}, which no longer exists, and not ${selection(selector)}: its environment is unknown`,
       ),
     );
   }

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import {
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
-  type DBSnapshot,
   DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
   paginateDescribeDBClusterSnapshots,
@@ -13,23 +11,17 @@ import {
   BACKUP_DATE_KEY,
   isNightshiftBackup,
   isPermanent,
-  managedBy,
   type Tag,
   tagValue,
 } from '@nightshift/conventions';
 import { type Database, listDatabases } from '@nightshift/inventory';
 import { wasRetried } from '@nightshift/runtime';
-import type { TargetSelector } from './ec2Backups.ts';
 import { isLegacyRdsName } from './legacy.ts';
+import type { LegacyRdsSnapshot, TargetSelector } from './records.ts';
 import type { BackupRecord } from './retention.ts';
 import { backupDay } from './tags.ts';
 
 const PAGE_SIZE = 100;
-/** DB and DB cluster snapshot identifiers: 1 to 63 letters, digits and hyphens. */
-const MAX_IDENTIFIER_LENGTH = 63;
-const PREFIX = 'nightshift-';
-/** Hex characters of the hash that tells two shortened names apart. */
-const HASH_LENGTH = 8;
 
 /**
  * The DB instances and clusters tagged with the environment and the backup tag; their
@@ -52,36 +44,6 @@ export const listRdsTargets = async (
     instances: instances.filter(selected),
     clusters: all.filter((db) => db.kind === 'cluster' && selected(db)),
     databases: new Set(instances.map((db) => db.id)),
-  };
-};
-
-/**
- * A manual DB snapshot the original backup script made, as an adopted backup of the
- * database it was made from; none without the fields it needs.
- *
- * @example
- * adoptedRdsRecord(snapshot); // { id: 'orders-backup-20261101-010000', sourceId: 'orders', adopted: true, ... }
- */
-export const adoptedRdsRecord = (snapshot: DBSnapshot): BackupRecord | undefined => {
-  const {
-    DBSnapshotIdentifier: id,
-    DBInstanceIdentifier: sourceId,
-    SnapshotCreateTime: createdAt,
-  } = snapshot;
-  if (!id || !sourceId || !createdAt) return undefined;
-  const owner = managedBy(snapshot.TagList);
-  return {
-    id,
-    kind: 'rds',
-    sourceId,
-    day: backupDay(createdAt),
-    set: id,
-    createdAt,
-    status: snapshot.Status ?? 'unknown',
-    finished: snapshot.Status === 'available',
-    permanent: isPermanent(snapshot.TagList),
-    adopted: true,
-    ...(owner === undefined ? {} : { managedBy: owner }),
   };
 };
 
@@ -127,12 +89,12 @@ export const listRdsBackups = async (
   }: Pick<TargetSelector, 'environmentKey' | 'environment'> & { adoptLegacy: boolean },
 ): Promise<{
   backups: BackupRecord[];
-  legacyCandidates: DBSnapshot[];
+  legacyCandidates: LegacyRdsSnapshot[];
   manualSnapshots: number;
   manualClusterSnapshots: number;
 }> => {
   const backups: BackupRecord[] = [];
-  const legacyCandidates: DBSnapshot[] = [];
+  const legacyCandidates: LegacyRdsSnapshot[] = [];
   let manualSnapshots = 0;
   let manualClusterSnapshots = 0;
   const ours = (tags: readonly Tag[] | undefined) =>
@@ -154,10 +116,18 @@ export const listRdsBackups = async (
         adoptLegacy &&
         id &&
         sourceId &&
+        createdAt &&
         !isNightshiftBackup(snapshot.TagList) &&
         isLegacyRdsName(id, sourceId)
-      )
-        legacyCandidates.push(snapshot);
+      ) {
+        legacyCandidates.push({
+          id,
+          sourceId,
+          createdAt,
+          status: snapshot.Status ?? 'unknown',
+          tags: snapshot.TagList ?? [],
+        });
+      }
       if (!ours(snapshot.TagList) || !id || !sourceId || !createdAt) continue;
       backups.push(ownRecord('rds', { id, sourceId, createdAt, ...snapshot }));
     }
@@ -179,29 +149,6 @@ export const listRdsBackups = async (
     }
   }
   return { backups, legacyCandidates, manualSnapshots, manualClusterSnapshots };
-};
-
-/**
- * The one snapshot identifier of a database for a day, valid for RDS whatever the
- * database is called: letters, digits and single hyphens, starting with a letter, not
- * ending with a hyphen, at most 63 characters. A name too long to fit is shortened and
- * followed by a hash of the whole identifier, so two long names never share one.
- *
- * @example
- * snapshotIdentifier('Orders_DB', '2026-11-28'); // 'nightshift-orders-db-2026-11-28'
- */
-export const snapshotIdentifier = (sourceId: string, day: string): string => {
-  const suffix = `-${day}`;
-  const name =
-    sourceId
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'db';
-  const room = MAX_IDENTIFIER_LENGTH - PREFIX.length - suffix.length;
-  if (name.length <= room) return `${PREFIX}${name}${suffix}`;
-  const hash = createHash('sha256').update(sourceId).digest('hex').slice(0, HASH_LENGTH);
-  const trimmed = name.slice(0, room - HASH_LENGTH - 1).replace(/-+$/, '');
-  return `${PREFIX}${trimmed}-${hash}${suffix}`;
 };
 
 const isNamed = (error: unknown, ...names: string[]) =>

@@ -11,7 +11,6 @@ import {
   instancesWithRetentionTaggedVolumes,
   listEc2Backups,
   listEc2Targets,
-  type TargetSelector,
 } from './ec2Backups.ts';
 import { type BackupEvent, scheduledAt } from './event.ts';
 import {
@@ -23,6 +22,7 @@ import {
   planBackups,
 } from './plan.ts';
 import { listRdsBackups, listRdsTargets } from './rdsBackups.ts';
+import type { TargetSelector } from './records.ts';
 import { backupDay } from './tags.ts';
 
 export const SERVICE = 'backup-manager';

@@ -27,8 +27,8 @@ import type { TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import type { TargetSelector } from '../src/ec2Backups.ts';
 import type { BackupEvent } from '../src/event.ts';
+import type { LegacyRdsSnapshot, TargetSelector } from '../src/records.ts';
 import type { BackupRecord } from '../src/retention.ts';
 
 /*
@@ -186,6 +186,19 @@ export const legacyDbBackup = (
   DBInstanceIdentifier: databaseId,
   SnapshotCreateTime: daysAgo(days),
   Status: 'available',
+  ...extra,
+});
+/** The same snapshot as the RDS adapter hands it to the planner. */
+export const legacyCandidate = (
+  databaseId: string,
+  days: number,
+  extra: Partial<LegacyRdsSnapshot> = {},
+): LegacyRdsSnapshot => ({
+  id: `${databaseId}-backup-${stampOf(days)}`,
+  sourceId: databaseId,
+  createdAt: daysAgo(days),
+  status: 'available',
+  tags: [],
   ...extra,
 });
 export const ADOPTED_EXPIRY = 'made by the original backup script, older than 7 days';

@@ -1,6 +1,6 @@
-import type { DBSnapshot } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { isLegacyEbsBackup, isLegacyRdsName, legacyRdsOwner } from '../src/legacy.ts';
+import type { LegacyRdsSnapshot } from '../src/records.ts';
 import { selector } from './fixtures.ts';
 
 const tags = (record: Record<string, string>) =>
@@ -67,11 +67,12 @@ describe('The original backup script’s DB snapshot names', () => {
 describe('Whose a DB snapshot named like the original script’s is', () => {
   const snapshot = (
     id: string,
-    databaseId: string | undefined,
-    extra: Partial<DBSnapshot> = {},
-  ): DBSnapshot => ({
-    DBSnapshotIdentifier: id,
-    DBInstanceIdentifier: databaseId,
+    databaseId: string,
+    extra: Partial<LegacyRdsSnapshot> = {},
+  ): Pick<LegacyRdsSnapshot, 'id' | 'sourceId' | 'tags'> => ({
+    id,
+    sourceId: databaseId,
+    tags: [],
     ...extra,
   });
   const context = {
@@ -105,7 +106,7 @@ describe('Whose a DB snapshot named like the original script’s is', () => {
     expect(
       legacyRdsOwner(
         snapshot('staging-db-backup-20260101-010101', 'staging-db', {
-          TagList: tags({ Environment: 'production', Backup: 'true' }),
+          tags: tags({ Environment: 'production', Backup: 'true' }),
         }),
         context,
       ),
@@ -114,12 +115,12 @@ describe('Whose a DB snapshot named like the original script’s is', () => {
 
   it('leaves alone a name that does not fit exactly, and Nightshift’s own', () => {
     expect(legacyRdsOwner(snapshot('db-backup-x', 'db'), context)).toBe('other');
-    expect(legacyRdsOwner(snapshot('db-backup-20260101-010101', undefined), context)).toBe('other');
-    expect(legacyRdsOwner({ DBInstanceIdentifier: 'db' }, context)).toBe('other');
+    expect(legacyRdsOwner(snapshot('db-backup-20260101-010101', ''), context)).toBe('other');
+    expect(legacyRdsOwner(snapshot('', 'db'), context)).toBe('other');
     expect(
       legacyRdsOwner(
         snapshot('db-backup-20260101-010101', 'db', {
-          TagList: tags({ CreatedBy: 'nightshift', AutomatedBackup: 'true' }),
+          tags: tags({ CreatedBy: 'nightshift', AutomatedBackup: 'true' }),
         }),
         context,
       ),
@@ -130,7 +131,7 @@ describe('Whose a DB snapshot named like the original script’s is', () => {
     // Prepare: tags the database had, copied onto its snapshots by RDS.
     const gone = (extra: Record<string, string> | undefined) =>
       legacyRdsOwner(
-        snapshot('gone-backup-20260101-010101', 'gone', extra ? { TagList: tags(extra) } : {}),
+        snapshot('gone-backup-20260101-010101', 'gone', extra ? { tags: tags(extra) } : {}),
         context,
       );
 

@@ -1,4 +1,3 @@
-import type { DBSnapshot } from '@aws-sdk/client-rds';
 import type { Database, Ec2Instance } from '@nightshift/inventory';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,11 +7,12 @@ import {
   type PlanSettings,
   planBackups,
 } from '../src/plan.ts';
+import type { LegacyRdsSnapshot } from '../src/records.ts';
 import type { BackupRecord } from '../src/retention.ts';
 import {
   backupRecord,
   dayOf,
-  legacyDbBackup,
+  legacyCandidate,
   now,
   selectedTags,
   selector,
@@ -278,15 +278,15 @@ describe('Planning a backup run', () => {
   describe('of the backups the original backup script made', () => {
     it('adopts a DB snapshot by the database it was made from, of a database of the environment only', () => {
       // Prepare: `db` and `db-backup` are production's; `other-db` is staging's.
-      const legacyCandidates: DBSnapshot[] = [
-        legacyDbBackup('db', 20), // db-backup-<stamp>, made from db: adopted
+      const legacyCandidates: LegacyRdsSnapshot[] = [
+        legacyCandidate('db', 20), // db-backup-<stamp>, made from db: adopted
         // Named like a backup of db, but made from db-backup: not the original's.
-        { ...legacyDbBackup('db', 21), DBInstanceIdentifier: 'db-backup' },
-        legacyDbBackup('db-backup', 22), // db-backup-backup-<stamp>, made from db-backup
+        legacyCandidate('db', 21, { sourceId: 'db-backup' }),
+        legacyCandidate('db-backup', 22), // db-backup-backup-<stamp>, made from db-backup
         // Named like a backup of db-backup, but made from db.
-        { ...legacyDbBackup('db-backup', 23), DBInstanceIdentifier: 'db' },
-        { ...legacyDbBackup('db', 24), DBSnapshotIdentifier: 'db-backup-x' },
-        legacyDbBackup('other-db', 25),
+        legacyCandidate('db-backup', 23, { sourceId: 'db' }),
+        legacyCandidate('db', 24, { id: 'db-backup-x' }),
+        legacyCandidate('other-db', 25),
       ];
 
       // Act
@@ -324,11 +324,11 @@ describe('Planning a backup run', () => {
       const plan = planBackups(
         inventory({
           legacyCandidates: [
-            legacyDbBackup('gone', 30),
-            legacyDbBackup('gone', 20),
-            legacyDbBackup('gone', 3),
-            legacyDbBackup('tagged-gone', 30, { TagList: copied }),
-            legacyDbBackup('tagged-gone', 20, { TagList: copied }),
+            legacyCandidate('gone', 30),
+            legacyCandidate('gone', 20),
+            legacyCandidate('gone', 3),
+            legacyCandidate('tagged-gone', 30, { tags: copied }),
+            legacyCandidate('tagged-gone', 20, { tags: copied }),
           ],
         }),
         settings,

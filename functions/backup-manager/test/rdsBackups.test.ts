@@ -5,18 +5,23 @@ import {
   DeleteDBSnapshotCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createRdsBackup,
   deleteRdsBackup,
+  listRdsBackups,
   listRdsTargets,
-  snapshotIdentifier,
 } from '../src/rdsBackups.ts';
 import {
   awsError,
   database,
+  dayOf,
+  legacyCandidate,
+  legacyDbBackup,
+  ourDbBackup,
   rdsMock,
   resetMocks,
   selectedTags,
@@ -132,53 +137,37 @@ describe('RDS backups', () => {
   });
 });
 
-describe('RDS snapshot identifiers', () => {
-  it.each([
-    ['orders', 'nightshift-orders-2026-11-28'],
-    ['Orders_DB', 'nightshift-orders-db-2026-11-28'],
-    ['--weird..name--', 'nightshift-weird-name-2026-11-28'],
-    ['1st-db', 'nightshift-1st-db-2026-11-28'],
-    ['', 'nightshift-db-2026-11-28'],
-  ])('makes %j a valid identifier', (name, expected) => {
-    expect(snapshotIdentifier(name, '2026-11-28')).toBe(expected);
-  });
+describe('Legacy RDS candidates', () => {
+  beforeEach(resetMocks);
 
-  const validIdentifier = /^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/;
-
-  it('keeps a name that fits whole, up to 63 characters in all', () => {
-    // Act
-    const id = snapshotIdentifier('d'.repeat(41), '2026-11-28');
-
-    // Assess
-    expect(id).toBe(`nightshift-${'d'.repeat(41)}-2026-11-28`);
-    expect(id).toHaveLength(63);
-  });
-
-  it('shortens a 63-character DB identifier to a valid one, with a stable hash', () => {
-    // Prepare: the longest DB identifier RDS allows, and one that differs only at its end.
-    const longest = `orders-${'x'.repeat(55)}1`;
-    const sibling = `orders-${'x'.repeat(55)}2`;
+  it('are the DB snapshots named like the original script’s, as the planner reads them', async () => {
+    // Prepare
+    const copied = tags({ Environment: 'production', Backup: 'true' });
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        legacyDbBackup('orders', 20),
+        legacyDbBackup('billing', 21, { Status: undefined, TagList: copied }),
+        // Nightshift's own, and a name that is not the original's: not candidates.
+        ourDbBackup('orders', 1),
+        { ...legacyDbBackup('orders', 22), DBSnapshotIdentifier: 'orders-backup-x' },
+        // Without what the planner needs: an identifier, a database, a creation time.
+        { ...legacyDbBackup('orders', 23), DBSnapshotIdentifier: undefined },
+        { ...legacyDbBackup('orders', 24), DBInstanceIdentifier: undefined },
+        { ...legacyDbBackup('orders', 25), SnapshotCreateTime: undefined },
+      ],
+    });
 
     // Act
-    const id = snapshotIdentifier(longest, '2026-11-28');
+    const adopting = await listRdsBackups(rds, { ...selector, adoptLegacy: true });
+    const leaving = await listRdsBackups(rds, { ...selector, adoptLegacy: false });
 
     // Assess
-    expect(longest).toHaveLength(63);
-    expect(id.length).toBeLessThanOrEqual(63);
-    expect(id).toMatch(validIdentifier);
-    expect(id).toMatch(/^nightshift-orders-x+-[0-9a-f]{8}-2026-11-28$/);
-    expect(snapshotIdentifier(longest, '2026-11-28')).toBe(id);
-    expect(snapshotIdentifier(sibling, '2026-11-28')).not.toBe(id);
-    expect(snapshotIdentifier(longest, '2026-11-29')).toBe(id.replace('2026-11-28', '2026-11-29'));
-  });
-
-  it('never ends the shortened name with a hyphen or doubles one', () => {
-    // Act: the cut falls right after a hyphen.
-    const id = snapshotIdentifier(`${'a'.repeat(31)}-${'b'.repeat(40)}`, '2026-11-28');
-
-    // Assess
-    expect(id.length).toBeLessThanOrEqual(63);
-    expect(id).toMatch(validIdentifier);
-    expect(id.endsWith('-2026-11-28')).toBe(true);
+    expect(adopting.legacyCandidates).toEqual([
+      legacyCandidate('orders', 20),
+      legacyCandidate('billing', 21, { status: 'unknown', tags: copied }),
+    ]);
+    expect(adopting.backups.map((backup) => backup.id)).toEqual([`nightshift-orders-${dayOf(1)}`]);
+    expect(adopting.manualSnapshots).toBe(7);
+    expect(leaving.legacyCandidates).toEqual([]);
   });
 });
