@@ -186,7 +186,7 @@ export const assertKeepsValidEvents = <E extends Record<string, unknown>, P>(
  * @example
  * describeEventContract({
  *   name: 'snapshot-cleanup',
- *   parse: (event) => parseOrThrow(CleanupEventSchema, event, 'event'),
+ *   parse: (event) => parseOrThrow(EventSchema, event, 'event'),
  *   ...eventArbitraries({ polluting, edgeCases, fields: { retentionDays: days, dryRun } }),
  *   fieldRules: {
  *     retentionDays: (days) => days === undefined || isDays(days),

@@ -82,7 +82,7 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
  * any other exception fails the test.
  *
  * @example
- * const parse = (event: unknown) => parseOrThrow(CleanupEventSchema, event, 'event');
+ * const parse = (event: unknown) => parseOrThrow(EventSchema, event, 'event');
  * expect(rejectionOf(parse, { retentionDays: 0 })?.issues[0]?.path).toBe('retentionDays');
  */
 export const rejectionOf = (
