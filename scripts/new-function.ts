@@ -47,6 +47,7 @@ const packageJson = (name: string, description: string) => ({
     '@nightshift/testing': 'workspace:*',
     '@types/aws-lambda': 'catalog:',
     'aws-sdk-client-mock': 'catalog:',
+    'fast-check': 'catalog:',
     vitest: 'catalog:',
   },
 });

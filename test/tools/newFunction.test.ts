@@ -95,6 +95,7 @@ describe('pnpm new-function', () => {
       ...['run', 'config', 'event', 'plan', 'apply', 'handler'].map(
         (module) => `test/${module}.test.ts`,
       ),
+      'test/event.property.test.ts',
     ]) {
       expect(existsSync(join(dir, 'functions', NAME, file)), file).toBe(true);
     }
@@ -129,10 +130,10 @@ describe('pnpm new-function', () => {
     expect(tests.status, tests.output).toBe(0);
   }, 120_000);
 
-  it('passes its own unit tests, one file per module', () => {
+  it('passes its own unit tests, one file per module and the event property tests', () => {
     const tests = sh(`vitest run --project @nightshift/${NAME}`);
     expect(tests.status, tests.output).toBe(0);
-    expect(tests.output).toMatch(/Test Files\s+\S*6 passed/);
+    expect(tests.output).toMatch(/Test Files\s+\S*7 passed/);
   }, 60_000);
 
   it('passes the template tests and checks once built', () => {
