@@ -1,3 +1,4 @@
+import { ValidationError } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 import type { Config } from './config.ts';
 import { environmentIssue } from './environment.ts';
@@ -99,5 +100,10 @@ export const resolveAction = (
   event: ScalerEvent,
 ): { action: ScalerAction; environment: string } => {
   if (isAlias(event.action)) return { action: ALIASES[event.action], environment: 'staging' };
-  return { action: event.action as ScalerAction, environment: environmentOf(event) ?? '' };
+  const environment = environmentOf(event);
+  // The schema requires it already; an event built by hand without one is refused, never
+  // turned into an empty tag value.
+  if (environment === undefined)
+    throw new ValidationError('event', [{ path: 'environment', message: 'is required' }]);
+  return { action: event.action as ScalerAction, environment };
 };

@@ -27,6 +27,12 @@ describe('infra-scaler event', () => {
     expect(resolveAction(parse(input))).toEqual(expected);
   });
 
+  it('refuses an event built without the schema that has no environment, rather than read an empty one', () => {
+    expect(() => resolveAction({ action: 'scale_down' } as never)).toThrow(
+      /environment: is required/,
+    );
+  });
+
   it.each([
     [
       { action: 'scale_sideways', environment: 'staging' },
