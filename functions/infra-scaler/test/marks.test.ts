@@ -8,6 +8,7 @@ describe('saved sizes of a group', () => {
     expect(decodeSize(encodeSize(size))).toEqual(size);
     expect(decodeSize(' min=0,max=0,desired=0 ')).toEqual({ min: 0, max: 0, desired: 0 });
     expect(decodeSize('min=1,max=1,desired=1')).toEqual({ min: 1, max: 1, desired: 1 });
+    expect(decodeSize('min=10,max=120,desired=64')).toEqual({ min: 10, max: 120, desired: 64 });
   });
 
   it.each([
@@ -15,6 +16,7 @@ describe('saved sizes of a group', () => {
     [''],
     ['two'],
     ['min=2,max=5'],
+    ['xmin=2,max=5,desired=3'],
     ['max=5,min=2,desired=3'],
     ['min=-1,max=5,desired=3'],
     ['min=2,max=5,desired=3,extra=1'],
