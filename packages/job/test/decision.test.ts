@@ -22,6 +22,7 @@ describe('Decide', () => {
 
     // Assess
     expect(deciding).toThrow(DecisionError);
+    expect(deciding).toThrow(expect.objectContaining({ name: 'DecisionError' }));
     expect(deciding).toThrow('a delete decision needs a resource id (older than 30 days)');
   });
 });

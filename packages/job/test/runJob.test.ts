@@ -153,6 +153,48 @@ describe('Run a job', () => {
     ]);
   });
 
+  it('logs the plan and the report, and takes the time from the system clock when none is given', async () => {
+    // Prepare
+    const { job } = jobOf({ summarize: undefined });
+    const info = vi.spyOn(observability.logger, 'info');
+    const before = Date.now();
+
+    // Act
+    const report = await runJob(
+      {
+        ...job,
+        // A planner of its own making: no findings list at all.
+        plan: () => ({
+          changes: [decide('delete', 'snap-old', 'old')],
+          skips: [],
+          problems: [],
+          notes: [],
+        }),
+      },
+      { ...observability, sns },
+    );
+
+    // Assess
+    expect(info).toHaveBeenCalledWith('Planned', {
+      dryRun: false,
+      changes: 1,
+      skips: 0,
+      problems: 0,
+      findings: 0,
+    });
+    expect(info).toHaveBeenCalledWith('Report', expect.objectContaining({ service: 'test-job' }));
+    expect(Date.parse(report.startedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(report.finishedAt ?? '')).toBeLessThanOrEqual(Date.now());
+    expect(report.done).toEqual([{ id: 'snap-old', action: 'delete', reason: 'deleted' }]);
+    expect(report.totals).toEqual({});
+    expect(report.notes).toEqual([]);
+    info.mockRestore();
+  });
+
+  it('starts from an empty plan', () => {
+    expect(emptyPlan()).toEqual({ changes: [], skips: [], problems: [], findings: [], notes: [] });
+  });
+
   it('lets a failed read fail the run before anything is planned', async () => {
     // Prepare
     const { job, apply } = jobOf({ read: async () => Promise.reject(new Error('throttled')) });
