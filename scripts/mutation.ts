@@ -24,7 +24,6 @@ const OTHER_DECIDING_MODULES = [
   'functions/backup-manager/src/records.ts',
   'functions/log-processor/src/classify.ts',
   'functions/log-processor/src/event.ts',
-  'functions/deploy-notifier/src/message.ts',
   'packages/runtime/src/redact.ts',
   'packages/inventory/src/deleteSnapshot.ts',
   'packages/delivery/src/limits.ts',
