@@ -284,7 +284,7 @@ const dashboard = (functions: readonly FunctionManifest[]): Document => {
           region: sub('AWS::Region'),
           view: 'timeSeries',
           stat: 'Sum',
-          period: 3600,
+          period: fn.dashboardPeriod,
           metrics: fn.metrics.map((metric) => ['Nightshift', metric, 'service', fn.name]),
         },
       })),

@@ -25,6 +25,8 @@ export interface FunctionManifest {
   smokeEvent: string;
   /** The EMF metrics the function emits (namespace Nightshift). */
   metrics: string[];
+  /** The period of its dashboard widget, in seconds (default 3600): a day for a daily job. */
+  dashboardPeriod: number;
 }
 
 /** A manifest that does not say what it must: names the package and the field. */
@@ -80,6 +82,18 @@ export const readManifest = (root: string, name: string): FunctionManifest => {
     fail('nightshift.smokeEvent must name an event file of the function');
   if (!Array.isArray(m.metrics) || !m.metrics.every((metric) => typeof metric === 'string'))
     fail('nightshift.metrics must be a list of metric names');
+  // CloudWatch takes 60 s or a multiple of it.
+  if (
+    m.dashboardPeriod !== undefined &&
+    !(
+      Number.isInteger(m.dashboardPeriod) &&
+      (m.dashboardPeriod as number) % 60 === 0 &&
+      (m.dashboardPeriod as number) > 0
+    )
+  )
+    fail(
+      'nightshift.dashboardPeriod must be a whole number of minutes, in seconds (300, 3600, 86400)',
+    );
   return {
     name,
     resource: toResourceName(name),
@@ -89,6 +103,7 @@ export const readManifest = (root: string, name: string): FunctionManifest => {
     ...(typeof m.runsAnyway === 'string' ? { runsAnyway: m.runsAnyway } : {}),
     smokeEvent: m.smokeEvent as string,
     metrics: m.metrics as string[],
+    dashboardPeriod: (m.dashboardPeriod as number | undefined) ?? 3600,
   };
 };
 

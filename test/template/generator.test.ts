@@ -31,7 +31,10 @@ describe('scripts/template.ts', () => {
 
   /** A repository with the template's sources and the given functions. */
   const repository = (
-    functions: Record<string, { trigger?: string; metrics?: string[]; fragment?: string }>,
+    functions: Record<
+      string,
+      { trigger?: string; metrics?: string[]; fragment?: string; dashboardPeriod?: number }
+    >,
   ): string => {
     const dir = mkdtempSync(join(tmpdir(), 'nightshift-template-'));
     roots.push(dir);
@@ -39,9 +42,10 @@ describe('scripts/template.ts', () => {
       mkdirSync(join(dir, source, '..'), { recursive: true });
       cpSync(join(root, source), join(dir, source));
     }
-    for (const [name, { trigger = 'schedule', metrics = [], fragment }] of Object.entries(
-      functions,
-    )) {
+    for (const [
+      name,
+      { trigger = 'schedule', metrics = [], fragment, dashboardPeriod },
+    ] of Object.entries(functions)) {
       mkdirSync(join(dir, 'functions', name, 'events'), { recursive: true });
       writeFileSync(join(dir, 'functions', name, 'events', 'smoke.json'), '{}');
       writeFileSync(
@@ -49,7 +53,13 @@ describe('scripts/template.ts', () => {
         JSON.stringify({
           name: `@nightshift/${name}`,
           description: `What ${name} does.`,
-          nightshift: { trigger, dryRun: true, smokeEvent: 'events/smoke.json', metrics },
+          nightshift: {
+            trigger,
+            dryRun: true,
+            smokeEvent: 'events/smoke.json',
+            metrics,
+            ...(dashboardPeriod ? { dashboardPeriod } : {}),
+          },
         }),
       );
       if (fragment) writeFileSync(join(dir, 'functions', name, 'template.yaml'), fragment);
@@ -59,7 +69,10 @@ describe('scripts/template.ts', () => {
 
   it('gives a function without a template of its own everything every function has', () => {
     // Prepare
-    const dir = repository({ 'night-report': { metrics: ['ReportsSent'] } });
+    const dir = repository({
+      'night-report': { metrics: ['ReportsSent'] },
+      'day-report': { metrics: ['DaysReported'], dashboardPeriod: 86_400 },
+    });
 
     // Act
     const { Resources } = parseTemplate(renderTemplate(dir));
@@ -95,8 +108,13 @@ describe('scripts/template.ts', () => {
       expect.objectContaining({
         properties: expect.objectContaining({
           metrics: [['Nightshift', 'ReportsSent', 'service', 'night-report']],
+          period: 3600,
         }),
       }),
+    );
+    // A daily job's widget sums a day at a time, as its manifest asks.
+    expect(body.widgets.find((widget) => widget.properties.title === 'day-report')).toEqual(
+      expect.objectContaining({ properties: expect.objectContaining({ period: 86_400 }) }),
     );
   });
 
