@@ -67,6 +67,7 @@ export const measureNight = async ({
   functions,
   moto,
   bigBatch,
+  sourceMaps = false,
 }: {
   root: string;
   /** Where the built bundles are: `<dist>/<name>/index.mjs`. */
@@ -74,6 +75,8 @@ export const measureNight = async ({
   functions: readonly FunctionManifest[];
   moto: Moto;
   bigBatch: LogBatch;
+  /** With Node's `--enable-source-maps`, as the template's `NODE_OPTIONS` sets (default off). */
+  sourceMaps?: boolean;
 }): Promise<InvocationSample[]> => {
   await moto.reset();
   const account = await seedAccount(moto);
@@ -100,7 +103,7 @@ export const measureNight = async ({
       const invocation = await invokeBundle(join(dist, name, 'index.mjs'), event, {
         env,
         functionName: name,
-        sourceMaps: false,
+        sourceMaps,
       });
       samples.push({
         function: name,
