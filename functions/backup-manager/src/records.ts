@@ -84,10 +84,11 @@ export const snapshotIdentifier = (sourceId: string, day: string): string => {
     sourceId
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'db';
+      // Runs are one hyphen now: at most one to drop at each end.
+      .replace(/^-|-$/g, '') || 'db';
   const room = MAX_IDENTIFIER_LENGTH - PREFIX.length - suffix.length;
   if (name.length <= room) return `${PREFIX}${name}${suffix}`;
   const hash = createHash('sha256').update(sourceId).digest('hex').slice(0, HASH_LENGTH);
-  const trimmed = name.slice(0, room - HASH_LENGTH - 1).replace(/-+$/, '');
+  const trimmed = name.slice(0, room - HASH_LENGTH - 1).replace(/-$/, '');
   return `${PREFIX}${trimmed}-${hash}${suffix}`;
 };

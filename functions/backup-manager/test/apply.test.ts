@@ -4,7 +4,12 @@ import {
   DescribeSnapshotsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { CreateDBSnapshotCommand, DeleteDBSnapshotCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DeleteDBSnapshotCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { decide, recordInto } from '@nightshift/job';
 import { createReport, GONE_AFTER_RETRY, type TimeBudget } from '@nightshift/runtime';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -50,10 +55,10 @@ const backUp = (id: string): CreateDecision => ({
   retentionTaggedVolume: false,
 });
 
-/** The decision to back up DB instance `id` today. */
-const backUpDatabase = (id: string): CreateDecision => ({
+/** The decision to back up DB instance (or, with `kind`, DB cluster) `id` today. */
+const backUpDatabase = (id: string, kind: 'rds' | 'rds-cluster' = 'rds'): CreateDecision => ({
   ...decide(Action.BackUp, id, selection),
-  kind: 'rds',
+  kind,
   day: today,
   snapshotId: `nightshift-${id}-${today}`,
   tags: tagsOf(id, id),
@@ -301,6 +306,24 @@ describe('Applying a backup run', () => {
       expect(tally.created).toBe(0);
     });
 
+    it('names every snapshot of the other run’s set when that set stands for the day', async () => {
+      // Prepare: the other run's set, of two volumes, started first.
+      givenSetsOfToday([
+        ofToday('snap-own-a'),
+        ofToday('snap-own-b'),
+        ofToday('snap-other-a', 'pending', 'other-set', first),
+        ofToday('snap-other-b', 'pending', 'other-set', first),
+      ]);
+
+      // Act
+      const { report } = await applyAll([backUp('i-1')]);
+
+      // Assess
+      expect(report.done[0]?.reason).toBe(
+        `already backed up on ${today} (snap-other-a, snap-other-b): that set, made at the same time by another delivery of this event, stays; deleted snap-own-a, snap-own-b, the other sets of the day, this run's among them`,
+      );
+    });
+
     it('takes its own set from the answer when the listing does not show it yet', async () => {
       // Prepare: only the other run's set is listed, and it started later.
       givenSetsOfToday([ofToday('snap-other-a', 'pending', 'other-set', second)]);
@@ -448,6 +471,29 @@ describe('Applying a backup run', () => {
       },
     ]);
     expect(tally.created).toBe(0);
+  });
+
+  it('counts the DB snapshots and DB cluster snapshots it made apart, for the quota warning', async () => {
+    // Prepare: the snapshot of the day of `analytics` exists already.
+    rdsMock
+      .on(CreateDBClusterSnapshotCommand, { DBClusterIdentifier: 'analytics' })
+      .rejects(awsError('DBClusterSnapshotAlreadyExistsFault'));
+
+    // Act
+    const { report, tally } = await applyAll([
+      backUp('i-1'),
+      backUpDatabase('orders'),
+      backUpDatabase('billing', 'rds-cluster'),
+      backUpDatabase('analytics', 'rds-cluster'),
+    ]);
+
+    // Assess
+    expect(rdsMock).toHaveReceivedCommandWith(CreateDBClusterSnapshotCommand, {
+      DBClusterIdentifier: 'billing',
+      DBClusterSnapshotIdentifier: `nightshift-billing-${today}`,
+    });
+    expect(report.failed).toEqual([]);
+    expect(tally).toEqual({ created: 3, rdsCreated: 1, clusterCreated: 1, deleted: 0 });
   });
 
   it('counts an expired backup that a retried delete found gone as deleted, and one gone before as skipped', async () => {

@@ -127,6 +127,15 @@ describe('Whose a DB snapshot named like the original script’s is', () => {
     ).toBe('other');
   });
 
+  it('never adopts a snapshot that names no database, even tagged for the environment', () => {
+    // Prepare: with no database, `-backup-<stamp>` would fit the name of a backup of ''.
+    const tagged = { tags: tags({ Environment: 'production', Backup: 'true' }) };
+
+    // Act, Assess
+    expect(legacyRdsOwner(snapshot('-backup-20260101-010101', '', tagged), context)).toBe('other');
+    expect(legacyRdsOwner(snapshot('', '', tagged), context)).toBe('other');
+  });
+
   it('adopts a backup of a database that no longer exists only when it carries the environment and backup tags', () => {
     // Prepare: tags the database had, copied onto its snapshots by RDS.
     const gone = (extra: Record<string, string> | undefined) =>

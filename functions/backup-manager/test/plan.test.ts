@@ -9,9 +9,11 @@ import {
 } from '../src/plan.ts';
 import type { LegacyRdsSnapshot } from '../src/records.ts';
 import type { BackupRecord } from '../src/retention.ts';
+import { backupTags } from '../src/tags.ts';
 import {
   backupRecord,
   dayOf,
+  daysAgo,
   legacyCandidate,
   now,
   selectedTags,
@@ -37,9 +39,13 @@ const cluster = (id: string, extra: Partial<Database> = {}): Database => ({
   arn: `arn:aws:rds:us-east-1:1:cluster:${id}`,
 });
 const backup = backupRecord;
-const dbBackup = (sourceId: string, days: number): BackupRecord =>
+const dbBackup = (
+  sourceId: string,
+  days: number,
+  kind: 'rds' | 'rds-cluster' = 'rds',
+): BackupRecord =>
   backup(`nightshift-${sourceId}-${dayOf(days)}`, sourceId, days, {
-    kind: 'rds',
+    kind,
     status: 'available',
     set: `nightshift-${sourceId}-${dayOf(days)}`,
   });
@@ -103,6 +109,92 @@ describe('Planning a backup run', () => {
       }),
     ]);
     expect(plan.skips).toEqual([]);
+  });
+
+  it('tags a DB or cluster backup with the tags of its own, and nothing of an instance', () => {
+    // Act
+    const plan = planBackups(
+      inventory({ databases: [dbInstance('orders')], clusters: [cluster('billing')] }),
+      settings,
+    );
+
+    // Assess
+    const tagsOf = (id: string) =>
+      backupTags({
+        name: id,
+        environmentKey: 'Environment',
+        environment: 'production',
+        sourceId: id,
+        day: today,
+      });
+    expect(plan.changes).toEqual([
+      expect.objectContaining({ target: 'orders', tags: tagsOf('orders') }),
+      expect.objectContaining({ target: 'billing', tags: tagsOf('billing') }),
+    ]);
+  });
+
+  it('backs up no database or cluster with a backup of the day, counting only a backup of its own kind', () => {
+    // Act: `analytics` is a cluster; the DB snapshot of the day named after it is a DB instance's.
+    const plan = planBackups(
+      inventory({
+        databases: [dbInstance('orders')],
+        clusters: [cluster('billing'), cluster('analytics')],
+        rdsBackups: [
+          dbBackup('orders', 0),
+          dbBackup('billing', 0, 'rds-cluster'),
+          dbBackup('analytics', 0),
+        ],
+      }),
+      settings,
+    );
+
+    // Assess
+    expect(plan.changes).toEqual([
+      expect.objectContaining({ action: 'back up', target: 'analytics', kind: 'rds-cluster' }),
+    ]);
+    expect(entries(plan.skips)).toEqual([
+      {
+        id: 'orders',
+        action: 'back up',
+        reason: `already backed up on ${today} (nightshift-orders-${today})`,
+      },
+      {
+        id: 'billing',
+        action: 'back up',
+        reason: `already backed up on ${today} (nightshift-billing-${today})`,
+      },
+    ]);
+  });
+
+  it('deletes a second set of the day once, naming the set that stays, and leaves it out of retention', () => {
+    // Prepare: a retry, near the end of its window, of yesterday's run, with a retention of
+    // one day: both sets of yesterday are past retention.
+    const yesterday = dayOf(1);
+    const at = (minutes: number) => new Date(daysAgo(1).getTime() - 60 * 60_000 + minutes * 60_000);
+    const ofSet = (id: string, set: string, minutes: number) =>
+      backup(id, 'i-1', 1, { set, createdAt: at(minutes) });
+
+    // Act
+    const plan = planBackups(
+      inventory({
+        ebsBackups: [
+          ofSet('snap-a1', 'set-a', 0),
+          ofSet('snap-a2', 'set-a', 0),
+          ofSet('snap-b1', 'set-b', 1),
+        ],
+      }),
+      { ...settings, day: yesterday, retentionDays: 1 },
+    );
+
+    // Assess
+    const reason = `a second set of i-1 on ${yesterday}, made at the same time as snap-a1, snap-a2, which stays`;
+    expect(plan.changes).toEqual([
+      expect.objectContaining({ action: 'delete', target: 'snap-b1', reason, doneReason: reason }),
+    ]);
+    expect(entries(plan.skips)).toEqual([
+      { id: 'snap-a1', action: 'keep', reason: 'newest finished backup of i-1' },
+      { id: 'snap-a2', action: 'keep', reason: 'newest finished backup of i-1' },
+    ]);
   });
 
   it('says so of an instance whose volume tags stay off its backup', () => {
@@ -351,6 +443,22 @@ describe('Planning a backup run', () => {
         unknown(30),
         unknown(20),
       ]);
+    });
+
+    it('names one of unknown environment only once it is older than the retention, strictly', () => {
+      // Prepare: one made exactly 7 days ago, one a second before.
+      const exactly = legacyCandidate('gone', 7);
+      const older = legacyCandidate('gone', 7, {
+        id: 'gone-backup-20261121-005959',
+        createdAt: new Date(daysAgo(7).getTime() - 1_000),
+      });
+
+      // Act
+      const plan = planBackups(inventory({ legacyCandidates: [exactly, older] }), settings);
+
+      // Assess
+      expect(targets(plan.skips, Action.Keep)).toEqual([older.id]);
+      expect(plan.changes).toEqual([]);
     });
   });
 });
