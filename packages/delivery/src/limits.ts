@@ -66,10 +66,9 @@ const blockIssues = (block: SlackPart, where: string): string[] => {
     const length = textOf(element.text)?.length ?? 0;
     const max = element.type === 'button' ? SLACK_LIMITS.buttonText : SLACK_LIMITS.text;
     if (length > max) issues.push(tooLong(where, `element ${index}'s text`, length, max));
-    if ((element.url?.length ?? 0) > SLACK_LIMITS.url)
-      issues.push(
-        tooLong(where, `element ${index}'s url`, element.url?.length ?? 0, SLACK_LIMITS.url),
-      );
+    const urlLength = element.url?.length ?? 0;
+    if (urlLength > SLACK_LIMITS.url)
+      issues.push(tooLong(where, `element ${index}'s url`, urlLength, SLACK_LIMITS.url));
   });
   return issues;
 };

@@ -66,6 +66,11 @@ describe('Destination configuration errors', () => {
       'Invalid configuration: DESTINATIONS: destination (a name that is not a name) needs exactly one of url, parameter, secret (has 0)',
     ],
     [
+      'a destination source that is not a string',
+      { DESTINATIONS: JSON.stringify({ ops: { kind: 'slack', url: 443 } }) },
+      'Invalid configuration: DESTINATIONS.ops.url: must be a string',
+    ],
+    [
       'a route that is not an object',
       { SLACK_WEBHOOK_URL: webhook, ROUTES: JSON.stringify([webhook]) },
       'Invalid configuration: ROUTES[0]: must be an object with pipeline and destinations',
@@ -104,6 +109,30 @@ describe('Destination configuration errors', () => {
       },
     ]);
     expect(error.message).not.toContain('secret-path');
+  });
+
+  it('names the Teams variables of a problem of the built-in teams destination', () => {
+    // Act
+    const twoSources = configError({
+      TEAMS_WEBHOOK_URL: 'https://prod-01.westeurope.logic.azure.com/workflows/a',
+      TEAMS_WEBHOOK_SECRET: 'nightshift/teams-webhook',
+    });
+    const badHost = configError({ TEAMS_WEBHOOK_URL: 'https://collector.example.com/x' });
+
+    // Assess
+    expect(twoSources.issues).toEqual([
+      {
+        path: 'TEAMS_WEBHOOK_*',
+        message: 'destination teams needs exactly one of url, parameter, secret (has 2)',
+      },
+    ]);
+    expect(badHost.issues).toEqual([
+      {
+        path: 'TEAMS_WEBHOOK_URL',
+        message:
+          'teams: the webhook host collector.example.com is not one of the allowed hosts (WEBHOOK_ALLOWED_HOSTS)',
+      },
+    ]);
   });
 
   it('adds the hosts of WEBHOOK_ALLOWED_HOSTS to the known webhook hosts', () => {
@@ -158,6 +187,20 @@ describe('Routing', () => {
     expect(routeFor(config, 'payments-api').map((d) => d.name)).toEqual(['payments', 'ops']);
     expect(routeFor(config, 'network-infra').map((d) => d.name)).toEqual(['ops']);
     expect(routeFor(config, 'website').map((d) => d.name)).toEqual(['slack']);
+  });
+
+  it('leaves out a name without a destination in a configuration not read by loadDestinations', () => {
+    // Prepare: built by hand, where nothing checked the names.
+    const slack = { name: 'slack', kind: 'slack' as const, parameter: '/slack' };
+    const config = {
+      destinations: new Map([['slack', slack]]),
+      routes: [{ pipeline: 'payments-*', destinations: ['gone', 'slack'] }],
+      defaults: ['gone'],
+    };
+
+    // Act & Assess
+    expect(routeFor(config, 'payments-api')).toEqual([slack]);
+    expect(routeFor(config, 'website')).toEqual([]);
   });
 
   it('rejects a route to an unknown destination and a destination with two sources', () => {

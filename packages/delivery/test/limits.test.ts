@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SLACK_LIMITS, slackLimitIssues, TEAMS_LIMITS, teamsLimitIssues } from '../src/limits.ts';
-import type { SlackMessage } from '../src/slack.ts';
+import type { SlackBlock, SlackMessage } from '../src/slack.ts';
 import { type TeamsMessage, teamsMessage, teamsText } from '../src/teams.ts';
 
 const text = (length: number) => 'x'.repeat(length);
@@ -37,7 +37,7 @@ describe("Slack's limits", () => {
         },
         {
           type: 'actions',
-          elements: Array.from({ length: 25 }, () => button(text(75), `https://${text(2_990)}`)),
+          elements: Array.from({ length: 25 }, () => button(text(75), `https://${text(2_992)}`)),
         },
         ...Array.from({ length: 46 }, () => ({ type: 'divider' as const })),
       ],
@@ -98,6 +98,50 @@ describe("Slack's limits", () => {
           `attachments[0].blocks[3] (actions): element ${index + 1}'s url has 3001 characters, more than 3000`,
       ),
       'attachments[0].blocks[4] (actions): an actions block without elements',
+    ]);
+  });
+
+  it('name the blocks of the message itself by their place', () => {
+    const message: SlackMessage = {
+      text: 'title',
+      blocks: [
+        { type: 'divider' },
+        { type: 'header', text: { type: 'plain_text', text: text(151) } },
+      ],
+    };
+
+    expect(slackLimitIssues(message)).toEqual([
+      'blocks[1] (header): its text has 151 characters, more than 150',
+    ]);
+  });
+
+  it('count no block for an attachment without blocks', () => {
+    const message: SlackMessage = {
+      text: 'title',
+      blocks: Array.from({ length: 50 }, () => ({ type: 'divider' as const })),
+      attachments: [{ color: '#2eb886', text: 'a legacy attachment' }],
+    };
+
+    expect(slackLimitIssues(message)).toEqual([]);
+  });
+
+  it('read a part without text, fields or elements as empty, and name an actions block without elements', () => {
+    // Prepare: an image has no text; the other two are what the types rule out, as a
+    // message built from JSON may hold.
+    const message: SlackMessage = {
+      text: 'title',
+      blocks: [
+        {
+          type: 'context',
+          elements: [{ type: 'image', image_url: 'https://example.com/a.png', alt_text: 'a' }],
+        },
+        { type: 'section', fields: [{}] } as unknown as SlackBlock,
+        { type: 'actions' } as unknown as SlackBlock,
+      ],
+    };
+
+    expect(slackLimitIssues(message)).toEqual([
+      'blocks[2] (actions): an actions block without elements',
     ]);
   });
 });
