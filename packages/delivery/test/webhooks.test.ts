@@ -9,7 +9,8 @@ import { webhookUrl } from '../src/webhooks.ts';
 
 const ssmMock = mockClient(SSMClient);
 const secretsMock = mockClient(SecretsManagerClient);
-const slackUrl = 'https://hooks.slack.com/services/T1/B1/secret-token-value';
+const team = 'T1';
+const slackUrl = `https://hooks.slack.com/services/${team}/B1/secret-token-value`;
 
 describe('A destination’s webhook URL', () => {
   beforeEach(() => {

@@ -50,7 +50,8 @@ describe('Log a failed invocation', () => {
 
   it('masks a credential in the message and stack of any other error before it goes on', () => {
     // Prepare
-    const error = new Error('POST https://hooks.slack.com/services/T0/B0/secretpart failed');
+    const team = 'T0';
+    const error = new Error(`POST https://hooks.slack.com/services/${team}/B0/secretpart failed`);
 
     // Act
     const { logged } = onErrorWith(error);
