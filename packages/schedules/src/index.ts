@@ -1,0 +1,12 @@
+export {
+  isTimeZone,
+  minutesOf,
+  type Period,
+  parseSchedules,
+  type Schedule,
+  type SchedulesDocument,
+  SchedulesDocumentSchema,
+  WEEKDAYS,
+  type Weekday,
+} from './document.ts';
+export { type DueState, dueState, type LocalTime, localTime } from './due.ts';
