@@ -1,4 +1,11 @@
 export {
+  type ActualState,
+  decideForSchedule,
+  ScheduleAction,
+  type ScheduleDecision,
+  type ScheduledResource,
+} from './decide.ts';
+export {
   isTimeZone,
   minutesOf,
   type Period,
