@@ -29,6 +29,9 @@ const OTHER_DECIDING_MODULES = [
   'packages/delivery/src/limits.ts',
   'packages/delivery/src/destinations.ts',
   'packages/job/src/decision.ts',
+  'packages/schedules/src/document.ts',
+  'packages/schedules/src/due.ts',
+  'packages/schedules/src/decide.ts',
   'packages/job/src/runJob.ts',
 ];
 

@@ -63,7 +63,8 @@ export const decideForSchedule = ({
 }: ScheduledResource): ScheduleDecision => {
   let clearSnooze = false;
   if (snoozeUntil !== undefined) {
-    const until = ISO_WITH_ZONE.test(snoozeUntil.trim()) ? Date.parse(snoozeUntil) : Number.NaN;
+    const written = snoozeUntil.trim();
+    const until = ISO_WITH_ZONE.test(written) ? Date.parse(written) : Number.NaN;
     if (Number.isNaN(until)) {
       return {
         action: ScheduleAction.Leave,

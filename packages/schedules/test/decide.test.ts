@@ -19,7 +19,7 @@ describe('Deciding for a scheduled resource', () => {
     [running, 'starting', 'record'],
     [running, 'stopping', 'leave'],
     [running, 'other', 'leave'],
-  ])('acts on a resource Nightshift never acted on: due %j, %s → %s', (due, actual, action) => {
+  ])('acts on a resource Nightshift never acted on, case %#: %s → %s', (due, actual, action) => {
     expect(decide({ due, actual }).action).toBe(action);
   });
 
@@ -48,6 +48,45 @@ describe('Deciding for a scheduled resource', () => {
     expect(decide({ due: running, actual: 'starting', lastActed: 'running' }).reason).toBe(
       'already running (inside every day 07:00-19:00 (UTC))',
     );
+  });
+
+  it('says what it does with a resource already in its due state, or between states', () => {
+    expect(decide({ due: stopped, actual: 'stopping' }).reason).toBe(
+      'already stopping; due stopped: outside every period (UTC)',
+    );
+    expect(decide({ due: running, actual: 'starting' }).reason).toBe(
+      'already starting; due running: inside every day 07:00-19:00 (UTC)',
+    );
+    expect(decide({ due: stopped, actual: 'starting' }).reason).toBe(
+      'starting, due stopped: outside every period (UTC): left for the next run',
+    );
+  });
+
+  it('counts a stop or start under way as the due state, and the opposite as a person’s change', () => {
+    expect(decide({ due: stopped, actual: 'stopping', lastActed: 'stopped' }).reason).toBe(
+      'already stopped (outside every period (UTC))',
+    );
+    expect(decide({ due: stopped, actual: 'starting', lastActed: 'stopped' }).reason).toContain(
+      'changed by a person',
+    );
+    expect(decide({ due: running, actual: 'stopping', lastActed: 'running' }).reason).toContain(
+      'changed by a person',
+    );
+  });
+
+  it('reads a snooze written with seconds, fractions, an offset or spaces around it', () => {
+    for (const snoozeUntil of [
+      '2026-12-01T21:00Z',
+      '2026-12-01T21:00:00.123+05:30',
+      ' 2026-12-02T08:00:00Z ',
+    ])
+      expect(decide({ snoozeUntil }).problem, snoozeUntil).toBeUndefined();
+    for (const snoozeUntil of [
+      'x2026-12-01T21:00:00Z',
+      '2026-12-01T21:00:00Zx',
+      '2026-12-01T21:00:00+0100',
+    ])
+      expect(decide({ snoozeUntil }).problem, snoozeUntil).toBe(true);
   });
 
   it('restores the due state on every run of an enforced schedule', () => {
@@ -97,7 +136,7 @@ describe('Deciding for a scheduled resource', () => {
   });
 
   it.each(['tomorrow', '2026-12-01T21:00:00', '2026-12-01', '2026-13-01T21:00:00Z', ''])(
-    'leaves the resource alone and reports a snooze it cannot read (%j)',
+    'leaves the resource alone and reports a snooze it cannot read, case %#',
     (snoozeUntil) => {
       const decision = decide({ snoozeUntil });
       expect(decision.action).toBe('leave');

@@ -155,8 +155,91 @@ describe('The schedules document', () => {
       'schedules.x.busy.cpuPercent',
     ],
     [withSchedule({ periods: [period], notice: { minutes: 0 } }), 'schedules.x.notice.minutes'],
-  ])('refuses %j, naming the path: %s', (document, expected) => {
+    [
+      withSchedule({ periods: [period], busy: 'x' }),
+      'schedules.x.busy: must be an object with cpuPercent, minutes and maxDeferMinutes',
+    ],
+    [
+      withSchedule({ periods: [period], notice: 5 }),
+      'schedules.x.notice: must be an object with minutes',
+    ],
+    [
+      withSchedule({ periods: ['x'] }),
+      'schedules.x.periods[0]: must be an object with start, stop and optional days',
+    ],
+    [
+      withSchedule({ periods: [{ ...period, days: 'mon' }] }),
+      'schedules.x.periods[0].days: must be a list of weekdays',
+    ],
+    [
+      withSchedule({ periods: [{ ...period, start: 7 }] }),
+      'schedules.x.periods[0].start: must be a time of day as HH:MM',
+    ],
+    [
+      withSchedule({ periods: [{ ...period, start: '107:00' }] }),
+      'schedules.x.periods[0].start: start must be a time of day',
+    ],
+    [
+      withSchedule({ periods: [{ ...period, stop: '19:000' }] }),
+      'schedules.x.periods[0].stop: stop must be a time of day',
+    ],
+    [
+      withSchedule({ periods: [period], holidays: 'x' }),
+      'schedules.x.holidays: must be a list of dates',
+    ],
+    [
+      withSchedule({ periods: [period], holidays: [5] }),
+      'schedules.x.holidays[0]: must be a date or a range of dates',
+    ],
+    [
+      withSchedule({ periods: [period], holidays: ['x2026-12-24'] }),
+      'schedules.x.holidays[0]: must be YYYY-MM-DD',
+    ],
+    [
+      withSchedule({ periods: [period], holidays: ['2026-12-24x'] }),
+      'schedules.x.holidays[0]: must be YYYY-MM-DD',
+    ],
+    [
+      withSchedule({ periods: [period], holidays: ['2026-02-29'] }),
+      'schedules.x.holidays[0]: must be YYYY-MM-DD',
+    ],
+    [
+      withSchedule({ periods: [period], holidays: ['2026-04-31..2026-05-02'] }),
+      'schedules.x.holidays[0]: must be YYYY-MM-DD',
+    ],
+    [
+      withSchedule({ periods: [period], holidays: ['2026-05-01..2026-06-31'] }),
+      'schedules.x.holidays[0]: must be YYYY-MM-DD',
+    ],
+    [
+      withSchedule({ timezone: 'Europe/Berlinn', periods: [period] }),
+      'must be an IANA time zone name, like Europe/Berlin',
+    ],
+    [
+      withSchedule(5 as never),
+      'schedules.x: must be an object with periods (and optional timezone, holidays, enforced, busy, notice)',
+    ],
+    [{ schedules: { '!ok': { periods: [period] } } }, 'a schedule name must be a plain tag value'],
+    [
+      withSchedule({ periods: [period], timezon: 'UTC', enforce: true }),
+      'schedules.x: has unknown fields timezon, enforce; must be an object with periods',
+    ],
+  ])('refuses bad document %#, naming the path of what is wrong', (document, expected) => {
     expect(issuesOf(document).join('\n')).toContain(expected);
+  });
+
+  it('calls what it refuses the schedules document', () => {
+    expect(() => parseSchedules({})).toThrow(/^Invalid schedules document: /);
+    expect(() => parseSchedules('{')).toThrow(
+      /^Invalid schedules document: \(root\): must be JSON: /,
+    );
+  });
+
+  it('takes a leap day of a leap year', () => {
+    expect(
+      parseSchedules(withSchedule({ periods: [period], holidays: ['2028-02-29'] })).schedules.x
+        ?.holidays,
+    ).toEqual(['2028-02-29']);
   });
 
   it('names every bad field of a document at once', () => {
@@ -176,6 +259,6 @@ describe('The schedules document', () => {
     expect(minutesOf('07:30')).toBe(450);
     expect(minutesOf('23:59')).toBe(1439);
     expect(minutesOf('24:00')).toBe(1440);
-    expect(() => minutesOf('7:30')).toThrow(RangeError);
+    expect(() => minutesOf('7:30')).toThrow(new RangeError('not a time of day: 7:30'));
   });
 });
