@@ -32,6 +32,7 @@ const OTHER_DECIDING_MODULES = [
   'packages/schedules/src/document.ts',
   'packages/schedules/src/due.ts',
   'packages/schedules/src/decide.ts',
+  'packages/schedules/src/next.ts',
   'packages/job/src/runJob.ts',
 ];
 

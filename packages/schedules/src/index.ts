@@ -17,3 +17,4 @@ export {
   type Weekday,
 } from './document.ts';
 export { type DueState, dueState, type LocalTime, localTime } from './due.ts';
+export { DEFAULT_HORIZON_MINUTES, type DueChange, nextChange } from './next.ts';
