@@ -38,6 +38,23 @@ describe('The next change of a schedule', () => {
     );
   });
 
+  it('looks only after the instant, even just after a change', () => {
+    // 30 s after the evening stop: the next change is the next morning, not the stop just past.
+    expect(nextChange(berlinOffice, at('2026-12-01T18:00:30Z'))?.at).toEqual(
+      at('2026-12-02T06:00:00Z'),
+    );
+  });
+
+  it('looks exactly as far as the horizon', () => {
+    // From 16:59Z, 60 minutes reach 17:59Z: the 18:00Z stop is one minute too far; 61 reach it.
+    expect(
+      nextChange(berlinOffice, at('2026-12-01T16:59:00Z'), { horizonMinutes: 60 }),
+    ).toBeUndefined();
+    expect(
+      nextChange(berlinOffice, at('2026-12-01T16:59:00Z'), { horizonMinutes: 61 })?.at,
+    ).toEqual(at('2026-12-01T18:00:00Z'));
+  });
+
   it('follows the clock changes', () => {
     // Friday 27 March (UTC+1) evening: the next start is Monday 30 March 07:00 CEST, 05:00Z.
     expect(nextChange(berlinOffice, at('2026-03-27T19:00:00Z'))?.at).toEqual(
