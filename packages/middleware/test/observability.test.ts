@@ -8,7 +8,6 @@ describe('Observability of a function', () => {
 
     // Assess
     expect(METRICS_NAMESPACE).toBe('Nightshift');
-    expect(logger.getPersistentLogAttributes()).toBeDefined();
     expect(
       (logger as unknown as { powertoolsLogData: { serviceName: string } }).powertoolsLogData
         .serviceName,
