@@ -122,10 +122,16 @@ if (isMain) {
     process.exit(1);
   }
   if (!args.includes('--no-install')) {
-    // Links the new package into the workspace (its dependencies are in the catalog).
-    const install = spawnSync('pnpm', ['install', '--offline'], { cwd: root, stdio: 'inherit' });
+    // Links the new package into the workspace (its dependencies are in the catalog). A new
+    // package changes the lockfile, which pnpm refuses by default where CI is set.
+    const install = spawnSync('pnpm', ['install', '--offline', '--no-frozen-lockfile'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     if (install.status !== 0) {
-      console.error('new-function: pnpm install --offline failed; run pnpm install');
+      console.error(
+        'new-function: pnpm install --offline --no-frozen-lockfile failed; run pnpm install',
+      );
       process.exit(1);
     }
   }
