@@ -114,3 +114,9 @@ export const SET_KEY = 'nightshift:set';
 export const SCHEDULE_KEY = 'nightshift:schedule';
 /** Until when (ISO time) a scheduled stop is postponed. */
 export const SNOOZE_UNTIL_KEY = 'nightshift:snooze-until';
+/** The transition a schedule last brought a resource to, and when: `stop@2026-12-01T18:00:00.000Z`. */
+export const LAST_ACTION_KEY = 'nightshift:last-action';
+/** Why the schedule's last change of a resource failed; removed once one succeeds. */
+export const LAST_ERROR_KEY = 'nightshift:last-error';
+/** A scheduled resource's place in line (an integer): starts ascend, stops descend. */
+export const ORDER_KEY = 'nightshift:order';

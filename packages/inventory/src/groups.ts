@@ -3,6 +3,7 @@ import {
   paginateDescribeAutoScalingGroups,
 } from '@aws-sdk/client-auto-scaling';
 import type { Tag } from '@nightshift/conventions';
+import { tagFilters } from './tagFilters.ts';
 
 /** The sizes of an Auto Scaling group. */
 export interface GroupSize {
@@ -20,20 +21,21 @@ export interface ScalingGroup {
 }
 
 /**
- * Every Auto Scaling group tagged `key=value`, all pages; a group without a name or without
- * its sizes is left out.
+ * Every Auto Scaling group tagged `key=value` (a `null` value: any value of the key), all
+ * pages; a group without a name or without its sizes is left out.
  *
  * @example
  * await listGroups(autoscaling, { key: 'Environment', value: 'staging' });
+ * await listGroups(autoscaling, { key: 'nightshift:schedule', value: null });
  */
 export const listGroups = async (
   client: AutoScalingClient,
-  { key, value }: { key: string; value: string },
+  { key, value }: { key: string; value: string | null },
 ): Promise<ScalingGroup[]> => {
   const groups: ScalingGroup[] = [];
   const pages = paginateDescribeAutoScalingGroups(
     { client, pageSize: 100 },
-    { Filters: [{ Name: `tag:${key}`, Values: [value] }] },
+    { Filters: tagFilters({ [key]: value }) },
   );
   for await (const page of pages) {
     for (const group of page.AutoScalingGroups ?? []) {

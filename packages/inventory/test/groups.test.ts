@@ -51,3 +51,34 @@ describe('List Auto Scaling groups by tag', () => {
     ).toEqual([{ Name: 'tag:Environment', Values: ['staging'] }]);
   });
 });
+
+describe('List Auto Scaling groups by tag key', () => {
+  beforeEach(() => asgMock.reset());
+
+  it('filters on the key alone when the value is null', async () => {
+    // Prepare
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'api',
+          MinSize: 0,
+          MaxSize: 2,
+          DesiredCapacity: 0,
+          Tags: [{ Key: 'nightshift:schedule', Value: 'office-hours' }],
+        } as never,
+      ],
+    });
+
+    // Act
+    const groups = await listGroups(new AutoScalingClient({}), {
+      key: 'nightshift:schedule',
+      value: null,
+    });
+
+    // Assess
+    expect(groups.map((group) => group.name)).toEqual(['api']);
+    expect(
+      asgMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input.Filters,
+    ).toEqual([{ Name: 'tag-key', Values: ['nightshift:schedule'] }]);
+  });
+});
