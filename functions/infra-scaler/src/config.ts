@@ -49,6 +49,13 @@ export const SETTINGS = {
     'IDLE_CPU_THRESHOLD_PERCENT',
     envInteger({ default: 10, min: 1, max: 100 }),
   ],
+  /**
+   * `SCHEDULES`: the schedules document itself (JSON). Read, and checked field by field, by
+   * each reconcile run: a bad document fails that run, never the other events.
+   */
+  schedules: ['SCHEDULES', z.optional(envString())],
+  /** `SCHEDULES_PARAMETER`: the name of the SSM parameter holding the document (when `SCHEDULES` is unset). */
+  schedulesParameter: ['SCHEDULES_PARAMETER', z.optional(envString())],
   /** `SCALER_CONCURRENCY`: groups or databases changed at once. */
   concurrency: ['SCALER_CONCURRENCY', envInteger({ default: 5, min: 1, max: 50 })],
 } as const satisfies SettingsSpec;

@@ -4,6 +4,8 @@ import type { Config } from './config.ts';
 import { environmentIssue } from './environment.ts';
 
 const ACTIONS = ['scale_down', 'scale_up', 'check'] as const;
+/** The run of per-resource schedules: every resource tagged `nightshift:schedule`, no environment. */
+export const RECONCILE = 'reconcile';
 /** The original snippets' action names, which imply the staging environment. */
 const ALIASES = { scale_down_staging: 'scale_down', scale_up_staging: 'scale_up' } as const;
 
@@ -15,16 +17,17 @@ const MOVED: Record<string, string> = {
     "is snapshot-cleanup's job now: point this schedule at the snapshot-cleanup function",
 };
 
-const ACTION_NAMES: readonly string[] = [...ACTIONS, ...Object.keys(ALIASES)];
+const ACTION_NAMES: readonly string[] = [...ACTIONS, RECONCILE, ...Object.keys(ALIASES)];
 
 /**
  * The event schema for a function configured to scale `scaledEnvironments`
  * (`SCALED_ENVIRONMENTS`; empty: any name that is not production-like):
  * `{"action": "scale_down" | "scale_up" | "check", "environment": "staging", "dryRun"?: true}`
  * (a left-out action is check, and a check without environment checks staging),
- * or the aliases `scale_down_staging` / `scale_up_staging` with no environment. An
- * environment the function may not scale, an alias's `staging` included, is refused
- * naming `environment`.
+ * or the aliases `scale_down_staging` / `scale_up_staging` with no environment, or
+ * `{"action": "reconcile", "dryRun"?: true}`, which names no environment (the schedules
+ * apply to every resource tagged `nightshift:schedule`). An environment the function may
+ * not scale, an alias's `staging` included, is refused naming `environment`.
  *
  * @example
  * const schema = eventSchemaFor({ scaledEnvironments: ['staging', 'dev'] });
@@ -42,7 +45,7 @@ export const eventSchemaFor = ({ scaledEnvironments }: Pick<Config, 'scaledEnvir
               input: action,
               message:
                 (Object.hasOwn(MOVED, action) ? MOVED[action] : undefined) ??
-                'must be one of scale_down, scale_up, check (or scale_down_staging, scale_up_staging)',
+                'must be one of scale_down, scale_up, check, reconcile (or scale_down_staging, scale_up_staging)',
             });
           }),
         ),
@@ -58,6 +61,11 @@ export const eventSchemaFor = ({ scaledEnvironments }: Pick<Config, 'scaledEnvir
     .check(
       z.refine((event) => hasEnvironment(event.action) || event.environment !== undefined, {
         message: 'is required: the value of the Environment tag to act on',
+        path: ['environment'],
+      }),
+      z.refine((event) => event.action !== RECONCILE || event.environment === undefined, {
+        message:
+          'must be left out with reconcile: it acts on every resource tagged nightshift:schedule, by its schedule',
         path: ['environment'],
       }),
       z.refine(
@@ -78,11 +86,14 @@ export const eventSchemaFor = ({ scaledEnvironments }: Pick<Config, 'scaledEnvir
 /** An idle check with no environment checks staging, as the original script's did. */
 const DEFAULT_CHECK_ENVIRONMENT = 'staging';
 
-/** Whether an action needs no environment in the event: the aliases and the idle check. */
-const hasEnvironment = (action: string): boolean => isAlias(action) || action === 'check';
+/** Whether an action needs no environment in the event: the aliases, the idle check, reconcile. */
+const hasEnvironment = (action: string): boolean =>
+  isAlias(action) || action === 'check' || action === RECONCILE;
 
 const environmentOf = (event: { action: string; environment?: string | undefined }) =>
-  event.environment ?? (event.action === 'check' ? DEFAULT_CHECK_ENVIRONMENT : undefined);
+  event.action === RECONCILE
+    ? undefined
+    : (event.environment ?? (event.action === 'check' ? DEFAULT_CHECK_ENVIRONMENT : undefined));
 
 /** The schema with no `SCALED_ENVIRONMENTS`: any plain name that is not production-like. */
 export const EventSchema = eventSchemaFor({ scaledEnvironments: [] });
@@ -91,7 +102,16 @@ export type ScalerEvent = z.infer<typeof EventSchema>;
 export type ScalerAction = (typeof ACTIONS)[number];
 
 /**
- * The action and environment an event asks for, aliases resolved.
+ * Whether the event asks for the run of per-resource schedules.
+ *
+ * @example
+ * isReconcile({ action: 'reconcile' }); // true
+ */
+export const isReconcile = (event: ScalerEvent): boolean => event.action === RECONCILE;
+
+/**
+ * The action and environment an event asks for, aliases resolved (never for reconcile,
+ * which names no environment).
  *
  * @example
  * resolveAction({ action: 'scale_down_staging' }); // { action: 'scale_down', environment: 'staging' }
@@ -100,6 +120,10 @@ export const resolveAction = (
   event: ScalerEvent,
 ): { action: ScalerAction; environment: string } => {
   if (isAlias(event.action)) return { action: ALIASES[event.action], environment: 'staging' };
+  if (event.action === RECONCILE)
+    throw new ValidationError('event', [
+      { path: 'action', message: 'reconcile names no environment: run it as a reconcile' },
+    ]);
   const environment = environmentOf(event);
   // The schema requires it already; an event built by hand without one is refused, never
   // turned into an empty tag value.

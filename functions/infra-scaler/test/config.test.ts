@@ -13,6 +13,8 @@ describe('infra-scaler settings', () => {
       autoScaleTagValue: 'true',
       idleLookbackDays: 14,
       idleCpuThresholdPercent: 10,
+      schedules: undefined,
+      schedulesParameter: undefined,
       concurrency: 5,
     });
     expect(
@@ -26,6 +28,8 @@ describe('infra-scaler settings', () => {
         IDLE_LOOKBACK_DAYS: '7',
         IDLE_CPU_THRESHOLD_PERCENT: '5',
         SCALER_CONCURRENCY: '2',
+        SCHEDULES: ' {"schedules": {}} ',
+        SCHEDULES_PARAMETER: '/nightshift/dev/schedules',
       }),
     ).toEqual({
       dryRun: true,
@@ -36,6 +40,8 @@ describe('infra-scaler settings', () => {
       autoScaleTagValue: 'yes',
       idleLookbackDays: 7,
       idleCpuThresholdPercent: 5,
+      schedules: '{"schedules": {}}',
+      schedulesParameter: '/nightshift/dev/schedules',
       concurrency: 2,
     });
   });

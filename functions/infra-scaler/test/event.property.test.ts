@@ -8,11 +8,12 @@ import { describeEventContract, eventArbitraries } from '@nightshift/testing/uni
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { EventSchema, resolveAction } from '../src/event.ts';
+import { EventSchema, isReconcile, resolveAction } from '../src/event.ts';
 
 const parse = (event: unknown) => parseOrThrow(EventSchema, event, 'event');
 
 const ACTIONS = ['scale_down', 'scale_up', 'check'];
+const RECONCILE = 'reconcile';
 const ALIASES = ['scale_down_staging', 'scale_up_staging'];
 
 const inputs = eventArbitraries({
@@ -21,7 +22,7 @@ const inputs = eventArbitraries({
   edgeCases: [null, 1e308, -1, '', 'SCALE_DOWN', 'toString', 'constructor', 'true'],
   // A scheduler event: each field present or not, valid or not, with odd extra keys.
   fields: {
-    action: fc.constantFrom(...ACTIONS, ...ALIASES),
+    action: fc.constantFrom(...ACTIONS, RECONCILE, ...ALIASES),
     environment: [
       fc.constantFrom(
         'staging',
@@ -71,6 +72,8 @@ const acceptsAcrossFields = (event: Record<string, unknown>): boolean => {
   const env = (event.environment as string | undefined)?.trim();
   const action = (event.action as string | undefined) ?? 'check';
   if (ALIASES.includes(action)) return env === undefined || env === 'staging';
+  // The schedules decide what a reconcile acts on: it names no environment.
+  if (action === RECONCILE) return env === undefined;
   // A check without an environment checks staging, as the original script did.
   if (action === 'check') return scalable(env ?? 'staging');
   return env !== undefined && scalable(env);
@@ -84,7 +87,7 @@ describeEventContract({
   fieldRules: {
     action: (action) =>
       action === undefined ||
-      (typeof action === 'string' && [...ACTIONS, ...ALIASES].includes(action)),
+      (typeof action === 'string' && [...ACTIONS, RECONCILE, ...ALIASES].includes(action)),
     environment: (env) =>
       env === undefined ||
       (typeof env === 'string' && env.trim().length >= 1 && env.trim().length <= 256),
@@ -92,8 +95,14 @@ describeEventContract({
   },
   acceptsAcrossFields,
   valid: {
-    title: 'resolves every valid event to an action and the environment it names',
+    title: 'resolves every valid event to a reconcile, or an action and the environment it names',
     check: (event, parsed) => {
+      if (event.action === RECONCILE) {
+        expect(isReconcile(parsed)).toBe(true);
+        expect(parsed).not.toHaveProperty('environment');
+        return;
+      }
+      expect(isReconcile(parsed)).toBe(false);
       const resolved = resolveAction(parsed);
       expect(ACTIONS).toContain(resolved.action);
       expect(resolved.environment).toBe(

@@ -1,6 +1,6 @@
 import { parseOrThrow } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
-import { EventSchema, eventSchemaFor, resolveAction } from '../src/event.ts';
+import { EventSchema, eventSchemaFor, isReconcile, resolveAction } from '../src/event.ts';
 
 const parse = (input: unknown) => parseOrThrow(EventSchema, input, 'event');
 
@@ -27,6 +27,28 @@ describe('infra-scaler event', () => {
     expect(resolveAction(parse(input))).toEqual(expected);
   });
 
+  it('reads a reconcile, with or without dryRun, and gives it no environment', () => {
+    expect(parse({ action: 'reconcile' })).toEqual({ action: 'reconcile' });
+    expect(parse({ action: 'reconcile', dryRun: true })).toEqual({
+      action: 'reconcile',
+      dryRun: true,
+    });
+    expect(isReconcile(parse({ action: 'reconcile' }))).toBe(true);
+    expect(isReconcile(parse({ action: 'check' }))).toBe(false);
+    expect(() => resolveAction(parse({ action: 'reconcile' }))).toThrow(
+      /action: reconcile names no environment/,
+    );
+  });
+
+  it('refuses a reconcile that names an environment: the schedules decide, not the event', () => {
+    expect(() => parse({ action: 'reconcile', environment: 'staging' })).toThrow(
+      'Invalid event: environment: must be left out with reconcile: it acts on every resource tagged nightshift:schedule, by its schedule',
+    );
+    expect(() => parse({ action: 'reconcile', dryRun: 'no' })).toThrow(
+      /dryRun: must be true or false/,
+    );
+  });
+
   it('refuses an event built without the schema that has no environment, rather than read an empty one', () => {
     expect(() => resolveAction({ action: 'scale_down' } as never)).toThrow(
       /environment: is required/,
@@ -36,7 +58,7 @@ describe('infra-scaler event', () => {
   it.each([
     [
       { action: 'scale_sideways', environment: 'staging' },
-      /action: must be one of scale_down, scale_up, check/,
+      /action: must be one of scale_down, scale_up, check, reconcile/,
     ],
     [{ action: 'scale_down' }, /environment: is required/],
     [{ action: 'scale_up', environment: '' }, /environment: must not be empty/],

@@ -50,6 +50,11 @@ export interface Job<A extends string, R, C extends Decision<A> = Decision<A>> {
   apply: (changes: C[], outcomes: Outcomes<A>) => Promise<void>;
   /** The figures of the run, once applied (or planned, in a dry run). */
   summarize?: (report: Report, input: R, plan: Plan<A, C>) => Summary;
+  /**
+   * Whether the finished report goes to the reports topic (default: always). A job that runs
+   * every few minutes publishes only the runs that did, planned or failed something.
+   */
+  publishes?: (report: Report) => boolean;
 }
 
 /** Where a run reports: the function's logger and metrics, and the reports topic if any. */
@@ -97,6 +102,6 @@ export const runJob = async <A extends string, R, C extends Decision<A>>(
   for (const [name, value] of Object.entries(summary.metrics ?? {}))
     metrics.addMetric(name, MetricUnit.Count, value);
   logReport(logger, report);
-  if (topicArn) await publishReport(sns, { topicArn, report });
+  if (topicArn && (job.publishes?.(report) ?? true)) await publishReport(sns, { topicArn, report });
   return report;
 };

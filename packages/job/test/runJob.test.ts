@@ -81,6 +81,26 @@ describe('Run a job', () => {
     );
   });
 
+  it('publishes only the reports its job says are worth publishing, and logs every one', async () => {
+    // Prepare
+    const publishes = vi.fn((report: { done: unknown[] }) => report.done.length > 1);
+    const { job } = jobOf({ publishes });
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:reports';
+
+    // Act
+    const quiet = await runJob(job, { ...observability, sns, topicArn, now: clockFrom(times) });
+    const loud = await runJob(
+      { ...job, publishes: (report) => report.done.length === 1 },
+      { ...observability, sns, topicArn, now: clockFrom(times) },
+    );
+
+    // Assess
+    expect(publishes).toHaveBeenCalledWith(quiet);
+    expect(quiet.done).toHaveLength(1);
+    expect(loud.done).toHaveLength(1);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
   it('changes nothing in a dry run: the plan is reported and apply is never called', async () => {
     // Prepare
     const { job, apply } = jobOf({ dryRun: true });
