@@ -175,6 +175,42 @@ describe('infra-scaler reconcile against the emulated account', () => {
     expect(entryOf(reportOf(second), 'done', id)?.action).toBe('stop');
   });
 
+  it('announces the stops due within the notice window beside the report', async () => {
+    // Prepare
+    const { ec2 } = clients();
+    const now = new Date();
+    const timezone = 'Asia/Kolkata';
+    const [soon, later] = [unique('soon'), unique('later')];
+    const schedules = {
+      // Due running, its stop 10 minutes away (default notice: 30 minutes).
+      [soon]: { timezone, periods: [periodFrom(now, timezone, -2, 10 / 60)] },
+      // Due running, its stop 2 hours away.
+      [later]: scheduleDue('running', now, { timezone }),
+    };
+    const stopsSoon = await seedInstance(ec2, { [TAG.schedule]: soon });
+    await seedInstance(ec2, { [TAG.schedule]: later });
+    const stopAt = wallClock(new Date(now.getTime() + 10 * 60_000), timezone);
+
+    // Act
+    const { result, error, logs } = await reconcile(schedules);
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect((await seeInstance(ec2, stopsSoon)).state).toBe('running');
+    expect(result?.headsUp).toEqual([
+      expect.objectContaining({
+        schedule: soon,
+        timezone,
+        localStopAt: `${stopAt.date} ${stopAt.hhmm}`,
+        resources: [{ kind: 'instance', id: stopsSoon }],
+      }),
+    ]);
+    expect(result?.notes).toContain(
+      `heads-up: ${soon} stops ${stopsSoon} at ${stopAt.date} ${stopAt.hhmm} (${timezone})`,
+    );
+    expect(logs.filter((line) => line.message === 'Heads-up')).toHaveLength(1);
+  });
+
   it('leaves a snoozed resource alone until the snooze passes, then removes the tag and applies the schedule', async () => {
     // Prepare
     const { ec2 } = clients();
@@ -669,6 +705,7 @@ describe('infra-scaler reconcile against the emulated account', () => {
     expect(afterFailure.tags[TAG.lastAction]).toBeUndefined();
     const lastError = afterFailure.tags[TAG.lastError] ?? '';
     expect(lastError).toMatch(/^[A-Za-z0-9 _.:/=+\-@]{1,256}$/);
+    expect(lastError).toMatch(/^InvalidDBClusterStateFault/);
     expect(entryOf(reportOf(failing), 'failed', id)?.action).toBe('stop');
     expect(retry.error).toBeUndefined();
     const fixed = await seeDatabase(rds, id);
