@@ -12,7 +12,7 @@ import { type ApplyContext, applyScaleDown, applyScaleUp } from './apply.ts';
 import type { Config } from './config.ts';
 import { cpuStatistics } from './cpu.ts';
 import { environmentIssue } from './environment.ts';
-import { resolveAction, type ScalerEvent } from './event.ts';
+import { isReconcile, resolveAction, type ScalerEvent } from './event.ts';
 import {
   type Action,
   type IdleInput,
@@ -24,6 +24,9 @@ import {
   type ScaleUpChange,
   type Scope,
 } from './plan.ts';
+import { reconcileJob } from './reconcile/job.ts';
+import { loadSchedules } from './reconcile/schedules.ts';
+import type { HeadsUp } from './reconcile/types.ts';
 
 export const SERVICE = 'infra-scaler';
 
@@ -50,10 +53,10 @@ interface JobContext {
 }
 
 /** The job, its plan opened by the run's first note: which action, on which environment. */
-const titled = <R, C extends Decision<Action>>(
+const titled = <A extends string, R, C extends Decision<A>>(
   title: string,
-  job: Job<Action, R, C>,
-): Job<Action, R, C> => ({
+  job: Job<A, R, C>,
+): Job<A, R, C> => ({
   ...job,
   plan: (input) => {
     const plan = job.plan(input);
@@ -170,6 +173,52 @@ const idleCheckJob = ({
   };
 };
 
+/** A reconcile's report: the stops due soon beside it, for the heads-up. */
+export type ReconcileReport = Report & { headsUp: HeadsUp[] };
+
+/**
+ * A reconcile: the schedules document read and checked (a `ValidationError` naming the
+ * path before any AWS call), then every resource tagged `nightshift:schedule` brought to
+ * its due state. The stops due soon are logged and returned beside the report.
+ */
+const reconcile = async (
+  deps: Deps,
+  config: Config,
+  dryRun: boolean,
+  budget: TimeBudget,
+  now: () => Date,
+): Promise<ReconcileReport> => {
+  const document = await loadSchedules(config);
+  const job = reconcileJob(
+    {
+      ec2: deps.ec2,
+      autoscaling: deps.autoscaling,
+      rds: deps.rds,
+      cloudwatch: deps.cloudwatch,
+      document,
+      now: now(),
+      budget,
+      concurrency: config.concurrency,
+      sleep: deps.sleep,
+    },
+    SERVICE,
+    dryRun,
+  );
+  const report = await runJob(
+    titled(`reconcile of ${Object.keys(document.schedules).length} schedules`, job),
+    {
+      logger: deps.logger,
+      metrics: deps.metrics,
+      sns: deps.sns,
+      topicArn: config.snsTopicArn,
+      now,
+    },
+  );
+  const headsUp = job.headsUp();
+  for (const notice of headsUp) deps.logger.info('Heads-up', { headsUp: notice });
+  return { ...report, headsUp };
+};
+
 /**
  * One run of an action: the environment checked again against `SCALED_ENVIRONMENTS` (a
  * `ValidationError` naming `environment` before any AWS call, whoever the caller), then
@@ -187,6 +236,11 @@ export const run = async (
   budget: TimeBudget,
 ): Promise<Report> => {
   const { now = () => new Date() } = deps;
+  if (isReconcile(event)) {
+    const dryRun = resolveDryRun(event.dryRun, config.dryRun);
+    deps.logger.info('Scaler run', { action: 'reconcile', dryRun });
+    return reconcile(deps, config, dryRun, budget, now);
+  }
   const { action, environment } = resolveAction(event);
   const refused = environmentIssue(environment, config.scaledEnvironments);
   if (refused) throw new ValidationError('event', [{ path: 'environment', message: refused }]);
