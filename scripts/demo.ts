@@ -18,6 +18,7 @@ import {
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { invokeBundle, type MotoServer, startMoto, subscribeQueue } from '@nightshift/testing';
+import { demoSchedules } from './demo/schedules.ts';
 import { type DemoAccount, seedAccount } from './demo/seed.ts';
 import { listFunctions } from './lib/functions.ts';
 import { readSmokeEvent } from './lib/smokeEvent.ts';
@@ -76,6 +77,12 @@ const observe = async (account: DemoAccount) => {
     worker: state(account.stagingWorker),
     stoppedByPerson: state(account.stoppedByPerson),
     production: state(account.productionApi),
+    scheduled: {
+      officeWeb: state(account.scheduled.officeWeb),
+      snoozed: state(account.scheduled.snoozed),
+      onHoliday: state(account.scheduled.onHoliday),
+      batch: state(account.scheduled.batch),
+    },
     group: `${group?.MinSize}/${group?.MaxSize}/${group?.DesiredCapacity}`,
     stagingDb: DBInstances.find((db) => db.DBInstanceIdentifier === account.stagingDb)
       ?.DBInstanceStatus,
@@ -152,13 +159,19 @@ const main = async () => {
     const start = await observe(account);
     printState('account', start);
 
-    const step = async (time: string, title: string, name: string, event: unknown) => {
+    const step = async (
+      time: string,
+      title: string,
+      name: string,
+      event: unknown,
+      extraEnv: Record<string, string> = {},
+    ) => {
       if (!functions.some((fn) => fn.name === name)) throw new Error(`no function named ${name}`);
       ran.add(name);
       console.log(`\n${bold(`${time}  ${title}`)}  (${name})`);
       const before = await observe(account);
       const { result, error } = await invokeBundle<Report>(bundle(name), event, {
-        env,
+        env: { ...env, ...extraEnv },
         functionName: name,
       });
       if (error) console.log(`    invocation failed: ${error.name}: ${error.message}`);
@@ -198,6 +211,42 @@ const main = async () => {
       'group emptied, staging database stopped',
     );
     expect(down.after.production === 'running', 'production untouched');
+
+    // 2b. Per-resource schedules, in their own time zones.
+    const document = demoSchedules(new Date());
+    console.log(`\n    schedules: ${JSON.stringify(document)}`);
+    const schedules = { SCHEDULES: JSON.stringify(document) };
+    const reconcile = await step(
+      '19:05',
+      'per-resource schedules: office hours in Berlin, a holiday, a snooze, a night batch in New York',
+      'infra-scaler',
+      { action: 'reconcile' },
+      schedules,
+    );
+    const scheduled = reconcile.after.scheduled;
+    console.log(
+      `    after: dev-web ${scheduled.officeWeb}, dev-debug (snoozed) ${scheduled.snoozed}, dev-berlin-team ${scheduled.onHoliday}, dev-batch ${scheduled.batch}`,
+    );
+    expect(
+      !reconcile.error && scheduled.officeWeb === 'stopped',
+      'office hours are over in Berlin: dev-web stopped',
+    );
+    expect(scheduled.snoozed === 'running', 'the snoozed instance keeps running');
+    expect(scheduled.onHoliday === 'stopped', "the Berlin team's holiday: its instance stopped");
+    expect(scheduled.batch === 'running', 'the night batch window is open in New York: started');
+    const quiet = await step(
+      '19:10',
+      'the next reconcile: everything in its due state',
+      'infra-scaler',
+      { action: 'reconcile' },
+      schedules,
+    );
+    expect(
+      !quiet.error &&
+        quiet.result?.done.length === 0 &&
+        JSON.stringify(quiet.after.scheduled) === JSON.stringify(scheduled),
+      'nothing changed, and no report is published for a quiet run',
+    );
 
     // 3. Backups of production.
     const backup = await step('01:00', 'production is backed up', 'backup-manager', {
@@ -303,10 +352,13 @@ const main = async () => {
       'the idle worker is flagged',
     );
 
-    const published = await reports.receive({ count: 6, timeoutMs: 3_000 });
+    const published = await reports.receive({ count: 7, timeoutMs: 3_000 });
     console.log(`\n${bold('Reports on SNS')}`);
     for (const report of published) console.log(`    ${report.Subject}`);
-    expect(published.length === 5, 'every scheduled run published its report');
+    expect(
+      published.length === 6,
+      'every scheduled run that did something published its report (the quiet reconcile did not)',
+    );
 
     // Every other function of the list, with its smoke event.
     for (const manifest of functions.filter((fn) => !ran.has(fn.name))) {

@@ -256,6 +256,32 @@ export const seedAccount = async (moto: Moto) => {
     ].map((message, index) => ({ id: String(index), timestamp: at(index), message })),
   };
 
+  // Per-resource schedules (the document is built at run time, around the demo's clock):
+  // dev instances on office hours in Berlin, one of them snoozed, one on a team's holiday,
+  // and a stopped batch runner whose night window is open.
+  const officeWeb = await launch({
+    Name: 'dev-web',
+    Environment: 'dev',
+    'nightshift:schedule': 'office-hours',
+  });
+  const snoozed = await launch({
+    Name: 'dev-debug',
+    Environment: 'dev',
+    'nightshift:schedule': 'office-hours',
+    'nightshift:snooze-until': new Date(Date.now() + 2 * 3_600_000).toISOString(),
+  });
+  const onHoliday = await launch({
+    Name: 'dev-berlin-team',
+    Environment: 'dev',
+    'nightshift:schedule': 'berlin-team',
+  });
+  const batch = await launch({
+    Name: 'dev-batch',
+    Environment: 'dev',
+    'nightshift:schedule': 'night-batch',
+  });
+  await ec2.send(new StopInstancesCommand({ InstanceIds: [batch] }));
+
   return {
     reportsTopic,
     alertsTopic,
@@ -271,6 +297,7 @@ export const seedAccount = async (moto: Moto) => {
     stagingDb,
     productionApi,
     productionDb,
+    scheduled: { officeWeb, snoozed, onHoliday, batch },
     originalBackups,
     failedDeployment,
     logBatch,
