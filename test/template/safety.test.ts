@@ -160,13 +160,25 @@ describe('ScaledEnvironment', () => {
     const scaler = template().Resources.InfraScalerFunction?.Properties ?? {};
     const variables = (scaler.Environment as { Variables: Record<string, unknown> }).Variables;
     const inputs = Object.values(
-      scaler.Events as Record<string, { Properties: { Input: { 'Fn::Sub': string } } }>,
-    ).map((event) => JSON.parse(event.Properties.Input['Fn::Sub']) as { environment: string });
+      scaler.Events as Record<string, { Properties: { Input: string | { 'Fn::Sub': string } } }>,
+    ).map(
+      ({ Properties: { Input } }) =>
+        JSON.parse(typeof Input === 'string' ? Input : Input['Fn::Sub']) as {
+          action: string;
+          environment?: string;
+        },
+    );
 
     // Assess
     expect(variables.SCALED_ENVIRONMENTS).toEqual({ Ref: 'ScaledEnvironment' });
-    expect(inputs.length).toBe(3);
-    for (const input of inputs) expect(input.environment).toBe('${ScaledEnvironment}');
+    expect(inputs.length).toBe(4);
+    const environmental = inputs.filter((input) => input.action !== 'reconcile');
+    expect(environmental.length).toBe(3);
+    for (const input of environmental) expect(input.environment).toBe('${ScaledEnvironment}');
+    // The reconcile names no environment: the schedules, by tag, say what it acts on.
+    expect(inputs.filter((input) => input.action === 'reconcile')).toEqual([
+      { action: 'reconcile', id: '<aws.scheduler.execution-id>' },
+    ]);
   });
 });
 
@@ -182,16 +194,24 @@ describe('IAM of infra-scaler, Auto Scaling groups', () => {
     // Act
     const statements = updating();
 
-    // Assess
-    expect(statements.map((statement) => statement.id)).toEqual(['InfraScalerFunction']);
+    // Assess: the environment's groups, and the groups on a schedule.
+    expect(statements.map((statement) => statement.id)).toEqual([
+      'InfraScalerFunction',
+      'InfraScalerFunction',
+    ]);
     // Each key is present only when the request changes that setting.
-    expect(statements[0]?.Condition?.Null).toEqual({
+    const onlySizes = {
       'autoscaling:LaunchConfigurationName': 'true',
       'autoscaling:LaunchTemplateVersionSpecified': 'true',
       'autoscaling:InstanceTypes': 'true',
       'autoscaling:VPCZoneIdentifiers': 'true',
       'autoscaling:CapacityReservationIds': 'true',
       'autoscaling:CapacityReservationResourceGroupArns': 'true',
+    };
+    expect(statements[0]?.Condition?.Null).toEqual(onlySizes);
+    expect(statements[1]?.Condition?.Null).toEqual({
+      ...onlySizes,
+      'aws:ResourceTag/nightshift:schedule': 'false',
     });
   });
 });
@@ -214,13 +234,20 @@ describe('IAM tag removal', () => {
       'UnmarkTaggedInstances',
       'SaveTheGroupsSizes',
       'MarkTaggedDatabases',
+      'ClearOnScheduledInstances',
+      'ClearOnScheduledGroups',
+      'ClearOnScheduledDatabases',
     ]);
     for (const statement of removing) {
       // ForAllValues holds for an empty set of keys; Null makes the keys required.
-      expect(statement.Condition?.['ForAllValues:StringEquals'], statement.Sid).toEqual({
-        'aws:TagKeys': [expect.stringMatching(/^nightshift:/)],
-      });
-      expect(statement.Condition?.Null, statement.Sid).toEqual({ 'aws:TagKeys': 'false' });
+      const keys = statement.Condition?.['ForAllValues:StringEquals']?.['aws:TagKeys'];
+      expect(keys, statement.Sid).toEqual(
+        [keys].flat().map(() => expect.stringMatching(/^nightshift:/)),
+      );
+      expect([keys].flat().length, statement.Sid).toBeGreaterThan(0);
+      // Never the schedule itself: only people put a resource on a schedule or take it off.
+      expect(keys, statement.Sid).not.toContain('nightshift:schedule');
+      expect(statement.Condition?.Null, statement.Sid).toMatchObject({ 'aws:TagKeys': 'false' });
     }
   });
 });

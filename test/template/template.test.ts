@@ -348,7 +348,7 @@ describe('IAM of backup-manager', () => {
 });
 
 describe('IAM of infra-scaler', () => {
-  it('stops, starts, scales and marks only what opted in: Environment and AutoScale=true', () => {
+  it('stops, starts, scales and marks only what opted in: Environment and AutoScale=true, or a schedule', () => {
     // Act
     const statements = statementsOf('InfraScalerFunction');
     const mutating = statements.filter(
@@ -357,18 +357,21 @@ describe('IAM of infra-scaler', () => {
         [statement.Action].flat().some((action) => /Stop|Start|Tags|Update/.test(action)),
     );
     const actionsOf = (statement: Statement) => [statement.Action].flat();
-    const onGroups = mutating.filter((statement) =>
+    const scheduled = (statement: Statement) =>
+      (statement.Condition as { Null?: Record<string, string> } | undefined)?.Null?.[
+        'aws:ResourceTag/nightshift:schedule'
+      ] === 'false';
+    const byEnvironment = mutating.filter((statement) => !scheduled(statement));
+    const bySchedule = mutating.filter(scheduled);
+    const onGroups = byEnvironment.filter((statement) =>
       actionsOf(statement).every((action) => action.startsWith('autoscaling:')),
     );
-    const onInstancesAndDatabases = mutating.filter((statement) => !onGroups.includes(statement));
 
     // Assess
-    expect(mutating.length).toBeGreaterThanOrEqual(6);
-    expect(onGroups.length + onInstancesAndDatabases.length).toBe(mutating.length);
+    expect(byEnvironment.length).toBeGreaterThanOrEqual(6);
     expect(onGroups.length).toBeGreaterThanOrEqual(2);
-    expect(onInstancesAndDatabases.length).toBeGreaterThanOrEqual(4);
     // Auto Scaling groups opt in like instances and databases.
-    for (const statement of mutating) {
+    for (const statement of byEnvironment) {
       expect(statement.Condition, statement.Sid).toMatchObject({
         StringEquals: {
           'aws:ResourceTag/Environment': { Ref: 'ScaledEnvironment' },
@@ -376,7 +379,7 @@ describe('IAM of infra-scaler', () => {
         },
       });
     }
-    for (const statement of mutating.filter((s) => actionsOf(s).some((a) => /Tags/.test(a)))) {
+    for (const statement of byEnvironment.filter((s) => actionsOf(s).some((a) => /Tags/.test(a)))) {
       expect(statement.Condition).toMatchObject({
         'ForAllValues:StringEquals': {
           'aws:TagKeys': onGroups.includes(statement)
@@ -384,6 +387,39 @@ describe('IAM of infra-scaler', () => {
             : ['nightshift:scaled-down'],
         },
       });
+    }
+    // A schedule's statements: only resources that carry nightshift:schedule, and of their
+    // tags only Nightshift's own keys, named in the request.
+    expect(bySchedule.map((statement) => statement.Sid).sort()).toEqual([
+      'ClearOnScheduledDatabases',
+      'ClearOnScheduledGroups',
+      'ClearOnScheduledInstances',
+      'RecordOnScheduledDatabases',
+      'RecordOnScheduledGroups',
+      'RecordOnScheduledInstances',
+      'ScaleScheduledGroups',
+      'StopAndStartScheduledDatabases',
+      'StopAndStartScheduledInstances',
+    ]);
+    for (const statement of bySchedule.filter((s) => actionsOf(s).some((a) => /Tags/.test(a)))) {
+      const keys = (statement.Condition as Record<string, Record<string, string[]>>)[
+        'ForAllValues:StringEquals'
+      ]?.['aws:TagKeys'];
+      expect(keys, statement.Sid).toBeDefined();
+      for (const key of keys ?? []) expect(key, statement.Sid).toMatch(/^nightshift:/);
+      expect(keys, statement.Sid).not.toContain('nightshift:schedule');
+      expect(statement.Condition, statement.Sid).toMatchObject({
+        Null: { 'aws:TagKeys': 'false' },
+      });
+    }
+    // The schedule's own tag and a snooze are written by people (or a snooze link), never by this role.
+    for (const statement of bySchedule.filter((s) =>
+      actionsOf(s).some((a) => /CreateTags|CreateOrUpdateTags|AddTags/.test(a)),
+    )) {
+      const keys = (statement.Condition as Record<string, Record<string, string[]>>)[
+        'ForAllValues:StringEquals'
+      ]?.['aws:TagKeys'];
+      expect(keys, statement.Sid).not.toContain('nightshift:snooze-until');
     }
   });
 });
