@@ -1,4 +1,4 @@
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import {
   CreateTagsCommand,
   DescribeInstancesCommand,
@@ -172,8 +172,8 @@ describe('a reconcile run', () => {
     );
     ec2Mock.on(StopInstancesCommand).resolves({});
     ec2Mock.on(CreateTagsCommand).resolves({});
-    cwMock.on(GetMetricDataCommand).callsFake(async ({ MetricDataQueries = [] }) => ({
-      MetricDataResults: MetricDataQueries.map(({ Id }, index) => ({
+    cwMock.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput) => ({
+      MetricDataResults: (input.MetricDataQueries ?? []).map(({ Id }, index) => ({
         Id,
         Timestamps: [new Date(now.getTime() - 60_000)],
         Values: [index === 0 ? 90 : 5],
