@@ -18,6 +18,8 @@ const OTHER_DECIDING_MODULES = [
   'functions/infra-scaler/src/environment.ts',
   'functions/infra-scaler/src/event.ts',
   'functions/infra-scaler/src/marks.ts',
+  'functions/infra-scaler/src/reconcile/plan.ts',
+  'functions/infra-scaler/src/reconcile/apply.ts',
   'functions/backup-manager/src/retention.ts',
   'functions/backup-manager/src/daySets.ts',
   'functions/backup-manager/src/legacy.ts',
