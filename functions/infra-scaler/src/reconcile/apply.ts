@@ -171,7 +171,7 @@ const writeBatched = async (
     failed.push(...(await inChunks(ids(group), CHUNK, (chunk) => create(chunk, tag))).failed);
   }
   const removing = writes.filter((write) => write.remove.length > 0);
-  for (const group of groupBy(removing, (write) => write.remove.join('\n'))) {
+  for (const group of groupBy(removing, (write) => JSON.stringify(write.remove))) {
     const keys = group[0]?.remove as string[];
     failed.push(...(await inChunks(ids(group), CHUNK, (chunk) => remove(chunk, keys))).failed);
   }
@@ -483,21 +483,17 @@ const poll = async (
 
 /** The waves of a plan's stops and starts: stops by order descending, then starts ascending. */
 const wavesOf = (changes: readonly ReconcileChange[]): Wave[] => {
-  const waves = (action: ReconcileAction, target: Target, sign: number): Wave[] => {
+  const waves = (action: ReconcileAction, target: Target): Wave[] => {
     const ofAction = changes.filter((change) => change.action === action);
-    const orders = [...new Set(ofAction.map((change) => change.order))].sort(
-      (a, b) => sign * (a - b),
-    );
+    const orders = [...new Set(ofAction.map((change) => change.order))].sort((a, b) => a - b);
+    if (target === 'stopped') orders.reverse();
     return orders.map((order) => ({
       target,
       order,
       changes: ofAction.filter((change) => change.order === order),
     }));
   };
-  return [
-    ...waves(ReconcileAction.Stop, 'stopped', -1),
-    ...waves(ReconcileAction.Start, 'running', 1),
-  ];
+  return [...waves(ReconcileAction.Stop, 'stopped'), ...waves(ReconcileAction.Start, 'running')];
 };
 
 /** A start of an instance (settled only once the instance is seen running). */
@@ -555,7 +551,7 @@ export const applyReconcile = async (
   // Writes the tags of what is settled, in batches, then records each outcome.
   const settle = async (items: readonly Settled[]): Promise<void> => {
     const writes = items.flatMap((item) => tagWriteOf(item, now) ?? []);
-    const tagErrors = writes.length > 0 ? await writeTags(writes, context) : new Map();
+    const tagErrors = await writeTags(writes, context);
     for (const { change, outcome, reason } of items) {
       const tagError = tagErrors.get(resourceKey(change.resource));
       if (outcome === 'skipped') {
@@ -602,56 +598,57 @@ export const applyReconcile = async (
   };
 
   const waves = wavesOf(changes);
-  let previous: { wave: Wave; moving: ReconcileChange[] } | undefined;
+  let previous: Wave | undefined;
+  let moving: ReconcileChange[] = [];
   for (const [index, wave] of waves.entries()) {
-    const still = previous ? await waitFor(previous.moving, previous.wave.target) : [];
-    if (previous && still.length > 0) {
-      const notYet = `not yet ${previous.wave.target}`;
-      const waits = `waits for order ${previous.wave.order} (${nameIds(still)} ${notYet}); the next run continues`;
-      await settle([
-        ...still.filter(isStartedInstance).map(
-          (change): Settled => ({
-            change,
-            outcome: 'pending',
-            reason: `started; ${notYet} when this run stopped waiting (the next run records it)`,
-          }),
-        ),
-        ...waves
-          .slice(index)
-          .flatMap(({ changes: later }) =>
-            later.map((change): Settled => ({ change, outcome: 'skipped', reason: waits })),
+    if (previous) {
+      const still = await waitFor(moving, previous.target);
+      if (still.length > 0) {
+        const notYet = `not yet ${previous.target}`;
+        const waits = `waits for order ${previous.order} (${nameIds(still)} ${notYet}); the next run continues`;
+        await settle([
+          ...still.filter(isStartedInstance).map(
+            (change): Settled => ({
+              change,
+              outcome: 'pending',
+              reason: `started; ${notYet} when this run stopped waiting (the next run records it)`,
+            }),
           ),
-      ]);
-      return counts;
+          ...waves
+            .slice(index)
+            .flatMap(({ changes: later }) =>
+              later.map((change): Settled => ({ change, outcome: 'skipped', reason: waits })),
+            ),
+        ]);
+        return counts;
+      }
     }
-    const { settled, moving } = await runWave(wave, context);
-    await settle(settled);
-    previous = { wave, moving };
+    const ran = await runWave(wave, context);
+    await settle(ran.settled);
+    moving = ran.moving;
+    previous = wave;
   }
 
   // No wait after the last wave, except for the instances it started: only one seen
   // running has really started.
-  const started = (previous?.moving ?? []).filter(isStartedInstance);
-  if (started.length > 0) {
-    const byId = new Map(started.map((change) => [change.target, change]));
-    const watch = await watchStart(context.ec2, [...byId.keys()], {
-      budget,
-      sleep,
-      ...(context.waitMs === undefined ? {} : { waitMs: context.waitMs }),
-    });
-    const notSeen = watch.error
-      ? `not seen running (${watch.error})`
-      : `still pending after ${(context.waitMs ?? START_WAIT_MS) / 1000} s`;
-    await settle([
-      ...watched(watch, byId),
-      ...watch.pending.map(
-        (id): Settled => ({
-          change: byId.get(id) as ReconcileChange,
-          outcome: 'pending',
-          reason: `started; ${notSeen}; the next run records it once it runs`,
-        }),
-      ),
-    ]);
-  }
+  const byId = new Map(moving.filter(isStartedInstance).map((change) => [change.target, change]));
+  const watch = await watchStart(context.ec2, [...byId.keys()], {
+    budget,
+    sleep,
+    waitMs: context.waitMs,
+  });
+  const notSeen = watch.error
+    ? `not seen running (${watch.error})`
+    : `still pending after ${(context.waitMs ?? START_WAIT_MS) / 1000} s`;
+  await settle([
+    ...watched(watch, byId),
+    ...watch.pending.map(
+      (id): Settled => ({
+        change: byId.get(id) as ReconcileChange,
+        outcome: 'pending',
+        reason: `started; ${notSeen}; the next run records it once it runs`,
+      }),
+    ),
+  ]);
   return counts;
 };

@@ -21,7 +21,7 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { OUT_OF_TIME } from '@nightshift/runtime';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lastErrorValue, POLL_MS } from '../../src/reconcile/apply.ts';
 import {
   apply,
@@ -47,6 +47,10 @@ import {
   stopInstance,
   ZERO_COUNTS,
 } from './applyFixtures.ts';
+
+// The default sleep: recorded, and returning at once.
+const timers = vi.hoisted(() => ({ setTimeout: vi.fn(async (_ms: number) => undefined) }));
+vi.mock('node:timers/promises', () => timers);
 
 const ids = (count: number, prefix = 'i-') =>
   Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, '0')}`);
@@ -812,6 +816,68 @@ describe('waves by order', () => {
     expect(sleep).toHaveBeenCalledTimes(47);
   });
 
+  it('sleeps 5 s between polls by default', async () => {
+    // Prepare
+    timers.setTimeout.mockClear();
+    givenStates({ 'i-app': ['stopping', 'stopped'] });
+
+    // Act
+    await apply([change('stop', 'instance', 'i-app', { order: 1 }), stopInstance('i-db')], {
+      sleep: undefined,
+    });
+
+    // Assess
+    expect(timers.setTimeout.mock.calls).toEqual([[POLL_MS]]);
+    expect(ec2Mock).toHaveReceivedCommandWith(StopInstancesCommand, { InstanceIds: ['i-db'] });
+  });
+
+  it('reads the instances of a wave 200 ids per call', async () => {
+    // Prepare
+    const all = ids(250);
+
+    // Act
+    await apply([
+      ...all.map((id) => change('stop', 'instance', id, { order: 1 })),
+      stopInstance('i-last'),
+    ]);
+
+    // Assess
+    expect(
+      ec2Mock.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.InstanceIds),
+    ).toEqual([all.slice(0, 200), all.slice(200)]);
+  });
+
+  it('reads the status of the database it asked for, not of another in the answer', async () => {
+    // Prepare
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        { DBInstanceIdentifier: 'db-other', DBInstanceStatus: 'stopped' },
+        { DBInstanceIdentifier: 'db-1', DBInstanceStatus: 'stopping' },
+      ],
+    });
+    rdsMock.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        { DBClusterIdentifier: 'aurora-other', Status: 'stopped' },
+        { DBClusterIdentifier: 'aurora-1', Status: 'stopping' },
+      ],
+    });
+
+    // Act
+    const { report } = await apply(
+      [
+        change('stop', 'db-instance', 'db-1', { order: 1 }),
+        change('stop', 'db-cluster', 'aurora-1', { order: 1 }),
+        stopInstance('i-app'),
+      ],
+      { waitMs: 5_000 },
+    );
+
+    // Assess
+    expect(entriesOf(report.skipped)).toEqual([
+      ['i-app', 'waits for order 1 (db-1, aurora-1 not yet stopped); the next run continues'],
+    ]);
+  });
+
   it('reports the started instances a wait gave up on as started, without tags, and names at most five ids', async () => {
     // Prepare
     const starting = ids(7, 'i-s');
@@ -957,6 +1023,23 @@ describe('Auto Scaling groups', () => {
         },
       ],
     });
+  });
+
+  it('names a failed group tag write in the outcome', async () => {
+    // Prepare
+    asgMock.on(CreateOrUpdateTagsCommand).rejects(awsError('AccessDenied', 'no tags'));
+
+    // Act
+    const { report, counts } = await apply([change('stop', 'group', 'web', { sizesSaved: true })]);
+
+    // Assess
+    expect(entriesOf(report.failed)).toEqual([
+      [
+        'web',
+        'min and desired 0; the sizes saved earlier kept, but writing its tags failed: AccessDenied: no tags',
+      ],
+    ]);
+    expect(counts.GroupsScaled).toBe(1);
   });
 
   it('leaves groups and databases for the next run when the budget is spent, writing nothing', async () => {
