@@ -94,7 +94,9 @@ const LAST_ACTION =
  * readLastAction([{ Key: 'nightshift:last-action', Value: 'stop@2026-12-01T18:00:00.000Z' }]); // { state: 'stopped', at: 2026-12-01T18:00:00.000Z }
  */
 export const readLastAction = (tags: readonly Tag[] | undefined): LastAction | undefined => {
-  const match = LAST_ACTION.exec(tagValue(tags, LAST_ACTION_KEY)?.trim() ?? '');
+  const value = tagValue(tags, LAST_ACTION_KEY);
+  if (value === undefined) return undefined;
+  const match = LAST_ACTION.exec(value.trim());
   if (!match) return undefined;
   const at = Date.parse(match[2] as string);
   if (Number.isNaN(at)) return undefined;
@@ -120,7 +122,8 @@ const SNOOZE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2
 
 /** Whether a `nightshift:snooze-until` value holds a time later than `instant`. */
 const snoozedPast = (snoozeUntil: string | undefined, instant: Date): boolean => {
-  const written = snoozeUntil?.trim() ?? '';
+  if (snoozeUntil === undefined) return false;
+  const written = snoozeUntil.trim();
   return SNOOZE.test(written) && Date.parse(written) > instant.getTime();
 };
 
@@ -212,10 +215,11 @@ interface OnSchedule {
   due: DueState;
 }
 
+/** What becomes of one resource; undefined: left alone in its due state (counted). */
 type Outcome =
   | { kind: 'change'; change: ReconcileChange }
   | { kind: 'skip' | 'problem'; decision: Decision<ReconcileAction> }
-  | { kind: 'in due state' };
+  | undefined;
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byKindThenId = (a: Pick<Scheduled, 'kind' | 'id'>, b: Pick<Scheduled, 'kind' | 'id'>) =>
@@ -233,7 +237,8 @@ interface RunContext {
   now: Date;
   cpu: ReconcileInput['cpu'];
   onSchedule: OnSchedule[];
-  stoppedSinceOf: (item: OnSchedule) => Date;
+  /** `stoppedSince` of a schedule, computed once per schedule per run. */
+  stoppedSinceOf: (item: OnSchedule, maxMinutes: number) => Date;
 }
 
 /**
@@ -258,7 +263,7 @@ const guardBusy = (
       ...decision,
       reason: `${decision.reason}; ${figure} is not above ${busy.cpuPercent}%`,
     };
-  const since = context.stoppedSinceOf(item);
+  const since = context.stoppedSinceOf(item, busy.maxDeferMinutes);
   const busyFor = `busy: ${figure} is above ${busy.cpuPercent}%`;
   if (context.now.getTime() - since.getTime() < busy.maxDeferMinutes * MINUTE_MS) {
     const until = new Date(since.getTime() + busy.maxDeferMinutes * MINUTE_MS);
@@ -381,7 +386,7 @@ const planOne = (item: OnSchedule, context: RunContext): Outcome => {
           hadError: tagValue(resource.tags, LAST_ERROR_KEY) !== undefined,
         },
       };
-    if (inDueState(actual, due.due)) return { kind: 'in due state' };
+    if (inDueState(actual, due.due)) return undefined;
     return { kind: 'skip', decision: leave(decision.reason) };
   }
 
@@ -491,10 +496,10 @@ export const planReconcile = ({ document, resources, cpu, now }: ReconcileInput)
     now,
     cpu,
     onSchedule,
-    stoppedSinceOf: ({ name, schedule }) => {
+    stoppedSinceOf: ({ name, schedule }, maxMinutes) => {
       let at = since.get(name);
       if (!at) {
-        at = stoppedSince(schedule, now, schedule.busy?.maxDeferMinutes ?? 0);
+        at = stoppedSince(schedule, now, maxMinutes);
         since.set(name, at);
       }
       return at;
@@ -507,36 +512,35 @@ export const planReconcile = ({ document, resources, cpu, now }: ReconcileInput)
   let counted = 0;
   for (const item of onSchedule) {
     const outcome = planOne(item, context);
-    if (outcome.kind === 'change') changes.push(outcome.change);
+    if (!outcome) counted += 1;
+    else if (outcome.kind === 'change') changes.push(outcome.change);
     else if (outcome.kind === 'skip')
       skips.push({ resource: item.resource, decision: outcome.decision });
-    else if (outcome.kind === 'problem') {
+    else {
       problems.push({ resource: item.resource, decision: outcome.decision });
       troubled.add(item.resource);
-    } else counted += 1;
+    }
   }
 
-  const inUse = new Map<string, { schedule: Schedule; items: OnSchedule[] }>();
-  for (const item of onSchedule) {
-    const entry = inUse.get(item.name) ?? { schedule: item.schedule, items: [] };
-    entry.items.push(item);
-    inUse.set(item.name, entry);
-  }
-  const used = [...inUse].sort(([a], [b]) => compareText(a, b));
+  // The schedules in use, by name; each with its resources (at least one).
+  const used = [...Map.groupBy(onSchedule, (item) => item.name)].sort(([a], [b]) =>
+    compareText(a, b),
+  );
 
   const headsUp: HeadsUp[] = [];
-  for (const [name, { schedule, items }] of used) {
-    const running = items.filter(
-      (item) =>
-        !troubled.has(item.resource) && (item.actual === 'running' || item.actual === 'starting'),
-    );
-    if (running.length === 0) continue;
+  for (const [name, items] of used) {
+    const { schedule } = items[0] as OnSchedule;
     const next = nextChange(schedule, now, {
       horizonMinutes: schedule.notice?.minutes ?? DEFAULT_NOTICE_MINUTES,
     });
     if (next?.to.due !== 'stopped') continue;
-    const listed = running
-      .filter((item) => !snoozedPast(tagValue(item.resource.tags, SNOOZE_UNTIL_KEY), next.at))
+    const listed = items
+      .filter(
+        (item) =>
+          !troubled.has(item.resource) &&
+          (item.actual === 'running' || item.actual === 'starting') &&
+          !snoozedPast(tagValue(item.resource.tags, SNOOZE_UNTIL_KEY), next.at),
+      )
       .map(({ resource }) => ({ kind: resource.kind, id: resource.id }))
       .sort(byKindThenId);
     if (listed.length === 0) continue;
@@ -549,7 +553,8 @@ export const planReconcile = ({ document, resources, cpu, now }: ReconcileInput)
     });
   }
 
-  const notes = used.map(([name, { schedule }]) => {
+  const notes = used.map(([name, items]) => {
+    const { schedule } = items[0] as OnSchedule;
     const due = dueOf(name, schedule);
     return `${name} (${schedule.timezone}): due ${due.due} (${due.reason})`;
   });

@@ -1,5 +1,5 @@
-import { parseSchedules } from '@nightshift/schedules';
-import { describe, expect, it } from 'vitest';
+import { dueState, parseSchedules } from '@nightshift/schedules';
+import { describe, expect, it, vi } from 'vitest';
 import {
   actualState,
   busyQueries,
@@ -27,6 +27,12 @@ import {
   tags,
   UTC_STOPPED,
 } from './planFixtures.ts';
+
+// dueState as itself, counted: the plan reads each schedule's due state once per run.
+vi.mock('@nightshift/schedules', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@nightshift/schedules')>();
+  return { ...actual, dueState: vi.fn(actual.dueState) };
+});
 
 const at = (iso: string) => new Date(iso);
 const minutesBefore = (instant: Date, minutes: number) =>
@@ -136,6 +142,10 @@ describe('localStamp and stoppedSince', () => {
     expect(stoppedSince(office, at('2026-12-01T18:30:20Z'), 120)).toEqual(EVENING_STOP);
     expect(stoppedSince(office, at('2026-12-01T18:00:00Z'), 120)).toEqual(EVENING_STOP);
     expect(stoppedSince(office, at('2026-12-01T18:00:59Z'), 0)).toEqual(EVENING_STOP);
+    // The last minute before the 07:00 start: stopped all night, whatever comes next.
+    expect(stoppedSince(office, at('2026-12-01T05:59:30Z'), 120)).toEqual(
+      at('2026-12-01T03:58:00Z'),
+    );
     // At most maxMinutes + 1 minutes back.
     expect(stoppedSince(office, at('2026-12-01T22:00:00Z'), 120)).toEqual(
       at('2026-12-01T19:59:00Z'),
@@ -208,6 +218,16 @@ describe('planReconcile: problems', () => {
       'schedule "constructor" (nightshift:schedule) is not in the schedules document (it names none); left alone until the tag or the document is corrected',
     ]);
     expect(busyQueries(empty, [instance('i-1', 'running', 'constructor')], NIGHT)).toEqual([]);
+  });
+
+  it('reads a missing schedule tag as the empty name', () => {
+    const plan = planAt(NIGHT, [{ kind: 'instance', id: 'i-1', state: 'running', tags: [] }]);
+    expect(plan.problems.map((problem) => [problem.reason, problem.details])).toEqual([
+      [
+        'schedule "" (nightshift:schedule) is not in the schedules document (known: busy-office, office-hours, utc-day, utc-enforced); left alone until the tag or the document is corrected',
+        { kind: 'instance', schedule: '' },
+      ],
+    ]);
   });
 
   it('reads the schedule name trimmed', () => {
@@ -409,6 +429,7 @@ describe('planReconcile: snoozes', () => {
     const resource = instance('i-1', 'stopped', 'office-hours', {
       ...stopped(EVENING_STOP),
       'nightshift:snooze-until': '2026-12-01T19:00:00Z',
+      'nightshift:last-error': 'the last start failed',
     });
     const plan = planAt(NIGHT, [resource]);
     expect(plan.changes).toEqual([
@@ -422,7 +443,7 @@ describe('planReconcile: snoozes', () => {
         order: 0,
         due: 'stopped',
         clearSnooze: true,
-        hadError: false,
+        hadError: true,
       },
     ]);
     expect(plan.inDueState).toBe(0);
@@ -724,9 +745,16 @@ describe('planReconcile: order across runs', () => {
       dbInstance('db-b', 'starting', 'office-hours', { 'nightshift:order': '1' }),
       dbInstance('db-a', 'starting', 'office-hours', { 'nightshift:order': '1' }),
       instance('i-app', 'stopped', 'office-hours', { 'nightshift:order': '2' }),
+      // The same order never waits for itself.
+      instance('i-same', 'stopped', 'office-hours', { 'nightshift:order': '1' }),
     ]);
     expect(later.skips.map((skip) => skip.reason)).toEqual([
       'waits for order 1: db-a, db-b starting',
+    ]);
+    expect(later.changes.map((change) => [change.action, change.target])).toEqual([
+      ['record', 'db-a'],
+      ['record', 'db-b'],
+      ['start', 'i-same'],
     ]);
   });
 
@@ -767,15 +795,18 @@ describe('planReconcile: order across runs', () => {
       ['i-office', 'waits for order 1: i-utc stopping'],
       ['i-other', `starting, due stopped: ${UTC_STOPPED}: left for the next run`],
     ]);
-    const day = planAt(DAY, [
-      instance('i-stopping', 'stopping', 'office-hours', { 'nightshift:order': '5' }),
-      instance('i-late', 'running', 'office-hours', { 'nightshift:order': '9' }),
-      instance('i-start', 'stopped', 'office-hours', { 'nightshift:order': '9' }),
+    // 08:00 in Berlin, 07:00 UTC: office hours are due running, utc-day still stopped.
+    const morning = planAt(at('2026-12-01T07:00:00Z'), [
+      instance('i-boot', 'pending', 'utc-day', { 'nightshift:order': '0' }),
+      instance('i-web', 'stopped', 'office-hours', { 'nightshift:order': '1' }),
+      instance('i-drain', 'stopping', 'office-hours', { 'nightshift:order': '5' }),
+      instance('i-batch', 'running', 'utc-day', { 'nightshift:order': '0' }),
     ]);
-    expect(day.changes.map((change) => [change.action, change.target])).toEqual([
-      ['record', 'i-late'],
-      ['start', 'i-start'],
+    expect(morning.changes.map((change) => [change.action, change.target])).toEqual([
+      ['stop', 'i-batch'],
+      ['start', 'i-web'],
     ]);
+    expect(morning.skips.map((skip) => skip.target)).toEqual(['i-boot', 'i-drain']);
   });
 
   it('takes a passed snooze off while the start waits', () => {
@@ -902,6 +933,39 @@ describe('planReconcile: order of the lists', () => {
   });
 });
 
+describe('planReconcile: work per run', () => {
+  const reads = (now: Date, resources: Parameters<typeof planAt>[1], cpu = {}) => {
+    vi.mocked(dueState).mockClear();
+    planAt(now, resources, cpu);
+    return vi.mocked(dueState).mock.calls.length;
+  };
+
+  it('reads the due state of a schedule once, however many resources are on it', () => {
+    expect(reads(DAY, [instance('i-1', 'running')])).toBe(1);
+    expect(
+      reads(DAY, [
+        instance('i-1', 'running'),
+        instance('i-2', 'stopped'),
+        dbInstance('db-1', 'available'),
+        instance('i-3', 'running', 'utc-day'),
+      ]),
+    ).toBe(2);
+  });
+
+  it('finds the transition of a busy schedule once, however many instances are busy', () => {
+    const halfPast = at('2026-12-01T18:30:00Z');
+    const one = reads(halfPast, [instance('i-1', 'running', 'busy-office')], { 'i-1': 90 });
+    // The due state, and the 30 minutes since the stop plus the minute before it.
+    expect(one).toBe(1 + 31);
+    const two = reads(
+      halfPast,
+      [instance('i-1', 'running', 'busy-office'), instance('i-2', 'running', 'busy-office')],
+      { 'i-1': 90, 'i-2': 95 },
+    );
+    expect(two).toBe(one);
+  });
+});
+
 describe('planReconcile: heads-up', () => {
   it('lists the running resources of a schedule whose stop is due within 30 minutes', () => {
     const plan = planAt(at('2026-12-01T17:45:00Z'), [
@@ -917,6 +981,16 @@ describe('planReconcile: heads-up', () => {
       }),
       instance('i-snooze-ends', 'running', 'office-hours', {
         'nightshift:snooze-until': '2026-12-01T19:00:00+01:00',
+      }),
+      // Snoozed past the stop, however the time is written.
+      instance('i-snoozed-offset', 'running', 'office-hours', {
+        'nightshift:snooze-until': '2026-12-01T19:30:00+01:00',
+      }),
+      instance('i-snoozed-fraction', 'running', 'office-hours', {
+        'nightshift:snooze-until': '2026-12-01T18:00:00.5Z',
+      }),
+      instance('i-snoozed-spaces', 'running', 'office-hours', {
+        'nightshift:snooze-until': ' 2026-12-01T18:30Z ',
       }),
     ]);
     expect(plan.headsUp).toEqual([
