@@ -824,6 +824,13 @@ describe('planReconcile: order across runs', () => {
       ],
       ['record', 'i-db', `already starting; due running: ${OFFICE_RUNNING}`],
     ]);
+    // Without nightshift:last-error, none comes off.
+    expect(plan.changes[0]).toMatchObject({
+      order: 0,
+      due: 'running',
+      clearSnooze: true,
+      hadError: false,
+    });
   });
 });
 
