@@ -132,14 +132,15 @@ const tagWriteOf = ({ change, outcome, reason }: Settled, now: Date): TagWrite |
     };
   }
   if (outcome !== 'done') return undefined;
-  const snooze = change.clearSnooze ? [SNOOZE_UNTIL_KEY] : [];
-  if (change.action === ReconcileAction.ClearSnooze) {
-    return { resource: change.resource, remove: snooze };
-  }
+  const remove = [
+    ...(change.hadError ? [LAST_ERROR_KEY] : []),
+    ...(change.clearSnooze ? [SNOOZE_UNTIL_KEY] : []),
+  ];
+  if (change.action === ReconcileAction.ClearSnooze) return { resource: change.resource, remove };
   return {
     resource: change.resource,
     set: { Key: LAST_ACTION_KEY, Value: lastActionValue(change, now) },
-    remove: [...(change.hadError ? [LAST_ERROR_KEY] : []), ...snooze],
+    remove,
   };
 };
 

@@ -461,16 +461,25 @@ describe('Record and ClearSnooze changes', () => {
     expect(counts).toEqual(ZERO_COUNTS);
   });
 
-  it('only takes the passed snooze off on a ClearSnooze change', async () => {
+  it('only takes tags off on a ClearSnooze change: the snooze, and last-error when it had one', async () => {
     // Act
     const { report, counts } = await apply([
-      change('clear snooze', 'instance', 'i-1', { clearSnooze: true, hadError: true }),
+      change('clear snooze', 'instance', 'i-1', { clearSnooze: true }),
+      change('clear snooze', 'instance', 'i-2', { clearSnooze: true, hadError: true }),
     ]);
 
     // Assess
     expect(ec2Mock).not.toHaveReceivedCommand(CreateTagsCommand);
-    expect(deleteTags()).toEqual([{ Resources: ['i-1'], Tags: [{ Key: SNOOZE }] }]);
-    expect(entriesOf(report.done)).toEqual([['i-1', 'snooze passed; tag removed']]);
+    expect(ec2Mock).not.toHaveReceivedCommand(StopInstancesCommand);
+    expect(ec2Mock).not.toHaveReceivedCommand(StartInstancesCommand);
+    expect(deleteTags()).toEqual([
+      { Resources: ['i-1'], Tags: [{ Key: SNOOZE }] },
+      { Resources: ['i-2'], Tags: [{ Key: LAST_ERROR }, { Key: SNOOZE }] },
+    ]);
+    expect(entriesOf(report.done)).toEqual([
+      ['i-1', 'snooze passed; tag removed'],
+      ['i-2', 'snooze passed; tag removed'],
+    ]);
     expect(counts).toEqual(ZERO_COUNTS);
   });
 
