@@ -1,10 +1,10 @@
 // Benchmarks of the built bundles, each figure next to its baseline from the same run:
 // bundle size and cold start against the SDK-only floor, peak memory of an invocation,
 // log-processor throughput against bare decoding, its worst-case line classification and
-// its largest allowed batch, snapshot-cleanup at scale. Questions already settled are not
-// measured again (docs/decisions/).
+// its largest allowed batch, snapshot-cleanup and infra-scaler's reconcile at scale.
+// Questions already settled are not measured again (docs/decisions/).
 // Writes bench/results/latest.md and latest.json and prints the tables.
-//   node scripts/bench.ts [--quick] [--strict] [--only regex,batch-memory]
+//   node scripts/bench.ts [--quick] [--strict] [--only regex,batch-memory,reconcile]
 // (npm run bench sets everything up first). --only runs just those parts, prints their
 // tables and targets, and writes no results.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +21,7 @@ import { type ColdResult, type ColdTarget, measureColdStarts } from './bench/col
 import { flatness, measureLineClassification } from './bench/lineClassification.ts';
 import { generateLogBatch } from './bench/logBatch.ts';
 import { type InvocationSample, measureNight } from './bench/memory.ts';
+import { measureReconcile } from './bench/reconcile.ts';
 import {
   type BenchResults,
   type BenchTarget,
@@ -29,9 +30,12 @@ import {
   type FunctionResult,
   type LineClassificationFigures,
   lineClassificationTargets,
+  type ReconcileFigures,
   RSS_TARGET_MB,
+  reconcileTargets,
   renderLineClassification,
   renderMarkdown,
+  renderReconcile,
   renderWorstBatch,
   THROUGHPUT_TARGET,
   type WorstBatchFigures,
@@ -44,13 +48,17 @@ import { measureWorstBatches } from './bench/worstBatch.ts';
 import { listFunctions } from './lib/functions.ts';
 
 /** The parts that can run on their own, with `--only`. */
-const PARTS = ['regex', 'batch-memory'] as const;
+const PARTS = ['regex', 'batch-memory', 'reconcile'] as const;
 type Part = (typeof PARTS)[number];
 const USAGE = `usage: node scripts/bench.ts [--quick] [--strict] [--only ${PARTS.join(',')}]`;
 const root = resolve(import.meta.dirname, '..');
 const FUNCTIONS = listFunctions(root);
 const SNAPSHOTS = 2_000;
 const LOG_EVENTS = 10_000;
+/** infra-scaler's reconcile: scheduled instances, transitions among them, and the smaller set it is compared with. */
+const SCHEDULED_INSTANCES = 5_000;
+const SCHEDULED_TRANSITIONS = 1_000;
+const SCHEDULED_INSTANCES_SMALL = 500;
 
 let options: { quick?: boolean; strict?: boolean; only?: string[] };
 try {
@@ -82,6 +90,10 @@ const settings = {
   cleanupRuns: quick ? 1 : 3,
   snapshots: SNAPSHOTS,
   lineRounds: quick ? 3 : 7,
+  reconcileRuns: quick ? 1 : 3,
+  scheduledInstances: SCHEDULED_INSTANCES,
+  scheduledInstancesSmall: SCHEDULED_INSTANCES_SMALL,
+  scheduledTransitions: SCHEDULED_TRANSITIONS,
 };
 const progress = (message: string) => console.error(`bench: ${message}`);
 // The bundles measured: dist/ as built, or the copy of it main() takes right after its build,
@@ -129,6 +141,24 @@ const runWorstBatch = async (): Promise<WorstBatchFigures> => {
   return { maxUnzippedBytes: MAX_UNZIPPED_BYTES, rounds: settings.invocationRounds, batches };
 };
 
+/**
+ * infra-scaler's reconcile at scale, on an emulator of its own, its AWS calls counted by a
+ * pass-through proxy.
+ */
+const runReconcile = (): Promise<ReconcileFigures[]> => {
+  progress(
+    `infra-scaler reconcile: ${settings.reconcileRuns} run(s) each of nothing due at ${SCHEDULED_INSTANCES_SMALL} and ${SCHEDULED_INSTANCES} scheduled instances, and of ${SCHEDULED_TRANSITIONS} transitions at ${SCHEDULED_INSTANCES}`,
+  );
+  return measureReconcile({
+    bundle: bundle('infra-scaler'),
+    runs: settings.reconcileRuns,
+    instances: SCHEDULED_INSTANCES,
+    smallInstances: SCHEDULED_INSTANCES_SMALL,
+    transitions: SCHEDULED_TRANSITIONS,
+    progress,
+  });
+};
+
 const build = (names: string[] = []) => {
   const built = spawnSync(process.execPath, [join(root, 'scripts/build.ts'), ...names], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -161,6 +191,19 @@ const runParts = async (parts: Part[]) => {
     const figures = await runWorstBatch();
     sections.push(renderWorstBatch(figures));
     targets.push(...worstBatchTargets(figures));
+  }
+  if (parts.includes('reconcile')) {
+    build(['infra-scaler']);
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+    const figures = await runReconcile();
+    sections.push(renderReconcile(figures));
+    targets.push(...reconcileTargets(figures));
   }
   console.log(sections.join('\n'));
   console.log(
@@ -285,6 +328,8 @@ const main = async () => {
       }
     }
 
+    const reconcile = await runReconcile();
+
     // Assemble.
     const emptyNode = coldOf('empty');
     const functions: FunctionResult[] = prepared.map(({ analysis, floor }) => {
@@ -397,6 +442,7 @@ const main = async () => {
       },
       ...lineClassificationTargets(lineClassification),
       ...worstBatchTargets(worstBatch),
+      ...reconcileTargets(reconcile),
       {
         target: 'every measured invocation succeeded',
         met: invocationErrors.length === 0 && cleanup.every((c) => c.errors.length === 0),
@@ -422,6 +468,7 @@ const main = async () => {
       cleanup,
       lineClassification,
       worstBatch,
+      reconcile,
       targets,
     };
 

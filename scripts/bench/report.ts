@@ -22,6 +22,10 @@ export interface BenchResults {
     cleanupRuns: number;
     snapshots: number;
     lineRounds: number;
+    reconcileRuns: number;
+    scheduledInstances: number;
+    scheduledInstancesSmall: number;
+    scheduledTransitions: number;
   };
   /** The baseline of baselines: a Node.js process that imports nothing. */
   emptyNode: { ms: number; rssMb: number };
@@ -30,6 +34,7 @@ export interface BenchResults {
   cleanup: CleanupFigures[];
   lineClassification: LineClassificationFigures;
   worstBatch: WorstBatchFigures;
+  reconcile: ReconcileFigures[];
   targets: BenchTarget[];
 }
 
@@ -116,6 +121,32 @@ export interface CleanupFigures {
   failed: number;
   handlerSeconds: number;
   wallSeconds: number;
+  calls: number;
+  callsByAction: Record<string, number>;
+  errors: string[];
+}
+
+/** Instances per DescribeInstances page when infra-scaler reads them (EC2's largest page). */
+export const DESCRIBE_PAGE = 1_000;
+/** Instances per StopInstances / StartInstances / CreateTags call of a reconcile. */
+export const RECONCILE_BATCH = 50;
+/** Calls per batch of transitions: the stop (or start) and the `nightshift:last-action` tags. */
+export const TRANSITION_CALLS_PER_BATCH = 2;
+
+/** Medians of the reconcile runs of one scenario at one number of scheduled instances. */
+export interface ReconcileFigures {
+  scenario: 'nothing due' | 'transitions';
+  runs: number;
+  /** Instances tagged `nightshift:schedule`. */
+  instances: number;
+  /** Of them, the ones seeded to need a transition (a stop). */
+  transitions: number;
+  /** What the reports said was done, failed and already in its due state. */
+  done: number;
+  failed: number;
+  inDueState: number;
+  handlerMs: number;
+  wallMs: number;
   calls: number;
   callsByAction: Record<string, number>;
   errors: string[];
@@ -297,7 +328,11 @@ export const renderMarkdown = (results: BenchResults): string => {
     '',
   );
 
-  add(renderLineClassification(results.lineClassification), renderWorstBatch(results.worstBatch));
+  add(
+    renderLineClassification(results.lineClassification),
+    renderWorstBatch(results.worstBatch),
+    renderReconcile(results.reconcile),
+  );
 
   add(
     '## Targets',
@@ -433,4 +468,122 @@ export const worstBatchTargets = (figures: WorstBatchFigures): BenchTarget[] => 
       detail: `${round(heaviest.maxRssMb, 1)} MB, ${heaviest.events.toLocaleString('en-US')} ${heaviest.kind}${errors.length > 0 ? `; ${errors.join('; ')}` : ''}`,
     },
   ];
+};
+
+const byAction = (calls: Record<string, number>) =>
+  Object.entries(calls)
+    .map(([action, count]) => `${action} ${count}`)
+    .join(', ');
+
+/**
+ * The reconcile section: per scenario and number of scheduled instances, what the run did,
+ * its AWS calls by action and in total, and its time.
+ *
+ * @example
+ * console.log(renderReconcile(figures));
+ */
+export const renderReconcile = (figures: ReconcileFigures[]): string => {
+  const runs = figures[0]?.runs ?? 0;
+  return [
+    '## infra-scaler: reconcile at scale',
+    '',
+    `Running EC2 instances tagged \`nightshift:schedule\` in an emulator of this part's own, one \`{"action":"reconcile"}\` run of the built bundle at a time, the schedules in \`SCHEDULES\` built around the real clock, AWS calls counted by a pass-through proxy; median of ${runs} run(s) per row. Nothing due: every instance on a schedule due running, \`nightshift:last-action=start@…\` already on it (such a run writes nothing, so its runs share one seeded set). Transitions: that many of the same instances put on a schedule due stopped, running and never acted on, before each run: each is stopped. The instances are launched one per reservation, since the emulator pages DescribeInstances by reservation: its pages then hold at most ${DESCRIBE_PAGE.toLocaleString('en-US')} instances, as EC2's do. The emulator finds a resource's tags by scanning every tag of the account and an instance by copying every reservation (minutes per DescribeInstances at 5,000 instances, beyond the SDK's 20 s request timeout): for this part both are lookups by id, which answer the same. Targets: with nothing due, the same calls whatever the number of instances, the DescribeInstances pages aside; the transitions batched, at most ${TRANSITION_CALLS_PER_BATCH} calls per ${RECONCILE_BATCH} transitions (the stops and the \`nightshift:last-action\` tags) and the report beyond the nothing-due run of the same size. The emulator handles one request at a time and renders about a thousand instances a few seconds: the times are its, more than AWS's.`,
+    '',
+    table(
+      [
+        'scenario',
+        'scheduled instances',
+        'transitions',
+        'stopped',
+        'failed',
+        'in due state',
+        'AWS calls',
+        'by action',
+        'handler ms',
+        'wall ms (with cold start)',
+      ],
+      figures.map((row) => [
+        row.scenario,
+        row.instances.toLocaleString('en-US'),
+        row.transitions.toLocaleString('en-US'),
+        row.done.toLocaleString('en-US'),
+        row.failed,
+        row.inDueState.toLocaleString('en-US'),
+        row.calls,
+        byAction(row.callsByAction),
+        round(row.handlerMs, 0),
+        round(row.wallMs, 0),
+      ]),
+    ),
+    '',
+  ].join('\n');
+};
+
+/** The run did what its scenario asks: every transition done, the rest left, nothing failed. */
+const reconcileProblems = (row: ReconcileFigures): string[] => [
+  ...row.errors,
+  ...(row.failed > 0 ? [`${row.failed} failed`] : []),
+  ...(row.done !== row.transitions ? [`${row.done} done of ${row.transitions} transitions`] : []),
+  ...(row.inDueState !== row.instances - row.transitions
+    ? [`${row.inDueState} in their due state of ${row.instances - row.transitions}`]
+    : []),
+];
+
+const callsBeyond = (row: ReconcileFigures, base: ReconcileFigures) =>
+  Object.fromEntries(
+    Object.entries(row.callsByAction)
+      .map(([action, count]) => [action, count - (base.callsByAction[action] ?? 0)] as const)
+      .filter(([, count]) => count !== 0),
+  );
+
+/**
+ * The targets of the reconcile: with nothing due, the same calls at every number of
+ * instances but for the describe pages (at most one more than the instances fill); the
+ * transitions batched, at most two calls per 50 (the stops and their tags) and the report
+ * beyond the nothing-due run of the same size. Each run must also have done exactly what its
+ * scenario asks.
+ *
+ * @example
+ * targets.push(...reconcileTargets(figures));
+ */
+export const reconcileTargets = (figures: ReconcileFigures[]): BenchTarget[] => {
+  const nothingDue = figures
+    .filter((row) => row.scenario === 'nothing due')
+    .sort((a, b) => a.instances - b.instances);
+  const small = nothingDue[0];
+  const large = nothingDue.at(-1);
+  const pages = (row: ReconcileFigures) => row.callsByAction.DescribeInstances ?? 0;
+  const pagesAllowed = (row: ReconcileFigures) => Math.ceil(row.instances / DESCRIBE_PAGE) + 1;
+  const targets: BenchTarget[] = [];
+  if (small && large && small !== large) {
+    const problems = [...reconcileProblems(small), ...reconcileProblems(large)];
+    const describe = (row: ReconcileFigures) =>
+      `${row.instances.toLocaleString('en-US')} instances: ${row.calls} calls (${byAction(row.callsByAction)})`;
+    targets.push({
+      target: `infra-scaler reconcile with nothing due: the same AWS calls at ${large.instances.toLocaleString('en-US')} scheduled instances as at ${small.instances.toLocaleString('en-US')}, but for the DescribeInstances pages (at most one per ${DESCRIBE_PAGE.toLocaleString('en-US')} instances, and one more)`,
+      met:
+        problems.length === 0 &&
+        small.calls - pages(small) === large.calls - pages(large) &&
+        pages(small) <= pagesAllowed(small) &&
+        pages(large) <= pagesAllowed(large),
+      detail: [describe(small), describe(large), ...problems].join('; '),
+    });
+  }
+  for (const row of figures.filter((each) => each.scenario === 'transitions')) {
+    const base = nothingDue.find((each) => each.instances === row.instances);
+    const allowed = TRANSITION_CALLS_PER_BATCH * Math.ceil(row.transitions / RECONCILE_BATCH) + 1;
+    const extra = base ? row.calls - base.calls : Number.NaN;
+    const problems = reconcileProblems(row);
+    targets.push({
+      target: `infra-scaler reconcile of ${row.transitions.toLocaleString('en-US')} transitions among ${row.instances.toLocaleString('en-US')} scheduled instances batched: at most ${allowed} AWS calls beyond nothing due`,
+      met: base !== undefined && problems.length === 0 && extra <= allowed,
+      detail: [
+        base
+          ? `${extra} calls beyond nothing due (${byAction(callsBeyond(row, base))}), ${row.calls} in all`
+          : `no nothing-due run of ${row.instances} instances to compare with`,
+        ...problems,
+      ].join('; '),
+    });
+  }
+  return targets;
 };
