@@ -598,37 +598,45 @@ export const applyReconcile = async (
     }
   };
 
-  const waves = wavesOf(changes);
-  let previous: Wave | undefined;
-  let moving: ReconcileChange[] = [];
-  for (const [index, wave] of waves.entries()) {
-    if (previous) {
-      const still = await waitFor(moving, previous.target);
-      if (still.length > 0) {
-        const notYet = `not yet ${previous.target}`;
-        const waits = `waits for order ${previous.order} (${nameIds(still)} ${notYet}); the next run continues`;
-        await settle([
-          ...still.filter(isStartedInstance).map(
-            (change): Settled => ({
-              change,
-              outcome: 'pending',
-              reason: `started; ${notYet} when this run stopped waiting (the next run records it)`,
-            }),
-          ),
-          ...waves
-            .slice(index)
-            .flatMap(({ changes: later }) =>
-              later.map((change): Settled => ({ change, outcome: 'skipped', reason: waits })),
+  // Stops, then starts: within each, a wave waits for the one before; the starts never
+  // wait for the stops (unrelated resources must not start late because a database is
+  // slow to stop).
+  const runWaves = async (waves: readonly Wave[]): Promise<ReconcileChange[]> => {
+    let previous: Wave | undefined;
+    let moving: ReconcileChange[] = [];
+    for (const [index, wave] of waves.entries()) {
+      if (previous) {
+        const still = await waitFor(moving, previous.target);
+        if (still.length > 0) {
+          const notYet = `not yet ${previous.target}`;
+          const waits = `waits for order ${previous.order} (${nameIds(still)} ${notYet}); the next run continues`;
+          await settle([
+            ...still.filter(isStartedInstance).map(
+              (change): Settled => ({
+                change,
+                outcome: 'pending',
+                reason: `started; ${notYet} when this run stopped waiting (the next run records it)`,
+              }),
             ),
-        ]);
-        return counts;
+            ...waves
+              .slice(index)
+              .flatMap(({ changes: later }) =>
+                later.map((change): Settled => ({ change, outcome: 'skipped', reason: waits })),
+              ),
+          ]);
+          return [];
+        }
       }
+      const ran = await runWave(wave, context);
+      await settle(ran.settled);
+      moving = ran.moving;
+      previous = wave;
     }
-    const ran = await runWave(wave, context);
-    await settle(ran.settled);
-    moving = ran.moving;
-    previous = wave;
-  }
+    return moving;
+  };
+  const waves = wavesOf(changes);
+  await runWaves(waves.filter((wave) => wave.target === 'stopped'));
+  const moving = await runWaves(waves.filter((wave) => wave.target === 'running'));
 
   // No wait after the last wave, except for the instances it started: only one seen
   // running has really started.

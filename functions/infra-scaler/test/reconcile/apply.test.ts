@@ -563,7 +563,7 @@ describe('Record and ClearSnooze changes', () => {
 });
 
 describe('waves by order', () => {
-  it('stops by order descending, then starts by order ascending, each wave after the previous one is there', async () => {
+  it('stops by order descending, then starts by order ascending, each wave after the previous one of its kind is there', async () => {
     // Act
     await apply([
       change('start', 'instance', 'i-app', { order: 2 }),
@@ -574,13 +574,13 @@ describe('waves by order', () => {
     ]);
 
     // Assess
+    // The starts never wait for the stops: the last stop wave is not read before them.
     expect(changed).toEqual([
       'stop i-front',
       'describe i-front',
       'stop i-web',
       'describe i-web',
       'stop aurora-old',
-      'describe aurora-old',
       'start db-main',
       'describe db-main',
       'start i-app',
@@ -619,7 +619,8 @@ describe('waves by order', () => {
 
     // Act
     await apply([
-      change('stop', 'db-cluster', 'aurora-1', { order: 0 }),
+      change('stop', 'db-cluster', 'aurora-1', { order: 1 }),
+      change('stop', 'instance', 'i-web', { order: 0 }),
       change('start', 'db-instance', 'db-1', { order: 0 }),
       change('start', 'instance', 'i-app', { order: 1 }),
     ]);
@@ -629,6 +630,7 @@ describe('waves by order', () => {
       'stop aurora-1',
       'describe aurora-1',
       'describe aurora-1',
+      'stop i-web',
       'start db-1',
       'describe db-1',
       'describe db-1',
@@ -743,9 +745,9 @@ describe('waves by order', () => {
     expect(counts.InstancesStarted).toBe(2);
   });
 
-  it('skips the remaining waves when the wait ends, writing nothing on them', async () => {
+  it('skips the remaining waves when the wait ends, writing nothing on them; the starts still go', async () => {
     // Prepare
-    givenStates({ 'i-app': ['stopping'] });
+    givenStates({ 'i-app': ['stopping'], 'i-other': ['running'] });
 
     // Act
     const { report, counts } = await apply(
@@ -757,23 +759,33 @@ describe('waves by order', () => {
       { waitMs: 15_000 },
     );
 
-    // Assess
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 3);
+    // Assess: three reads of i-app while waiting, then the started instance watched once.
+    expect(changed).toEqual([
+      'stop i-app',
+      'describe i-app',
+      'describe i-app',
+      'describe i-app',
+      'start i-other',
+      'describe i-other',
+    ]);
     expect(sleep).toHaveBeenCalledTimes(2);
     expect(rdsMock).not.toHaveReceivedCommand(StopDBInstanceCommand);
     expect(rdsMock).not.toHaveReceivedCommand(AddTagsToResourceCommand);
     expect(rdsMock).not.toHaveReceivedCommand(RemoveTagsFromResourceCommand);
-    expect(ec2Mock).not.toHaveReceivedCommand(StartInstancesCommand);
     expect(createTags()).toEqual([
       { Resources: ['i-app'], Tags: [{ Key: LAST_ACTION, Value: STOP_AT }] },
+      { Resources: ['i-other'], Tags: [{ Key: LAST_ACTION, Value: START_AT }] },
     ]);
-    expect(deleteTags()).toEqual([]);
+    expect(deleteTags()).toEqual([{ Resources: ['i-other'], Tags: [{ Key: LAST_ERROR }] }]);
     const waits = 'waits for order 3 (i-app not yet stopped); the next run continues';
     expect(report.skipped).toEqual([
       { id: 'db-1', action: 'stop', reason: waits, details: undefined },
-      { id: 'i-other', action: 'start', reason: waits, details: undefined },
     ]);
-    expect(counts).toEqual({ ...ZERO_COUNTS, InstancesStopped: 1 });
+    expect(entriesOf(report.done)).toEqual([
+      ['i-app', 'stopped'],
+      ['i-other', 'started; running'],
+    ]);
+    expect(counts).toEqual({ ...ZERO_COUNTS, InstancesStopped: 1, InstancesStarted: 1 });
   });
 
   it('stops waiting when the budget would run out, without sleeping', async () => {
