@@ -142,8 +142,8 @@ const runWorstBatch = async (): Promise<WorstBatchFigures> => {
 };
 
 /**
- * infra-scaler's reconcile at scale, on an emulator of its own, its AWS calls counted by a
- * pass-through proxy.
+ * infra-scaler's reconcile at scale: EC2 served from memory, the other services by an
+ * emulator of its own behind a pass-through proxy, every AWS call counted by action.
  */
 const runReconcile = (): Promise<ReconcileFigures[]> => {
   progress(

@@ -1,29 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import {
-  CreateTagsCommand,
-  DeleteTagsCommand,
-  EC2Client,
-  RunInstancesCommand,
-  StartInstancesCommand,
-  type Tag,
-} from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { localTime } from '@nightshift/schedules';
 import {
   type FaultProxy,
   invokeBundle,
-  type Moto,
   type MotoServer,
   startFaultProxy,
   startMoto,
 } from '@nightshift/testing';
 import { LAST_ACTION_KEY, SCHEDULE_KEY } from '../../packages/conventions/src/tags.ts';
+import { type InstantEc2, type MemoryInstance, startInstantEc2 } from './ec2Endpoint.ts';
 import type { ReconcileFigures } from './report.ts';
 import { median } from './stats.ts';
 
-/** One reconcile run of infra-scaler over the scheduled instances in the emulator. */
+/** One reconcile run of infra-scaler over the scheduled instances in memory. */
 export interface ReconcileRun {
   /** Instances tagged `nightshift:schedule`. */
   instances: number;
@@ -47,86 +36,6 @@ const HOUR_MS = 3_600_000;
 const STEADY_SCHEDULE = 'office-hours';
 /** Due stopped now: the instances whose transition is pending. */
 const DUE_STOP_SCHEDULE = 'night-batch';
-/** Seeding requests in flight at once. */
-const SEED_CONCURRENCY = 4;
-/** Instance ids per set-up call (CreateTags, DeleteTags, StartInstances) between runs. */
-const SETUP_BATCH = 500;
-
-/**
- * The emulator finds an EC2 resource's tags by scanning every tag of the account, and an
- * instance by copying every reservation: describing n tagged instances costs n² (minutes at
- * 5,000, far beyond the SDK's 20 s request timeout), and so does each id a CreateTags or a
- * RunInstances checks. This looks tags up by the resource's id and finds an instance without
- * the copies: the same answers, in time proportional to n or better. Loaded by the
- * emulator's Python at its start (`sitecustomize`).
- */
-const EMULATOR_PATCH = `
-from moto.ec2.exceptions import InvalidInstanceIdError
-from moto.ec2.models import core as _core
-from moto.ec2.models.instances import InstanceBackend as _InstanceBackend
-from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
-
-
-def _get_tags(self):
-    resource_id = self.id
-    if not resource_id:
-        return []
-    tags = self.ec2_backend.tags.get(resource_id) or {}
-    resource_type = EC2_PREFIX_TO_RESOURCE.get(get_prefix(resource_id), "")
-    return [
-        {"resource_id": resource_id, "key": key, "value": value, "resource_type": resource_type}
-        for key, value in list(tags.items())
-    ]
-
-
-def _get_instance_by_id(self, instance_id):
-    for reservation in list(self.reservations.values()):
-        for instance in reservation.instances:
-            if instance.id == instance_id:
-                return instance
-    return None
-
-
-def _get_instance(self, instance_id):
-    instance = _get_instance_by_id(self, instance_id)
-    if instance is None:
-        raise InvalidInstanceIdError(instance_id)
-    return instance
-
-
-_core.TaggedEC2Resource.get_tags = _get_tags
-_InstanceBackend.get_instance_by_id = _get_instance_by_id
-_InstanceBackend.get_instance = _get_instance
-`;
-
-/**
- * An emulator of its own for this benchmark, with the lookups by id.
- *
- * @example
- * const moto = await startPatchedMoto();
- */
-export const startPatchedMoto = async (): Promise<MotoServer> => {
-  const dir = mkdtempSync(join(tmpdir(), 'nightshift-bench-moto-'));
-  writeFileSync(join(dir, 'sitecustomize.py'), EMULATOR_PATCH);
-  const previous = process.env.PYTHONPATH;
-  process.env.PYTHONPATH = previous ? `${dir}${delimiter}${previous}` : dir;
-  try {
-    const moto = await startMoto();
-    return {
-      ...moto,
-      stop: async () => {
-        await moto.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  } finally {
-    if (previous === undefined) delete process.env.PYTHONPATH;
-    else process.env.PYTHONPATH = previous;
-  }
-};
 
 /** `HH:MM` of an instant on the wall clock of a time zone. */
 const clock = (instant: Date, timeZone: string): string => {
@@ -162,65 +71,48 @@ export const benchSchedules = (now: Date) => {
   };
 };
 
-const chunks = (ids: readonly string[], size: number): string[][] =>
-  Array.from({ length: Math.ceil(ids.length / size) }, (_, index) =>
-    ids.slice(index * size, (index + 1) * size),
-  );
-
 /**
- * Puts `count` running instances into a freshly reset emulator, all on the schedule due
- * running with `nightshift:last-action` already `start@…`: nothing is pending. One instance
- * per RunInstances call: the emulator pages DescribeInstances by reservation, so this keeps
- * its pages as EC2's (at most 1,000 instances), a few requests in flight at once.
+ * Puts `count` running instances into the in-memory EC2, replacing what it held, all on the
+ * schedule due running with `nightshift:last-action` already `start@…`: nothing is pending.
+ * Their ids are in order, so the first ones are the ones made due later.
  */
-const seedSteady = async (moto: Moto, count: number): Promise<string[]> => {
-  await moto.reset();
-  const ec2 = new EC2Client({});
-  const tags: Tag[] = [
-    { Key: SCHEDULE_KEY, Value: STEADY_SCHEDULE },
-    { Key: LAST_ACTION_KEY, Value: `start@${new Date(Date.now() - HOUR_MS).toISOString()}` },
-  ];
-  const ids: string[] = [];
-  let launched = 0;
-  await Promise.all(
-    Array.from({ length: SEED_CONCURRENCY }, async () => {
-      while (launched < count) {
-        launched += 1;
-        const { Instances = [] } = await ec2.send(
-          new RunInstancesCommand({
-            ImageId: 'ami-12c6146b',
-            MinCount: 1,
-            MaxCount: 1,
-            InstanceType: 't3.micro',
-            Placement: { AvailabilityZone: 'eu-west-1a' },
-            TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
-          }),
-        );
-        const id = Instances[0]?.InstanceId;
-        if (!id) throw new Error('RunInstances launched no instance');
-        ids.push(id);
-      }
-    }),
-  );
-  return ids.sort();
+const seedSteady = (ec2: InstantEc2, count: number): string[] => {
+  const lastAction = `start@${new Date(Date.now() - HOUR_MS).toISOString()}`;
+  const instances: MemoryInstance[] = Array.from({ length: count }, (_, index) => ({
+    id: `i-${index.toString(16).padStart(17, '0')}`,
+    state: 'running',
+    instanceType: 't3.micro',
+    tags: { [SCHEDULE_KEY]: STEADY_SCHEDULE, [LAST_ACTION_KEY]: lastAction },
+  }));
+  ec2.clear();
+  ec2.put(instances);
+  return instances.map((instance) => instance.id);
 };
 
 /**
  * Makes `ids` due a transition: running, on the schedule due stopped, never acted on
- * (no `nightshift:last-action`), as before the first stop.
+ * (no `nightshift:last-action`), as before the first stop. Written into memory: no calls.
  */
-const makeDue = async (ids: readonly string[]) => {
-  const ec2 = new EC2Client({});
-  for (const chunk of chunks(ids, SETUP_BATCH)) {
-    await ec2.send(new StartInstancesCommand({ InstanceIds: chunk }));
-    await ec2.send(
-      new CreateTagsCommand({
-        Resources: chunk,
-        Tags: [{ Key: SCHEDULE_KEY, Value: DUE_STOP_SCHEDULE }],
-      }),
-    );
-    await ec2.send(new DeleteTagsCommand({ Resources: chunk, Tags: [{ Key: LAST_ACTION_KEY }] }));
+const makeDue = (ec2: InstantEc2, ids: readonly string[]) => {
+  ec2.put(
+    ids.flatMap((id) => {
+      const instance = ec2.get(id);
+      if (!instance) return [];
+      const { [LAST_ACTION_KEY]: _lastAction, ...tags } = instance.tags;
+      return [
+        { ...instance, state: 'running', tags: { ...tags, [SCHEDULE_KEY]: DUE_STOP_SCHEDULE } },
+      ];
+    }),
+  );
+};
+
+const sum = (...counts: Record<string, number>[]): Record<string, number> => {
+  const total: Record<string, number> = {};
+  for (const each of counts) {
+    for (const [action, count] of Object.entries(each))
+      total[action] = (total[action] ?? 0) + count;
   }
+  return total;
 };
 
 const difference = (after: Record<string, number>, before: Record<string, number>) =>
@@ -233,26 +125,30 @@ const difference = (after: Record<string, number>, before: Record<string, number
 
 /**
  * One reconcile run (`{"action":"reconcile"}`) of the built infra-scaler bundle over the
- * instances in the emulator, its AWS calls counted by a pass-through proxy. The schedules
- * come in `SCHEDULES`, built around the real clock at the start of the run.
+ * instances in the in-memory EC2 (`AWS_ENDPOINT_URL_EC2`), its other services on the
+ * emulator behind a pass-through proxy (`AWS_ENDPOINT_URL`); its AWS calls are the EC2
+ * endpoint's count and the proxy's together, by action. The schedules come in `SCHEDULES`,
+ * built around the real clock at the start of the run.
  *
  * @example
- * const run = await runReconcile({ bundle, proxy, topicArn, instances: 5000, transitions: 0 });
+ * const run = await runReconcile({ bundle, ec2, proxy, topicArn, instances: 5000, transitions: 0 });
  */
 export const runReconcile = async ({
   bundle,
+  ec2,
   proxy,
   topicArn,
   instances,
   transitions,
 }: {
   bundle: string;
+  ec2: InstantEc2;
   proxy: FaultProxy;
   topicArn: string;
   instances: number;
   transitions: number;
 }): Promise<ReconcileRun> => {
-  const before = proxy.stats().forwarded;
+  const before = sum(proxy.stats().forwarded, ec2.calls());
   const started = performance.now();
   const invocation = await invokeBundle<{
     done: unknown[];
@@ -264,6 +160,7 @@ export const runReconcile = async ({
     {
       env: {
         AWS_ENDPOINT_URL: proxy.endpoint,
+        AWS_ENDPOINT_URL_EC2: ec2.endpoint,
         SNS_TOPIC_ARN: topicArn,
         SCHEDULES: JSON.stringify(benchSchedules(new Date())),
       },
@@ -281,7 +178,7 @@ export const runReconcile = async ({
     inDueState: invocation.result?.totals?.inDueState ?? 0,
     handlerMs: invocation.handlerMs ?? Number.NaN,
     wallMs,
-    calls: difference(proxy.stats().forwarded, before),
+    calls: difference(sum(proxy.stats().forwarded, ec2.calls()), before),
     ...(invocation.error ? { error: `${invocation.error.name}: ${invocation.error.message}` } : {}),
   };
 };
@@ -310,12 +207,15 @@ const summarize = (runs: ReconcileRun[]): ReconcileFigures => {
 };
 
 /**
- * The reconcile benchmark on an emulator of its own (with the lookups by id), its AWS
- * calls counted by a pass-through proxy: `runs` runs with nothing due over `smallInstances`
- * scheduled instances, then over `instances`, then `runs` runs of the same `instances` with
- * `transitions` of them made due a stop before each. A run with nothing due writes nothing,
- * so its runs share one seeded set. Medians per scenario. `AWS_ENDPOINT_URL` points at this
- * emulator while it runs, and back afterwards.
+ * The reconcile benchmark: EC2 served from memory (the emulator's instance and tag lookups
+ * grow with the account's tags, minutes per describe at 5,000 instances), the other services
+ * by an emulator of its own behind a pass-through proxy, every AWS call counted by action:
+ * `runs` runs with nothing due over `smallInstances` scheduled instances, then over
+ * `instances`, then `runs` runs of the same `instances` with `transitions` of them made due
+ * a stop before each. The instances are put into memory, without calls. A run with nothing
+ * due writes nothing, so its runs share one seeded set. Medians per scenario.
+ * `AWS_ENDPOINT_URL` points at the emulator while it runs (for the set-up here), and back
+ * afterwards.
  *
  * @example
  * const figures = await measureReconcile({ bundle, runs: 3, instances: 5000, smallInstances: 500, transitions: 1000 });
@@ -336,14 +236,17 @@ export const measureReconcile = async ({
   progress?: (message: string) => void;
 }): Promise<ReconcileFigures[]> => {
   const previousEndpoint = process.env.AWS_ENDPOINT_URL;
-  const moto = await startPatchedMoto();
+  const moto: MotoServer = await startMoto();
   let proxy: FaultProxy | undefined;
+  let ec2: InstantEc2 | undefined;
   try {
+    ec2 = await startInstantEc2();
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     proxy = await startFaultProxy({ target: moto.endpoint, rate: 0 });
     const measure = async (label: string, seeded: number, due: number, topicArn: string) => {
       const run = await runReconcile({
         bundle,
+        ec2: ec2 as InstantEc2,
         proxy: proxy as FaultProxy,
         topicArn,
         instances: seeded,
@@ -357,12 +260,12 @@ export const measureReconcile = async ({
     };
     const seed = async (count: number) => {
       const started = performance.now();
-      const ids = await seedSteady(moto, count);
+      const ids = seedSteady(ec2 as InstantEc2, count);
       const { TopicArn = '' } = await new SNSClient({}).send(
         new CreateTopicCommand({ Name: 'nightshift-reports' }),
       );
       progress(
-        `  seeded ${count} scheduled instances in ${Math.round((performance.now() - started) / 1000)} s`,
+        `  seeded ${count} scheduled instances in ${Math.round(performance.now() - started)} ms`,
       );
       return { ids, topicArn: TopicArn };
     };
@@ -390,7 +293,7 @@ export const measureReconcile = async ({
     const dueIds = large.ids.slice(0, transitions);
     const transitionRuns: ReconcileRun[] = [];
     for (let run = 0; run < runs; run += 1) {
-      await makeDue(dueIds);
+      makeDue(ec2, dueIds);
       transitionRuns.push(
         await measure(
           `${transitions} transitions, ${instances} instances`,
@@ -403,6 +306,7 @@ export const measureReconcile = async ({
     return [summarize(smallRuns), summarize(largeRuns), summarize(transitionRuns)];
   } finally {
     await proxy?.stop();
+    await ec2?.stop();
     await moto.stop();
     if (previousEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
     else process.env.AWS_ENDPOINT_URL = previousEndpoint;
