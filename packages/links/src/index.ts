@@ -1,0 +1,25 @@
+export {
+  createSnoozeClaim,
+  isCanonicalBase64url,
+  MAX_RESOURCE_ID_LENGTH,
+  MAX_RESOURCES,
+  NONCE_BYTES,
+  newNonce,
+  RESOURCE_ID,
+  SCHEDULE_NAME,
+  SignableClaimSchema,
+  type SnoozeClaim,
+  SnoozeClaimSchema,
+  type TimeInput,
+} from './claim.ts';
+export {
+  DEFAULT_MAX_SNOOZE_MS,
+  KEY_ID,
+  MAX_TOKEN_LENGTH,
+  MIN_SECRET_BYTES,
+  type SigningKey,
+  signToken,
+  TokenError,
+  type TokenErrorCode,
+  verifyToken,
+} from './token.ts';
