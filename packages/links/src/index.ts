@@ -1,15 +1,10 @@
 export {
   createSnoozeClaim,
-  isCanonicalBase64url,
   MAX_RESOURCE_ID_LENGTH,
   MAX_RESOURCES,
   NONCE_BYTES,
   newNonce,
-  RESOURCE_ID,
-  SCHEDULE_NAME,
-  SignableClaimSchema,
   type SnoozeClaim,
-  SnoozeClaimSchema,
   type TimeInput,
 } from './claim.ts';
 export {

@@ -8,7 +8,12 @@ import {
   type SnoozeClaim,
 } from './claim.ts';
 
-/** A signing key: its id (the secret's version id) and its secret, at least 32 bytes. */
+/**
+ * A signing key: its id (the secret's version id) and its secret, at least 32 bytes.
+ *
+ * @example
+ * const key: SigningKey = { id: secret.VersionId, secret: secret.SecretString };
+ */
 export interface SigningKey {
   id: string;
   secret: string | Buffer;
@@ -61,7 +66,7 @@ export class TokenError extends Error {
 /** A token's payload: the claim's fields and the key id, nothing else. */
 const PayloadSchema = z.strictObject({
   ...claimShape,
-  kid: z.string('kid must be a key id').check(z.regex(KEY_ID, 'kid must be a key id')),
+  kid: z.string().check(z.regex(KEY_ID)),
 });
 
 /** The one serialisation of a claim and a key id: every field, in a fixed order, kid last. */
@@ -139,16 +144,6 @@ const duration = (ms: number): string => {
   return hours === 0 ? `${rest} min` : `${hours} h ${rest} min`;
 };
 
-/** The payload's text if `part` is canonical base64url of UTF-8; undefined otherwise. */
-const decodePayload = (part: string): string | undefined => {
-  if (part.length === 0 || !isCanonicalBase64url(part)) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(part, 'base64url'));
-  } catch {
-    return undefined;
-  }
-};
-
 const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text);
@@ -195,12 +190,12 @@ export const verifyToken = (
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)
     throw new TokenError('malformed', MALFORMED);
   const parts = token.split('.');
-  const [payloadPart, macPart] = parts;
-  if (parts.length !== 2 || payloadPart === undefined || macPart === undefined)
+  if (parts.length !== 2) throw new TokenError('malformed', MALFORMED);
+  const [payloadPart, macPart] = parts as [string, string];
+  if (!isCanonicalBase64url(payloadPart) || !isCanonicalBase64url(macPart))
     throw new TokenError('malformed', MALFORMED);
-  const payload = decodePayload(payloadPart);
-  if (payload === undefined || !isCanonicalBase64url(macPart))
-    throw new TokenError('malformed', MALFORMED);
+  // Invalid UTF-8 decodes to U+FFFD, which no canonical payload holds (it is all ASCII).
+  const payload = Buffer.from(payloadPart, 'base64url').toString('utf8');
   const parsed = z.safeParse(PayloadSchema, parseJson(payload));
   if (!parsed.success) throw new TokenError('malformed', MALFORMED);
   const { kid, ...claim } = parsed.data;

@@ -5,7 +5,7 @@ import {
   isCanonicalBase64url,
   MAX_RESOURCES,
   newNonce,
-  SnoozeClaimSchema,
+  SignableClaimSchema,
 } from '../src/claim.ts';
 import { aClaim, NONCE } from './fixtures.ts';
 
@@ -53,6 +53,10 @@ describe('createSnoozeClaim', () => {
     expect(aClaim({ until: '2026-03-02T19:30:15.25-00:30' }).until).toBe(
       '2026-03-02T20:00:15.250Z',
     );
+    expect(aClaim({ until: '2026-03-02T19:30:15.123456789-00:30' }).until).toBe(
+      '2026-03-02T20:00:15.123Z',
+    );
+    expect(aClaim({ until: '2026-03-03T18:59+23:59' }).until).toBe('2026-03-02T19:00:00.000Z');
   });
 
   it('makes a fresh nonce when none is given', () => {
@@ -82,10 +86,19 @@ describe('createSnoozeClaim', () => {
     ['a schedule of 129 characters', { schedule: 's'.repeat(129) }, 'schedule', 'schedule name'],
     ['a time without a zone', { until: '2026-03-02T19:00:00' }, 'until', 'ISO 8601'],
     ['a date alone', { until: '2026-03-02' }, 'until', 'ISO 8601'],
-    ['a time that is not one', { until: '2026-02-30T19:00:00Z' }, 'until', 'ISO 8601'],
+    ['February 30th', { until: '2026-02-30T19:00:00Z' }, 'until', 'ISO 8601'],
+    ['February 30th with an offset', { until: '2026-02-30T19:00+01:00' }, 'until', 'ISO 8601'],
+    ['24:00', { until: '2026-03-02T24:00Z' }, 'until', 'ISO 8601'],
+    ['second 60', { until: '2026-03-02T19:00:60Z' }, 'until', 'ISO 8601'],
+    ['an offset of 60 minutes', { until: '2026-03-02T19:00+01:60' }, 'until', 'ISO 8601'],
+    ['an offset of 24 hours', { until: '2026-03-02T19:00+24:00' }, 'until', 'ISO 8601'],
+    ['text before a time', { until: 'x2026-03-02T19:00Z' }, 'until', 'ISO 8601'],
+    ['text after a time', { until: '2026-03-02T19:00Zx' }, 'until', 'ISO 8601'],
     ['an invalid Date', { expires: new Date('nope') }, 'expires', 'ISO 8601'],
     ['expires after until', { expires: '2026-03-02T19:00:00.001Z' }, 'expires', 'outlive'],
     ['a short nonce', { nonce: 'AAECAwQFBgcICQoLDA0ODg'.slice(0, 21) }, 'nonce', '16 bytes'],
+    ['a nonce of 15 bytes', { nonce: 'AAECAwQFBgcICQoLDA0O' }, 'nonce', '16 bytes'],
+    ['a nonce of 17 bytes', { nonce: 'AAECAwQFBgcICQoLDA0ODxA' }, 'nonce', '16 bytes'],
     ['a nonce spelt two ways', { nonce: 'AAECAwQFBgcICQoLDA0ODx' }, 'nonce', '16 bytes'],
     ['a nonce in base64', { nonce: 'AAECAwQFBgcICQoLDA0OD+' }, 'nonce', '16 bytes'],
   ] as const)('refuses %s, naming the field', (_, overrides, path, message) => {
@@ -103,20 +116,61 @@ describe('createSnoozeClaim', () => {
         expires: null,
       } as never),
     );
-    expect(error.issues.map((issue) => issue.path).sort()).toEqual([
-      'expires',
-      'resources',
-      'schedule',
-      'until',
+    expect(error.message).toMatch(/^Invalid snooze claim: /);
+    expect(error.issues).toEqual([
+      { path: 'schedule', message: 'schedule must be a schedule name' },
+      { path: 'resources', message: 'resources must be a list of resource ids' },
+      { path: 'until', message: 'until must be a time' },
+      { path: 'expires', message: 'expires must be a time' },
+    ]);
+    expect(refusal(() => aClaim({ resources: [7] as never })).issues).toEqual([
+      { path: 'resources[0]', message: 'a resource id must be text' },
+    ]);
+    expect(refusal(() => aClaim({ nonce: 7 as never })).issues).toEqual([
+      { path: 'nonce', message: 'nonce must be text' },
     ]);
   });
 });
 
-describe('SnoozeClaimSchema', () => {
-  it('refuses unsorted ids and fields it does not know', () => {
-    expect(SnoozeClaimSchema.safeParse({ ...aClaim(), resources: ['b', 'a'] }).success).toBe(false);
-    expect(SnoozeClaimSchema.safeParse({ ...aClaim(), extra: 1 }).success).toBe(false);
-    expect(SnoozeClaimSchema.safeParse(aClaim()).success).toBe(true);
+describe('SignableClaimSchema', () => {
+  const issuesOf = (value: unknown) => {
+    const result = SignableClaimSchema.safeParse(value);
+    return result.success ? [] : result.error.issues.map((issue) => issue.message);
+  };
+
+  it('accepts a claim createSnoozeClaim made', () => {
+    expect(issuesOf(aClaim())).toEqual([]);
+  });
+
+  it('names unknown fields, and says what a claim is', () => {
+    expect(issuesOf({ ...aClaim(), extra: 1 })).toEqual(['has unknown field extra']);
+    expect(issuesOf({ ...aClaim(), a: 1, b: 2 })).toEqual(['has unknown fields a, b']);
+    expect(issuesOf('claim')).toEqual([
+      'must be an object with v, action, schedule, resources, until, expires and nonce',
+    ]);
+  });
+
+  it('refuses unsorted ids, another version or action', () => {
+    expect(issuesOf({ ...aClaim(), resources: ['b', 'a'] })).toEqual([
+      'resources must be sorted, without duplicates',
+    ]);
+    expect(issuesOf({ ...aClaim(), v: 2, action: 'start' })).toEqual([
+      'v must be 1',
+      'action must be snooze',
+    ]);
+  });
+
+  it.each([
+    '2026-03-02T19:00:00Z',
+    '2026-03-02T19:00:00.000+00:00',
+    '2026-03-02T19:00:00.0000Z',
+    '2026-02-30T19:00:00.000Z',
+    'nope',
+    '',
+  ])('refuses until %j, not written as toISOString writes it', (until) => {
+    expect(issuesOf({ ...aClaim(), until })).toEqual([
+      'until must be an ISO 8601 time in UTC as YYYY-MM-DDTHH:MM:SS.sssZ',
+    ]);
   });
 });
 

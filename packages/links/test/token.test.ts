@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ValidationError } from '@nightshift/runtime';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSnoozeClaim, type SnoozeClaim } from '../src/claim.ts';
 import {
   DEFAULT_MAX_SNOOZE_MS,
@@ -122,7 +122,20 @@ describe('verifyToken: its configuration', () => {
     expect(() => verifyToken(token, keys as SigningKey[], { now: NOW })).toThrow(ValidationError);
   });
 
+  it('names the keys, and refuses an entry that is not a key', () => {
+    expect(() => verifyToken(token, [CURRENT, null as never], { now: NOW })).toThrow(
+      'Invalid signing keys: [1].id: must be a key id: A-Z a-z 0-9 . _ : -; [1].secret: must be at least 32 bytes',
+    );
+    expect(() => verifyToken(token, [null as never, CURRENT], { now: NOW })).toThrow(/\[0\]\.id/);
+  });
+
   it('throws a ValidationError for an invalid now or maximum', () => {
+    expect(() => verifyToken(token, KEYS, { now: new Date('nope') })).toThrow(
+      'Invalid token options: now: must be a valid Date',
+    );
+    expect(() => verifyToken(token, KEYS, { now: NOW, maxSnoozeMs: 0 })).toThrow(
+      'Invalid token options: maxSnoozeMs: must be a positive number of milliseconds',
+    );
     expect(() => verifyToken(token, KEYS, { now: new Date('nope') })).toThrow(
       /now: must be a valid Date/,
     );
@@ -408,6 +421,31 @@ describe('verifyToken: malformed tokens', () => {
     ['a number', 42],
   ])('refuses %s as malformed', (_, input) => {
     expect(codeOf(input as string)).toBe('malformed');
+  });
+
+  it('refuses anything longer than MAX_TOKEN_LENGTH unread', () => {
+    const from = vi.spyOn(Buffer, 'from');
+    try {
+      const atLimit = `${'A'.repeat(MAX_TOKEN_LENGTH - macPart.length - 1)}.${macPart}`;
+      expect(atLimit).toHaveLength(MAX_TOKEN_LENGTH);
+      expect(codeOf(atLimit)).toBe('malformed');
+      expect(from).toHaveBeenCalled();
+      from.mockClear();
+      expect(codeOf(`A${atLimit}`)).toBe('malformed');
+      expect(from).not.toHaveBeenCalled();
+    } finally {
+      from.mockRestore();
+    }
+  });
+
+  it.each([
+    ['until', '2026-03-02T19:00:00Z'],
+    ['until', 'nope'],
+    ['expires', '2026-02-30T18:00:00.000Z'],
+    ['expires', '+002026-03-02T18:00:00.000Z'],
+  ])('refuses %s %j, even with a MAC of the right key', (field, value) => {
+    const fields = { ...(JSON.parse(payloadOf(token)) as object), [field]: value };
+    expect(codeOf(forge(JSON.stringify(fields), CURRENT.secret))).toBe('malformed');
   });
 
   it('refuses a payload spelt a second way in base64url', () => {
