@@ -72,6 +72,12 @@ describe('signToken and verifyToken', () => {
     expect(() => signToken({ ...claim, resources: ['i-2', 'i-1'] }, CURRENT)).toThrow(
       ValidationError,
     );
+    expect(() => signToken({ ...claim, resources: ['i-2', 'i-1'] }, CURRENT)).toThrow(
+      'Invalid snooze claim: resources: resources must be sorted, without duplicates',
+    );
+    expect(() => signToken({ ...claim, schedule: 'a b' }, CURRENT)).toThrow(
+      'Invalid snooze claim: schedule: schedule must be a schedule name (a plain tag value)',
+    );
     expect(() => signToken({ ...claim, expires: '2026-03-02T19:00:00.001Z' }, CURRENT)).toThrow(
       /expires must not be later than until/,
     );
