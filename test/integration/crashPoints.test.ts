@@ -18,6 +18,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import * as backups from './scenarios/backupManager.ts';
 import * as infra from './scenarios/infraScaler.ts';
 import { eventOf } from './scenarios/logProcessor.ts';
+import * as reconcile from './scenarios/reconcile.ts';
 import * as cleanup from './scenarios/snapshotCleanup.ts';
 
 // Crash safety at every call. For each function's scenario, a fault-free run records every
@@ -146,6 +147,112 @@ describe('crash safety at every call', () => {
       expect(report.clean[0]?.staging).toEqual(['stopped', true]);
       expect(report.clean[0]?.database).toBe('stopped');
       expect(report.clean[1]?.staging).toEqual(['running', false]);
+      expect(failures).toEqual([]);
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    'infra-scaler reconcile brings every scheduled resource to its due state whatever call it is killed after',
+    async () => {
+      // Prepare: one resource of each case, on schedules due running and due stopped now
+      // with hours of margin, so every run of the scenario sees the same due states. The
+      // report the last run sends says how it got there (a run with nothing to do sends
+      // none); only the account is compared.
+      const now = new Date();
+      type Seen = {
+        account: Awaited<ReturnType<typeof reconcile.observeScheduled>>;
+        done: Record<string, string> | undefined;
+      };
+      const scenario: CrashScenario<Seen> = {
+        upstreams: { aws: moto.endpoint },
+        changes,
+        equivalent: (clean, crashed) =>
+          JSON.stringify(crashed.account) === JSON.stringify(clean.account),
+        prepare: async () => {
+          await freshAccount();
+          const account = await reconcile.seedScheduledAccount(now);
+          const topic = await reportsTopic();
+          const reader = await subscribeQueue({
+            sns: getClient(SNSClient),
+            sqs: getClient(SQSClient),
+            topicArn: topic,
+          });
+          const received: string[] = [];
+          let lastRunAt = 0;
+          return {
+            invocations: [
+              {
+                label: 'reconcile',
+                bundle: dist('infra-scaler'),
+                event: { action: 'reconcile' },
+                functionName: 'infra-scaler',
+                env: () => {
+                  lastRunAt = Date.now();
+                  return { SCHEDULES: account.schedules, SNS_TOPIC_ARN: topic };
+                },
+              },
+            ],
+            observe: async () => {
+              const reports = await reader.receive({ count: 10, timeoutMs: 500 });
+              received.push(...reports.map((report) => report.Message ?? ''));
+              const last = received.find(
+                (message) =>
+                  Date.parse(/^started ([^,\s]+)/m.exec(message)?.[1] ?? '') >= lastRunAt,
+              );
+              return {
+                account: await reconcile.observeScheduled(account),
+                done: last === undefined ? undefined : reconcile.doneByRole(account, last),
+              };
+            },
+          };
+        },
+      };
+
+      // Act
+      const { report, failures } = await crashFailures(
+        'infra-scaler reconcile',
+        scenario,
+        ({ done }) =>
+          done
+            ? Object.entries(done)
+                .map(([role, line]) => `${role} ${line}`)
+                .join(', ')
+            : 'no report (nothing to do)',
+      );
+
+      // Assess
+      const settled = { lastError: false, snoozeUntil: false };
+      expect(report.clean[0]?.account).toEqual({
+        toStop: { state: 'stopped', lastAction: 'stop', ...settled },
+        toStart: { state: 'running', lastAction: 'start', ...settled },
+        snoozePassed: { state: 'stopped', lastAction: 'stop', ...settled },
+        toRecord: { state: 'running', lastAction: 'start', ...settled },
+        settled: { state: 'stopped', lastAction: 'stop', ...settled },
+        group: {
+          state: '0/5/0',
+          lastAction: 'stop',
+          savedSize: 'min=2,max=5,desired=3',
+          ...settled,
+        },
+        database: { state: 'stopped', lastAction: 'stop', ...settled },
+      });
+      expect(report.clean[0]?.done).toEqual({
+        toStop: 'stop: stopped',
+        toStart: expect.stringMatching(/^start: started/),
+        snoozePassed: 'stop: stopped',
+        toRecord: 'record: already running; recorded',
+        group: expect.stringMatching(/^stop: min and desired 0; sizes saved/),
+        database: expect.stringMatching(/^stop: stopped/),
+      });
+      // Killed after the instances stopped, before their tags: the rerun finds them stopped
+      // and records the transition (the snooze comes off with it).
+      const afterStop = report.outcomes.find(({ point }) => point.action === 'StopInstances');
+      expect(afterStop?.states[0]?.done).toMatchObject({
+        toStop: 'record: already stopped; recorded',
+        snoozePassed: 'record: already stopped; recorded',
+      });
+      expect(report.outcomes.length).toBeGreaterThan(5);
       expect(failures).toEqual([]);
     },
     SCENARIO_TIMEOUT,

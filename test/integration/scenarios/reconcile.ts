@@ -1,5 +1,5 @@
 import {
-  type AutoScalingClient,
+  AutoScalingClient,
   CreateAutoScalingGroupCommand,
   CreateLaunchConfigurationCommand,
   DescribeAutoScalingGroupsCommand,
@@ -8,7 +8,7 @@ import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-clo
 import {
   CreateTagsCommand,
   DescribeInstancesCommand,
-  type EC2Client,
+  EC2Client,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -17,11 +17,11 @@ import {
   CreateDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
-  type RDSClient,
+  RDSClient,
   StopDBClusterCommand,
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import type { Report, ReportEntry } from '@nightshift/runtime';
+import { getClient, type Report, type ReportEntry } from '@nightshift/runtime';
 import type { BundleInvocation } from '@nightshift/testing';
 import { launchInstance, toTags } from './ec2.ts';
 
@@ -323,4 +323,147 @@ export const isLastAction = (
   if (!match || match[1] !== action) return false;
   const at = Date.parse(match[2] ?? '');
   return at >= from.getTime() - 1_000 && at <= to.getTime() + 1_000;
+};
+
+/**
+ * One scheduled resource of each case a reconcile run handles, by role, and the schedules
+ * document (`SCHEDULES`) they are on: `day` due running and `night` due stopped at `now`,
+ * with hours of margin either side, so the same document holds for every run within them.
+ */
+export interface ScheduledAccount {
+  ec2: EC2Client;
+  autoscaling: AutoScalingClient;
+  rds: RDSClient;
+  schedules: string;
+  instances: {
+    /** Running, due stopped, never acted on: stopped. */
+    toStop: string;
+    /** Stopped, due running, never acted on: started. */
+    toStart: string;
+    /** Running, due stopped, its snooze passed (started by Nightshift this morning): stopped, snooze off. */
+    snoozePassed: string;
+    /** Running, due running, the last transition handled a stop: the start is only recorded. */
+    toRecord: string;
+    /** Stopped, due stopped, and Nightshift stopped it: nothing to write. */
+    settled: string;
+  };
+  /** An Auto Scaling group at 2/5/3, due stopped: sizes saved, then 0. */
+  group: string;
+  /** A running PostgreSQL DB instance, due stopped. */
+  database: string;
+}
+
+/**
+ * Seeds every case of a reconcile run into a fresh account: the same names and tags every
+ * time (the ids of instances differ), so runs from it can be compared by `observeScheduled`.
+ */
+export const seedScheduledAccount = async (now: Date): Promise<ScheduledAccount> => {
+  const [ec2, autoscaling, rds] = [
+    getClient(EC2Client),
+    getClient(AutoScalingClient),
+    getClient(RDSClient),
+  ];
+  const [day, night] = ['crash-day', 'crash-night'];
+  const schedules = schedulesText({
+    [day]: scheduleDue('running', now),
+    [night]: scheduleDue('stopped', now),
+  });
+  const toStop = await seedInstance(ec2, { [TAG.schedule]: night });
+  const toStart = await seedInstance(ec2, { [TAG.schedule]: day }, { stopped: true });
+  const snoozePassed = await seedInstance(ec2, {
+    [TAG.schedule]: night,
+    [TAG.snoozeUntil]: new Date(now.getTime() - MINUTE_MS).toISOString(),
+    [TAG.lastAction]: lastAction('start', new Date(now.getTime() - 10 * HOUR_MS)),
+  });
+  const toRecord = await seedInstance(ec2, {
+    [TAG.schedule]: day,
+    [TAG.lastAction]: lastAction('stop', new Date(now.getTime() - DAY_MS)),
+  });
+  const settled = await seedInstance(
+    ec2,
+    {
+      [TAG.schedule]: night,
+      [TAG.lastAction]: lastAction('stop', new Date(now.getTime() - 2 * HOUR_MS)),
+    },
+    { stopped: true },
+  );
+  const group = 'crash-web';
+  await seedGroup(autoscaling, group, { min: 2, max: 5, desired: 3 }, { [TAG.schedule]: night });
+  const database = 'crash-db';
+  await seedDatabase(rds, database, { [TAG.schedule]: night });
+  return {
+    ec2,
+    autoscaling,
+    rds,
+    schedules,
+    instances: { toStop, toStart, snoozePassed, toRecord, settled },
+    group,
+    database,
+  };
+};
+
+/**
+ * What a run leaves of one resource, alike between runs at different times: its state (a
+ * group's `min/max/desired`), the action part of `nightshift:last-action` (`stop`, `start`,
+ * or undefined when absent), and whether `nightshift:last-error` and
+ * `nightshift:snooze-until` are there.
+ */
+export interface ScheduledState {
+  state: string | undefined;
+  lastAction: string | undefined;
+  lastError: boolean;
+  snoozeUntil: boolean;
+}
+
+const scheduledState = ({ state, tags }: Seen): ScheduledState => ({
+  state,
+  lastAction: tags[TAG.lastAction]?.split('@')[0],
+  lastError: TAG.lastError in tags,
+  snoozeUntil: TAG.snoozeUntil in tags,
+});
+
+/** Every resource of a `seedScheduledAccount` by role; the group's saved-size tag beside it. */
+export const observeScheduled = async ({
+  ec2,
+  autoscaling,
+  rds,
+  instances,
+  group,
+  database,
+}: ScheduledAccount) => {
+  const seen = await seeInstances(ec2, Object.values(instances));
+  const instance = (id: string) => scheduledState(seen.get(id) ?? { state: undefined, tags: {} });
+  const groupSeen = await seeGroup(autoscaling, group);
+  return {
+    toStop: instance(instances.toStop),
+    toStart: instance(instances.toStart),
+    snoozePassed: instance(instances.snoozePassed),
+    toRecord: instance(instances.toRecord),
+    settled: instance(instances.settled),
+    group: { ...scheduledState(groupSeen), savedSize: groupSeen.tags[TAG.savedSize] },
+    database: scheduledState(await seeDatabase(rds, database)),
+  };
+};
+
+/**
+ * The `done` entries of a report as SNS delivers it (the rendered text), by the role of
+ * their resource in `account`: `{ toStop: 'stop: stopped' }`. Resources of other roles
+ * (the group's instances) are left out.
+ */
+export const doneByRole = (account: ScheduledAccount, message: string): Record<string, string> => {
+  const roles = new Map<string, string>([
+    ...Object.entries(account.instances).map(([role, id]): [string, string] => [id, role]),
+    [account.group, 'group'],
+    [account.database, 'database'],
+  ]);
+  const done: Record<string, string> = {};
+  let section = '';
+  for (const line of message.split('\n')) {
+    const heading = /^([A-Z]+) \(\d+\)$/.exec(line);
+    if (heading) section = heading[1] ?? '';
+    const entry = /^- (\S+): (.+)$/.exec(line);
+    const role = entry && roles.get(entry[1] ?? '');
+    if (section === 'DONE' && role) done[role] = entry?.[2] ?? '';
+  }
+  return done;
 };
