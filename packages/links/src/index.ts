@@ -7,6 +7,7 @@ export {
   type SnoozeClaim,
   type TimeInput,
 } from './claim.ts';
+export { clearSigningKeyCache, KEY_CACHE_MS, loadSigningKeys } from './keys.ts';
 export {
   DEFAULT_MAX_SNOOZE_MS,
   KEY_ID,
