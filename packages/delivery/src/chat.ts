@@ -1,4 +1,14 @@
 // Chat rendering only: no webhook delivery, no AWS client (`@nightshift/delivery/chat`).
+export {
+  type HeadsUpNotice,
+  type HeadsUpResource,
+  headsUpChunks,
+  headsUpSlack,
+  headsUpTeams,
+  headsUpText,
+  MAX_HEADS_UP_RESOURCES,
+  teamsEscape,
+} from './headsUp.ts';
 export { SLACK_LIMITS, slackLimitIssues, TEAMS_LIMITS, teamsLimitIssues } from './limits.ts';
 export {
   SLACK_COLOURS,
