@@ -1,4 +1,5 @@
 import { AUTOSCALE_TAG, ENVIRONMENT_KEY } from '@nightshift/conventions';
+import { DESTINATION_SETTINGS, type Destinations, resolveDestinations } from '@nightshift/delivery';
 import {
   envFlag,
   envInteger,
@@ -10,6 +11,9 @@ import {
 } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 import { PLAIN_TAG_VALUE } from './environment.ts';
+
+/** A URL on this machine: the local chat-actions endpoint of the demo. */
+const LOOPBACK_URL = /^http:\/\/(?:127\.0\.0\.1|localhost)(?::\d+)?\//;
 
 /** The function's settings, each read from its environment variable (the names are a contract); every one has a default. */
 export const SETTINGS = {
@@ -58,10 +62,34 @@ export const SETTINGS = {
   schedulesParameter: ['SCHEDULES_PARAMETER', z.optional(envString())],
   /** `SCALER_CONCURRENCY`: groups or databases changed at once. */
   concurrency: ['SCALER_CONCURRENCY', envInteger({ default: 5, min: 1, max: 50 })],
+  /**
+   * `ACTIONS_TABLE`: the DynamoDB table that records each heads-up sent (once per schedule
+   * and stop). With `LINK_KEY_SECRET` and `CHAT_ACTIONS_URL`, turns the heads-up messages
+   * on; without any of the three, heads-ups are only logged.
+   */
+  actionsTable: ['ACTIONS_TABLE', z.optional(envString())],
+  /** `LINK_KEY_SECRET`: the Secrets Manager secret (ARN) whose current version signs the snooze links. */
+  linkKeySecret: ['LINK_KEY_SECRET', z.optional(envString())],
+  /** `CHAT_ACTIONS_URL`: the chat-actions function's URL the snooze links open (https, or http to a loopback host). */
+  chatActionsUrl: [
+    'CHAT_ACTIONS_URL',
+    z.optional(
+      envString().check(
+        z.refine(
+          (url) => /^https:\/\/[^\s/?#]+/.test(url) || LOOPBACK_URL.test(url),
+          'must be an https URL (plain http only to 127.0.0.1 or localhost)',
+        ),
+      ),
+    ),
+  ],
+  /** `MAX_SNOOZE_HOURS`: the longest a snooze link may keep a resource running; a link that would ask for more is left out. */
+  maxSnoozeHours: ['MAX_SNOOZE_HOURS', envInteger({ default: 12, min: 1, max: 168 })],
+  /** The chat destinations of the heads-up (`SLACK_WEBHOOK_*`, `TEAMS_WEBHOOK_*`, `DESTINATIONS`, `ROUTES` matching the schedule name, …). */
+  ...DESTINATION_SETTINGS,
 } as const satisfies SettingsSpec;
 
-/** The function's settings. */
-export type Config = Settings<typeof SETTINGS>;
+/** The function's settings, and the heads-up's chat destinations checked together. */
+export type Config = Settings<typeof SETTINGS> & { chat: Destinations };
 
 /**
  * Reads and validates the function's environment (throws `ConfigError` naming every bad variable).
@@ -69,5 +97,7 @@ export type Config = Settings<typeof SETTINGS>;
  * @example
  * const config = loadConfig(); // IDLE_LOOKBACK_DAYS unset → config.idleLookbackDays === 14
  */
-export const loadConfig = (env: Record<string, string | undefined> = process.env): Config =>
-  parseSettings(SETTINGS, env);
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
+  const settings = parseSettings(SETTINGS, env);
+  return { ...settings, chat: resolveDestinations(settings) };
+};

@@ -1,13 +1,22 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { SCALED_DOWN_KEY } from '@nightshift/conventions';
 import { listDatabases, listGroups, listInstances } from '@nightshift/inventory';
 import { type Decision, type Job, type Outcomes, type Plan, runJob } from '@nightshift/job';
+import { loadSigningKeys, type SigningKey } from '@nightshift/links';
 import type { Observability } from '@nightshift/middleware';
-import { type Report, resolveDryRun, type TimeBudget, ValidationError } from '@nightshift/runtime';
+import {
+  getClient,
+  type Report,
+  resolveDryRun,
+  type TimeBudget,
+  ValidationError,
+} from '@nightshift/runtime';
 import { type ApplyContext, applyScaleDown, applyScaleUp } from './apply.ts';
 import type { Config } from './config.ts';
 import { cpuStatistics } from './cpu.ts';
@@ -24,6 +33,7 @@ import {
   type ScaleUpChange,
   type Scope,
 } from './plan.ts';
+import { type Post, sendHeadsUps, webhookPost } from './reconcile/headsUp.ts';
 import { reconcileJob } from './reconcile/job.ts';
 import { loadSchedules } from './reconcile/schedules.ts';
 import type { HeadsUp } from './reconcile/types.ts';
@@ -41,6 +51,14 @@ export interface Deps extends Observability {
   now?: () => Date;
   /** Waits between polls of started instances (tests pass one that returns at once). */
   sleep?: (ms: number) => Promise<void>;
+  /** The heads-up's record of what was sent (the shared client unless given). */
+  dynamodb?: DynamoDBClient;
+  /** Reads the link key secret (the shared client unless given). */
+  secretsManager?: SecretsManagerClient;
+  /** The signing keys of the snooze links, current first (`LINK_KEY_SECRET` read unless given). */
+  loadKeys?: () => Promise<SigningKey[]>;
+  /** Delivers a heads-up to a chat destination (a webhook POST unless given). */
+  post?: Post;
 }
 
 /** Everything the job of one action is built from. */
@@ -179,7 +197,10 @@ export type ReconcileReport = Report & { headsUp: HeadsUp[] };
 /**
  * A reconcile: the schedules document read and checked (a `ValidationError` naming the
  * path before any AWS call), then every resource tagged `nightshift:schedule` brought to
- * its due state. The stops due soon are logged and returned beside the report.
+ * its due state. The stops due soon are logged and returned beside the report; unless in
+ * a dry run, and when `ACTIONS_TABLE`, `LINK_KEY_SECRET` and `CHAT_ACTIONS_URL` are all
+ * set, each is then sent once with its snooze links (`sendHeadsUps`): a heads-up that
+ * fails is a note of the returned report, never a failed run.
  */
 const reconcile = async (
   deps: Deps,
@@ -216,7 +237,30 @@ const reconcile = async (
   );
   const headsUp = job.headsUp();
   for (const notice of headsUp) deps.logger.info('Heads-up', { headsUp: notice });
-  return { ...report, headsUp };
+  const { actionsTable, linkKeySecret, chatActionsUrl } = config;
+  if (dryRun || !actionsTable || !linkKeySecret || !chatActionsUrl || headsUp.length === 0)
+    return { ...report, headsUp };
+  const secrets = deps.secretsManager ?? getClient(SecretsManagerClient);
+  const sent = await sendHeadsUps(
+    headsUp,
+    document.schedules,
+    {
+      dynamodb: deps.dynamodb ?? getClient(DynamoDBClient),
+      sns: deps.sns,
+      logger: deps.logger,
+      loadKeys: deps.loadKeys ?? (() => loadSigningKeys(secrets, linkKeySecret)),
+      post: deps.post ?? webhookPost(config.chat, budget),
+      now: now(),
+    },
+    {
+      actionsTable,
+      chatActionsUrl,
+      maxSnoozeHours: config.maxSnoozeHours,
+      ...(config.snsTopicArn ? { topicArn: config.snsTopicArn } : {}),
+      chat: config.chat,
+    },
+  );
+  return { ...report, notes: [...report.notes, ...sent.notes], headsUp };
 };
 
 /**
