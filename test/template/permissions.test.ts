@@ -13,6 +13,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-auto-scaling': 'autoscaling',
   'client-cloudwatch': 'cloudwatch',
   'client-codepipeline': 'codepipeline',
+  'client-dynamodb': 'dynamodb',
   'client-ec2': 'ec2',
   'client-rds': 'rds',
   'client-secrets-manager': 'secretsmanager',

@@ -1,16 +1,14 @@
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLambdaContext } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import dryRun from '../events/dry-run.json' with { type: 'json' };
+import smoke from '../events/smoke.json' with { type: 'json' };
+import { CURRENT, getEvent } from './fixtures.ts';
 
-const ec2Mock = mockClient(EC2Client);
-const snsMock = mockClient(SNSClient);
+const secretsMock = mockClient(SecretsManagerClient);
 
-/** The handler module as Lambda loads it: configuration read at import, from this environment. */
+/** The handler module as Lambda loads it, with this environment. */
 const loadHandler = async (env: Record<string, string | undefined>) => {
-  vi.stubEnv('SNS_TOPIC_ARN', undefined);
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   vi.resetModules();
   return (await import('../src/handler.ts')).handler;
@@ -18,41 +16,56 @@ const loadHandler = async (env: Record<string, string | undefined>) => {
 
 describe('chat-actions handler', () => {
   beforeEach(() => {
-    ec2Mock.reset();
-    snsMock.reset();
-    ec2Mock.on(DescribeInstancesCommand).resolves({
-      Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'running' } }] }],
-    });
-    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    vi.unstubAllEnvs();
+    secretsMock.reset();
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolves({ VersionId: CURRENT.id, SecretString: CURRENT.secret as string });
   });
 
-  it('runs the sample event and returns the report', async () => {
+  it('answers the smoke event (a GET without a token) with a 400 page, reading nothing', async () => {
     // Prepare
     const handler = await loadHandler({});
 
     // Act
-    const report = await handler(dryRun, createLambdaContext());
+    const response = await handler(smoke, createLambdaContext());
 
     // Assess
-    expect(report).toMatchObject({ service: 'chat-actions', dryRun: true, done: [] });
-    expect(report.planned.map((entry) => entry.id)).toEqual(['i-1']);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(secretsMock.calls()).toHaveLength(0);
   });
 
-  it('refuses an invalid event naming the field, and reads nothing', async () => {
+  it('answers a bad token with a 4xx page, never an error', async () => {
     // Prepare
     const handler = await loadHandler({});
 
     // Act
-    const invocation = handler({ dryRun: 'yes' }, createLambdaContext());
+    const response = await handler(getEvent('t=not.a-token'), createLambdaContext());
 
     // Assess
-    await expect(invocation).rejects.toMatchObject({ name: 'ValidationError' });
-    expect(ec2Mock.calls()).toHaveLength(0);
-    expect(snsMock.calls()).toHaveLength(0);
+    expect(response.statusCode).toBe(400);
   });
 
-  it('fails at cold start with every invalid variable named', async () => {
+  it('answers a bad setting with a logged 500 page', async () => {
+    // Prepare
+    const handler = await loadHandler({ MAX_SNOOZE_HOURS: 'many' });
+
+    // Act
+    const response = await handler(smoke, createLambdaContext());
+
+    // Assess
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toContain('the error is logged');
+  });
+
+  it('fails an invocation that is not a function URL request, naming the field', async () => {
+    // Prepare
+    const handler = await loadHandler({});
+
     // Act & Assess
-    await expect(loadHandler({ DRY_RUN: 'maybe' })).rejects.toThrow(/DRY_RUN/);
+    await expect(handler({ dryRun: true }, createLambdaContext())).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 });

@@ -1,91 +1,387 @@
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { clearSigningKeyCache, type SigningKey } from '@nightshift/links';
 import { createObservability } from '@nightshift/middleware';
 import type { TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { Action } from '../src/plan.ts';
-import { run, SERVICE } from '../src/run.ts';
+import { type Config, loadConfig } from '../src/config.ts';
+import type { FunctionUrlEvent } from '../src/event.ts';
+import { answer, type Deps, run } from '../src/run.ts';
+import {
+  aClaim,
+  aToken,
+  CURRENT,
+  getEvent,
+  NOW,
+  PREVIOUS,
+  postEvent,
+  RETIRED,
+  SECRET_ARN,
+  TABLE,
+  TOPIC_ARN,
+} from './fixtures.ts';
 
 const ec2Mock = mockClient(EC2Client);
+const dynamoMock = mockClient(DynamoDBClient);
+const secretsMock = mockClient(SecretsManagerClient);
 const snsMock = mockClient(SNSClient);
-const topicArn = 'arn:aws:sns:us-east-1:123456789012:nightshift-reports';
-const now = new Date('2026-11-28T05:00:00Z');
-const plenty: TimeBudget = { remainingMs: () => 600_000, isExhausted: () => false };
+const asgMock = mockClient(AutoScalingClient);
+const rdsMock = mockClient(RDSClient);
 
-const setup = (env: Record<string, string> = {}) => {
-  const observability = createObservability(SERVICE);
-  const addMetric = vi.spyOn(observability.metrics, 'addMetric');
-  const deps = { ec2: new EC2Client({}), sns: new SNSClient({}), ...observability, now: () => now };
-  return { deps, config: loadConfig({ SNS_TOPIC_ARN: topicArn, ...env }), addMetric };
+const budget: TimeBudget = { remainingMs: () => 60_000 } as TimeBudget;
+const config: Config = loadConfig({
+  ACTIONS_TABLE: TABLE,
+  LINK_KEY_SECRET: SECRET_ARN,
+  SNS_TOPIC_ARN: TOPIC_ARN,
+  ENVIRONMENT: 'staging',
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
+});
+
+const { logger, metrics } = createObservability('chat-actions');
+const post = vi.fn(async () => undefined);
+const deps = (now = NOW): Deps => ({
+  ec2: new EC2Client({ region: 'eu-west-1' }),
+  autoScaling: new AutoScalingClient({ region: 'eu-west-1' }),
+  rds: new RDSClient({ region: 'eu-west-1' }),
+  dynamodb: new DynamoDBClient({ region: 'eu-west-1' }),
+  secrets: new SecretsManagerClient({ region: 'eu-west-1' }),
+  sns: new SNSClient({ region: 'eu-west-1' }),
+  logger,
+  metrics,
+  now: () => now,
+  post,
+});
+
+/** The secret's versions: the current key, and the previous one when given. */
+const keysInSecret = (current: SigningKey, previous?: SigningKey) => {
+  secretsMock
+    .on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' })
+    .resolves({ VersionId: current.id, SecretString: current.secret as string });
+  if (previous)
+    secretsMock
+      .on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' })
+      .resolves({ VersionId: previous.id, SecretString: previous.secret as string });
+  else
+    secretsMock
+      .on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' })
+      .rejects(new ResourceNotFoundException({ message: 'no AWSPREVIOUS', $metadata: {} }));
 };
 
-describe('chat-actions run', () => {
-  beforeEach(() => {
-    ec2Mock.reset();
-    snsMock.reset();
-    ec2Mock.on(DescribeInstancesCommand).resolves({
-      Reservations: [
-        {
-          Instances: [
-            { InstanceId: 'i-1', State: { Name: 'running' } },
-            { InstanceId: 'i-2', State: { Name: 'stopped' } },
-            { State: { Name: 'running' } },
-          ],
+const onSchedule = (id: string, schedule = 'office-hours') => ({
+  InstanceId: id,
+  State: { Name: 'running' as const },
+  Tags: [{ Key: 'nightshift:schedule', Value: schedule }],
+});
+
+/** Every call that changes anything: the nonce record, a tag, a note. */
+const writes = () => [
+  ...dynamoMock.commandCalls(PutItemCommand),
+  ...ec2Mock.commandCalls(CreateTagsCommand),
+  ...snsMock.commandCalls(PublishCommand),
+  ...post.mock.calls,
+];
+
+const invoke = (event: FunctionUrlEvent, now = NOW) => run(deps(now), config, event, budget);
+
+beforeEach(() => {
+  for (const mock of [ec2Mock, dynamoMock, secretsMock, snsMock, asgMock, rdsMock]) mock.reset();
+  post.mockClear();
+  clearSigningKeyCache();
+  keysInSecret(CURRENT, PREVIOUS);
+  ec2Mock.on(DescribeInstancesCommand).resolves({
+    Reservations: [
+      {
+        Instances: [onSchedule('i-0aaaaaaaaaaaaaaaa'), onSchedule('i-0bbbbbbbbbbbbbbbb', 'nights')],
+      },
+    ],
+  });
+  ec2Mock.on(CreateTagsCommand).resolves({});
+  dynamoMock.on(PutItemCommand).resolves({});
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+
+describe('run: GET', () => {
+  it('shows the confirmation page of a valid link and changes nothing', async () => {
+    // Act
+    const response = await invoke(getEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain(`<input type="hidden" name="t" value="${aToken()}">`);
+    expect(writes()).toEqual([]);
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)).toHaveLength(0);
+  });
+
+  it('changes nothing on HEAD either', async () => {
+    // Prepare
+    const event = getEvent(`t=${aToken()}`);
+    event.requestContext.http.method = 'HEAD';
+
+    // Act
+    const response = await invoke(event);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(writes()).toEqual([]);
+  });
+
+  it.each([
+    ['no token', '', 400],
+    ['two tokens', `t=${aToken()}&t=${aToken()}`, 400],
+    ['a token of another key', `t=${aToken(aClaim(), RETIRED)}`, 400],
+    ['a token cut short', `t=${aToken().slice(0, -3)}`, 400],
+  ])('refuses %s with a 4xx page', async (_, query, status) => {
+    // Act
+    const response = await invoke(getEvent(query));
+
+    // Assess
+    expect(response.statusCode).toBe(status);
+    expect(response.body).toContain('Nothing was changed.');
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe('run: POST', () => {
+  it('records the nonce once, conditionally, with who used it, then tags only what is on the schedule', async () => {
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(dynamoMock.commandCalls(PutItemCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        TableName: TABLE,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: {
+          pk: { S: 'nonce#AAECAwQFBgcICQoLDA0ODw' },
+          at: { S: NOW.toISOString() },
+          sourceIp: { S: '198.51.100.7' },
+          userAgent: { S: expect.stringContaining('Mozilla/5.0') },
+          schedule: { S: 'office-hours' },
+          until: { S: '2026-03-02T19:00:00.000Z' },
+          resources: {
+            L: [{ S: 'instance:i-0aaaaaaaaaaaaaaaa' }, { S: 'instance:i-0bbbbbbbbbbbbbbbb' }],
+          },
+          // The link's expiry (18:00) and a day.
+          expiresAt: { N: String(Date.parse('2026-03-03T18:00:00.000Z') / 1000) },
         },
-      ],
-    });
-    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+      },
+    ]);
+    expect(ec2Mock.commandCalls(CreateTagsCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        Resources: ['i-0aaaaaaaaaaaaaaaa'],
+        Tags: [{ Key: 'nightshift:snooze-until', Value: '2026-03-02T19:00:00.000Z' }],
+      },
+    ]);
+    expect(response.body).toContain('not on schedule office-hours');
   });
 
-  it('reads the environment’s instances, carries out the plan, counts and publishes', async () => {
-    // Prepare
-    const { deps, config, addMetric } = setup({ ENVIRONMENT: 'qa' });
+  it('verifies before anything else: a tampered token writes no nonce', async () => {
+    // Prepare: the payload of a 3-hour snooze with the MAC of the 1-hour one.
+    const oneHour = aToken();
+    const threeHours = aToken(aClaim({ until: '2026-03-02T21:00:00.000Z' }));
+    const tampered = `${threeHours.split('.')[0]}.${oneHour.split('.')[1]}`;
 
     // Act
-    const report = await run(deps, config, {}, plenty);
+    const response = await invoke(postEvent(`t=${tampered}`));
 
     // Assess
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
-      Filters: expect.arrayContaining([{ Name: 'tag:Environment', Values: ['qa'] }]),
-    });
-    expect(report).toMatchObject({
-      service: SERVICE,
-      dryRun: false,
-      startedAt: now.toISOString(),
-      planned: [{ id: 'i-1', action: Action.Flag }],
-      done: [{ id: 'i-1', action: Action.Flag, reason: 'flagged' }],
-      skipped: [{ id: 'i-2', action: Action.Skip }],
-      failed: [],
-      totals: { instancesSeen: 2 },
-    });
-    expect(addMetric).toHaveBeenCalledWith('InstancesFlagged', 'Count', 1);
-    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { TopicArn: topicArn });
+    expect(response.statusCode).toBe(400);
+    expect(writes()).toEqual([]);
   });
 
-  it('in a dry run, plans and reports and carries out nothing', async () => {
-    // Prepare
-    const { deps, config } = setup();
-
+  it('refuses an expired link with 410 and changes nothing', async () => {
     // Act
-    const report = await run(deps, config, { dryRun: true }, plenty);
+    const response = await invoke(postEvent(`t=${aToken()}`), new Date('2026-03-02T18:00:00.000Z'));
 
     // Assess
-    expect(report.dryRun).toBe(true);
-    expect(report.planned.map((entry) => entry.id)).toEqual(['i-1']);
-    expect(report.done).toEqual([]);
+    expect(response.statusCode).toBe(410);
+    expect(response.body).toContain('Link expired');
+    expect(writes()).toEqual([]);
   });
 
-  it('keeps a dry run when DRY_RUN is on, whatever the event says', async () => {
+  it('refuses a link asking for more than MAX_SNOOZE_HOURS with 400 and changes nothing', async () => {
     // Prepare
-    const { deps, config } = setup({ DRY_RUN: 'true' });
+    const tooLong = aToken(aClaim({ until: '2026-03-03T06:00:00.000Z' }));
+    const shortMax = { ...config, maxSnoozeHours: 1 };
 
     // Act
-    const report = await run(deps, config, { dryRun: false }, plenty);
+    const refusedByDefault = await invoke(postEvent(`t=${tooLong}`));
+    const refusedBySetting = await run(deps(), shortMax, postEvent(`t=${aToken()}`), budget);
 
     // Assess
-    expect(report.dryRun).toBe(true);
-    expect(report.done).toEqual([]);
+    expect(refusedByDefault.statusCode).toBe(400);
+    expect(refusedByDefault.body).toContain('Link asks for too much');
+    expect(refusedBySetting.statusCode).toBe(400);
+    expect(writes()).toEqual([]);
+  });
+
+  it('refuses a link used before with 409 and changes nothing', async () => {
+    // Prepare
+    dynamoMock.on(PutItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+      }),
+    );
+
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('Link already used');
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(CreateTagsCommand)).toHaveLength(0);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  it('accepts a link signed with the previous key after a rotation', async () => {
+    // Prepare: rotated once: the link's key is now AWSPREVIOUS.
+    secretsMock.reset();
+    keysInSecret(RETIRED, CURRENT);
+
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(ec2Mock.commandCalls(CreateTagsCommand)).toHaveLength(1);
+  });
+
+  it('refuses a link signed with a key two rotations old, and changes nothing', async () => {
+    // Prepare
+    secretsMock.reset();
+    keysInSecret(RETIRED, PREVIOUS);
+
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(writes()).toEqual([]);
+  });
+
+  it('works with a secret that has never been rotated', async () => {
+    // Prepare
+    secretsMock.reset();
+    keysInSecret(CURRENT);
+
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('takes a form body passed as text as well as base64', async () => {
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`, { base64: false }));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(ec2Mock.commandCalls(CreateTagsCommand)).toHaveLength(1);
+  });
+
+  it('tells the reports topic and the chat who kept what running until when', async () => {
+    // Act
+    await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    const [publish] = snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input);
+    expect(publish?.TopicArn).toBe(TOPIC_ARN);
+    expect(publish?.Subject).toBe(
+      'Nightshift: office-hours kept running until 2026-03-02 19:00 UTC',
+    );
+    expect(publish?.Message).toContain('by 198.51.100.7 (Mozilla/5.0');
+    expect(publish?.Message).toContain('kept: instance:i-0aaaaaaaaaaaaaaaa');
+    expect(publish?.Message).toContain('left alone: instance:i-0bbbbbbbbbbbbbbbb');
+    expect(post).toHaveBeenCalledTimes(1);
+    expect(JSON.stringify(post.mock.calls[0])).toContain('office-hours');
+  });
+
+  it('still shows the result when a note cannot be sent', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).rejects(new Error('AuthorizationError'));
+    post.mockRejectedValueOnce(new Error('webhook answered 500'));
+
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(ec2Mock.commandCalls(CreateTagsCommand)).toHaveLength(1);
+  });
+
+  it('sends no note when nothing was kept running', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Nothing was kept running.');
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  it('answers 500 when a tag write fails, after recording the nonce', async () => {
+    // Prepare
+    ec2Mock.on(CreateTagsCommand).rejects(new Error('UnauthorizedOperation'));
+
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toContain('Could not be kept running');
+  });
+
+  it('refuses other methods with 405', async () => {
+    // Prepare
+    const event = postEvent(`t=${aToken()}`);
+    event.requestContext.http.method = 'DELETE';
+
+    // Act
+    const response = await invoke(event);
+
+    // Assess
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('GET, POST');
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe('answer', () => {
+  it('turns an AWS failure into a logged 500 page', async () => {
+    // Prepare
+    secretsMock.reset();
+    secretsMock.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException'));
+    const error = vi.spyOn(logger, 'error');
+
+    // Act
+    const response = await answer(deps(), () => invoke(getEvent(`t=${aToken()}`)));
+
+    // Assess
+    expect(response.statusCode).toBe(500);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(error).toHaveBeenCalledWith('Link could not be handled', expect.any(Error));
+    expect(writes()).toEqual([]);
   });
 });
