@@ -1,0 +1,82 @@
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** A response of chat-actions: the Function URL's response object. */
+export interface UrlResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The actions table as the template makes it: one string key `pk`. */
+export const createActionsTable = async (dynamodb: DynamoDBClient, name: string) => {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
+  );
+  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: name });
+};
+
+/** A link key secret with one version; its ARN, version id (the key id) and value. */
+export const createLinkKey = async (secrets: SecretsManagerClient, name: string) => {
+  const secret = 'L'.repeat(32) + 'k'.repeat(32);
+  const created = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: secret }));
+  return { arn: created.ARN ?? '', key: { id: created.VersionId ?? '', secret } };
+};
+
+/**
+ * A Function URL request (payload format 2.0) as Lambda passes it: a GET with the token in
+ * the query string, or the confirmation form's POST with it in a base64 body.
+ */
+export const urlEvent = (method: 'GET' | 'POST', token: string) => {
+  const form = `t=${encodeURIComponent(token)}`;
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/',
+    rawQueryString: method === 'GET' ? form : '',
+    ...(method === 'GET' ? { queryStringParameters: { t: token } } : {}),
+    headers: {
+      host: 'abc123.lambda-url.us-east-1.on.aws',
+      'user-agent': 'integration-test/1.0',
+      ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'abc123',
+      domainName: 'abc123.lambda-url.us-east-1.on.aws',
+      domainPrefix: 'abc123',
+      http: {
+        method,
+        path: '/',
+        protocol: 'HTTP/1.1',
+        sourceIp: '198.51.100.7',
+        userAgent: 'integration-test/1.0',
+      },
+      requestId: 'c0ffee00-0000-4000-8000-000000000000',
+      routeKey: '$default',
+      stage: '$default',
+      time: '02/Mar/2026:17:30:00 +0000',
+      timeEpoch: 1772472600000,
+    },
+    ...(method === 'POST' ? { body: Buffer.from(form).toString('base64') } : {}),
+    isBase64Encoded: method === 'POST',
+  };
+};
+
+/** The tags of an instance, as a record. */
+export const instanceTags = async (ec2: EC2Client, id: string): Promise<Record<string, string>> => {
+  const { Tags = [] } = await ec2.send(
+    new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [id] }] }),
+  );
+  return Object.fromEntries(Tags.map(({ Key = '', Value = '' }) => [Key, Value]));
+};
