@@ -56,7 +56,7 @@ export const renderNote = (destination: Pick<Destination, 'kind'>, note: SnoozeN
   const text = noteText(note);
   return destination.kind === 'slack'
     ? slackMessage({
-        text: text.split('\n')[0] ?? '',
+        text: slackEscape(text.split('\n')[0] ?? ''),
         tone: 'neutral',
         blocks: [slackSection(slackEscape(text))],
       })
