@@ -1,22 +1,16 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { SCALED_DOWN_KEY } from '@nightshift/conventions';
 import { listDatabases, listGroups, listInstances } from '@nightshift/inventory';
-import { type Decision, type Job, type Outcomes, type Plan, runJob } from '@nightshift/job';
-import { loadSigningKeys, type SigningKey } from '@nightshift/links';
+import { type Job, type Outcomes, type Plan, runJob } from '@nightshift/job';
+import type { SigningKey } from '@nightshift/links';
 import type { Observability } from '@nightshift/middleware';
-import {
-  getClient,
-  type Report,
-  resolveDryRun,
-  type TimeBudget,
-  ValidationError,
-} from '@nightshift/runtime';
+import { type Report, resolveDryRun, type TimeBudget, ValidationError } from '@nightshift/runtime';
 import { type ApplyContext, applyScaleDown, applyScaleUp } from './apply.ts';
 import type { Config } from './config.ts';
 import { cpuStatistics } from './cpu.ts';
@@ -33,10 +27,11 @@ import {
   type ScaleUpChange,
   type Scope,
 } from './plan.ts';
-import { type Post, sendHeadsUps, webhookPost } from './reconcile/headsUp.ts';
-import { reconcileJob } from './reconcile/job.ts';
-import { loadSchedules } from './reconcile/schedules.ts';
-import type { HeadsUp } from './reconcile/types.ts';
+import type { Post } from './reconcile/headsUp.ts';
+import { reconcile } from './reconcile/run.ts';
+import { titled } from './titled.ts';
+
+export type { ReconcileReport } from './reconcile/run.ts';
 
 export const SERVICE = 'infra-scaler';
 
@@ -69,18 +64,6 @@ interface JobContext {
   dryRun: boolean;
   apply: ApplyContext;
 }
-
-/** The job, its plan opened by the run's first note: which action, on which environment. */
-const titled = <A extends string, R, C extends Decision<A>>(
-  title: string,
-  job: Job<A, R, C>,
-): Job<A, R, C> => ({
-  ...job,
-  plan: (input) => {
-    const plan = job.plan(input);
-    return { ...plan, notes: [title, ...plan.notes] };
-  },
-});
 
 /**
  * The job of scale_down or scale_up: the environment's instances (by these filters), its
@@ -189,78 +172,6 @@ const idleCheckJob = ({
       };
     },
   };
-};
-
-/** A reconcile's report: the stops due soon beside it, for the heads-up. */
-export type ReconcileReport = Report & { headsUp: HeadsUp[] };
-
-/**
- * A reconcile: the schedules document read and checked (a `ValidationError` naming the
- * path before any AWS call), then every resource tagged `nightshift:schedule` brought to
- * its due state. The stops due soon are logged and returned beside the report; unless in
- * a dry run, and when `ACTIONS_TABLE`, `LINK_KEY_SECRET` and `CHAT_ACTIONS_URL` are all
- * set, each is then sent once with its snooze links (`sendHeadsUps`): a heads-up that
- * fails is a note of the returned report, never a failed run.
- */
-const reconcile = async (
-  deps: Deps,
-  config: Config,
-  dryRun: boolean,
-  budget: TimeBudget,
-  now: () => Date,
-): Promise<ReconcileReport> => {
-  const document = await loadSchedules(config);
-  const job = reconcileJob(
-    {
-      ec2: deps.ec2,
-      autoscaling: deps.autoscaling,
-      rds: deps.rds,
-      cloudwatch: deps.cloudwatch,
-      document,
-      now: now(),
-      budget,
-      concurrency: config.concurrency,
-      sleep: deps.sleep,
-    },
-    SERVICE,
-    dryRun,
-  );
-  const report = await runJob(
-    titled(`reconcile of ${Object.keys(document.schedules).length} schedules`, job),
-    {
-      logger: deps.logger,
-      metrics: deps.metrics,
-      sns: deps.sns,
-      topicArn: config.snsTopicArn,
-      now,
-    },
-  );
-  const headsUp = job.headsUp();
-  for (const notice of headsUp) deps.logger.info('Heads-up', { headsUp: notice });
-  const { actionsTable, linkKeySecret, chatActionsUrl } = config;
-  if (dryRun || !actionsTable || !linkKeySecret || !chatActionsUrl || headsUp.length === 0)
-    return { ...report, headsUp };
-  const secrets = deps.secretsManager ?? getClient(SecretsManagerClient);
-  const sent = await sendHeadsUps(
-    headsUp,
-    document.schedules,
-    {
-      dynamodb: deps.dynamodb ?? getClient(DynamoDBClient),
-      sns: deps.sns,
-      logger: deps.logger,
-      loadKeys: deps.loadKeys ?? (() => loadSigningKeys(secrets, linkKeySecret)),
-      post: deps.post ?? webhookPost(config.chat, budget),
-      now: now(),
-    },
-    {
-      actionsTable,
-      chatActionsUrl,
-      maxSnoozeHours: config.maxSnoozeHours,
-      ...(config.snsTopicArn ? { topicArn: config.snsTopicArn } : {}),
-      chat: config.chat,
-    },
-  );
-  return { ...report, notes: [...report.notes, ...sent.notes], headsUp };
 };
 
 /**
