@@ -132,11 +132,7 @@ export const readResources = async (
             ),
           ),
   ]);
-  // Only what was asked for: a filter never widens, but a describe answer is not trusted to.
-  const asked = new Set(refs.map(resourceName));
-  return [...ec2Found, ...groupsFound, ...dbInstancesFound, ...dbClustersFound].filter((found) =>
-    asked.has(resourceName(found)),
-  );
+  return [...ec2Found, ...groupsFound, ...dbInstancesFound, ...dbClustersFound];
 };
 
 /**
@@ -218,25 +214,28 @@ export const snooze = async (
   const refs = resources.flatMap((name) => parseResource(name) ?? []);
   const found = await readResources(clients, refs);
   const { keep, leftAlone } = selectSnoozed(resources, found, schedule, until);
-  const result: SnoozeResult = { kept: [], leftAlone, failed: [] };
   const kinds = [...new Set(keep.map((resource) => resource.kind))];
+  const errors = new Map<ResourceKind, Error>();
   await Promise.all(
     kinds.map(async (kind) => {
-      const ofKind = keep.filter((resource) => resource.kind === kind);
       try {
-        await tagKind(clients, kind, ofKind, until);
-        result.kept.push(...ofKind.map(resourceName));
-      } catch (error) {
-        const cause = error instanceof Error ? error : new Error(String(error));
-        result.failed.push(
-          ...ofKind.map((resource) => ({ name: resourceName(resource), error: cause })),
+        await tagKind(
+          clients,
+          kind,
+          keep.filter((resource) => resource.kind === kind),
+          until,
         );
+      } catch (error) {
+        errors.set(kind, error instanceof Error ? error : new Error(String(error)));
       }
     }),
   );
-  const order = new Map(resources.map((name, index) => [name, index]));
-  const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
-  result.kept.sort(byOrder);
-  result.failed.sort((a, b) => byOrder(a.name, b.name));
+  // In the link's order, each resource kept or failed with its kind's error.
+  const result: SnoozeResult = { kept: [], leftAlone, failed: [] };
+  for (const resource of keep) {
+    const error = errors.get(resource.kind);
+    if (error) result.failed.push({ name: resourceName(resource), error });
+    else result.kept.push(resourceName(resource));
+  }
   return result;
 };

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { selectSnoozed, snooze } from '../src/snooze.ts';
+import { readResources, selectSnoozed, snooze } from '../src/snooze.ts';
 
 const ec2Mock = mockClient(EC2Client);
 const asgMock = mockClient(AutoScalingClient);
@@ -102,13 +102,24 @@ describe('snooze', () => {
           DBClusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
           TagList: [{ Key: 'nightshift:schedule', Value: 'office-hours-2' }],
         },
+        {
+          DBClusterIdentifier: 'ledger',
+          DBClusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:ledger',
+          TagList: onSchedule,
+        },
       ],
     });
 
     // Act
     const result = await snooze(clients, {
       schedule: 'office-hours',
-      resources: ['db-cluster:orders', 'db-instance:reporting', 'group:batch', 'group:web'],
+      resources: [
+        'db-cluster:ledger',
+        'db-cluster:orders',
+        'db-instance:reporting',
+        'group:batch',
+        'group:web',
+      ],
       until: UNTIL,
     });
 
@@ -132,14 +143,24 @@ describe('snooze', () => {
       rdsMock.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input),
     ).toEqual([
       {
+        ResourceName: 'arn:aws:rds:eu-west-1:123456789012:cluster:ledger',
+        Tags: [{ Key: 'nightshift:snooze-until', Value: UNTIL }],
+      },
+      {
         ResourceName: 'arn:aws:rds:eu-west-1:123456789012:db:reporting',
         Tags: [{ Key: 'nightshift:snooze-until', Value: UNTIL }],
       },
     ]);
-    expect(rdsMock.commandCalls(DescribeDBClustersCommand)[0]?.args[0].input).toEqual({
-      Filters: [{ Name: 'db-cluster-id', Values: ['orders'] }],
+    expect(asgMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input).toEqual({
+      AutoScalingGroupNames: ['batch', 'web'],
     });
-    expect(result.kept).toEqual(['db-instance:reporting', 'group:web']);
+    expect(rdsMock.commandCalls(DescribeDBInstancesCommand)[0]?.args[0].input).toEqual({
+      Filters: [{ Name: 'db-instance-id', Values: ['reporting'] }],
+    });
+    expect(rdsMock.commandCalls(DescribeDBClustersCommand)[0]?.args[0].input).toEqual({
+      Filters: [{ Name: 'db-cluster-id', Values: ['ledger', 'orders'] }],
+    });
+    expect(result.kept).toEqual(['db-cluster:ledger', 'db-instance:reporting', 'group:web']);
     expect(result.leftAlone.map(({ name }) => name)).toEqual(['db-cluster:orders', 'group:batch']);
   });
 
@@ -158,6 +179,11 @@ describe('snooze', () => {
               ],
             },
             {
+              InstanceId: 'i-same',
+              State: { Name: 'running' },
+              Tags: [...onSchedule, { Key: 'nightshift:snooze-until', Value: UNTIL }],
+            },
+            {
               InstanceId: 'i-earlier',
               State: { Name: 'running' },
               Tags: [
@@ -173,7 +199,7 @@ describe('snooze', () => {
     // Act
     const result = await snooze(clients, {
       schedule: 'office-hours',
-      resources: ['instance:i-earlier', 'instance:i-later'],
+      resources: ['instance:i-earlier', 'instance:i-later', 'instance:i-same'],
       until: UNTIL,
     });
 
@@ -181,6 +207,7 @@ describe('snooze', () => {
     expect(result.kept).toEqual(['instance:i-earlier']);
     expect(result.leftAlone).toEqual([
       { name: 'instance:i-later', reason: 'already kept running until then or later' },
+      { name: 'instance:i-same', reason: 'already kept running until then or later' },
     ]);
   });
 
@@ -226,9 +253,7 @@ describe('snooze', () => {
   it('names the resources whose tag write failed, and still keeps the others', async () => {
     // Prepare
     ec2Mock.on(DescribeInstancesCommand).resolves({
-      Reservations: [
-        { Instances: [{ InstanceId: 'i-on', State: { Name: 'stopped' }, Tags: onSchedule }] },
-      ],
+      Reservations: [{ Instances: [{ InstanceId: 'i-on', Tags: onSchedule }] }],
     });
     ec2Mock.on(CreateTagsCommand).rejects(new Error('UnauthorizedOperation'));
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
@@ -269,5 +294,47 @@ describe('selectSnoozed', () => {
 
     // Assess
     expect(keep.map(({ id }) => id)).toEqual(['i-1']);
+  });
+});
+
+describe('readResources', () => {
+  it('gives exactly the resources of the kinds named, with their keyed tags', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: 'i-1',
+              State: { Name: 'running' },
+              Tags: [{ Value: 'no key' }, { Key: 'nightshift:schedule' }, ...onSchedule],
+            },
+          ],
+        },
+      ],
+    });
+
+    // Act
+    const found = await readResources(clients, [{ kind: 'instance', id: 'i-1' }]);
+
+    // Assess
+    expect(found).toEqual([
+      {
+        kind: 'instance',
+        id: 'i-1',
+        arn: 'i-1',
+        tags: [
+          { Key: 'nightshift:schedule', Value: '' },
+          { Key: 'nightshift:schedule', Value: 'office-hours' },
+        ],
+      },
+    ]);
+    expect(asgMock.calls()).toHaveLength(0);
+    expect(rdsMock.calls()).toHaveLength(0);
+  });
+
+  it('gives nothing for a link that names no resource of a known kind', async () => {
+    // Act & Assess
+    expect(await readResources(clients, [])).toEqual([]);
   });
 });
