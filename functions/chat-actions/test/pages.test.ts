@@ -133,6 +133,7 @@ describe('pages', () => {
     // Assess
     expect(statusCode).toBe(200);
     expect(body).toContain('Kept running until <strong>2026-03-02 19:00 UTC</strong>');
+    expect(body).toContain('<ul><li>EC2 instance <code>i-0aaaaaaaaaaaaaaaa</code></li></ul>');
     expect(body).not.toContain('Left alone');
   });
 

@@ -97,6 +97,7 @@ const writes = () => [
 const invoke = (event: FunctionUrlEvent, now = NOW) => run(deps(now), config, event, budget);
 
 beforeEach(() => {
+  vi.restoreAllMocks();
   for (const mock of [ec2Mock, dynamoMock, secretsMock, snsMock, asgMock, rdsMock]) mock.reset();
   post.mockClear();
   clearSigningKeyCache();
@@ -365,6 +366,90 @@ describe('run: POST', () => {
     expect(response.statusCode).toBe(405);
     expect(response.headers.allow).toBe('GET, POST');
     expect(writes()).toEqual([]);
+  });
+});
+
+describe('run: what it records, logs and counts', () => {
+  it('fails (for a 500 page), not 409, when the nonce cannot be written for another reason', async () => {
+    // Prepare
+    dynamoMock.on(PutItemCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+
+    // Act
+    const running = invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    await expect(running).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect(ec2Mock.commandCalls(CreateTagsCommand)).toHaveLength(0);
+  });
+
+  it('keeps at most 256 characters of the user agent in the record and the note', async () => {
+    // Prepare
+    const event = postEvent(`t=${aToken()}`);
+    event.requestContext.http.userAgent = 'u'.repeat(300);
+
+    // Act
+    await invoke(event);
+
+    // Assess
+    const item = dynamoMock.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
+    expect(item?.userAgent).toEqual({ S: 'u'.repeat(256) });
+    const message = snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
+    expect(message).toContain(`(${'u'.repeat(256)})`);
+    expect(message).not.toContain('u'.repeat(257));
+  });
+
+  it('logs the resources it could not keep running, with their errors', async () => {
+    // Prepare
+    ec2Mock.on(CreateTagsCommand).rejects(new Error('UnauthorizedOperation'));
+    const error = vi.spyOn(logger, 'error');
+
+    // Act
+    await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(error).toHaveBeenCalledWith(
+      'Resources could not be kept running',
+      expect.objectContaining({
+        schedule: 'office-hours',
+        failed: [{ name: 'instance:i-0aaaaaaaaaaaaaaaa', error: 'UnauthorizedOperation' }],
+      }),
+    );
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('logs the use of a link, and a note that could not be sent', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).rejects(new Error('AuthorizationError'));
+    const info = vi.spyOn(logger, 'info');
+    const warn = vi.spyOn(logger, 'warn');
+
+    // Act
+    await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(info).toHaveBeenCalledWith(
+      'Link used',
+      expect.objectContaining({ kept: ['instance:i-0aaaaaaaaaaaaaaaa'], sourceIp: '198.51.100.7' }),
+    );
+    expect(warn).toHaveBeenCalledWith('Note not sent everywhere', {
+      failed: [{ destination: 'reports topic', reason: 'AuthorizationError' }],
+    });
+  });
+
+  it('counts links used, resources kept and links refused', async () => {
+    // Prepare
+    const added = vi.spyOn(metrics, 'addMetric');
+
+    // Act
+    await invoke(postEvent(`t=${aToken()}`));
+    await invoke(getEvent('t=x.y'));
+
+    // Assess
+    expect(added.mock.calls.map(([name, , value]) => [name, value])).toEqual([
+      ['LinksUsed', 1],
+      ['ResourcesKept', 1],
+      ['LinksRefused', 1],
+    ]);
   });
 });
 
