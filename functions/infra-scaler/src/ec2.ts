@@ -84,8 +84,11 @@ export const stopAndMark = async (
  * The instances with these ids, read by id, 200 ids per call (never a call without ids,
  * which would list them all). An id that EC2 does not return is missing; a failed call
  * rejects.
+ *
+ * @example
+ * const seen = await describeByIds(ec2, ['i-1', 'i-2']); // Map of id → Instance
  */
-const describeByIds = async (
+export const describeByIds = async (
   ec2: EC2Client,
   ids: readonly string[],
 ): Promise<Map<string, Instance>> => {

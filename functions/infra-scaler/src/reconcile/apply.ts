@@ -7,7 +7,6 @@ import {
 import {
   CreateTagsCommand,
   DeleteTagsCommand,
-  DescribeInstancesCommand,
   type EC2Client,
   type Instance,
   StopInstancesCommand,
@@ -34,7 +33,13 @@ import {
 } from '@nightshift/runtime';
 import { restoreSize, saveAndEmpty } from '../autoScaling.ts';
 import { inChunks } from '../chunks.ts';
-import { START_WAIT_MS, type StartWatch, startInstances, watchStart } from '../ec2.ts';
+import {
+  describeByIds,
+  START_WAIT_MS,
+  type StartWatch,
+  startInstances,
+  watchStart,
+} from '../ec2.ts';
 import { encodeSize } from '../marks.ts';
 import { ReconcileAction, type ReconcileChange, type Scheduled } from './types.ts';
 
@@ -69,8 +74,6 @@ export const POLL_MS = 5_000;
 export const WAVE_WAIT_MS = 240_000;
 /** Ids per CreateTags / DeleteTags / StopInstances call (one failure's blast radius stays small). */
 const CHUNK = 50;
-/** DescribeInstances by id, this many ids per call. */
-const DESCRIBE_CHUNK = 200;
 /** Ids a "waits for order" reason names before it only counts the rest. */
 const NAMED_IDS = 5;
 /** RDS allows only these characters in tag values; the same rule serves every kind. */
@@ -253,27 +256,6 @@ const counterOf = (change: ReconcileChange): keyof ReconcileCounts | undefined =
   }
 };
 
-/**
- * The instances with these ids, read by id, 200 ids per call (never a call without ids,
- * which would list them all). A failed call rejects.
- */
-const readInstances = async (
-  ec2: EC2Client,
-  ids: readonly string[],
-): Promise<Map<string, Instance>> => {
-  const seen = new Map<string, Instance>();
-  for (let start = 0; start < ids.length; start += DESCRIBE_CHUNK) {
-    const page = await ec2.send(
-      new DescribeInstancesCommand({ InstanceIds: ids.slice(start, start + DESCRIBE_CHUNK) }),
-    );
-    for (const reservation of page.Reservations ?? []) {
-      for (const instance of reservation.Instances ?? [])
-        if (instance.InstanceId) seen.set(instance.InstanceId, instance);
-    }
-  }
-  return seen;
-};
-
 /** A database's status now (`available`, `stopped`, …), read again; undefined when not found. */
 const databaseStatus = async (rds: RDSClient, db: Scheduled): Promise<string | undefined> => {
   if (db.kind === 'db-instance') {
@@ -309,7 +291,7 @@ const stopInstances = async (
     outcome: 'done',
     reason: 'stopped',
   }));
-  const seen = await readInstances(
+  const seen = await describeByIds(
     ec2,
     stopped.failed.map(({ id }) => id),
   ).catch(() => new Map<string, Instance>());
@@ -467,7 +449,7 @@ const poll = async (
     settled.push(...watched(watch, byId));
     for (const { change } of settled) there.add(change);
   } else {
-    const seen = await readInstances(ec2, [...byId.keys()]).catch(
+    const seen = await describeByIds(ec2, [...byId.keys()]).catch(
       () => new Map<string, Instance>(),
     );
     for (const change of instances) {
