@@ -1,5 +1,5 @@
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { localTime } from '@nightshift/schedules';
+import { LAST_ACTION_KEY, SCHEDULE_KEY } from '@nightshift/conventions';
 import {
   type FaultProxy,
   invokeBundle,
@@ -7,7 +7,7 @@ import {
   startFaultProxy,
   startMoto,
 } from '@nightshift/testing';
-import { LAST_ACTION_KEY, SCHEDULE_KEY } from '../../packages/conventions/src/tags.ts';
+import { clock } from '../demo/schedules.ts';
 import { type InstantEc2, type MemoryInstance, startInstantEc2 } from './ec2Endpoint.ts';
 import type { ReconcileFigures } from './report.ts';
 import { median } from './stats.ts';
@@ -36,12 +36,6 @@ const HOUR_MS = 3_600_000;
 const STEADY_SCHEDULE = 'office-hours';
 /** Due stopped now: the instances whose transition is pending. */
 const DUE_STOP_SCHEDULE = 'night-batch';
-
-/** `HH:MM` of an instant on the wall clock of a time zone. */
-const clock = (instant: Date, timeZone: string): string => {
-  const { minutes } = localTime(instant, timeZone);
-  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-};
 
 /**
  * The schedules document, built around `now` so that it holds whenever the benchmark runs:

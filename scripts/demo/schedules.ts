@@ -2,8 +2,13 @@ import { localTime } from '@nightshift/schedules';
 
 const HOUR_MS = 3_600_000;
 
-/** `HH:MM` of an instant on the wall clock of a time zone. */
-const clock = (instant: Date, timeZone: string): string => {
+/**
+ * `HH:MM` of an instant on the wall clock of a time zone.
+ *
+ * @example
+ * clock(new Date('2026-12-01T18:00:00Z'), 'Europe/Berlin'); // '19:00'
+ */
+export const clock = (instant: Date, timeZone: string): string => {
   const { minutes } = localTime(instant, timeZone);
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 };
