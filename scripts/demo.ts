@@ -20,12 +20,23 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { invokeBundle, type MotoServer, startMoto, subscribeQueue } from '@nightshift/testing';
 import { demoSchedules } from './demo/schedules.ts';
 import { type DemoAccount, seedAccount } from './demo/seed.ts';
+import {
+  eveningSchedule,
+  instanceState,
+  instanceTags,
+  launchScheduled,
+  pageTitle,
+  readChatMessage,
+  seedActions,
+  serveFunctionUrl,
+} from './demo/snooze.ts';
 import { listFunctions } from './lib/functions.ts';
 import { readSmokeEvent } from './lib/smokeEvent.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const bundle = (name: string) => resolve(root, 'dist', name, 'index.mjs');
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
+const SNOOZE = 'nightshift:snooze-until';
 const problems: string[] = [];
 const expect = (ok: boolean, what: string) => {
   console.log(`    ${ok ? 'ok  ' : 'FAIL'} ${what}`);
@@ -126,6 +137,7 @@ const main = async () => {
   const functions = listFunctions(root);
   const ran = new Set<string>();
   let moto: MotoServer | undefined;
+  const closers: (() => Promise<unknown>)[] = [];
   const receiver = await startReceiver();
   try {
     moto = await startMoto();
@@ -248,6 +260,94 @@ const main = async () => {
       'nothing changed, and no report is published for a quiet run',
     );
 
+    // 2c. A heads-up before a stop, and its "Keep running 1 h" link clicked.
+    console.log(
+      `\n${bold('Snooze links')}: the actions table and the link key seeded, chat-actions served on 127.0.0.1`,
+    );
+    const actions = await seedActions();
+    const linkEnv = { ACTIONS_TABLE: actions.table, LINK_KEY_SECRET: actions.secretArn };
+    const chatActions = await serveFunctionUrl(bundle('chat-actions'), 'chat-actions', {
+      ...env,
+      ...linkEnv,
+      ENVIRONMENT: 'dev',
+    });
+    closers.push(chatActions.close);
+    ran.add('chat-actions');
+    console.log(`    chat-actions at ${chatActions.url}`);
+    const review = await launchScheduled('dev-review', 'evening');
+    const evening = (stopInMinutes: number) => ({
+      ...linkEnv,
+      CHAT_ACTIONS_URL: chatActions.url,
+      SCHEDULES: JSON.stringify({
+        schedules: { ...document.schedules, evening: eveningSchedule(new Date(), stopInMinutes) },
+      }),
+    });
+    const postsBefore = receiver.posts.length;
+    const warned = await step(
+      '18:50',
+      'the evening schedule stops in 10 minutes: a heads-up with snooze links',
+      'infra-scaler',
+      { action: 'reconcile' },
+      evening(10),
+    );
+    const messages = receiver.posts.slice(postsBefore).map(readChatMessage);
+    for (const message of messages) {
+      console.log(`    webhook ${message.destination} received: "${message.text}"`);
+      console.log(`      links: ${message.links.map(({ label }) => `[${label}]`).join(' ')}`);
+    }
+    const keep = messages[0]?.links.find(({ label }) => label === 'Keep running 1 h')?.url ?? '';
+    expect(
+      !warned.error &&
+        messages.length === 2 &&
+        messages.every(({ links }) => links.some(({ label }) => label === 'Keep running 1 h')) &&
+        keep.startsWith(`${chatActions.url}?t=`),
+      'Slack and Teams each received the heads-up with its "Keep running 1 h" link',
+    );
+    expect((await instanceState(review)) === 'running', 'nothing stopped before its time');
+
+    const opened = await fetch(keep);
+    console.log(`    GET  the link: ${opened.status} "${pageTitle(await opened.text())}"`);
+    expect(
+      opened.status === 200 && (await instanceTags(review))[SNOOZE] === undefined,
+      'opening the link shows a confirmation page and changes nothing',
+    );
+    const click = () =>
+      fetch(keep, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ t: new URL(keep).searchParams.get('t') ?? '' }).toString(),
+      });
+    const used = await click();
+    const snoozedUntil = (await instanceTags(review))[SNOOZE];
+    console.log(`    POST the form: ${used.status} "${pageTitle(await used.text())}"`);
+    console.log(`    dev-review: ${SNOOZE}=${snoozedUntil}`);
+    expect(
+      used.status === 200 && snoozedUntil !== undefined,
+      `"Keep running 1 h" used: dev-review tagged ${SNOOZE}`,
+    );
+    const reused = await click();
+    console.log(`    POST again:    ${reused.status} "${pageTitle(await reused.text())}"`);
+    expect(
+      reused.status === 409 && (await instanceTags(review))[SNOOZE] === snoozedUntil,
+      'the same link a second time: refused (409), nothing changed',
+    );
+
+    const docs = await launchScheduled('dev-docs', 'evening');
+    console.log('    dev-docs joins the evening schedule (no link names it)');
+    const stopped = await step(
+      '19:03',
+      'the evening stop is due (3 minutes ago)',
+      'infra-scaler',
+      { action: 'reconcile' },
+      evening(-3),
+    );
+    const [reviewAfter, docsAfter] = [await instanceState(review), await instanceState(docs)];
+    console.log(`    after: dev-review (snoozed) ${reviewAfter}, dev-docs ${docsAfter}`);
+    expect(
+      !stopped.error && reviewAfter === 'running' && docsAfter === 'stopped',
+      'the snoozed instance survives the stop; the other instance of its schedule is stopped',
+    );
+
     // 3. Backups of production.
     const backup = await step('01:00', 'production is backed up', 'backup-manager', {
       backup_type: 'all',
@@ -352,12 +452,12 @@ const main = async () => {
       'the idle worker is flagged',
     );
 
-    const published = await reports.receive({ count: 7, timeoutMs: 3_000 });
+    const published = await reports.receive({ count: 11, timeoutMs: 3_000 });
     console.log(`\n${bold('Reports on SNS')}`);
     for (const report of published) console.log(`    ${report.Subject}`);
     expect(
-      published.length === 6,
-      'every scheduled run that did something published its report (the quiet reconcile did not)',
+      published.length === 10,
+      'every scheduled run that did something published its report (the quiet reconcile did not); the heads-up and the snooze each sent their email',
     );
 
     // Every other function of the list, with its smoke event.
@@ -371,6 +471,7 @@ const main = async () => {
       expect(!smoke.error, `${manifest.name} ran its smoke event without an error`);
     }
   } finally {
+    for (const close of closers) await close();
     await receiver.close();
     await moto?.stop();
   }
