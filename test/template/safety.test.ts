@@ -252,6 +252,29 @@ describe('IAM tag removal', () => {
   });
 });
 
+describe('IAM of the actions table', () => {
+  it('lets each function write only its own records: infra-scaler heads-ups, chat-actions used links', () => {
+    // Act
+    const writers = functionStatements().filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+
+    // Assess
+    expect(writers.map((statement) => [statement.id, actionsOf(statement)])).toEqual([
+      ['ChatActionsFunction', ['dynamodb:PutItem']],
+      ['InfraScalerFunction', ['dynamodb:PutItem']],
+    ]);
+    const prefixOf = (id: string) =>
+      writers.find((statement) => statement.id === id)?.Condition?.['ForAllValues:StringLike']?.[
+        'dynamodb:LeadingKeys'
+      ];
+    expect(prefixOf('InfraScalerFunction')).toEqual(['heads-up#*']);
+    expect(prefixOf('ChatActionsFunction')).toEqual(['nonce#*']);
+  });
+});
+
 describe('KMS permissions', () => {
   const kmsStatements = () =>
     functionStatements().filter((statement) =>
