@@ -345,15 +345,21 @@ describe('KMS permissions', () => {
         published?.Resource,
       );
     }
-    expect(bySsm.map((statement) => [statement.id, statement.onlyIf])).toEqual([
+    // The webhook parameters: deploy-notifier's messages and infra-scaler's heads-ups.
+    expect(bySsm.map((statement) => [statement.id, statement.onlyIf]).sort()).toEqual([
       ['DeployNotifierFunction', 'HasWebhookParameter'],
+      ['InfraScalerFunction', 'HasWebhookParameter'],
     ]);
-    const parameters = functionStatements().find(
-      (statement) => statement.Sid === 'ReadTheWebhookParameters',
-    )?.Resource;
-    expect(bySsm[0]?.Condition?.StringEquals?.['kms:EncryptionContext:PARAMETER_ARN']).toEqual(
-      parameters,
-    );
+    for (const statement of bySsm) {
+      const parameters = functionStatements().find(
+        (other) => other.id === statement.id && other.Sid === 'ReadTheWebhookParameters',
+      )?.Resource;
+      expect(parameters, statement.id).toBeDefined();
+      expect(
+        statement.Condition?.StringEquals?.['kms:EncryptionContext:PARAMETER_ARN'],
+        statement.id,
+      ).toEqual(parameters);
+    }
   });
 });
 
