@@ -126,6 +126,50 @@ describe('EventSchema', () => {
     // Act & Assess
     expect(() => parseOrThrow(EventSchema, { dryRun: true }, 'event')).toThrow(/requestContext/);
   });
+
+  it('fills in what a minimal request leaves out: no query, no headers, a text body, no caller', () => {
+    // Act
+    const parsed = parseOrThrow(
+      EventSchema,
+      { requestContext: { http: { method: 'GET' } } },
+      'event',
+    );
+
+    // Assess
+    expect(parsed).toEqual({
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'GET', sourceIp: '', userAgent: '' } },
+    });
+  });
+
+  it.each([
+    [{ rawPath: 7 }, 'rawPath: must be a string'],
+    [{ rawQueryString: 7 }, 'rawQueryString: must be a string'],
+    [{ queryStringParameters: 'x' }, 'queryStringParameters: must be an object of strings'],
+    [{ headers: 'x' }, 'headers: must be an object of strings'],
+    [{ body: 7 }, 'body: must be a string'],
+    [{ isBase64Encoded: 'yes' }, 'isBase64Encoded: must be true or false'],
+    [
+      { requestContext: { http: { method: 7 } } },
+      'requestContext.http.method: must be the HTTP method',
+    ],
+    [
+      { requestContext: { http: { method: 'GET', sourceIp: 7 } } },
+      'requestContext.http.sourceIp: must be a string',
+    ],
+    [
+      { requestContext: { http: { method: 'GET', userAgent: 7 } } },
+      'requestContext.http.userAgent: must be a string',
+    ],
+  ])('refuses a bad field, naming it and why (%#)', (fields, message) => {
+    // Prepare
+    const event = { requestContext: { http: { method: 'GET' } }, ...fields };
+
+    // Act & Assess
+    expect(() => parseOrThrow(EventSchema, event, 'event')).toThrow(message);
+  });
 });
 
 describe('readRequest', () => {
