@@ -4,8 +4,6 @@
 // step for run with their smoke event afterwards.
 //   node scripts/demo.ts   (npm run demo sets everything up first)
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
@@ -17,7 +15,13 @@ import {
 } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { invokeBundle, type MotoServer, startMoto, subscribeQueue } from '@nightshift/testing';
+import {
+  invokeBundle,
+  type MotoServer,
+  startMoto,
+  startWebhookReceiver,
+  subscribeQueue,
+} from '@nightshift/testing';
 import { demoSchedules } from './demo/schedules.ts';
 import { type DemoAccount, seedAccount } from './demo/seed.ts';
 import {
@@ -107,25 +111,11 @@ const printState = (label: string, state: Awaited<ReturnType<typeof observe>>) =
   );
 
 /** A local stand-in for the Slack and Teams webhooks. */
-const startReceiver = async () => {
-  const posts: {
-    path: string;
-    body: { text?: string; attachments?: { content?: { body?: { text?: string }[] } }[] };
-  }[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      posts.push({ path: request.url ?? '', body: JSON.parse(body || '{}') });
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, posts, close: () => new Promise((done) => server.close(done)) };
-};
+const startReceiver = () =>
+  startWebhookReceiver<{
+    text?: string;
+    attachments?: { content?: { body?: { text?: string }[] } }[];
+  }>();
 
 const main = async () => {
   console.log(bold('Nightshift demo: one night on an emulated AWS account'));

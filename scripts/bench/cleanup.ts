@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { type FaultProxy, invokeBundle, type Moto } from '@nightshift/testing';
+import { difference } from './stats.ts';
 
 /** One snapshot-cleanup run over a fresh set of old snapshots. */
 export interface CleanupRun {
@@ -74,14 +75,6 @@ const seedOldSnapshots = async (moto: Moto, count: number) => {
     moto.setClockOffset('+0');
   }
 };
-
-const difference = (after: Record<string, number>, before: Record<string, number>) =>
-  Object.fromEntries(
-    Object.entries(after)
-      .map(([action, count]) => [action, count - (before[action] ?? 0)] as const)
-      .filter(([, count]) => count > 0)
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
 
 /**
  * Cleans `count` old snapshots out of a freshly reset emulator with the built

@@ -10,7 +10,7 @@ import {
 import { clock } from '../demo/schedules.ts';
 import { type InstantEc2, type MemoryInstance, startInstantEc2 } from './ec2Endpoint.ts';
 import type { ReconcileFigures } from './report.ts';
-import { median } from './stats.ts';
+import { difference, median } from './stats.ts';
 
 /** One reconcile run of infra-scaler over the scheduled instances in memory. */
 export interface ReconcileRun {
@@ -108,14 +108,6 @@ const sum = (...counts: Record<string, number>[]): Record<string, number> => {
   }
   return total;
 };
-
-const difference = (after: Record<string, number>, before: Record<string, number>) =>
-  Object.fromEntries(
-    Object.entries(after)
-      .map(([action, count]) => [action, count - (before[action] ?? 0)] as const)
-      .filter(([, count]) => count > 0)
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
 
 /**
  * One reconcile run (`{"action":"reconcile"}`) of the built infra-scaler bundle over the

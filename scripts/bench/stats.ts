@@ -13,3 +13,12 @@ export const round = (value: number, digits = 1): number => {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 };
+
+/** The calls by action made between two counts (`after` minus `before`), those above 0, sorted. */
+export const difference = (after: Record<string, number>, before: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([action, count]) => [action, count - (before[action] ?? 0)] as const)
+      .filter(([, count]) => count > 0)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );

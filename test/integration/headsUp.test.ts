@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import {
   CreateTableCommand,
@@ -13,7 +11,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { verifyToken } from '@nightshift/links';
 import { getClient } from '@nightshift/runtime';
-import { invokeBundle, subscribeQueue } from '@nightshift/testing';
+import { invokeBundle, startWebhookReceiver, subscribeQueue } from '@nightshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   periodFrom,
@@ -40,22 +38,7 @@ interface Post {
 }
 
 /** A local webhook receiver standing in for Slack: every POST body is kept. */
-const startReceiver = async () => {
-  const posts: Post[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      posts.push({ path: request.url ?? '', body: JSON.parse(body || '{}') });
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, posts, close: () => new Promise((done) => server.close(done)) };
-};
+const startReceiver = () => startWebhookReceiver<Post['body']>();
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 beforeAll(async () => {

@@ -1,12 +1,10 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { verifyToken } from '@nightshift/links';
 import { getClient } from '@nightshift/runtime';
-import { invokeBundle } from '@nightshift/testing';
+import { invokeBundle, startWebhookReceiver } from '@nightshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createActionsTable,
@@ -42,22 +40,7 @@ interface SlackPost {
 }
 
 /** A local webhook receiver standing in for Slack: every POST body is kept. */
-const startReceiver = async () => {
-  const posts: SlackPost[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      posts.push({ path: request.url ?? '', body: JSON.parse(body || '{}') });
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, posts, close: () => new Promise((done) => server.close(done)) };
-};
+const startReceiver = () => startWebhookReceiver<SlackPost['body']>();
 
 /** The url of the button labelled `label` in a Slack message (empty when absent). */
 const buttonUrl = (post: SlackPost | undefined, label: string): string =>

@@ -1,0 +1,39 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A local stand-in for Slack and Teams webhooks: every POST is kept, path and JSON body. */
+export interface WebhookReceiver<B> {
+  /** `http://127.0.0.1:<port>`: a webhook URL is this plus any path. */
+  base: string;
+  posts: { path: string; body: B }[];
+  close: () => Promise<void>;
+}
+
+/**
+ * Starts a receiver on 127.0.0.1 that answers every request 200 and keeps its path and
+ * JSON body (an empty body as `{}`).
+ *
+ * @example
+ * const receiver = await startWebhookReceiver<{ text?: string }>();
+ * env.SLACK_WEBHOOK_URL = `${receiver.base}/slack/services/T0/B0/x`;
+ */
+export const startWebhookReceiver = async <B = unknown>(): Promise<WebhookReceiver<B>> => {
+  const posts: { path: string; body: B }[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      posts.push({ path: request.url ?? '', body: JSON.parse(body || '{}') as B });
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    posts,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+};
