@@ -2,14 +2,16 @@ import { resolve } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createSnoozeClaim, signToken } from '@nightshift/links';
+import { claimOnce, createSnoozeClaim, signToken } from '@nightshift/links';
 import { getClient } from '@nightshift/runtime';
 import { invokeBundle } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
 import {
   createActionsTable,
   createLinkKey,
+  expireLeases,
   instanceTags,
+  recordStates,
   type UrlResponse,
   urlEvent,
 } from './scenarios/chatActions.ts';
@@ -73,8 +75,10 @@ describe('chat-actions against the emulated account', () => {
       schedule: { S: schedule },
       until: { S: claim.until },
     });
+    expect(record.Item?.state).toEqual({ S: 'done' });
     // Using it again is refused and changes nothing.
     expect(reused.result?.statusCode).toBe(409);
+    expect(reused.result?.body).toContain('Link already used');
     expect(afterReuse).toEqual(afterUse);
   });
 
@@ -110,5 +114,49 @@ describe('chat-actions against the emulated account', () => {
     expect(result?.statusCode).toBe(400);
     expect(record.Item).toBeUndefined();
     expect(await instanceTags(ec2, id)).toEqual({ [SCHEDULE]: schedule });
+  });
+
+  it('answers "in use" while a killed use still holds the link, and finishes that use once its lease is up', async () => {
+    // Prepare: the record a use killed after its claim leaves: pending, leased a minute.
+    const ec2 = getClient(EC2Client);
+    const dynamodb = getClient(DynamoDBClient);
+    const table = unique('actions');
+    await createActionsTable(dynamodb, table);
+    const { arn, key } = await createLinkKey(getClient(SecretsManagerClient), unique('link-key'));
+    const schedule = unique('office-hours');
+    const id = await launchInstance(ec2, { [SCHEDULE]: schedule });
+    const now = Date.now();
+    const claim = createSnoozeClaim({
+      schedule,
+      resources: [`instance:${id}`],
+      until: new Date(now + 60 * 60_000),
+      expires: new Date(now + 10 * 60_000),
+    });
+    const killedUse = await claimOnce(
+      dynamodb,
+      { table, key: `nonce#${claim.nonce}`, expiresAt: now + 86_400_000 },
+      new Date(now),
+      new Date(now + 60_000),
+    );
+    const use = () =>
+      invokeBundle<UrlResponse>(bundle, urlEvent('POST', signToken(claim, key)), {
+        functionName: 'chat-actions',
+        env: { ACTIONS_TABLE: table, LINK_KEY_SECRET: arn },
+      });
+
+    // Act
+    const whileHeld = await use();
+    const tagsWhileHeld = await instanceTags(ec2, id);
+    await expireLeases(dynamodb, table);
+    const afterLease = await use();
+
+    // Assess
+    expect(killedUse).toBe('claimed');
+    expect(whileHeld.result?.statusCode).toBe(409);
+    expect(whileHeld.result?.body).toContain('Link in use');
+    expect(tagsWhileHeld[SNOOZE]).toBeUndefined();
+    expect(afterLease.result?.statusCode).toBe(200);
+    expect((await instanceTags(ec2, id))[SNOOZE]).toBe(claim.until);
+    expect(await recordStates(dynamodb, table)).toEqual({ [`nonce#${claim.nonce}`]: 'done' });
   });
 });

@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSnoozeClaim, signToken } from '@nightshift/links';
 import { getClient, resetClients } from '@nightshift/runtime';
 import {
   type CrashReport,
@@ -12,10 +16,13 @@ import {
   describeKillPoint,
   formatCrashReport,
   runCrashPoints,
+  startWebhookReceiver,
   subscribeQueue,
 } from '@nightshift/testing';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import * as backups from './scenarios/backupManager.ts';
+import * as chat from './scenarios/chatActions.ts';
+import { launchInstance } from './scenarios/ec2.ts';
 import * as infra from './scenarios/infraScaler.ts';
 import { eventOf } from './scenarios/logProcessor.ts';
 import * as reconcile from './scenarios/reconcile.ts';
@@ -435,6 +442,223 @@ describe('crash safety at every call', () => {
         expect(failures).toEqual([]);
       } finally {
         await new Promise((done) => receiver.close(done));
+      }
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    "chat-actions keeps the link's instance running, and tells the channel at least once, whatever call it is killed after",
+    async () => {
+      // Prepare: a link to keep two instances running, one of them on its schedule. A use
+      // killed half-way leaves its record pending; once that invocation's lease is up (the
+      // scenario moves it into the past), the link works again and finishes the job. The
+      // note may then go out twice, never not at all.
+      const now = Date.now();
+      type Seen = {
+        kept: string | undefined;
+        elsewhere: string | undefined;
+        records: string[];
+        notes: string[];
+        copies: number;
+      };
+      const scenario: CrashScenario<Seen> = {
+        upstreams: { aws: moto.endpoint },
+        changes,
+        equivalent: (clean, crashed) =>
+          JSON.stringify({ ...crashed, copies: 0 }) === JSON.stringify({ ...clean, copies: 0 }) &&
+          crashed.copies <= 2 * clean.copies,
+        prepare: async () => {
+          await freshAccount();
+          const [ec2, dynamodb] = [getClient(EC2Client), getClient(DynamoDBClient)];
+          await chat.createActionsTable(dynamodb, 'actions');
+          const { arn, key } = await chat.createLinkKey(
+            getClient(SecretsManagerClient),
+            'link-key',
+          );
+          const onSchedule = await launchInstance(ec2, { 'nightshift:schedule': 'office' });
+          const elsewhere = await launchInstance(ec2, { 'nightshift:schedule': 'nights' });
+          const topic = await reportsTopic();
+          const reader = await subscribeQueue({
+            sns: getClient(SNSClient),
+            sqs: getClient(SQSClient),
+            topicArn: topic,
+          });
+          const claim = createSnoozeClaim({
+            schedule: 'office',
+            resources: [`instance:${onSchedule}`, `instance:${elsewhere}`],
+            until: new Date(now + 60 * 60_000),
+            expires: new Date(now + 30 * 60_000),
+            nonce: 'AAECAwQFBgcICQoLDA0ODw',
+          });
+          const received: string[] = [];
+          return {
+            invocations: [
+              {
+                label: 'use the link',
+                bundle: dist('chat-actions'),
+                event: chat.urlEvent('POST', signToken(claim, key)),
+                functionName: 'chat-actions',
+                env: () => ({
+                  ACTIONS_TABLE: 'actions',
+                  LINK_KEY_SECRET: arn,
+                  SNS_TOPIC_ARN: topic,
+                  ENVIRONMENT: 'staging',
+                }),
+                afterKill: () => chat.expireLeases(dynamodb, 'actions'),
+              },
+            ],
+            observe: async () => {
+              const notes = await reader.receive({ count: 10, timeoutMs: 300 });
+              received.push(...notes.map((note) => note.Subject ?? ''));
+              const tags = async (id: string) =>
+                (await chat.instanceTags(ec2, id))['nightshift:snooze-until'];
+              return {
+                kept: (await tags(onSchedule)) === claim.until ? "until the link's time" : 'no',
+                elsewhere: await tags(elsewhere),
+                records: Object.entries(await chat.recordStates(dynamodb, 'actions')).map(
+                  ([pk, state]) => `${pk.split('#')[0]} ${state}`,
+                ),
+                notes: [...new Set(received)].sort(),
+                copies: received.length,
+              };
+            },
+          };
+        },
+      };
+
+      // Act
+      const { report, failures } = await crashFailures(
+        'chat-actions',
+        scenario,
+        ({ kept, records, copies }) => `kept ${kept}, record ${records.join()}, ${copies} note(s)`,
+      );
+
+      // Assess
+      expect(report.clean).toEqual([
+        {
+          kept: "until the link's time",
+          elsewhere: undefined,
+          records: ['nonce done'],
+          notes: [expect.stringContaining('kept running')],
+          copies: 1,
+        },
+      ]);
+      expect(report.outcomes.map(({ point }) => point.action)).toEqual(
+        expect.arrayContaining(['UpdateItem', 'CreateTags', 'Publish']),
+      );
+      expect(failures).toEqual([]);
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    'infra-scaler sends each heads-up at least once, and at most twice, whatever call it is killed after',
+    async () => {
+      // Prepare: a schedule whose stop is 20 minutes away, inside its notice window, and a
+      // running instance on it: a reconcile has nothing to change and one heads-up to send,
+      // to Slack and by email. A run killed after claiming it leaves it pending; the next
+      // run after the lease (moved into the past here) sends it.
+      const now = new Date();
+      const timezone = 'Europe/Berlin';
+      const schedules = reconcile.schedulesText({
+        evening: {
+          timezone,
+          periods: [
+            reconcile.periodFrom(now, timezone, -2, 20 / 60),
+            reconcile.periodFrom(now, timezone, 2, 3),
+          ],
+        },
+      });
+      const receiver = await startWebhookReceiver();
+      type Seen = { records: string[]; delivered: string[]; copies: Record<string, number> };
+      const scenario: CrashScenario<Seen> = {
+        upstreams: { aws: moto.endpoint, webhooks: receiver.base },
+        changes,
+        equivalent: (clean, crashed) =>
+          crashed.records.join() === clean.records.join() &&
+          crashed.delivered.join() === clean.delivered.join() &&
+          Object.entries(crashed.copies).every(
+            ([destination, copies]) => copies <= 2 * (clean.copies[destination] ?? 0),
+          ),
+        prepare: async () => {
+          await freshAccount();
+          receiver.posts.length = 0;
+          const [ec2, dynamodb] = [getClient(EC2Client), getClient(DynamoDBClient)];
+          await chat.createActionsTable(dynamodb, 'actions');
+          const { arn } = await chat.createLinkKey(getClient(SecretsManagerClient), 'link-key');
+          await reconcile.seedInstance(ec2, { [reconcile.TAG.schedule]: 'evening' });
+          const topic = await reportsTopic();
+          const reader = await subscribeQueue({
+            sns: getClient(SNSClient),
+            sqs: getClient(SQSClient),
+            topicArn: topic,
+          });
+          let mails = 0;
+          return {
+            invocations: [
+              {
+                label: 'reconcile',
+                bundle: dist('infra-scaler'),
+                event: { action: 'reconcile' },
+                functionName: 'infra-scaler',
+                env: ({ webhooks }) => ({
+                  SCHEDULES: schedules,
+                  ACTIONS_TABLE: 'actions',
+                  LINK_KEY_SECRET: arn,
+                  CHAT_ACTIONS_URL: 'https://abc123.lambda-url.us-east-1.on.aws/',
+                  SLACK_WEBHOOK_URL: `${webhooks}/slack/services/T000/B000/evening`,
+                  SNS_TOPIC_ARN: topic,
+                }),
+                afterKill: () => chat.expireLeases(dynamodb, 'actions'),
+              },
+            ],
+            observe: async () => {
+              const received = await reader.receive({ count: 10, timeoutMs: 300 });
+              mails += received.filter(({ Subject }) =>
+                Subject?.startsWith('Nightshift heads-up:'),
+              ).length;
+              const copies: Record<string, number> = {
+                ...(receiver.posts.length > 0 ? { slack: receiver.posts.length } : {}),
+                ...(mails > 0 ? { email: mails } : {}),
+              };
+              return {
+                records: Object.entries(await chat.recordStates(dynamodb, 'actions')).map(
+                  ([pk, state]) => `${pk.split('#').slice(0, 2).join('#')} ${state}`,
+                ),
+                delivered: Object.keys(copies).sort(),
+                copies,
+              };
+            },
+          };
+        },
+      };
+
+      // Act
+      try {
+        const { report, failures } = await crashFailures(
+          'infra-scaler heads-up',
+          scenario,
+          ({ copies, records }) =>
+            `${Object.entries(copies)
+              .map(([destination, count]) => `${destination} ${count}`)
+              .join(', ')}; record ${records.join()}`,
+        );
+
+        // Assess
+        expect(report.clean).toEqual([
+          {
+            records: ['heads-up#evening done'],
+            delivered: ['email', 'slack'],
+            copies: { slack: 1, email: 1 },
+          },
+        ]);
+        expect(report.outcomes.map(({ point }) => point.action)).toEqual(
+          expect.arrayContaining(['UpdateItem', 'Publish']),
+        );
+        expect(failures).toEqual([]);
+      } finally {
+        await receiver.close();
       }
     },
     SCENARIO_TIMEOUT,

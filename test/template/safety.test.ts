@@ -263,8 +263,8 @@ describe('IAM of the actions table', () => {
 
     // Assess
     expect(writers.map((statement) => [statement.id, actionsOf(statement)])).toEqual([
-      ['ChatActionsFunction', ['dynamodb:PutItem']],
-      ['InfraScalerFunction', ['dynamodb:PutItem']],
+      ['ChatActionsFunction', ['dynamodb:UpdateItem']],
+      ['InfraScalerFunction', ['dynamodb:UpdateItem']],
     ]);
     const prefixOf = (id: string) =>
       writers.find((statement) => statement.id === id)?.Condition?.['ForAllValues:StringLike']?.[

@@ -351,10 +351,15 @@ describe('IAM of infra-scaler', () => {
   it('stops, starts, scales and marks only what opted in: Environment and AutoScale=true, or a schedule', () => {
     // Act
     const statements = statementsOf('InfraScalerFunction');
+    // The resources it acts on (its records in the actions table have their own test).
     const mutating = statements.filter(
       (statement) =>
         statement.Effect === 'Allow' &&
-        [statement.Action].flat().some((action) => /Stop|Start|Tags|Update/.test(action)),
+        [statement.Action]
+          .flat()
+          .some(
+            (action) => !action.startsWith('dynamodb:') && /Stop|Start|Tags|Update/.test(action),
+          ),
     );
     const actionsOf = (statement: Statement) => [statement.Action].flat();
     const scheduled = (statement: Statement) =>
@@ -692,6 +697,37 @@ describe('Operations', () => {
       Namespace: 'Nightshift',
       MetricName: 'BackupFailures',
     });
+  });
+
+  it('alarms only on Nightshift metrics a function emits, by its service, and on every failure a 200 invocation hides', () => {
+    // Prepare
+    const { Resources } = template();
+    const emitted = new Set(
+      manifests.flatMap((fn) => fn.metrics.map((metric) => `${fn.name}/${metric}`)),
+    );
+
+    // Act
+    const watched = Object.values(Resources)
+      .filter(
+        (resource) =>
+          resource.Type === 'AWS::CloudWatch::Alarm' &&
+          resource.Properties?.Namespace === 'Nightshift',
+      )
+      .map((resource) => {
+        const { MetricName, Dimensions, AlarmActions } = resource.Properties as {
+          MetricName: string;
+          Dimensions: { Name: string; Value: string }[];
+          AlarmActions: unknown[];
+        };
+        expect(Dimensions).toEqual([{ Name: 'service', Value: expect.any(String) }]);
+        expect(AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+        return `${Dimensions[0]?.Value}/${MetricName}`;
+      });
+
+    // Assess
+    expect(watched.filter((metric) => !emitted.has(metric))).toEqual([]);
+    // A link answered with a 500 page is a successful invocation: only its count shows it.
+    expect(watched).toContain('chat-actions/LinkErrors');
   });
 
   it('charts every function and the Nightshift metrics its code really emits', () => {

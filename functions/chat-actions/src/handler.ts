@@ -29,6 +29,7 @@ export const handler = withNightshift(
           sns: getClient(SNSClient),
           logger,
           metrics,
+          leaseMs: context.getRemainingTimeInMillis(),
         },
         config,
         event,

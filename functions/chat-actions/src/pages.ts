@@ -145,7 +145,7 @@ export const resultPage = (claim: SnoozeClaim, outcome: SnoozeResult, now: Date)
       ? html`<p>Left alone:</p><ul>${outcome.leftAlone.map(({ name, reason }) => resourceItem(name, reason))}</ul>`
       : html``;
   const notKept = failed
-    ? html`<p><strong>Could not be kept running</strong> (the error is logged; they stop as planned unless tagged by hand):</p>${list(outcome.failed.map(({ name }) => name))}`
+    ? html`<p><strong>Could not be kept running</strong> (the error is logged; open the link again in a minute to try once more, or they stop as planned):</p>${list(outcome.failed.map(({ name }) => name))}`
     : html``;
   return page(
     failed ? 500 : 200,

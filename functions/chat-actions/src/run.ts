@@ -1,16 +1,15 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import {
+  claimOnce,
   loadSigningKeys,
+  markDone,
+  type OnceRecord,
   type SnoozeClaim,
   TokenError,
   type TokenErrorCode,
@@ -39,7 +38,15 @@ export interface Deps extends Observability {
   now?: () => Date;
   /** Delivers a note to a chat destination (a webhook POST unless a test replaces it). */
   post?: Post;
+  /**
+   * How long this invocation may still run, in ms: the lease of a link's record, after
+   * which a use that died half-way may be done again (the handler gives Lambda's remaining time).
+   */
+  leaseMs?: number;
 }
+
+/** The lease of a link's record when none is given: the function's timeout. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** The status and words of each refusal of a token. */
 export const REFUSALS: Record<TokenErrorCode, { status: number; title: string }> = {
@@ -53,42 +60,37 @@ export const REFUSALS: Record<TokenErrorCode, { status: number; title: string }>
 export const nonceKey = (nonce: string): string => `nonce#${nonce}`;
 
 /**
- * Records a link as used, once: a conditional put of `nonce#<nonce>` with who used it and
- * what it asked for, kept a day past the link's expiry. False when it was used before.
- *
- * @example
- * if (!(await recordUse(dynamodb, table, claim, request, now))) return reusedPage();
+ * The once-only record of a link's use: `nonce#<nonce>` with who used it and what it asked
+ * for, kept a day past the link's expiry.
  */
-export const recordUse = async (
-  dynamodb: DynamoDBClient,
+export const useRecord = (
   table: string,
   claim: SnoozeClaim,
   request: Pick<LinkRequest, 'sourceIp' | 'userAgent'>,
   now: Date,
-): Promise<boolean> => {
-  try {
-    await dynamodb.send(
-      new PutItemCommand({
-        TableName: table,
-        Item: {
-          pk: { S: nonceKey(claim.nonce) },
-          at: { S: now.toISOString() },
-          sourceIp: { S: request.sourceIp || 'unknown' },
-          userAgent: { S: request.userAgent.slice(0, MAX_USER_AGENT) || 'unknown' },
-          schedule: { S: claim.schedule },
-          until: { S: claim.until },
-          resources: { L: claim.resources.map((name) => ({ S: name })) },
-          expiresAt: { N: String(Math.ceil((Date.parse(claim.expires) + DAY_MS) / 1000)) },
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
+): OnceRecord => ({
+  table,
+  key: nonceKey(claim.nonce),
+  attributes: {
+    at: { S: now.toISOString() },
+    sourceIp: { S: request.sourceIp || 'unknown' },
+    userAgent: { S: request.userAgent.slice(0, MAX_USER_AGENT) || 'unknown' },
+    schedule: { S: claim.schedule },
+    until: { S: claim.until },
+    resources: { L: claim.resources.map((name) => ({ S: name })) },
+  },
+  expiresAt: Date.parse(claim.expires) + DAY_MS,
+});
+
+/** The page of a link whose record was claimed already: used, or being used right now. */
+const claimedPage = (outcome: 'done' | 'busy') =>
+  outcome === 'done'
+    ? errorPage(409, 'Link already used', 'This link has been used already; each link works once.')
+    : errorPage(
+        409,
+        'Link in use',
+        'This link is being used right now. If nothing changes, open it again in a minute.',
+      );
 
 const count = (metrics: Observability['metrics'], name: string, value: number) =>
   metrics.addMetric(name, MetricUnit.Count, value);
@@ -137,14 +139,19 @@ export const run = async (
   }
   if (request.method !== 'POST') return confirmPage(claim, token, now);
 
-  if (!(await recordUse(deps.dynamodb, config.actionsTable, claim, request, now))) {
-    logger.warn('Link used again', { schedule: claim.schedule, sourceIp: request.sourceIp });
+  // Claimed before the tags are written, marked done after the note: a use that dies in
+  // between leaves the record pending, and the link works again once this invocation's
+  // time is up (the tag is the same value, so doing it twice changes nothing more).
+  const record = useRecord(config.actionsTable, claim, request, now);
+  const leaseUntil = new Date(now.getTime() + (deps.leaseMs ?? DEFAULT_LEASE_MS));
+  const outcome = await claimOnce(deps.dynamodb, record, now, leaseUntil);
+  if (outcome !== 'claimed') {
+    logger.warn(outcome === 'done' ? 'Link used again' : 'Link in use', {
+      schedule: claim.schedule,
+      sourceIp: request.sourceIp,
+    });
     count(metrics, 'LinksRefused', 1);
-    return errorPage(
-      409,
-      'Link already used',
-      'This link has been used already; each link works once.',
-    );
+    return claimedPage(outcome);
   }
   const result = await snooze(deps, claim);
   count(metrics, 'LinksUsed', 1);
@@ -172,6 +179,19 @@ export const run = async (
       environment: config.environment,
     });
     if (failed.length > 0) logger.warn('Note not sent everywhere', { failed });
+  }
+  // Done once the note is out: a use that dies before this is done again, note included,
+  // once the lease is up. A resource that failed is tried again the same way.
+  if (result.failed.length === 0) {
+    await markDone(
+      deps.dynamodb,
+      { ...record, attributes: { kept: { N: String(result.kept.length) } } },
+      (deps.now ?? (() => new Date()))(),
+    ).catch((error: unknown) =>
+      logger.warn('Link use not marked done; it can be used again once its lease is up', {
+        error: String(error),
+      }),
+    );
   }
   return resultPage(claim, result, now);
 };

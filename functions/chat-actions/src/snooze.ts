@@ -138,7 +138,7 @@ export const readResources = async (
 /**
  * Which of the named resources a link may keep running: those found that carry
  * `nightshift:schedule=<schedule>` and no snooze later than `until` (a link only ever
- * postpones). The others are left alone, each with its reason.
+ * postpones; one until the same time is written again). The others are left alone, each with its reason.
  *
  * @example
  * selectSnoozed(['instance:i-0abc'], found, 'office-hours', until);
@@ -161,8 +161,10 @@ export const selectSnoozed = (
       leftAlone.push({ name, reason: `not on schedule ${schedule}` });
     else {
       const current = Date.parse(tagValue(resource.tags, SNOOZE_UNTIL_KEY) ?? '');
-      if (!Number.isNaN(current) && current >= Date.parse(until))
-        leftAlone.push({ name, reason: 'already kept running until then or later' });
+      // The same time again is kept: a use killed after its tags and done once more ends
+      // as one use did, note included.
+      if (!Number.isNaN(current) && current > Date.parse(until))
+        leftAlone.push({ name, reason: 'already kept running until later' });
       else keep.push(resource);
     }
   }

@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
-  PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -88,7 +88,7 @@ const onSchedule = (id: string, schedule = 'office-hours') => ({
 
 /** Every call that changes anything: the nonce record, a tag, a note. */
 const writes = () => [
-  ...dynamoMock.commandCalls(PutItemCommand),
+  ...dynamoMock.commandCalls(UpdateItemCommand),
   ...ec2Mock.commandCalls(CreateTagsCommand),
   ...snsMock.commandCalls(PublishCommand),
   ...post.mock.calls,
@@ -110,7 +110,7 @@ beforeEach(() => {
     ],
   });
   ec2Mock.on(CreateTagsCommand).resolves({});
-  dynamoMock.on(PutItemCommand).resolves({});
+  dynamoMock.on(UpdateItemCommand).resolves({});
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
@@ -156,31 +156,57 @@ describe('run: GET', () => {
 });
 
 describe('run: POST', () => {
-  it('records the nonce once, conditionally, with who used it, then tags only what is on the schedule', async () => {
+  it('claims the nonce, conditionally, with who used it, tags only what is on the schedule, then marks it done', async () => {
     // Act
-    const response = await invoke(postEvent(`t=${aToken()}`));
+    const response = await run(
+      { ...deps(), leaseMs: 25_000 },
+      config,
+      postEvent(`t=${aToken()}`),
+      budget,
+    );
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(dynamoMock.commandCalls(PutItemCommand).map((call) => call.args[0].input)).toEqual([
-      {
-        TableName: TABLE,
-        ConditionExpression: 'attribute_not_exists(pk)',
-        Item: {
-          pk: { S: 'nonce#AAECAwQFBgcICQoLDA0ODw' },
-          at: { S: NOW.toISOString() },
-          sourceIp: { S: '198.51.100.7' },
-          userAgent: { S: expect.stringContaining('Mozilla/5.0') },
-          schedule: { S: 'office-hours' },
-          until: { S: '2026-03-02T19:00:00.000Z' },
-          resources: {
-            L: [{ S: 'instance:i-0aaaaaaaaaaaaaaaa' }, { S: 'instance:i-0bbbbbbbbbbbbbbbb' }],
-          },
-          // The link's expiry (18:00) and a day.
-          expiresAt: { N: String(Date.parse('2026-03-03T18:00:00.000Z') / 1000) },
-        },
+    const [claim, done] = dynamoMock
+      .commandCalls(UpdateItemCommand)
+      .map((call) => call.args[0].input);
+    expect(claim).toMatchObject({
+      TableName: TABLE,
+      Key: { pk: { S: 'nonce#AAECAwQFBgcICQoLDA0ODw' } },
+      ConditionExpression: 'attribute_not_exists(pk) OR (#state = :pending AND leaseUntil < :now)',
+    });
+    const values = Object.values(claim?.ExpressionAttributeValues ?? {});
+    expect(claim?.ExpressionAttributeValues).toMatchObject({
+      ':lease': { N: String(NOW.getTime() + 25_000) },
+      // The link's expiry (18:00) and a day.
+      ':expires': { N: String(Date.parse('2026-03-03T18:00:00.000Z') / 1000) },
+    });
+    expect(
+      Object.fromEntries(
+        Object.entries(claim?.ExpressionAttributeNames ?? {})
+          .filter(([placeholder]) => placeholder !== '#state')
+          .map(([placeholder, name]) => [
+            name,
+            claim?.ExpressionAttributeValues?.[placeholder.replace('#', ':')],
+          ]),
+      ),
+    ).toEqual({
+      at: { S: NOW.toISOString() },
+      sourceIp: { S: '198.51.100.7' },
+      userAgent: { S: expect.stringContaining('Mozilla/5.0') },
+      schedule: { S: 'office-hours' },
+      until: { S: '2026-03-02T19:00:00.000Z' },
+      resources: {
+        L: [{ S: 'instance:i-0aaaaaaaaaaaaaaaa' }, { S: 'instance:i-0bbbbbbbbbbbbbbbb' }],
       },
-    ]);
+    });
+    expect(values).toContainEqual({ S: 'pending' });
+    expect(done).toMatchObject({
+      Key: { pk: { S: 'nonce#AAECAwQFBgcICQoLDA0ODw' } },
+      UpdateExpression: expect.stringMatching(/^SET #state = :done, doneAt = :at, #d0 = :d0/),
+      ExpressionAttributeNames: { '#d0': 'kept' },
+      ExpressionAttributeValues: { ':done': { S: 'done' }, ':d0': { N: '1' } },
+    });
     expect(ec2Mock.commandCalls(CreateTagsCommand).map((call) => call.args[0].input)).toEqual([
       {
         Resources: ['i-0aaaaaaaaaaaaaaaa'],
@@ -230,12 +256,16 @@ describe('run: POST', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('refuses a link used before with 409 and changes nothing', async () => {
+  it.each([
+    ['used before', 'done', 'Link already used'],
+    ['being used by another request', 'pending', 'Link in use'],
+  ])('refuses a link %s with 409 and changes nothing', async (_, state, title) => {
     // Prepare
-    dynamoMock.on(PutItemCommand).rejects(
+    dynamoMock.on(UpdateItemCommand).rejects(
       new ConditionalCheckFailedException({
         message: 'The conditional request failed',
         $metadata: {},
+        Item: { pk: { S: 'nonce#AAECAwQFBgcICQoLDA0ODw' }, state: { S: state } },
       }),
     );
 
@@ -244,7 +274,7 @@ describe('run: POST', () => {
 
     // Assess
     expect(response.statusCode).toBe(409);
-    expect(response.body).toContain('Link already used');
+    expect(response.body).toContain(title);
     expect(ec2Mock.commandCalls(DescribeInstancesCommand)).toHaveLength(0);
     expect(ec2Mock.commandCalls(CreateTagsCommand)).toHaveLength(0);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
@@ -342,7 +372,7 @@ describe('run: POST', () => {
     expect(post).not.toHaveBeenCalled();
   });
 
-  it('answers 500 when a tag write fails, after recording the nonce', async () => {
+  it('answers 500 when a tag write fails, and leaves the link to be tried again once its lease is up', async () => {
     // Prepare
     ec2Mock.on(CreateTagsCommand).rejects(new Error('UnauthorizedOperation'));
 
@@ -352,6 +382,40 @@ describe('run: POST', () => {
     // Assess
     expect(response.statusCode).toBe(500);
     expect(response.body).toContain('Could not be kept running');
+    expect(response.body).toContain('open the link again in a minute');
+    // Claimed, never marked done.
+    expect(dynamoMock.commandCalls(UpdateItemCommand)).toHaveLength(1);
+  });
+
+  it('shows the result even when the use cannot be marked done (it stays pending until its lease is up)', async () => {
+    // Prepare
+    dynamoMock
+      .on(UpdateItemCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new Error('ProvisionedThroughputExceededException'));
+    const warn = vi.spyOn(logger, 'warn');
+
+    // Act
+    const response = await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(ec2Mock.commandCalls(CreateTagsCommand)).toHaveLength(1);
+    expect(warn).toHaveBeenCalledWith(
+      'Link use not marked done; it can be used again once its lease is up',
+      { error: expect.stringContaining('ProvisionedThroughputExceededException') },
+    );
+  });
+
+  it('leases the record for the function timeout when the remaining time is not given', async () => {
+    // Act
+    await invoke(postEvent(`t=${aToken()}`));
+
+    // Assess
+    const claim = dynamoMock.commandCalls(UpdateItemCommand)[0]?.args[0].input;
+    expect(claim?.ExpressionAttributeValues?.[':lease']).toEqual({
+      N: String(NOW.getTime() + 30_000),
+    });
   });
 
   it('refuses other methods with 405', async () => {
@@ -372,7 +436,7 @@ describe('run: POST', () => {
 describe('run: what it records, logs and counts', () => {
   it('fails (for a 500 page), not 409, when the nonce cannot be written for another reason', async () => {
     // Prepare
-    dynamoMock.on(PutItemCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+    dynamoMock.on(UpdateItemCommand).rejects(new Error('ProvisionedThroughputExceededException'));
 
     // Act
     const running = invoke(postEvent(`t=${aToken()}`));
@@ -391,8 +455,9 @@ describe('run: what it records, logs and counts', () => {
     await invoke(event);
 
     // Assess
-    const item = dynamoMock.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
-    expect(item?.userAgent).toEqual({ S: 'u'.repeat(256) });
+    const values =
+      dynamoMock.commandCalls(UpdateItemCommand)[0]?.args[0].input.ExpressionAttributeValues;
+    expect(Object.values(values ?? {})).toContainEqual({ S: 'u'.repeat(256) });
     const message = snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
     expect(message).toContain(`(${'u'.repeat(256)})`);
     expect(message).not.toContain('u'.repeat(257));

@@ -8,6 +8,7 @@ export {
   type TimeInput,
 } from './claim.ts';
 export { clearSigningKeyCache, KEY_CACHE_MS, loadSigningKeys } from './keys.ts';
+export { type ClaimOutcome, claimOnce, markDone, type OnceRecord } from './once.ts';
 export {
   DEFAULT_MAX_SNOOZE_MS,
   KEY_ID,

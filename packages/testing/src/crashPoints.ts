@@ -15,6 +15,11 @@ export interface CrashInvocation {
    * proxy in front of the `aws` upstream is also `AWS_ENDPOINT_URL`.
    */
   env?: (endpoints: Readonly<Record<string, string>>) => Record<string, string>;
+  /**
+   * What passes between a killed invocation and its retry, such as a lease the killed
+   * process held running out (the scenario moves it into the past): run once, after the kill.
+   */
+  afterKill?: () => Promise<void>;
 }
 
 /** A scenario from its starting account: what runs, and how the outcome is seen. */
@@ -226,6 +231,7 @@ export const runCrashPoints = async <S>(
           return here ? 'kill' : 'deliver';
         });
         if (!crashed.killed) failures.push('the kill point was not reached');
+        else await invocation.afterKill?.();
       }
       const outcome = await runInvocation(untyped, invocation, () => 'deliver');
       const error = errorText(outcome);

@@ -175,6 +175,34 @@ describe('crash points', { timeout: 60_000 }, () => {
     expect(report.outcomes.flatMap((outcome) => outcome.failures)).toEqual([]);
   });
 
+  it('runs what passes between a kill and the retry once per kill, and never in a clean run', async () => {
+    // Prepare: the hook records which items the killed run had put when it ran.
+    const seen: string[][] = [];
+    const base = scenario([{ want: ['a', 'b'], check: true }], { changes });
+    const withHook: CrashScenario<string[]> = {
+      ...base,
+      prepare: async () => {
+        const run = await base.prepare();
+        return {
+          ...run,
+          invocations: run.invocations.map((invocation) => ({
+            ...invocation,
+            afterKill: async () => {
+              seen.push([...items]);
+            },
+          })),
+        };
+      },
+    };
+
+    // Act
+    const report = await runCrashPoints(withHook);
+
+    // Assess
+    expect(report.outcomes).toHaveLength(3);
+    expect(seen).toEqual([[], ['a'], ['a', 'b']]);
+  });
+
   it('picks the changes and the first call of each invocation as kill points', () => {
     // Prepare
     const call = (action: string, occurrence = 1) => ({ upstream: 'aws', action, occurrence });

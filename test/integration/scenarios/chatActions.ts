@@ -1,6 +1,8 @@
 import {
   CreateTableCommand,
   type DynamoDBClient,
+  ScanCommand,
+  UpdateItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
@@ -79,4 +81,35 @@ export const instanceTags = async (ec2: EC2Client, id: string): Promise<Record<s
     new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [id] }] }),
   );
   return Object.fromEntries(Tags.map(({ Key = '', Value = '' }) => [Key, Value]));
+};
+
+/** The records of the actions table: key → state (`pending`, `done`; `none` without one). */
+export const recordStates = async (
+  dynamodb: DynamoDBClient,
+  table: string,
+): Promise<Record<string, string>> => {
+  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
+  return Object.fromEntries(
+    Items.map((item) => [item.pk?.S ?? '', item.state?.S ?? 'none']).sort(([a], [b]) =>
+      String(a).localeCompare(String(b)),
+    ),
+  );
+};
+
+/**
+ * Moves the lease of every pending record into the past: the table as it is once the
+ * invocation that claimed them (and was killed) would have timed out.
+ */
+export const expireLeases = async (dynamodb: DynamoDBClient, table: string): Promise<void> => {
+  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
+  for (const item of Items.filter((record) => record.state?.S === 'pending')) {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: item.pk ?? { S: '' } },
+        UpdateExpression: 'SET leaseUntil = :past',
+        ExpressionAttributeValues: { ':past': { N: '0' } },
+      }),
+    );
+  }
 };

@@ -1,8 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
   type Destination,
@@ -19,7 +15,14 @@ import {
   headsUpText,
   type Link,
 } from '@nightshift/delivery/chat';
-import { createSnoozeClaim, type SigningKey, signToken } from '@nightshift/links';
+import {
+  claimOnce,
+  createSnoozeClaim,
+  markDone,
+  type OnceRecord,
+  type SigningKey,
+  signToken,
+} from '@nightshift/links';
 import type { Observability } from '@nightshift/middleware';
 import { mapSettled, type TimeBudget } from '@nightshift/runtime';
 import { nextChange, type Schedule } from '@nightshift/schedules';
@@ -41,6 +44,11 @@ export interface HeadsUpContext {
   post: Post;
   /** The run's time. */
   now: Date;
+  /**
+   * The end of this invocation: a heads-up claimed but not marked sent (the run died
+   * half-way) is sent by the first run after it.
+   */
+  leaseUntil: Date;
 }
 
 /** The settings of the heads-up messages. */
@@ -64,38 +72,18 @@ export interface HeadsUpResult {
 export const headsUpKey = ({ schedule, stopAt }: Pick<HeadsUp, 'schedule' | 'stopAt'>): string =>
   `heads-up#${schedule}#${stopAt}`;
 
-/**
- * Records the heads-up of one schedule's stop, once: a conditional put of
- * `heads-up#<schedule>#<stopAt>` that expires a day after the stop. False when it was
- * recorded already (an earlier run inside the notice window sent it).
- */
-export const claimHeadsUp = async (
-  dynamodb: DynamoDBClient,
-  table: string,
-  notice: HeadsUp,
-  now: Date,
-): Promise<boolean> => {
-  try {
-    await dynamodb.send(
-      new PutItemCommand({
-        TableName: table,
-        Item: {
-          pk: { S: headsUpKey(notice) },
-          schedule: { S: notice.schedule },
-          stopAt: { S: notice.stopAt },
-          at: { S: now.toISOString() },
-          resources: { N: String(notice.resources.length) },
-          expiresAt: { N: String(Math.floor((Date.parse(notice.stopAt) + DAY_MS) / 1000)) },
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
+/** The once-only record of one schedule's stop: kept a day past the stop. */
+export const headsUpRecord = (table: string, notice: HeadsUp, now: Date): OnceRecord => ({
+  table,
+  key: headsUpKey(notice),
+  attributes: {
+    schedule: { S: notice.schedule },
+    stopAt: { S: notice.stopAt },
+    at: { S: now.toISOString() },
+    resources: { N: String(notice.resources.length) },
+  },
+  expiresAt: Date.parse(notice.stopAt) + DAY_MS,
+});
 
 /** The link that carries `token` to the chat-actions function. */
 const linkUrl = (base: string, token: string) => {
@@ -148,13 +136,16 @@ export const headsUpLinks = (
 const reasonOf = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
-/** Sends one message of a heads-up to each routed chat destination and the reports topic. */
+/**
+ * Sends one message of a heads-up to each routed chat destination and the reports topic:
+ * how many it tried, and the failures.
+ */
 const sendMessage = async (
   message: HeadsUpNotice,
   destinations: Destination[],
   context: HeadsUpContext,
   settings: HeadsUpSettings,
-): Promise<string[]> => {
+): Promise<{ attempted: number; failed: string[] }> => {
   const targets: { name: string; send: () => Promise<unknown> }[] = [
     ...destinations.map((destination) => ({
       name: destination.name,
@@ -179,16 +170,23 @@ const sendMessage = async (
   const outcome = await mapSettled(targets, (target) => target.send(), {
     concurrency: Math.max(1, targets.length),
   });
-  return outcome.failed.map(({ item, error }) => `${item.name}: ${reasonOf(error)}`);
+  return {
+    attempted: targets.length,
+    failed: outcome.failed.map(({ item, error }) => `${item.name}: ${reasonOf(error)}`),
+  };
 };
 
 /**
- * Sends the heads-up of each stop due soon, once: recorded first with a conditional put (a
- * heads-up recorded already is not sent again), then its links built and the message sent
- * to the chat destinations routed for the schedule's name and, as plain text, to the
- * reports topic (email); at most 50 resources a message, more make more messages. A
- * heads-up that cannot be recorded, built or sent is a note and a warning, never an error:
- * the reconcile is done already.
+ * Sends the heads-up of each stop due soon, once: claimed first (`claimOnce`: a heads-up
+ * sent already, or being sent by another run, is not sent again), then its links built and
+ * the message sent to the chat destinations routed for the schedule's name and, as plain
+ * text, to the reports topic (email); at most 50 resources a message, more make more
+ * messages; then marked sent. A run that dies before marking it leaves it to the first run
+ * after its lease (at least once: a run that died after sending sends it again). One that
+ * reached no destination at all is not marked either, so a later run inside the notice
+ * window tries again; one that reached some is marked, so none gets it twice. A heads-up
+ * that cannot be claimed, built or sent is a note and a warning, never an error: the
+ * reconcile is done already.
  *
  * @example
  * const { sent, notes } = await sendHeadsUps(headsUps, document.schedules, context, settings);
@@ -219,8 +217,17 @@ export const sendHeadsUps = async (
     const schedule = schedules[notice.schedule];
     try {
       if (!schedule) throw new Error(`schedule ${notice.schedule} is not in the document`);
-      if (!(await claimHeadsUp(context.dynamodb, settings.actionsTable, notice, context.now))) {
-        context.logger.info('Heads-up sent already', { schedule: notice.schedule });
+      const outcome = await claimOnce(
+        context.dynamodb,
+        headsUpRecord(settings.actionsTable, notice, context.now),
+        context.now,
+        context.leaseUntil,
+      );
+      if (outcome !== 'claimed') {
+        context.logger.info(
+          outcome === 'done' ? 'Heads-up sent already' : 'Heads-up being sent by another run',
+          { schedule: notice.schedule },
+        );
         continue;
       }
     } catch (error) {
@@ -230,6 +237,7 @@ export const sendHeadsUps = async (
     const chunks = headsUpChunks(notice.resources);
     const destinations = routeFor(settings.chat, notice.schedule);
     const failures: string[] = [];
+    let reached = 0;
     for (const [index, resources] of chunks.entries()) {
       try {
         const message: HeadsUpNotice = {
@@ -238,9 +246,22 @@ export const sendHeadsUps = async (
           links: headsUpLinks(notice, schedule, resources, key, settings, context.now),
           ...(chunks.length > 1 ? { part: { index: index + 1, count: chunks.length } } : {}),
         };
-        failures.push(...(await sendMessage(message, destinations, context, settings)));
+        const { attempted, failed } = await sendMessage(message, destinations, context, settings);
+        reached += attempted - failed.length;
+        failures.push(...failed);
       } catch (error) {
         failures.push(reasonOf(error));
+      }
+    }
+    if (reached > 0) {
+      try {
+        await markDone(
+          context.dynamodb,
+          { table: settings.actionsTable, key: headsUpKey(notice) },
+          context.now,
+        );
+      } catch (error) {
+        failures.push(`not marked sent (a later run may send it again): ${reasonOf(error)}`);
       }
     }
     if (failures.length > 0) problem(notice, 'failed', failures);

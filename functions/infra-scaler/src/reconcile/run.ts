@@ -2,7 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { runJob } from '@nightshift/job';
 import { loadSigningKeys } from '@nightshift/links';
-import { getClient, type Report, type TimeBudget } from '@nightshift/runtime';
+import {
+  DEFAULT_SAFETY_MARGIN_MS,
+  getClient,
+  type Report,
+  type TimeBudget,
+} from '@nightshift/runtime';
 import type { Config } from '../config.ts';
 import { type Deps, SERVICE } from '../run.ts';
 import { titled } from '../titled.ts';
@@ -71,6 +76,8 @@ export const reconcile = async (
       loadKeys: deps.loadKeys ?? (() => loadSigningKeys(secrets, linkKeySecret)),
       post: deps.post ?? webhookPost(config.chat, budget),
       now: now(),
+      // The invocation's end: the budget and the margin it keeps for the report.
+      leaseUntil: new Date(now().getTime() + budget.remainingMs() + DEFAULT_SAFETY_MARGIN_MS),
     },
     {
       actionsTable,

@@ -1,7 +1,7 @@
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
-  PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Destination } from '@nightshift/delivery';
@@ -36,6 +36,7 @@ const { schedules } = parseSchedules({
 const OFFICE = schedules.office as NonNullable<typeof schedules.office>;
 const NOW = new Date('2026-11-30T17:50:00Z');
 const STOP_AT = '2026-11-30T18:00:00.000Z';
+const LEASE = new Date('2026-11-30T18:00:00Z');
 
 const notice = (
   resources: HeadsUp['resources'] = [{ kind: 'instance', id: 'i-0a1' }],
@@ -78,6 +79,7 @@ const context = (overrides: Partial<HeadsUpContext> = {}) => {
       posts.push({ destination: destination.name, body });
     },
     now: NOW,
+    leaseUntil: LEASE,
     ...overrides,
   };
   return { value, posts, warn };
@@ -91,7 +93,7 @@ const tokenOf = (url: string) => {
 beforeEach(() => {
   dynamodb.reset();
   sns.reset();
-  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
@@ -173,7 +175,7 @@ describe('heads-up links', () => {
 });
 
 describe('sendHeadsUps', () => {
-  it('records the heads-up with a conditional put, then sends it to Slack, Teams and the reports topic', async () => {
+  it('claims the heads-up, sends it to Slack, Teams and the reports topic, then marks it sent', async () => {
     // Prepare
     const { value, posts } = context();
 
@@ -182,14 +184,22 @@ describe('sendHeadsUps', () => {
 
     // Assess
     expect(result).toEqual({ sent: ['office'], notes: [] });
-    const put = dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input;
-    expect(put).toMatchObject({
+    const [claim, done] = dynamodb.commandCalls(UpdateItemCommand).map(({ args }) => args[0].input);
+    expect(claim).toMatchObject({
       TableName: 'actions',
-      ConditionExpression: 'attribute_not_exists(pk)',
-      Item: {
-        pk: { S: `heads-up#office#${STOP_AT}` },
-        expiresAt: { N: String(Date.parse(STOP_AT) / 1000 + 86_400) },
+      Key: { pk: { S: `heads-up#office#${STOP_AT}` } },
+      ConditionExpression: 'attribute_not_exists(pk) OR (#state = :pending AND leaseUntil < :now)',
+      ExpressionAttributeValues: {
+        ':pending': { S: 'pending' },
+        ':lease': { N: String(LEASE.getTime()) },
+        ':now': { N: String(NOW.getTime()) },
+        ':expires': { N: String(Date.parse(STOP_AT) / 1000 + 86_400) },
       },
+    });
+    expect(done).toMatchObject({
+      TableName: 'actions',
+      Key: { pk: { S: `heads-up#office#${STOP_AT}` } },
+      ExpressionAttributeValues: { ':done': { S: 'done' } },
     });
     expect(headsUpKey(notice())).toBe(`heads-up#office#${STOP_AT}`);
     expect(posts.map(({ destination }) => destination)).toEqual(['slack', 'teams']);
@@ -203,11 +213,18 @@ describe('sendHeadsUps', () => {
     expect(publish?.Message).toContain(`Keep running 1 h:\n${BASE}?t=`);
   });
 
-  it('sends nothing when the heads-up was recorded already (ConditionalCheckFailedException)', async () => {
+  it.each([
+    ['sent already', 'done', 'Heads-up sent already'],
+    ['being sent by another run', 'pending', 'Heads-up being sent by another run'],
+  ])('sends nothing when the heads-up was %s', async (_, state, message) => {
     // Prepare
-    dynamodb
-      .on(PutItemCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    dynamodb.on(UpdateItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'exists',
+        $metadata: {},
+        Item: { state: { S: state } },
+      }),
+    );
     const { value, posts } = context();
 
     // Act
@@ -217,6 +234,42 @@ describe('sendHeadsUps', () => {
     expect(result).toEqual({ sent: [], notes: [] });
     expect(posts).toEqual([]);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(value.logger.info).toHaveBeenCalledWith(message, { schedule: 'office' });
+  });
+
+  it('leaves a heads-up that reached no destination unmarked, for a later run to send', async () => {
+    // Prepare
+    sns.on(PublishCommand).rejects(new Error('topic gone'));
+    const { value } = context({
+      post: async () => {
+        throw new Error('webhook answered 500');
+      },
+    });
+
+    // Act
+    const result = await sendHeadsUps([notice()], schedules, value, settings());
+
+    // Assess
+    expect(result.sent).toEqual([]);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(1);
+  });
+
+  it('notes a heads-up sent but not marked: a later run may send it again', async () => {
+    // Prepare
+    dynamodb
+      .on(UpdateItemCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new Error('ProvisionedThroughputExceededException'));
+    const { value, posts } = context();
+
+    // Act
+    const result = await sendHeadsUps([notice()], schedules, value, settings());
+
+    // Assess
+    expect(posts).toHaveLength(2);
+    expect(result.notes).toEqual([
+      'heads-up of office at 2026-11-30 19:00 (Europe/Berlin) failed: not marked sent (a later run may send it again): Error: ProvisionedThroughputExceededException',
+    ]);
   });
 
   it('sends 120 resources as 3 messages of at most 50, each with links over its own resources', async () => {
@@ -239,7 +292,7 @@ describe('sendHeadsUps', () => {
 
     // Assess
     expect(result.sent).toEqual(['office']);
-    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(2);
     expect(posts).toHaveLength(3);
     const published = sns
       .commandCalls(PublishCommand)
@@ -291,6 +344,8 @@ describe('sendHeadsUps', () => {
       'heads-up of office at 2026-11-30 19:00 (Europe/Berlin) failed: slack: Error: webhook answered 404; email: Error: topic gone',
     ]);
     expect(posts.map(({ destination }) => destination)).toEqual(['teams']);
+    // Teams has it: marked sent, so no destination gets it twice.
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(2);
     expect(warn).toHaveBeenCalledWith(
       'Heads-up not sent',
       expect.objectContaining({ schedule: 'office' }),
@@ -312,13 +367,13 @@ describe('sendHeadsUps', () => {
     expect(result.notes).toEqual([
       'heads-up of office at 2026-11-30 19:00 (Europe/Berlin) not sent: Error: AccessDeniedException',
     ]);
-    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
     expect(posts).toEqual([]);
   });
 
-  it('notes a put that fails for another reason, sending nothing for it', async () => {
+  it('notes a claim that fails for another reason, sending nothing for it', async () => {
     // Prepare
-    dynamodb.on(PutItemCommand).rejects(new Error('ResourceNotFoundException'));
+    dynamodb.on(UpdateItemCommand).rejects(new Error('ResourceNotFoundException'));
     const { value, posts } = context();
 
     // Act
