@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mapSettled, ValidationError } from '@nightshift/runtime';
 import { DEFAULT_TTL_DAYS, expiresAtOf, headerKey, LIST_SK_PREFIX, runPk } from './keys.ts';
-import type { DeadlineMessage, TargetMessage } from './message.ts';
+import { deadlineBody, type TargetMessage } from './message.ts';
 import { compareTargets, type Target, targetKey } from './types.ts';
 
 /** SQS takes at most 10 messages per `SendMessageBatch`. */
@@ -245,13 +245,7 @@ export const dispatch = async (
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: JSON.stringify({
-          v: 1,
-          kind: 'deadline',
-          runId,
-          function: functionName,
-          deadline: deadlineText,
-        } satisfies DeadlineMessage),
+        MessageBody: deadlineBody({ runId, function: functionName, deadline: deadlineText }),
         DelaySeconds: delaySeconds,
       }),
     );

@@ -120,3 +120,22 @@ export const runIdOf = (functionName: string, scheduledTime?: string | Date): st
     ? `${functionName}/${randomUUID()}`
     : `${functionName}/${new Date(time).toISOString()}`;
 };
+
+/**
+ * The body of a deadline message, its fields in the contract's order.
+ *
+ * @example
+ * deadlineBody({ runId, function: 'snapshot-cleanup', deadline: '2026-11-30T08:15:00.000Z' });
+ */
+export const deadlineBody = ({
+  runId,
+  function: functionName,
+  deadline,
+}: Pick<DeadlineMessage, 'runId' | 'function' | 'deadline'>): string =>
+  JSON.stringify({
+    v: MESSAGE_VERSION,
+    kind: 'deadline',
+    runId,
+    function: functionName,
+    deadline,
+  } satisfies DeadlineMessage);

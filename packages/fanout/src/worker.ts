@@ -5,7 +5,7 @@ import { asError, failureReason, PartialFailureError } from '@nightshift/runtime
 import { completeRun } from './complete.ts';
 import { MAX_DELAY_SECONDS } from './dispatch.ts';
 import { targetItemKey } from './keys.ts';
-import { type DeadlineMessage, parseMessage, type TargetMessage } from './message.ts';
+import { type DeadlineMessage, deadlineBody, parseMessage, type TargetMessage } from './message.ts';
 import { recordTarget } from './record.ts';
 import type { Target, WorkResult } from './types.ts';
 
@@ -90,7 +90,7 @@ const handleDeadline = async (
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: settings.queueUrl,
-      MessageBody: JSON.stringify(message),
+      MessageBody: deadlineBody(message),
       DelaySeconds: Math.min(MAX_DELAY_SECONDS, seconds),
     }),
   );
