@@ -31,6 +31,7 @@ import {
   YAMLMap,
 } from 'yaml';
 import { type FunctionManifest, listFunctions } from './lib/functions.ts';
+import { renderSpoke } from './template/spoke.ts';
 
 const SECTIONS = ['Parameters', 'Conditions', 'Resources', 'Outputs'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -462,16 +463,20 @@ export const renderTemplate = (root: string): string => {
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename;
 if (isMain) {
   const root = resolve(import.meta.dirname, '..');
-  const path = join(root, 'template.yaml');
-  const text = renderTemplate(root);
-  if (process.argv.includes('--check')) {
-    if (readFileSync(path, 'utf8') !== text) {
-      console.error('template: template.yaml is out of date; run node scripts/template.ts');
-      process.exit(1);
+  const hub = renderTemplate(root);
+  // The hub's template, and the spoke's made from it (scripts/template/spoke.ts).
+  const outputs = { 'template.yaml': hub, 'spoke.yaml': renderSpoke(hub) };
+  for (const [file, text] of Object.entries(outputs)) {
+    const path = join(root, file);
+    if (process.argv.includes('--check')) {
+      if (!existsSync(path) || readFileSync(path, 'utf8') !== text) {
+        console.error(`template: ${file} is out of date; run node scripts/template.ts`);
+        process.exit(1);
+      }
+      console.log(`template: ${file} is up to date`);
+    } else {
+      writeFileSync(path, text);
+      console.log(`template: wrote ${file} (${text.split('\n').length - 1} lines)`);
     }
-    console.log('template: template.yaml is up to date');
-  } else {
-    writeFileSync(path, text);
-    console.log(`template: wrote template.yaml (${text.split('\n').length - 1} lines)`);
   }
 }
