@@ -14,8 +14,9 @@
 // stop with "'list' object has no attribute 'get'", and checkov does not see the resources a
 // loop makes (an unencrypted queue inside one passes), so the template is generated instead.
 //
-//   node scripts/template.ts           writes template.yaml
-//   node scripts/template.ts --check   fails when template.yaml is not what its sources give
+//   node scripts/template.ts           writes template.yaml, and spoke.yaml made from it
+//                                      (scripts/template/spoke.ts)
+//   node scripts/template.ts --check   fails when either is not what its sources give
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {

@@ -404,7 +404,8 @@ Parameters:
     Type: String
     Description: >-
       The hub stack's name: only the hub account's roles whose name begins with it and a dash
-      (its functions' roles) may assume the role.
+      (its functions' roles) may assume the role. Keep it short: CloudFormation cuts a long
+      stack name in the names it gives the roles.
     AllowedPattern: "^[A-Za-z][A-Za-z0-9-]{0,127}$"
     ConstraintDescription: a CloudFormation stack name.
   RoleRegion:
