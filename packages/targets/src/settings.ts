@@ -39,14 +39,16 @@ type Issues = { issues: z.core.$ZodRawIssue[] };
 
 /** The items of a comma-separated value, trimmed; an empty one is refused, by position. */
 const splitItems = (value: string, context: Issues): string[] =>
-  value.split(',').map((raw, index, all) => {
-    const item = raw.trim();
-    if (item === '') {
-      const message = `item ${index + 1} of ${all.length} is empty (a comma too many?)`;
-      context.issues.push({ code: 'custom', message, input: value });
-    }
-    return item;
-  });
+  value === ''
+    ? []
+    : value.split(',').map((raw, index, all) => {
+        const item = raw.trim();
+        if (item === '') {
+          const message = `item ${index + 1} of ${all.length} is empty (a comma too many?)`;
+          context.issues.push({ code: 'custom', message, input: value });
+        }
+        return item;
+      });
 
 /** Refuses every item that is not `valid` or that comes twice; returns the items. */
 const checkItems = (
@@ -95,10 +97,9 @@ const accountsSetting = z.pipe(
     if (value === ORGANIZATION) return { kind: 'organization', parents: [] };
     if (value.startsWith(`${ORGANIZATION}:`)) {
       const rest = value.slice(ORGANIZATION.length + 1);
-      if (rest.trim() === '') {
+      if (rest === '') {
         const message = 'organization: must be followed by OU ids (ou-…) or root ids (r-…)';
         context.issues.push({ code: 'custom', message, input: raw });
-        return { kind: 'organization', parents: [] };
       }
       return { kind: 'organization', parents: checkItems(rest, context, parentItem) };
     }
@@ -161,7 +162,7 @@ const roleNameSetting = z.pipe(
 export const loadTargetSettings = (
   env: Record<string, string | undefined> = process.env,
 ): TargetSettings => {
-  const ownRegion = (env.AWS_REGION ?? env.AWS_DEFAULT_REGION)?.trim() || undefined;
+  const ownRegion = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined;
   const schema = z.object({
     TARGET_ACCOUNTS: accountsSetting,
     TARGET_REGIONS: regionsSetting(ownRegion),

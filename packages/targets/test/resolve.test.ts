@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { isActiveAccount, resolveTargets } from '../src/resolve.ts';
+import { compareTargets, isActiveAccount, resolveTargets } from '../src/resolve.ts';
 import { loadTargetSettings } from '../src/settings.ts';
 
 const SELF = '999999999999';
@@ -158,6 +158,44 @@ describe('resolveTargets', () => {
     expect(organizationsMock.commandCalls(ListAccountsCommand)).toHaveLength(0);
   });
 
+  it('reads a parent once even when a listing names it twice, and skips entries without an id', async () => {
+    // Prepare
+    organizationsMock
+      .on(ListAccountsForParentCommand, { ParentId: 'r-root' })
+      .resolves({ Accounts: [{ State: 'ACTIVE' }, active('111111111111')] })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'r-root', NextToken: undefined })
+      .resolves({ OrganizationalUnits: [{ Id: 'ou-root-aaaaaaaa' }, {}], NextToken: 'ous-2' })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'r-root', NextToken: 'ous-2' })
+      .resolves({ OrganizationalUnits: [{ Id: 'ou-root-aaaaaaaa' }] })
+      .on(ListAccountsForParentCommand, { ParentId: 'ou-root-aaaaaaaa' })
+      .resolves({ Accounts: [active('222222222222')] })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-root-aaaaaaaa' })
+      .resolves({ OrganizationalUnits: [] });
+
+    // Act
+    const targets = await resolveTargets(
+      settingsOf({ TARGET_ACCOUNTS: 'organization:r-root' }),
+      deps,
+    );
+
+    // Assess
+    expect(targets.map((target) => target.accountId)).toEqual(['111111111111', '222222222222']);
+    expect(organizationsMock.commandCalls(ListAccountsForParentCommand)).toHaveLength(2);
+  });
+
+  it('skips organization accounts without an id', async () => {
+    // Prepare
+    organizationsMock
+      .on(ListAccountsCommand)
+      .resolves({ Accounts: [{ State: 'ACTIVE' }, active('111111111111')] });
+
+    // Act
+    const targets = await resolveTargets(settingsOf({ TARGET_ACCOUNTS: 'organization' }), deps);
+
+    // Assess
+    expect(targets).toEqual([{ accountId: '111111111111', region: 'eu-west-1' }]);
+  });
+
   it('gives no target for an OU without active accounts', async () => {
     // Prepare
     organizationsMock
@@ -197,6 +235,22 @@ describe('resolveTargets', () => {
 
     // Assess
     await expect(resolving).rejects.toThrow('no Organizations client was given');
+  });
+});
+
+describe('compareTargets', () => {
+  it('orders by account, then by region', () => {
+    // Prepare
+    const a = { accountId: '111111111111', region: 'us-east-1' };
+    const b = { accountId: '111111111111', region: 'eu-west-1' };
+    const c = { accountId: '222222222222', region: 'ap-south-1' };
+
+    // Assess
+    expect(compareTargets(a, b)).toBe(1);
+    expect(compareTargets(b, a)).toBe(-1);
+    expect(compareTargets(a, c)).toBe(-1);
+    expect(compareTargets(c, a)).toBe(1);
+    expect(compareTargets(a, { ...a })).toBe(0);
   });
 });
 

@@ -42,6 +42,53 @@ describe('loadTargetSettings', () => {
     expect(settings).toEqual(loadTargetSettings(HOME));
   });
 
+  it('trims every value', () => {
+    // Act
+    const settings = loadTargetSettings({
+      AWS_REGION: ' eu-west-1 ',
+      TARGET_ACCOUNTS: ' organization ',
+      SPOKE_ROLE_NAME: ' nightshift-prod-spoke ',
+    });
+
+    // Assess
+    expect(settings).toEqual({
+      accounts: { kind: 'organization', parents: [] },
+      regions: ['eu-west-1'],
+      ownRegion: 'eu-west-1',
+      roleName: 'nightshift-prod-spoke',
+    });
+  });
+
+  it('takes a blank TARGET_ACCOUNTS as self', () => {
+    // Act
+    const settings = loadTargetSettings({ ...HOME, TARGET_ACCOUNTS: '   ' });
+
+    // Assess
+    expect(settings.accounts).toEqual({ kind: 'accounts', accounts: ['self'] });
+  });
+
+  it.each([[{ AWS_REGION: ' ', AWS_DEFAULT_REGION: ' us-east-2 ' }]])(
+    'falls back to AWS_DEFAULT_REGION when AWS_REGION is blank (%o)',
+    (env) => {
+      // Act
+      const settings = loadTargetSettings(env);
+
+      // Assess
+      expect(settings.ownRegion).toBe('us-east-2');
+    },
+  );
+
+  it('prefers AWS_REGION to AWS_DEFAULT_REGION', () => {
+    // Act
+    const settings = loadTargetSettings({
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'us-east-2',
+    });
+
+    // Assess
+    expect(settings.ownRegion).toBe('eu-west-1');
+  });
+
   it('falls back to AWS_DEFAULT_REGION for the own region', () => {
     // Act
     const settings = loadTargetSettings({ AWS_DEFAULT_REGION: 'us-east-2' });
@@ -91,7 +138,7 @@ describe('loadTargetSettings', () => {
     // Act
     const settings = loadTargetSettings({
       ...HOME,
-      TARGET_REGIONS: 'us-east-1, eu-west-1,us-gov-west-1,cn-north-1,eusc-de-east-1',
+      TARGET_REGIONS: 'us-east-1, eu-west-1,us-gov-west-1,cn-north-1,eusc-de-east-1,ap-south-12',
     });
 
     // Assess
@@ -101,6 +148,7 @@ describe('loadTargetSettings', () => {
       'us-gov-west-1',
       'cn-north-1',
       'eusc-de-east-1',
+      'ap-south-12',
     ]);
   });
 
@@ -144,6 +192,10 @@ describe('loadTargetSettings', () => {
     'ou-AB12-cd34ef56',
     'ou-ab12-cd34ef5',
     'r-ab1',
+    'xou-ab12-cd34ef56',
+    'ou-ab12-cd34ef56-',
+    'xr-ab12',
+    'r-ab12-',
     'o-ab12cd34ef',
     '111111111111',
     'organization',
@@ -181,16 +233,22 @@ describe('loadTargetSettings', () => {
     expect(issues).toEqual([`${variable}: ${message}`]);
   });
 
-  it.each(['EU-WEST-1', 'eu-west', 'euwest1', 'eu-west-123', 'eu_west_1', 'europe-west1'])(
-    'refuses the region %s',
-    (item) => {
-      // Act
-      const issues = refusal({ ...HOME, TARGET_REGIONS: `us-east-1,${item}` });
+  it.each([
+    'EU-WEST-1',
+    'eu-west',
+    'euwest1',
+    'eu-west-123',
+    'eu_west_1',
+    'europe-west1',
+    '1eu-west-1',
+    'eu-west-1a',
+  ])('refuses the region %s', (item) => {
+    // Act
+    const issues = refusal({ ...HOME, TARGET_REGIONS: `us-east-1,${item}` });
 
-      // Assess
-      expect(issues).toEqual([`TARGET_REGIONS: "${item}" is not a region name like eu-west-1`]);
-    },
-  );
+    // Assess
+    expect(issues).toEqual([`TARGET_REGIONS: "${item}" is not a region name like eu-west-1`]);
+  });
 
   it.each([
     ['TARGET_ACCOUNTS', '111111111111,222222222222, 111111111111', '111111111111'],
