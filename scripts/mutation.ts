@@ -36,6 +36,9 @@ const OTHER_DECIDING_MODULES = [
   'packages/schedules/src/decide.ts',
   'packages/schedules/src/next.ts',
   'packages/job/src/runJob.ts',
+  'packages/links/src/token.ts',
+  'packages/links/src/once.ts',
+  'functions/chat-actions/src/snooze.ts',
 ];
 
 const root = resolve(import.meta.dirname, '..');

@@ -48,6 +48,14 @@ const tagsOf = (tags: Tags): Tag[] =>
     Key === undefined ? [] : [{ Key, Value: Value ?? '' }],
   );
 
+/** A resource as read, or nothing when AWS's answer lacks its id or ARN (never an empty id). */
+const foundAs = (
+  kind: ResourceKind,
+  id: string | undefined,
+  arn: string | undefined,
+  tags: Tags,
+): FoundResource[] => (id && arn ? [{ kind, id, arn, tags: tagsOf(tags) }] : []);
+
 const idsOf = (refs: readonly ResourceRef[], kind: ResourceKind): string[] =>
   refs.filter((ref) => ref.kind === kind).map((ref) => ref.id);
 
@@ -80,20 +88,18 @@ export const readResources = async (
               .filter(
                 (instance) => !['shutting-down', 'terminated'].includes(instance.State?.Name ?? ''),
               )
-              .map((instance): FoundResource => {
-                const id = instance.InstanceId ?? '';
-                return { kind: 'instance', id, arn: id, tags: tagsOf(instance.Tags) };
-              }),
+              .flatMap((instance) =>
+                foundAs('instance', instance.InstanceId, instance.InstanceId, instance.Tags),
+              ),
           ),
     groups.length === 0
       ? []
       : autoScaling
           .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groups }))
           .then((out) =>
-            (out.AutoScalingGroups ?? []).map((group): FoundResource => {
-              const id = group.AutoScalingGroupName ?? '';
-              return { kind: 'group', id, arn: id, tags: tagsOf(group.Tags) };
-            }),
+            (out.AutoScalingGroups ?? []).flatMap((group) =>
+              foundAs('group', group.AutoScalingGroupName, group.AutoScalingGroupName, group.Tags),
+            ),
           ),
     dbInstances.length === 0
       ? []
@@ -104,13 +110,8 @@ export const readResources = async (
             }),
           )
           .then((out) =>
-            (out.DBInstances ?? []).map(
-              (db): FoundResource => ({
-                kind: 'db-instance',
-                id: db.DBInstanceIdentifier ?? '',
-                arn: db.DBInstanceArn ?? '',
-                tags: tagsOf(db.TagList),
-              }),
+            (out.DBInstances ?? []).flatMap((db) =>
+              foundAs('db-instance', db.DBInstanceIdentifier, db.DBInstanceArn, db.TagList),
             ),
           ),
     dbClusters.length === 0
@@ -122,13 +123,8 @@ export const readResources = async (
             }),
           )
           .then((out) =>
-            (out.DBClusters ?? []).map(
-              (db): FoundResource => ({
-                kind: 'db-cluster',
-                id: db.DBClusterIdentifier ?? '',
-                arn: db.DBClusterArn ?? '',
-                tags: tagsOf(db.TagList),
-              }),
+            (out.DBClusters ?? []).flatMap((db) =>
+              foundAs('db-cluster', db.DBClusterIdentifier, db.DBClusterArn, db.TagList),
             ),
           ),
   ]);

@@ -217,6 +217,7 @@ describe('snooze', () => {
         {
           Instances: [
             { InstanceId: 'i-gone', State: { Name: 'terminated' }, Tags: onSchedule },
+            { InstanceId: 'i-going', State: { Name: 'shutting-down' }, Tags: onSchedule },
             { InstanceId: 'i-extra', State: { Name: 'running' }, Tags: onSchedule },
           ],
         },
@@ -226,7 +227,7 @@ describe('snooze', () => {
     // Act
     const result = await snooze(clients, {
       schedule: 'office-hours',
-      resources: ['bucket:logs', 'instance:i-gone'],
+      resources: ['bucket:logs', 'instance:i-going', 'instance:i-gone'],
       until: UNTIL,
     });
 
@@ -235,6 +236,7 @@ describe('snooze', () => {
     expect(result.kept).toEqual([]);
     expect(result.leftAlone).toEqual([
       { name: 'bucket:logs', reason: 'not a resource a schedule names' },
+      { name: 'instance:i-going', reason: 'not found' },
       { name: 'instance:i-gone', reason: 'not found' },
     ]);
   });
@@ -330,6 +332,52 @@ describe('readResources', () => {
     ]);
     expect(asgMock.calls()).toHaveLength(0);
     expect(rdsMock.calls()).toHaveLength(0);
+  });
+
+  it('leaves out what an answer gives without an id or an ARN, and reads a missing tag list as none', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        { Instances: [{ State: { Name: 'running' }, Tags: onSchedule }] },
+        { Instances: [{ InstanceId: 'i-bare', State: { Name: 'running' } }] },
+        {},
+      ],
+    });
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ Tags: [] }] });
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [{ DBInstanceIdentifier: 'db-1' }, { DBInstanceArn: 'arn:db' }] })
+      .on(DescribeDBClustersCommand)
+      .resolves({ DBClusters: [{ DBClusterIdentifier: 'c-1' }] });
+
+    // Act
+    const found = await readResources(clients, [
+      { kind: 'instance', id: 'i-bare' },
+      { kind: 'group', id: 'web' },
+      { kind: 'db-instance', id: 'db-1' },
+      { kind: 'db-cluster', id: 'c-1' },
+    ]);
+
+    // Assess
+    expect(found).toEqual([{ kind: 'instance', id: 'i-bare', arn: 'i-bare', tags: [] }]);
+  });
+
+  it('finds nothing in empty answers', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({});
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({});
+    rdsMock.on(DescribeDBInstancesCommand).resolves({}).on(DescribeDBClustersCommand).resolves({});
+
+    // Act
+    const found = await readResources(clients, [
+      { kind: 'instance', id: 'i-1' },
+      { kind: 'group', id: 'web' },
+      { kind: 'db-instance', id: 'db-1' },
+      { kind: 'db-cluster', id: 'c-1' },
+    ]);
+
+    // Assess
+    expect(found).toEqual([]);
   });
 
   it('gives nothing for a link that names no resource of a known kind', async () => {
