@@ -1,5 +1,6 @@
 import {
   AutoScalingClient,
+  type AutoScalingGroup,
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -343,7 +344,10 @@ describe('readResources', () => {
         {},
       ],
     });
-    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ Tags: [] }] });
+    // An answer without the group's name, as no real answer is: typed loosely on purpose.
+    asgMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [{ Tags: [] } as unknown as AutoScalingGroup] });
     rdsMock
       .on(DescribeDBInstancesCommand)
       .resolves({ DBInstances: [{ DBInstanceIdentifier: 'db-1' }, { DBInstanceArn: 'arn:db' }] })
