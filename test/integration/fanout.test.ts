@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -260,6 +261,51 @@ describe('fan-out against the emulated account', () => {
     expect(first.enqueued).toBe(6);
     expect(second).toEqual({ runId: input.runId, enqueued: 0, status: 'duplicate' });
     expect(queued).toEqual({ visible: 6, delayed: 1 });
+  });
+
+  it('sends the run again when its first dispatch died before it finished, once that dispatch lease is up', async () => {
+    // Prepare: the headers a dispatch killed after writing them leaves: no enqueuedAt.
+    const account = await fanoutAccount(3);
+    const now = new Date();
+    const input = (runId: string) => ({
+      queueUrl: account.queueUrl,
+      table: account.table,
+      runId,
+      functionName: FUNCTION,
+      event: {},
+      targets: TARGETS,
+      deadline: new Date(now.getTime() + 30 * 60_000),
+      now,
+    });
+    const died = (runId: string, leaseUntil: number) =>
+      account.dynamodb.send(
+        new PutItemCommand({
+          TableName: account.table,
+          Item: {
+            pk: { S: `run#${runId}` },
+            sk: { S: 'run' },
+            expected: { N: '6' },
+            completed: { N: '1' },
+            failed: { N: '0' },
+            dispatchLeaseUntil: { N: String(leaseUntil) },
+          },
+        }),
+      );
+    await died('lease-over', now.getTime() - 1);
+    await died('lease-held', now.getTime() + 60_000);
+
+    // Act
+    const resumed = await dispatch(account, input('lease-over'));
+    const held = await dispatch(account, input('lease-held'));
+    const header = await headerOf(account, 'lease-over');
+
+    // Assess: the counts already made are kept.
+    expect(resumed).toEqual({ runId: 'lease-over', enqueued: 6, status: 'dispatched' });
+    expect(held).toEqual({ runId: 'lease-held', enqueued: 0, status: 'in-progress' });
+    expect(await queueCount(account.sqs, account.queueUrl)).toEqual({ visible: 6, delayed: 1 });
+    expect(header).toMatchObject({ expected: { N: '6' }, completed: { N: '1' } });
+    expect(header?.enqueuedAt?.S).toBe(now.toISOString());
+    expect(header?.dispatchLeaseUntil).toBeUndefined();
   });
 
   it('counts a target delivered twice, and worked on by two workers at once, once', async () => {
