@@ -1,5 +1,6 @@
 import { CLIENT_DEFAULTS, type ClientDefaults } from '@nightshift/runtime';
 import type { TargetCredentials } from './credentials.ts';
+import { createLru } from './lru.ts';
 import type { Target } from './resolve.ts';
 
 /** The part of an SDK client's configuration that points it at one target. */
@@ -32,32 +33,22 @@ export const clientConfigFor = (
 
 /** `AWS_MAX_ATTEMPTS` when it is a whole number of at least 1, as `getClient` reads it. */
 const maxAttempts = (): number | undefined => {
-  const attempts = Number(process.env.AWS_MAX_ATTEMPTS?.trim() || Number.NaN);
+  const attempts = Number(process.env.AWS_MAX_ATTEMPTS);
   return Number.isInteger(attempts) && attempts >= 1 ? attempts : undefined;
 };
 
-/** Clients by class and target, least recently used first, with the credentials they hold. */
-const clients = new Map<string, { credentials: TargetCredentials | undefined; client: unknown }>();
+/** Clients by class and target, with the credentials they were built with. */
+const clients = createLru<string, { credentials: TargetCredentials | undefined; client: unknown }>(
+  MAX_CACHED_CLIENTS,
+);
 
 /** A number per client class, for the cache's keys. */
-const classIds = new WeakMap<object, number>();
-let nextClassId = 0;
+const classIds = new Map<object, number>();
 const classIdOf = (Client: object): number => {
-  let id = classIds.get(Client);
-  if (id === undefined) {
-    id = nextClassId++;
-    classIds.set(Client, id);
-  }
+  const id = classIds.get(Client) ?? classIds.size;
+  classIds.set(Client, id);
   return id;
 };
-
-/** Whether two credentials are the same session (both none, or the same key and token). */
-const sameCredentials = (a?: TargetCredentials, b?: TargetCredentials): boolean =>
-  a === b ||
-  (a !== undefined &&
-    b !== undefined &&
-    a.accessKeyId === b.accessKeyId &&
-    a.sessionToken === b.sessionToken);
 
 /** Forgets every client built (a test starts from nothing). */
 export const clearTargetClients = (): void => clients.clear();
@@ -78,9 +69,8 @@ export const targetClient = <C>(
 ): C => {
   const key = `${classIdOf(Client)} ${target.accountId} ${target.region}`;
   const cached = clients.get(key);
-  clients.delete(key);
-  if (cached && sameCredentials(cached.credentials, credentials)) {
-    clients.set(key, cached);
+  // Two sessions never share a token; no credentials (the own role) match none.
+  if (cached && cached.credentials?.sessionToken === credentials?.sessionToken) {
     return cached.client as C;
   }
   const attempts = maxAttempts();
@@ -90,9 +80,5 @@ export const targetClient = <C>(
     ...clientConfigFor(target, credentials),
   });
   clients.set(key, { credentials, client });
-  for (const oldest of clients.keys()) {
-    if (clients.size <= MAX_CACHED_CLIENTS) break;
-    clients.delete(oldest);
-  }
   return client;
 };

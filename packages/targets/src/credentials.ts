@@ -3,6 +3,7 @@ import {
   type AssumeRoleCommandOutput,
   type STSClient,
 } from '@aws-sdk/client-sts';
+import { createLru } from './lru.ts';
 import type { Target } from './resolve.ts';
 
 /** Temporary credentials of a target account's spoke role, as an SDK client takes them. */
@@ -19,7 +20,7 @@ export const SESSION_DURATION_SECONDS = 3600;
 export const MAX_SESSION_NAME_LENGTH = 64;
 /** Credentials are assumed again when they have less than this left. */
 export const CREDENTIALS_REFRESH_MS = 5 * 60 * 1000;
-/** The most assumed credentials kept (one per role and session name); the oldest go first. */
+/** The most assumed credentials kept (one per role and session name); the least recently used go first. */
 export const MAX_CACHED_CREDENTIALS = 256;
 
 /** What `targetCredentials` needs to know. */
@@ -107,8 +108,8 @@ export const toSessionName = (text: string): string => {
 export const sessionNameFor = (functionName: string): string =>
   toSessionName(`nightshift-${functionName}`);
 
-/** Assumed credentials by role ARN and session name, oldest first. */
-const cache = new Map<string, TargetCredentials>();
+/** Assumed credentials by role ARN and session name. */
+const cache = createLru<string, TargetCredentials>(MAX_CACHED_CREDENTIALS);
 
 /** Forgets every assumed credential (a test starts from nothing). */
 export const clearTargetCredentials = (): void => cache.clear();
@@ -169,11 +170,6 @@ export const targetCredentials = async (
     sessionToken: given.SessionToken,
     ...(given.Expiration instanceof Date ? { expiration: given.Expiration } : {}),
   };
-  cache.delete(key);
   cache.set(key, credentials);
-  for (const oldest of cache.keys()) {
-    if (cache.size <= MAX_CACHED_CREDENTIALS) break;
-    cache.delete(oldest);
-  }
   return credentials;
 };

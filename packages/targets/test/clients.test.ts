@@ -69,16 +69,30 @@ describe('targetClient', () => {
     expect(client.config).not.toHaveProperty('credentials');
   });
 
-  it.each(['0', 'many', ''])('keeps the default attempts when AWS_MAX_ATTEMPTS is %o', (value) => {
+  it('takes AWS_MAX_ATTEMPTS of 1', () => {
     // Prepare
-    vi.stubEnv('AWS_MAX_ATTEMPTS', value);
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
 
     // Act
     const client = targetClient(FakeClient, TARGET);
 
     // Assess
-    expect(client.config.maxAttempts).toBe(CLIENT_DEFAULTS.maxAttempts);
+    expect(client.config.maxAttempts).toBe(1);
   });
+
+  it.each(['0', 'many', '', '2.5'])(
+    'keeps the default attempts when AWS_MAX_ATTEMPTS is %o',
+    (value) => {
+      // Prepare
+      vi.stubEnv('AWS_MAX_ATTEMPTS', value);
+
+      // Act
+      const client = targetClient(FakeClient, TARGET);
+
+      // Assess
+      expect(client.config.maxAttempts).toBe(CLIENT_DEFAULTS.maxAttempts);
+    },
+  );
 
   it('builds each client once per class and target while the credentials stay the same', () => {
     // Act
@@ -108,12 +122,16 @@ describe('targetClient', () => {
     const next = targetClient(FakeClient, TARGET, renewed);
     const own = targetClient(FakeClient, TARGET);
     const ownAgain = targetClient(FakeClient, TARGET);
+    const assumedAgain = targetClient(FakeClient, TARGET, renewed);
 
     // Assess
     expect(next).not.toBe(first);
     expect(next.config.credentials).toBe(renewed);
     expect(own).not.toBe(next);
+    expect(own.config).not.toHaveProperty('credentials');
     expect(ownAgain).toBe(own);
+    expect(assumedAgain).not.toBe(own);
+    expect(assumedAgain.config.credentials).toBe(renewed);
   });
 
   it('keeps the most recently used clients only', () => {

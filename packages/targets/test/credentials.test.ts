@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CREDENTIALS_REFRESH_MS,
   clearTargetCredentials,
+  MAX_CACHED_CREDENTIALS,
   partitionOf,
   SESSION_DURATION_SECONDS,
   sessionNameFor,
@@ -232,6 +233,30 @@ describe('targetCredentials', () => {
       'ASIA3',
     ]);
     expect(sameRegionAgain).toBe(first);
+  });
+
+  it('keeps the most recently used credentials only', async () => {
+    // Prepare
+    let n = 0;
+    stsMock.on(AssumeRoleCommand).callsFake(() => {
+      n += 1;
+      return assumed(n);
+    });
+    const target = (i: number) => ({ accountId: String(100_000_000_000 + i), region: 'eu-west-1' });
+    for (let i = 0; i < MAX_CACHED_CREDENTIALS; i += 1)
+      await targetCredentials(sts, target(i), options);
+
+    // Act
+    await targetCredentials(sts, target(0), options); // used again: kept
+    await targetCredentials(sts, target(MAX_CACHED_CREDENTIALS), options);
+    const calls = stsMock.commandCalls(AssumeRoleCommand).length;
+    const first = await targetCredentials(sts, target(0), options);
+    const second = await targetCredentials(sts, target(1), options);
+
+    // Assess: the least recently used, the second, was dropped and is assumed again.
+    expect(calls).toBe(MAX_CACHED_CREDENTIALS + 1);
+    expect(first?.accessKeyId).toBe('ASIA1');
+    expect(second?.accessKeyId).toBe(`ASIA${MAX_CACHED_CREDENTIALS + 2}`);
   });
 
   it('assumes again each time when STS gives no expiry', async () => {
