@@ -48,10 +48,24 @@ export const insightsUrl = ({
 };
 
 /**
+ * The log group as alerts and metrics name it: its name, after its owner's account id
+ * (`111122223333:/aws/lambda/api`) when another account than the function's owns it (a
+ * batch that came through the organization's destination).
+ *
+ * @example
+ * sourceOf({ owner: '111122223333', logGroup: '/aws/lambda/api' }, '123456789012'); // '111122223333:/aws/lambda/api'
+ */
+export const sourceOf = (
+  { owner, logGroup }: Pick<LogsPayload, 'logGroup' | 'owner'>,
+  accountId: string | undefined,
+): string => (accountId === undefined || owner === accountId ? logGroup : `${owner}:${logGroup}`);
+
+/**
  * The one alert of a batch with critical lines: a subject within SNS's rules, and a
  * message (within 256 KB) with the log group, stream, time range, the first critical
  * lines (each cut to `maxLineLength`, credentials masked), how many more there were, and
- * a Logs Insights link for the window. When lines of the batch were longer than the
+ * a Logs Insights link for the window. A batch of another account than `accountId` (the
+ * function's) names its log group after the account, in the subject too. When lines of the batch were longer than the
  * classifier reads (`classifiedLength`), it says how many (`cutLines`), and marks each
  * shown line that was one of them.
  *
@@ -67,14 +81,19 @@ export const buildAlert = (
     maxLineLength,
     classifiedLength = Number.POSITIVE_INFINITY,
     cutLines = 0,
+    accountId,
   }: {
     region: string;
     maxLines: number;
     maxLineLength: number;
     classifiedLength?: number;
     cutLines?: number;
+    /** The function's own account; undefined: every batch is taken as the function's own. */
+    accountId?: string;
   },
 ): { subject: string; message: string } => {
+  const source = sourceOf(payload, accountId);
+  const foreign = source !== payload.logGroup;
   // A loop, not Math.min(...times): a batch can hold more lines than a call takes arguments.
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -103,7 +122,7 @@ export const buildAlert = (
   });
   const more = critical.length - shown.length;
   const lines = [
-    `${critical.length} critical log line(s) in ${payload.logGroup}`,
+    `${critical.length} critical log line(s) in ${source}`,
     '',
     `Log group: ${payload.logGroup}`,
     `Log stream: ${payload.logStream}`,
@@ -118,10 +137,10 @@ export const buildAlert = (
     ...shown,
     ...(more > 0 ? ['', `... and ${more} more critical line(s) in this batch.`] : []),
     '',
-    `Logs Insights: ${insightsUrl({ region, logGroup: payload.logGroup, ...window })}`,
+    `Logs Insights${foreign ? ` (signed in to account ${payload.owner})` : ''}: ${insightsUrl({ region, logGroup: payload.logGroup, ...window })}`,
   ];
   return {
-    subject: toSnsSubject(`Nightshift: ${critical.length} critical in ${payload.logGroup}`),
+    subject: toSnsSubject(`Nightshift: ${critical.length} critical in ${source}`),
     // Well-formed, or the SDK cannot URL-encode it for SNS.
     message: truncateUtf8(lines.join('\n').toWellFormed(), SNS_MAX_PUBLISH_BYTES - 1_024),
   };

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { type FieldIssue, toFieldIssues } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 
 /**
@@ -120,13 +121,80 @@ const decode = z.transform((data: string, context) => {
 });
 
 /**
+ * The data of one subscription batch, as CloudWatch Logs sends it: base64 of gzip of the
+ * payload JSON, decoded and validated. Both triggers carry it: `awslogs.data` of a direct
+ * subscription, `kinesis.data` of each record of the destination's stream.
+ */
+export const LogsDataSchema = z.pipe(z.string('must be a string'), decode);
+
+/**
  * The CloudWatch Logs subscription event, decoded and validated: `awslogs.data` must be
  * base64 of gzip of the payload JSON, and the payload must have the expected shape.
  */
 export const EventSchema = z.object({
   awslogs: z.object({
-    data: z.pipe(z.string('must be a string'), decode),
+    data: LogsDataSchema,
   }),
 });
 
 export type LogsEvent = z.infer<typeof EventSchema>;
+
+/**
+ * One record of the Kinesis event of the destination's stream. Only its envelope is
+ * checked here: its `kinesis.data` (a batch of up to 6 MB once unzipped) is decoded when
+ * the record's turn comes, by `decodeLogsData`, so that one batch at a time is in memory.
+ */
+export const KinesisRecordSchema = z.object({
+  eventID: z.string('must be a string'),
+  kinesis: z.object({
+    data: z.string('must be a string'),
+    sequenceNumber: z.string('must be a string').check(z.minLength(1, 'must not be empty')),
+    partitionKey: z.optional(z.string('must be a string')),
+  }),
+});
+
+/** The Kinesis event Lambda's event source mapping sends: records of one shard, in order. */
+export const KinesisEventSchema = z.object({
+  Records: z.array(KinesisRecordSchema, 'must be a list of Kinesis records'),
+});
+
+export type KinesisEvent = z.infer<typeof KinesisEventSchema>;
+
+/**
+ * Either trigger: an event with `Records` is the destination stream's Kinesis event, any
+ * other is checked as a direct subscription event (so its issues stay what they were).
+ */
+export const InputEventSchema = z.pipe(
+  z.unknown(),
+  z.transform((input, context): LogsEvent | KinesisEvent => {
+    const schema = isRecord(input) && 'Records' in input ? KinesisEventSchema : EventSchema;
+    const result = z.safeParse(schema, input);
+    if (result.success) return result.data;
+    for (const { message, path } of result.error.issues) {
+      context.issues.push({ code: 'custom', message, path, input });
+    }
+    return z.NEVER;
+  }),
+);
+
+export type InputEvent = z.infer<typeof InputEventSchema>;
+
+/** Whether the event is the destination stream's Kinesis event. */
+export const isKinesisEvent = (event: InputEvent): event is KinesisEvent => 'Records' in event;
+
+/**
+ * Decodes the data of one batch through the same steps as `awslogs.data`: the payload, or
+ * the issues that say why it is not one (each with its path inside the payload).
+ *
+ * @example
+ * const decoded = decodeLogsData(record.kinesis.data);
+ * if (!decoded.success) logger.error('Malformed record', { issues: decoded.issues });
+ */
+export const decodeLogsData = (
+  data: string,
+): { success: true; payload: LogsPayload } | { success: false; issues: FieldIssue[] } => {
+  const result = z.safeParse(LogsDataSchema, data);
+  return result.success
+    ? { success: true, payload: result.data }
+    : { success: false, issues: toFieldIssues(result.error.issues) };
+};

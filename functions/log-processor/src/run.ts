@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Observability } from '@nightshift/middleware';
-import { buildAlert } from './alert.ts';
+import { buildAlert, sourceOf } from './alert.ts';
 import type { Config } from './config.ts';
 import type { LogsEvent, LogsPayload } from './event.ts';
 
@@ -22,8 +22,15 @@ export interface BatchSummary {
   cutLines: number;
   /** The alert's SNS message id, when one was sent. */
   alertMessageId?: string;
+  /** The account that owns the log group, when it is not the function's. */
+  account?: string;
   /** Why the batch was not looked at (control messages). */
   ignored?: string;
+}
+
+/** Where a batch is processed: the function's own account (undefined: unknown, taken as the batch's). */
+export interface Source {
+  accountId?: string;
 }
 
 /**
@@ -35,13 +42,31 @@ export interface BatchSummary {
  * @example
  * const summary = await run({ sns, logger, metrics }, config, parseOrThrow(EventSchema, raw, 'event'));
  */
-export const run = async (
-  { sns, logger, metrics }: Deps,
+export const run = (
+  deps: Deps,
   config: Config,
   event: LogsEvent,
+  source: Source = {},
+): Promise<BatchSummary> => processBatch(deps, config, event.awslogs.data, source);
+
+/**
+ * One decoded batch, from either trigger: counts its error and critical lines, writes the
+ * metrics and sends at most one alert (see `run`). A batch of another account than
+ * `source.accountId` is named `<account>:<log group>` in the metrics' dimension and the
+ * alert, whose message attributes carry the account too.
+ *
+ * @example
+ * const summary = await processBatch(deps, config, payload, { accountId: '123456789012' });
+ */
+export const processBatch = async (
+  { sns, logger, metrics }: Deps,
+  config: Config,
+  payload: LogsPayload,
+  { accountId }: Source = {},
 ): Promise<BatchSummary> => {
-  const payload = event.awslogs.data;
   const { logGroup, logStream } = payload;
+  const source = sourceOf(payload, accountId);
+  const foreign = source !== logGroup;
   if (payload.messageType === 'CONTROL_MESSAGE') {
     logger.info('Control message acknowledged', { logGroup });
     return {
@@ -66,7 +91,7 @@ export const run = async (
     if (severity === 'critical') critical.push(event);
   }
 
-  metrics.addDimension('LogGroup', logGroup);
+  metrics.addDimension('LogGroup', source);
   metrics.addMetric('ProcessedEvents', MetricUnit.Count, payload.logEvents.length);
   metrics.addMetric('ErrorCount', MetricUnit.Count, errorCount);
   metrics.addMetric('CriticalErrorCount', MetricUnit.Count, critical.length);
@@ -79,6 +104,7 @@ export const run = async (
     errorCount,
     criticalCount: critical.length,
     cutLines,
+    ...(foreign ? { account: payload.owner } : {}),
   };
   if (cutLines > 0) {
     logger.warn('Lines longer than the classifier reads were classified from their start', {
@@ -100,6 +126,7 @@ export const run = async (
         maxLineLength: config.maxLineLength,
         classifiedLength: classifier.maxLength,
         cutLines,
+        accountId,
       });
       const { MessageId } = await sns.send(
         new PublishCommand({
@@ -112,6 +139,9 @@ export const run = async (
               StringValue: logGroup.slice(0, 256).toWellFormed() || '(none)',
             },
             criticalCount: { DataType: 'Number', StringValue: String(critical.length) },
+            ...(foreign
+              ? { account: { DataType: 'String', StringValue: payload.owner || '(none)' } }
+              : {}),
           },
         }),
       );

@@ -1,6 +1,6 @@
 import { SNS_MAX_PUBLISH_BYTES } from '@nightshift/runtime';
 import { describe, expect, it } from 'vitest';
-import { buildAlert, insightsUrl } from '../src/alert.ts';
+import { buildAlert, insightsUrl, sourceOf } from '../src/alert.ts';
 import { payloadOf } from './fixtures.ts';
 
 const options = { region: 'eu-west-1', maxLines: 3, maxLineLength: 100 };
@@ -32,6 +32,43 @@ describe('Critical alert', () => {
     expect(message).toContain(
       'Logs Insights: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:logs-insights',
     );
+  });
+
+  it('names the log group after its account when another account owns it, in the subject first', () => {
+    // Prepare: a name long enough that the subject is cut.
+    const payload = payloadOf(['FATAL one'], {
+      owner: '111122223333',
+      logGroup: `/aws/lambda/${'x'.repeat(120)}`,
+    });
+
+    // Act
+    const { subject, message } = buildAlert(payload, payload.logEvents, {
+      ...options,
+      accountId: '123456789012',
+    });
+
+    // Assess
+    expect(subject).toMatch(/^Nightshift: 1 critical in 111122223333:\/aws\/lambda\/x+\.\.\.$/);
+    const lines = message.split('\n');
+    expect(lines[0]).toBe(`1 critical log line(s) in 111122223333:${payload.logGroup}`);
+    expect(lines).toContain(`Log group: ${payload.logGroup}`);
+    expect(lines).toContain('Account: 111122223333');
+    expect(message).toContain('Logs Insights (signed in to account 111122223333): https://');
+  });
+
+  it('keeps the plain log group name for the function account, or when it is not known', () => {
+    // Prepare
+    const payload = payloadOf(['FATAL one']);
+
+    // Act
+    const own = buildAlert(payload, payload.logEvents, { ...options, accountId: '123456789012' });
+    const unknown = buildAlert(payload, payload.logEvents, options);
+
+    // Assess
+    expect(own).toEqual(unknown);
+    expect(own.subject).toBe('Nightshift: 1 critical in /aws/lambda/orders-api');
+    expect(sourceOf(payload, '123456789012')).toBe('/aws/lambda/orders-api');
+    expect(sourceOf(payload, '999999999999')).toBe('123456789012:/aws/lambda/orders-api');
   });
 
   it('finds the window of a batch with more critical lines than a call can take arguments', () => {
