@@ -37,6 +37,11 @@ export interface TargetSettings {
 
 type Issues = { issues: z.core.$ZodRawIssue[] };
 
+/** Records what is wrong with a variable's value; the variable is the issue's path. */
+const refuse = (context: Issues, message: string, input: unknown): void => {
+  context.issues.push({ code: 'custom', message, input });
+};
+
 /** The items of a comma-separated value, trimmed; an empty one is refused, by position. */
 const splitItems = (value: string, context: Issues): string[] =>
   value === ''
@@ -45,7 +50,7 @@ const splitItems = (value: string, context: Issues): string[] =>
         const item = raw.trim();
         if (item === '') {
           const message = `item ${index + 1} of ${all.length} is empty (a comma too many?)`;
-          context.issues.push({ code: 'custom', message, input: value });
+          refuse(context, message, value);
         }
         return item;
       });
@@ -62,9 +67,9 @@ const checkItems = (
     if (item === '') continue;
     const problem = valid(item);
     if (problem !== undefined) {
-      context.issues.push({ code: 'custom', message: problem, input: value });
+      refuse(context, problem, value);
     } else if (seen.has(item)) {
-      context.issues.push({ code: 'custom', message: `"${item}" is listed twice`, input: value });
+      refuse(context, `"${item}" is listed twice`, value);
     }
     seen.add(item);
   }
@@ -99,7 +104,7 @@ const accountsSetting = z.pipe(
       const rest = value.slice(ORGANIZATION.length + 1);
       if (rest === '') {
         const message = 'organization: must be followed by OU ids (ou-…) or root ids (r-…)';
-        context.issues.push({ code: 'custom', message, input: raw });
+        refuse(context, message, raw);
       }
       return { kind: 'organization', parents: checkItems(rest, context, parentItem) };
     }
@@ -114,11 +119,11 @@ const regionsSetting = (ownRegion: string | undefined) =>
       const value = raw?.trim() ?? '';
       if (value !== '') return checkItems(value, context, regionItem);
       if (ownRegion === undefined) {
-        context.issues.push({
-          code: 'custom',
-          message: 'is not set, and neither is AWS_REGION (the default: the function’s own region)',
-          input: raw,
-        });
+        refuse(
+          context,
+          'is not set, and neither is AWS_REGION (the default: the function’s own region)',
+          raw,
+        );
         return [];
       }
       return [ownRegion];
@@ -131,11 +136,11 @@ const roleNameSetting = z.pipe(
     const value = raw?.trim() ?? '';
     if (value === '') return DEFAULT_SPOKE_ROLE_NAME;
     if (!ROLE_NAME.test(value)) {
-      context.issues.push({
-        code: 'custom',
-        message: `"${value}" is not an IAM role name (1 to 64 letters, digits and +=,.@_-)`,
-        input: raw,
-      });
+      refuse(
+        context,
+        `"${value}" is not an IAM role name (1 to 64 letters, digits and +=,.@_-)`,
+        raw,
+      );
     }
     return value;
   }),

@@ -53,6 +53,19 @@ describe('createLru', () => {
     expect([0, 1, 2, 3].map((i) => lru.get(i))).toEqual([undefined, 1, 2, 3]);
   });
 
+  it('takes no room for a key read but never set', () => {
+    // Prepare
+    const lru = createLru<string, number>(2);
+    lru.set('a', 1);
+
+    // Act
+    lru.get('missing');
+    lru.set('b', 2);
+
+    // Assess
+    expect([lru.get('a'), lru.get('b')]).toEqual([1, 2]);
+  });
+
   it('forgets everything when cleared', () => {
     // Prepare
     const lru = createLru<string, number>(2);
