@@ -23,16 +23,16 @@ const cut = (text: string, max: number): string =>
 const totalsOf = (totals: Record<string, number> = {}): AttributeValue => ({
   M: Object.fromEntries(
     Object.entries(totals)
-      .filter(([, value]) => typeof value === 'number' && Number.isFinite(value))
+      .filter(([, value]) => Number.isFinite(value))
       .map(([name, value]) => [name, { N: String(value) }]),
   ),
 });
 
 const entryOf = ({ id, action, reason }: FailedEntry): AttributeValue => ({
   M: {
-    id: { S: cut(String(id), MAX_REASON_LENGTH) || '-' },
-    action: { S: cut(String(action), MAX_REASON_LENGTH) || '-' },
-    reason: { S: cut(maskSecrets(String(reason)), MAX_REASON_LENGTH) || '-' },
+    id: { S: cut(String(id), MAX_REASON_LENGTH) },
+    action: { S: cut(String(action), MAX_REASON_LENGTH) },
+    reason: { S: cut(maskSecrets(String(reason)), MAX_REASON_LENGTH) },
   },
 });
 

@@ -162,6 +162,49 @@ describe('recordTarget', () => {
     expect(item?.failed?.L?.[0]?.M?.reason?.S?.endsWith('...')).toBe(true);
   });
 
+  it('keeps a text of exactly the limit whole', async () => {
+    // Act
+    await recordTarget(
+      { dynamodb },
+      {
+        table: TABLE,
+        runId: RUN_ID,
+        target,
+        now: NOW,
+        final: true,
+        outcome: {
+          status: 'failed',
+          attempts: 3,
+          error: 'e'.repeat(2_000),
+          failed: [{ id: 'snap-1', action: 'delete', reason: 'r'.repeat(500) }],
+        },
+      },
+    );
+
+    // Assess
+    const item = transaction()[0]?.Put?.Item;
+    expect(item?.error?.S).toBe('e'.repeat(2_000));
+    expect(item?.failed?.L?.[0]?.M?.reason?.S).toBe('r'.repeat(500));
+  });
+
+  it('says "failed" for a final failure that came without an error', async () => {
+    // Act
+    await recordTarget(
+      { dynamodb },
+      {
+        table: TABLE,
+        runId: RUN_ID,
+        target,
+        now: NOW,
+        final: true,
+        outcome: { status: 'failed', attempts: 3 },
+      },
+    );
+
+    // Assess
+    expect(transaction()[0]?.Put?.Item?.error).toEqual({ S: 'failed' });
+  });
+
   it('masks a credential quoted in an error', async () => {
     // Act
     await recordTarget(
@@ -224,6 +267,49 @@ describe('recordTarget', () => {
         },
       ),
     ).rejects.toThrow(`run ${RUN_ID} has no header in table ${TABLE}`);
+  });
+
+  it('keeps the cancellation as the cause of the missing-header error', async () => {
+    // Prepare
+    const cancellation = canceled('None', 'ConditionalCheckFailed');
+    dynamodbMock.on(TransactWriteItemsCommand).rejects(cancellation);
+
+    // Act
+    const error = await recordTarget(
+      { dynamodb },
+      {
+        table: TABLE,
+        runId: RUN_ID,
+        target,
+        now: NOW,
+        final: true,
+        outcome: { status: 'done', attempts: 1 },
+      },
+    ).catch((caught: unknown) => caught);
+
+    // Assess
+    expect((error as Error).cause).toBe(cancellation);
+  });
+
+  it('rethrows a cancellation that gives no reasons', async () => {
+    // Prepare
+    const cancellation = canceled();
+    dynamodbMock.on(TransactWriteItemsCommand).rejects(cancellation);
+
+    // Act / Assess
+    await expect(
+      recordTarget(
+        { dynamodb },
+        {
+          table: TABLE,
+          runId: RUN_ID,
+          target,
+          now: NOW,
+          final: true,
+          outcome: { status: 'done', attempts: 1 },
+        },
+      ),
+    ).rejects.toBe(cancellation);
   });
 
   it('rethrows a transaction cancelled for another reason', async () => {
