@@ -1,0 +1,291 @@
+// Running a job in every account and region of TARGET_ACCOUNTS × TARGET_REGIONS: the
+// scheduled invocation dispatches one SQS message per target, and the same function,
+// invoked by the queue, runs today's job for each target through its spoke role.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  type BatchResponse,
+  type DispatchStatus,
+  dispatch,
+  handleBatch,
+  runIdOf,
+  type SqsRecordLike,
+  type Target,
+  type Work,
+  type WorkResult,
+} from '@nightshift/fanout';
+import type { Observability } from '@nightshift/middleware';
+import {
+  type ClientClass,
+  envInteger,
+  envString,
+  getClient,
+  parseOrThrow,
+  parseSettings,
+  type Report,
+  type Schema,
+  ValidationError,
+} from '@nightshift/runtime';
+import {
+  isDefaultTargets,
+  loadTargetSettings,
+  resolveTargets,
+  sessionNameFor,
+  type TargetClientClass,
+  type TargetSettings,
+  targetClient,
+  targetCredentials,
+} from '@nightshift/targets';
+import * as z from 'zod/mini';
+
+/** The fan-out's own settings; read only when the targets are not the default. */
+export const FANOUT_SETTINGS = {
+  queueUrl: ['FANOUT_QUEUE_URL', z.optional(envString())],
+  table: ['RUNS_TABLE', z.optional(envString())],
+  topicArn: ['SNS_TOPIC_ARN', z.optional(envString())],
+  maxReceiveCount: ['FANOUT_MAX_RECEIVE_COUNT', envInteger({ default: 3, min: 1, max: 1000 })],
+  deadlineMinutes: ['FANOUT_DEADLINE_MINUTES', envInteger({ default: 60, min: 1, max: 1440 })],
+} as const;
+
+/** Where and how a job fans out. */
+export interface Fanout {
+  targets: TargetSettings;
+  queueUrl: string;
+  table: string;
+  /** The reports topic: the run's summary goes there. */
+  topicArn: string;
+  maxReceiveCount: number;
+  deadlineMinutes: number;
+}
+
+/**
+ * The fan-out of a job, read from the environment: undefined with the default targets
+ * (`TARGET_ACCOUNTS` unset or `self`, `TARGET_REGIONS` unset or the own region), which
+ * keeps today's single-account run exactly. Otherwise `FANOUT_QUEUE_URL` and `RUNS_TABLE`
+ * must be set; a `ValidationError` names what is missing or bad.
+ *
+ * @example
+ * loadFanout({ TARGET_ACCOUNTS: 'self', AWS_REGION: 'eu-west-1' }); // undefined
+ */
+export const loadFanout = (
+  env: Record<string, string | undefined> = process.env,
+): Fanout | undefined => {
+  const targets = loadTargetSettings(env);
+  if (isDefaultTargets(targets)) return undefined;
+  const settings = parseSettings(FANOUT_SETTINGS, env);
+  const missing = (['FANOUT_QUEUE_URL', 'RUNS_TABLE', 'SNS_TOPIC_ARN'] as const).filter(
+    (variable) => !env[variable]?.trim(),
+  );
+  if (missing.length > 0) {
+    throw new ValidationError(
+      'settings',
+      missing.map((variable) => ({
+        path: variable,
+        message:
+          'must be set to run on other accounts or regions (TARGET_ACCOUNTS, TARGET_REGIONS)',
+      })),
+    );
+  }
+  return {
+    targets,
+    queueUrl: settings.queueUrl as string,
+    table: settings.table as string,
+    topicArn: settings.topicArn as string,
+    maxReceiveCount: settings.maxReceiveCount,
+    deadlineMinutes: settings.deadlineMinutes,
+  };
+};
+
+/** An AWS SDK client class, made with the function's defaults or with a target's region and credentials. */
+export type AnyClientClass<C> = ClientClass<C> & TargetClientClass<C>;
+
+/** How a job makes its clients: of the account and region it acts on, and of its own. */
+export interface ClientMakers {
+  /** A client of the target's account and region (through its spoke role); the own one when not fanned out. */
+  resource: <C>(Client: AnyClientClass<C>) => C;
+  /** A client of the function's own account and region: its topic, tables, parameters and secrets. */
+  own: <C>(Client: AnyClientClass<C>) => C;
+}
+
+/** Both kinds of client from the function's own role and region. */
+export const OWN_CLIENTS: ClientMakers = {
+  resource: (Client) => getClient(Client),
+  own: (Client) => getClient(Client),
+};
+
+/** Whether Lambda's event is a batch of the fan-out queue's messages. */
+export const isSqsEvent = (event: unknown): event is { Records: SqsRecordLike[] } => {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    records.every(
+      (record) => (record as { eventSource?: unknown } | null)?.eventSource === 'aws:sqs',
+    )
+  );
+};
+
+let callerAccount: Promise<string> | undefined;
+/** The function's own account, asked of STS once per container. */
+export const ownAccount = (sts: STSClient = getClient(STSClient)): Promise<string> => {
+  callerAccount ??= sts.send(new GetCallerIdentityCommand({})).then(({ Account }) => {
+    if (!Account) throw new Error('STS GetCallerIdentity gave no account');
+    return Account;
+  });
+  callerAccount.catch(() => {
+    callerAccount = undefined;
+  });
+  return callerAccount;
+};
+
+/** Forgets the own account (tests). */
+export const clearOwnAccount = (): void => {
+  callerAccount = undefined;
+};
+
+/** What the scheduled invocation of a fanned-out job returns. */
+export interface DispatchReport {
+  service: string;
+  runId: string;
+  status: DispatchStatus;
+  targets: number;
+  enqueued: number;
+  deadline: string;
+}
+
+/**
+ * The id of a scheduled run: from the event's `scheduledTime` when it has one, else from
+ * Lambda's request id, which stays the same when Lambda retries the invocation: a retried
+ * dispatch finds its run and enqueues nothing twice.
+ */
+export const runIdFor = (service: string, event: unknown, requestId: string): string => {
+  const time = (event as { scheduledTime?: unknown } | null)?.scheduledTime;
+  return typeof time === 'string' && !Number.isNaN(Date.parse(time))
+    ? runIdOf(service, time)
+    : `${service}/${requestId}`;
+};
+
+/**
+ * Dispatches a scheduled run: every target resolved (the organization's accounts when
+ * asked), one message per target on the queue, the run's header in the runs table.
+ */
+export const dispatchRun = async (
+  { service, fanout, logger }: { service: string; fanout: Fanout; logger: Observability['logger'] },
+  event: Record<string, unknown>,
+  {
+    requestId,
+    remainingMs,
+    now = new Date(),
+  }: { requestId: string; remainingMs: number; now?: Date },
+): Promise<DispatchReport> => {
+  const targets = await resolveTargets(fanout.targets, {
+    organizations: getClient(OrganizationsClient),
+    self: { accountId: await ownAccount() },
+  });
+  const runId = runIdFor(service, event, requestId);
+  const deadline = new Date(now.getTime() + fanout.deadlineMinutes * 60_000);
+  const result = await dispatch(
+    { sqs: getClient(SQSClient), dynamodb: getClient(DynamoDBClient) },
+    {
+      queueUrl: fanout.queueUrl,
+      table: fanout.table,
+      runId,
+      functionName: service,
+      event,
+      targets,
+      deadline,
+      now,
+      leaseUntil: new Date(now.getTime() + remainingMs),
+    },
+  );
+  const report: DispatchReport = {
+    service,
+    runId,
+    status: result.status,
+    targets: targets.length,
+    enqueued: result.enqueued,
+    deadline: deadline.toISOString(),
+  };
+  logger.info('Dispatched', { ...report });
+  return report;
+};
+
+/** A target as `<account>/<region>`, for logs. */
+const targetName = ({ accountId, region }: Target) => `${accountId}/${region}`;
+
+/** What a target's run needs from the job. */
+export interface TargetJob<C, S extends Schema, D> {
+  service: string;
+  config: C;
+  schema: S;
+  clients: (make: ClientMakers) => D;
+  run: (deps: D & Observability, config: C, event: z.core.output<S>) => Promise<Report>;
+  /**
+   * The settings of a target's run: no report of its own (the run's summary is the
+   * report), and whatever else only the function's own account and region can do.
+   */
+  forTarget: (config: C, target: Target, home: boolean) => C;
+}
+
+/**
+ * The job of one target, for the fan-out worker: the event checked again, the target's
+ * clients through its spoke role (none needed for the own account), today's run, and its
+ * report's status, totals and failed entries.
+ */
+export const targetWork =
+  <C, S extends Schema, D>(
+    job: TargetJob<C, S, D>,
+    { fanout, logger, metrics }: { fanout: Fanout } & Observability,
+  ): Work =>
+  async (target, event): Promise<WorkResult> => {
+    const parsed = parseOrThrow(job.schema, event, 'event');
+    const selfAccountId = await ownAccount();
+    const credentials = await targetCredentials(getClient(STSClient), target, {
+      roleName: fanout.targets.roleName,
+      sessionName: sessionNameFor(job.service),
+      selfAccountId,
+    });
+    const make: ClientMakers = {
+      resource: (Client) => targetClient(Client, target, credentials),
+      own: (Client) => getClient(Client),
+    };
+    const home = target.accountId === selfAccountId && target.region === fanout.targets.ownRegion;
+    logger.appendKeys({ target: targetName(target) });
+    try {
+      const report = await job.run(
+        { ...job.clients(make), logger, metrics },
+        job.forTarget(job.config, target, home),
+        parsed,
+      );
+      return {
+        status: report.failed.length > 0 ? 'failed' : 'done',
+        totals: report.totals,
+        failed: report.failed.map(({ id, action, reason }) => ({ id, action, reason })),
+      };
+    } finally {
+      logger.removeKeys(['target']);
+    }
+  };
+
+/** Works a batch of the fan-out queue: each target's job, its result recorded, the summary when due. */
+export const workBatch = (
+  event: { Records: SqsRecordLike[] },
+  work: Work,
+  { fanout, logger }: { fanout: Fanout; logger: Observability['logger'] },
+): Promise<BatchResponse> =>
+  handleBatch(
+    event,
+    work,
+    { dynamodb: getClient(DynamoDBClient), sqs: getClient(SQSClient), sns: getClient(SNSClient) },
+    {
+      table: fanout.table,
+      queueUrl: fanout.queueUrl,
+      topicArn: fanout.topicArn,
+      maxReceiveCount: fanout.maxReceiveCount,
+      onError: (error, record) =>
+        logger.error('Target failed', { messageId: record.messageId, error }),
+    },
+  );

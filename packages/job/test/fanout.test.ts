@@ -1,0 +1,357 @@
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createReport, resetClients, ValidationError } from '@nightshift/runtime';
+import { clearTargetClients, clearTargetCredentials } from '@nightshift/targets';
+import { createLambdaContext } from '@nightshift/testing';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as z from 'zod/mini';
+import { clearOwnAccount, isSqsEvent, loadFanout, runIdFor } from '../src/fanout.ts';
+import { jobHandler } from '../src/jobHandler.ts';
+
+const OWN = '111111111111';
+const OTHER = '222222222222';
+const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/111111111111/nightshift-test-job-targets';
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111111111111:reports';
+const FANOUT_ENV = {
+  AWS_REGION: 'eu-west-1',
+  TARGET_ACCOUNTS: `self,${OTHER}`,
+  TARGET_REGIONS: 'eu-west-1,us-east-1',
+  SPOKE_ROLE_NAME: 'nightshift-staging-spoke',
+  FANOUT_QUEUE_URL: QUEUE_URL,
+  RUNS_TABLE: 'nightshift-runs',
+  SNS_TOPIC_ARN: TOPIC_ARN,
+};
+
+const sts = mockClient(STSClient);
+const sqs = mockClient(SQSClient);
+const dynamodb = mockClient(DynamoDBClient);
+const organizations = mockClient(OrganizationsClient);
+const sns = mockClient(SNSClient);
+
+const EventSchema = z.strictObject({ dryRun: z.optional(z.boolean()) });
+type Config = { snsTopicArn?: string | undefined; home?: boolean };
+
+/** A job whose run records the region and credentials of the client it was given. */
+const testJob = (report = createReport('test-job', { dryRun: false })) => {
+  const runs: { region: string; accessKeyId: string | undefined; config: Config }[] = [];
+  const forTarget = vi.fn((config: Config, _target: unknown, home: boolean) => ({
+    ...config,
+    snsTopicArn: undefined,
+    home,
+  }));
+  const handler = jobHandler({
+    service: 'test-job',
+    loadConfig: (): Config => ({ snsTopicArn: TOPIC_ARN }),
+    eventSchema: EventSchema,
+    clients: (make) => ({ ec2: make.resource(EC2Client), sqs: make.own(SQSClient) }),
+    run: async ({ ec2 }, config) => {
+      const credentials = await ec2.config.credentials();
+      runs.push({
+        region: await ec2.config.region(),
+        accessKeyId: credentials.accessKeyId,
+        config,
+      });
+      return report;
+    },
+    fanout: { forTarget },
+  });
+  return { handler, runs, forTarget };
+};
+
+const sqsRecord = (target: { accountId: string; region: string }, messageId = 'm-1') => ({
+  messageId,
+  eventSource: 'aws:sqs',
+  body: JSON.stringify({
+    v: 1,
+    kind: 'target',
+    runId: 'test-job/req-1',
+    function: 'test-job',
+    target,
+    event: { dryRun: true },
+    deadline: '2026-11-30T09:00:00.000Z',
+  }),
+  attributes: { ApproximateReceiveCount: '1' },
+});
+
+beforeEach(() => {
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  for (const mock of [sts, sqs, dynamodb, organizations, sns]) mock.reset();
+  resetClients();
+  clearOwnAccount();
+  clearTargetClients();
+  clearTargetCredentials();
+  sts.on(GetCallerIdentityCommand).resolves({ Account: OWN });
+  sts.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: 'ASIASPOKE',
+      SecretAccessKey: 'secret',
+      SessionToken: 'token',
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  });
+  dynamodb.on(UpdateItemCommand).resolves({});
+  dynamodb.on(GetItemCommand).resolves({});
+  dynamodb.on(TransactWriteItemsCommand).resolves({});
+  sqs.on(SendMessageBatchCommand).callsFake(({ Entries = [] }) => ({
+    Successful: Entries.map(({ Id }: SendMessageBatchRequestEntry) => ({
+      Id,
+      MessageId: `id-${Id}`,
+      MD5OfMessageBody: 'x',
+    })),
+    Failed: [],
+  }));
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'deadline' });
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+/** The environment of a test: the function's own credentials, and `env`. */
+const stubEnv = (env: Record<string, string>) => {
+  for (const name of Object.keys(FANOUT_ENV)) vi.stubEnv(name, '');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAOWNROLE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'own-secret');
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+};
+
+describe('loadFanout', () => {
+  it.each([
+    ['nothing set', { AWS_REGION: 'eu-west-1' }],
+    ['self', { AWS_REGION: 'eu-west-1', TARGET_ACCOUNTS: 'self' }],
+    ['self in its own region', { AWS_REGION: 'eu-west-1', TARGET_REGIONS: 'eu-west-1' }],
+  ])('keeps the single-account run with %s', (_, env) => {
+    // Act & Assess
+    expect(loadFanout(env)).toBeUndefined();
+  });
+
+  it('reads the queue, the table, the topic and the defaults of retries and deadline', () => {
+    // Act
+    const fanout = loadFanout(FANOUT_ENV);
+
+    // Assess
+    expect(fanout).toMatchObject({
+      queueUrl: QUEUE_URL,
+      table: 'nightshift-runs',
+      topicArn: TOPIC_ARN,
+      maxReceiveCount: 3,
+      deadlineMinutes: 60,
+      targets: { regions: ['eu-west-1', 'us-east-1'], roleName: 'nightshift-staging-spoke' },
+    });
+  });
+
+  it('names every setting a fan-out needs and is missing', () => {
+    // Act
+    const load = () => loadFanout({ AWS_REGION: 'eu-west-1', TARGET_REGIONS: 'us-east-1' });
+
+    // Assess
+    expect(load).toThrow(ValidationError);
+    expect(load).toThrow(/FANOUT_QUEUE_URL: must be set.*RUNS_TABLE: must be set.*SNS_TOPIC_ARN/);
+  });
+
+  it('refuses a bad number of deliveries, naming the variable', () => {
+    // Act & Assess
+    expect(() => loadFanout({ ...FANOUT_ENV, FANOUT_MAX_RECEIVE_COUNT: '0' })).toThrow(
+      /FANOUT_MAX_RECEIVE_COUNT/,
+    );
+  });
+});
+
+describe('isSqsEvent and runIdFor', () => {
+  it.each([
+    [{ Records: [{ eventSource: 'aws:sqs' }] }, true],
+    [{ Records: [{ eventSource: 'aws:sqs' }, { eventSource: 'aws:kinesis' }] }, false],
+    [{ Records: [] }, false],
+    [{ dryRun: true }, false],
+    [null, false],
+  ])('tells a queue batch from a scheduled event: %j is %s', (event, expected) => {
+    // Act & Assess
+    expect(isSqsEvent(event)).toBe(expected);
+  });
+
+  it('names a run by its scheduled time when the event has one, else by the request id', () => {
+    // Act & Assess
+    expect(runIdFor('test-job', { scheduledTime: '2026-11-30T08:00:00Z' }, 'req-1')).toBe(
+      'test-job/2026-11-30T08:00:00.000Z',
+    );
+    expect(runIdFor('test-job', { scheduledTime: 'soon' }, 'req-1')).toBe('test-job/req-1');
+    expect(runIdFor('test-job', {}, 'req-1')).toBe('test-job/req-1');
+  });
+});
+
+describe('jobHandler with a fan-out', () => {
+  it('runs as today with the default targets: no STS, no queue', async () => {
+    // Prepare
+    stubEnv({ AWS_REGION: 'eu-west-1' });
+    const { handler, runs } = testJob();
+
+    // Act
+    const report = await handler({}, createLambdaContext({ functionName: 'test-job' }));
+
+    // Assess
+    expect(report).toMatchObject({ service: 'test-job' });
+    expect(runs).toEqual([
+      { region: 'eu-west-1', accessKeyId: 'AKIAOWNROLE', config: { snsTopicArn: TOPIC_ARN } },
+    ]);
+    expect(sts.calls()).toHaveLength(0);
+    expect(sqs.calls()).toHaveLength(0);
+  });
+
+  it('dispatches a scheduled event: one message per account and region, and the deadline', async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const { handler, runs } = testJob();
+    const context = createLambdaContext({ functionName: 'test-job' });
+
+    // Act
+    const result = await handler({ dryRun: true }, context);
+
+    // Assess
+    expect(result).toMatchObject({
+      service: 'test-job',
+      runId: `test-job/${context.awsRequestId}`,
+      status: 'dispatched',
+      targets: 4,
+      enqueued: 4,
+    });
+    const bodies = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? [])
+      .map((entry) => JSON.parse(entry.MessageBody ?? '{}'));
+    expect(bodies.map(({ target }) => `${target.accountId}/${target.region}`)).toEqual([
+      `${OWN}/eu-west-1`,
+      `${OWN}/us-east-1`,
+      `${OTHER}/eu-west-1`,
+      `${OTHER}/us-east-1`,
+    ]);
+    expect(bodies[0]).toMatchObject({
+      kind: 'target',
+      function: 'test-job',
+      event: { dryRun: true },
+    });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(runs).toEqual([]);
+  });
+
+  it('checks a scheduled event before it sends anything', async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const { handler } = testJob();
+
+    // Act
+    const result = handler({ dryRun: 'yes' }, createLambdaContext({ functionName: 'test-job' }));
+
+    // Assess
+    await expect(result).rejects.toThrow(ValidationError);
+    expect(sqs.calls()).toHaveLength(0);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it("runs another account's target through its spoke role, in its region, without a report of its own", async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const { handler, runs, forTarget } = testJob();
+
+    // Act
+    const result = await handler(
+      { Records: [sqsRecord({ accountId: OTHER, region: 'us-east-1' })] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        RoleArn: `arn:aws:iam::${OTHER}:role/nightshift-staging-spoke`,
+        RoleSessionName: 'nightshift-test-job',
+        DurationSeconds: 3600,
+      },
+    ]);
+    expect(runs).toEqual([
+      { region: 'us-east-1', accessKeyId: 'ASIASPOKE', config: { home: false } },
+    ]);
+    expect(forTarget).toHaveBeenCalledWith(
+      { snsTopicArn: TOPIC_ARN },
+      { accountId: OTHER, region: 'us-east-1' },
+      false,
+    );
+    expect(dynamodb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+  });
+
+  it("runs its own account's home target with its own role", async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const { handler, runs } = testJob();
+
+    // Act
+    await handler(
+      { Records: [sqsRecord({ accountId: OWN, region: 'eu-west-1' })] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    expect(runs).toEqual([
+      {
+        region: 'eu-west-1',
+        accessKeyId: expect.not.stringMatching(/^ASIASPOKE$/),
+        config: { home: true },
+      },
+    ]);
+  });
+
+  it('answers a target whose run failed items for SQS to deliver again', async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const report = createReport('test-job', { dryRun: false });
+    report.failed.push({ id: 'snap-1', action: 'delete', reason: 'InvalidSnapshot.InUse' });
+    const { handler } = testJob(report);
+
+    // Act
+    const result = await handler(
+      { Records: [sqsRecord({ accountId: OTHER, region: 'eu-west-1' }, 'm-7')] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-7' }] });
+  });
+
+  it('fails the target alone when its spoke role cannot be assumed', async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    sts.on(AssumeRoleCommand).rejects(new Error('AccessDenied'));
+    const { handler, runs } = testJob();
+
+    // Act
+    const result = await handler(
+      {
+        Records: [
+          sqsRecord({ accountId: OTHER, region: 'eu-west-1' }, 'm-other'),
+          sqsRecord({ accountId: OWN, region: 'eu-west-1' }, 'm-own'),
+        ],
+      },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-other' }] });
+    expect(runs.map(({ config }) => config.home)).toEqual([true]);
+  });
+});
