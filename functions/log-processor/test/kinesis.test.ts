@@ -179,6 +179,8 @@ describe('The destination stream: a Kinesis event of subscription batches', () =
       .rejectsOnce(Object.assign(new Error('throttled'), { name: 'ThrottledException' }))
       .resolves({ MessageId: 'alert-3' });
     const { deps, config } = setup();
+    const error = vi.spyOn(deps.logger, 'error');
+    const info = vi.spyOn(deps.logger, 'info');
 
     // Act
     const summary = await runKinesis(
@@ -189,6 +191,17 @@ describe('The destination stream: a Kinesis event of subscription batches', () =
     );
 
     // Assess: Lambda delivers record 2 and every later one again.
+    expect(error).toHaveBeenCalledWith(
+      'Record failed; it and the records after it will be delivered again',
+      expect.objectContaining({ sequenceNumber: '2', eventID: 'shardId-000000000000:2' }),
+    );
+    expect(info).toHaveBeenCalledWith('Stream batch processed', {
+      records: 3,
+      processed: 1,
+      malformed: 0,
+      failed: 1,
+      deferred: 1,
+    });
     expect(summary.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
     expect(summary.records.map((record) => record.status)).toEqual([
       'processed',
@@ -216,6 +229,40 @@ describe('The destination stream: a Kinesis event of subscription batches', () =
     expect(summary.records.map((record) => record.status)).toEqual(['processed', 'deferred']);
     expect(summary.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('stays stopped once the time ran short, even if the budget said otherwise later', async () => {
+    // Prepare: exhausted when asked before the second record only.
+    const { deps, config } = setup();
+    const answers = [true, false];
+    const budget = { remainingMs: () => 0, isExhausted: () => answers.shift() ?? false };
+
+    // Act
+    const summary = await runKinesis(
+      deps,
+      config,
+      kinesisOf(dataOf(['FATAL a']), dataOf(['FATAL b']), dataOf(['FATAL c'])),
+      { accountId: hub, budget },
+    );
+
+    // Assess
+    expect(summary.records.map((record) => record.status)).toEqual([
+      'processed',
+      'deferred',
+      'deferred',
+    ]);
+  });
+
+  it('leaves a single batch metrics to the flush at the end of the invocation', async () => {
+    // Prepare
+    const { deps, config, publish } = setup();
+
+    // Act
+    await runKinesis(deps, config, kinesisOf(dataOf(['ERROR a'])), { accountId: hub });
+
+    // Assess: nothing stored before the first batch, so nothing published (or warned about).
+    expect(publish).not.toHaveBeenCalled();
+    expect(deps.metrics.hasStoredMetrics()).toBe(true);
   });
 
   it('acknowledges the control message CloudWatch Logs sends when the destination is created', async () => {
@@ -327,10 +374,47 @@ describe('Serving both triggers', () => {
     });
   });
 
+  it('names the account of a direct batch of another account too', async () => {
+    // Prepare
+    const { deps, config } = setup();
+    const context = createLambdaContext({ functionName: 'log-processor', timeoutMs: 30_000 });
+    const direct = parseOrThrow(
+      InputEventSchema,
+      eventOf(payloadOf(['FATAL x'], { owner: other })),
+      'event',
+    );
+
+    // Act
+    const summary = await handle(deps, config, direct, context);
+
+    // Assess
+    expect(summary).toMatchObject({ account: other });
+  });
+
+  it('starts a stream record while 10 s are left, and none with less', async () => {
+    // Prepare
+    const { deps, config } = setup();
+    const withTime = (remaining: number) => ({
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:${hub}:function:log-processor`,
+      getRemainingTimeInMillis: () => remaining,
+    });
+    const event = kinesisOf(dataOf(['FATAL a']), dataOf(['FATAL b']));
+
+    // Act
+    const enough = await handle(deps, config, event, withTime(12_000));
+    const short = await handle(deps, config, event, withTime(9_000));
+
+    // Assess
+    expect(enough).toEqual({ batchItemFailures: [] });
+    expect(short).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+  });
+
   it('reads the function account from its ARN', () => {
     // Act & Assess
     expect(accountOf('arn:aws:lambda:eu-west-1:123456789012:function:f:live')).toBe(hub);
     expect(accountOf('arn:aws:lambda:eu-west-1:12345:function:f')).toBeUndefined();
+    expect(accountOf('arn:aws:lambda:eu-west-1:1234567890123:function:f')).toBeUndefined();
+    expect(accountOf('arn:aws:lambda:eu-west-1:a123456789012:function:f')).toBeUndefined();
     expect(accountOf('')).toBeUndefined();
   });
 });
