@@ -34,7 +34,10 @@ export type CompleteState = 'published' | 'incomplete' | 'already' | 'missing';
 
 const numberOf = (value: AttributeValue | undefined): number => Number(value?.N ?? 0);
 
-const resultOf = (item: Record<string, AttributeValue>): TargetResult | undefined => {
+const resultOf = (
+  target: Target,
+  item: Record<string, AttributeValue>,
+): TargetResult | undefined => {
   const status = item.status?.S;
   if (status !== 'done' && status !== 'failed') return undefined;
   const totals = Object.fromEntries(
@@ -48,10 +51,8 @@ const resultOf = (item: Record<string, AttributeValue>): TargetResult | undefine
     reason: entry.M?.reason?.S ?? '-',
   }));
   return {
-    target: { accountId: item.accountId?.S ?? '', region: item.region?.S ?? '' },
+    target,
     status,
-    attempts: numberOf(item.attempts),
-    ...(item.finishedAt?.S === undefined ? {} : { finishedAt: item.finishedAt.S }),
     totals,
     failed,
     failedCount: Math.max(numberOf(item.failedCount), failed.length),
@@ -79,7 +80,7 @@ const queryRun = async (dynamodb: DynamoDBClient, table: string, runId: string) 
       if (sk.startsWith(LIST_SK_PREFIX)) {
         for (const key of item.targets?.L ?? []) if (key.S) targets.push(targetOfKey(key.S));
       } else if (sk.startsWith(TARGET_SK_PREFIX)) {
-        const result = resultOf(item);
+        const result = resultOf(targetOfKey(sk.slice(TARGET_SK_PREFIX.length)), item);
         if (result) results.push(result);
       }
     }

@@ -81,19 +81,18 @@ const sendBatch = async (
   { attempts, retryDelayMs }: { attempts: number; retryDelayMs: number },
 ): Promise<BatchResultErrorEntry[]> => {
   let pending = bodies.map((body, index) => ({ Id: String(index), MessageBody: body }));
-  let refused: BatchResultErrorEntry[] = [];
-  for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt += 1) {
-    if (attempt > 1) await sleep(retryDelayMs * (attempt - 1));
+  for (let attempt = 1; ; attempt += 1) {
     const { Failed = [] } = await sqs.send(
       new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
     );
-    refused = Failed;
     // An entry refused through the sender's fault (too large, bad attribute) fails again.
-    if (Failed.some((entry) => entry.SenderFault)) break;
+    if (Failed.length === 0 || attempt >= attempts || Failed.some((entry) => entry.SenderFault)) {
+      return Failed;
+    }
     const ids = new Set(Failed.map((entry) => entry.Id));
     pending = pending.filter((entry) => ids.has(entry.Id));
+    await sleep(retryDelayMs * attempt);
   }
-  return refused;
 };
 
 /** Writes the header if the run is new, or takes over a dispatch that died before it finished. */

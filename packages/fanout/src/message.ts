@@ -111,11 +111,7 @@ export const parseMessage = (body: string): FanoutMessage => {
  */
 export const runIdOf = (functionName: string, scheduledTime?: string | Date): string => {
   const time =
-    scheduledTime === undefined
-      ? Number.NaN
-      : scheduledTime instanceof Date
-        ? scheduledTime.getTime()
-        : Date.parse(scheduledTime);
+    scheduledTime instanceof Date ? scheduledTime.getTime() : Date.parse(scheduledTime ?? '');
   return Number.isNaN(time)
     ? `${functionName}/${randomUUID()}`
     : `${functionName}/${new Date(time).toISOString()}`;

@@ -5,8 +5,6 @@ import { compareTargets, type FailedEntry, type Target, targetKey } from './type
 export interface TargetResult {
   target: Target;
   status: 'done' | 'failed';
-  attempts: number;
-  finishedAt?: string;
   totals: Record<string, number>;
   /** Its first failed entries (at most 10 are kept). */
   failed: FailedEntry[];

@@ -9,7 +9,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { completeIfDone, completeRun, SUMMARY_LEASE_MS } from '../src/complete.ts';
+import { completeIfDone, completeRun } from '../src/complete.ts';
 import { NOW, pk, RUN_ID, TABLE, TOPIC_ARN } from './fixtures.ts';
 
 const dynamodbMock = mockClient(DynamoDBClient);
@@ -78,6 +78,10 @@ describe('completeIfDone', () => {
 
     // Assess
     expect(summary).toMatchObject({
+      startedAt: '2026-11-30T08:00:00.000Z',
+      deadline: '2026-11-30T08:30:00.000Z',
+    });
+    expect(summary).toMatchObject({
       targets: 3,
       done: 2,
       failed: 1,
@@ -100,7 +104,7 @@ describe('completeIfDone', () => {
         'attribute_exists(pk) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(summaryAt) OR summaryLeaseUntil < :now)',
       ExpressionAttributeValues: {
         ':at': { S: NOW.toISOString() },
-        ':lease': { N: String(NOW.getTime() + SUMMARY_LEASE_MS) },
+        ':lease': { N: String(NOW.getTime() + 5 * 60_000) },
         ':now': { N: String(NOW.getTime()) },
       },
     });
@@ -284,6 +288,71 @@ describe('completeIfDone', () => {
         reason: 'InUse',
       },
     ]);
+  });
+
+  it('reads a target item by its key, with defaults for what it lacks', async () => {
+    // Prepare: a header without counters, items without totals or parts of an entry.
+    dynamodbMock.on(GetItemCommand).resolves({ Item: { pk, sk: { S: 'run' } } });
+    dynamodbMock.on(QueryCommand).resolves({
+      Items: [
+        { pk, sk: { S: 'run' } },
+        {
+          pk,
+          sk: { S: 'list#0000' },
+          targets: { L: [{ N: '1' }, { S: '100000000009#us-east-1' }] },
+        },
+        { pk, sk: { S: 'target#100000000000#eu-west-1' }, status: { S: 'done' } },
+        {
+          pk,
+          sk: { S: 'target#100000000001#eu-west-1' },
+          status: { S: 'failed' },
+          failed: { L: [{ M: { id: { S: 'snap-1' } } }, { NULL: true }] },
+        },
+      ],
+    });
+
+    // Act
+    const summary = await completeIfDone(clients, input);
+
+    // Assess
+    expect(summary).toMatchObject({
+      runId: RUN_ID,
+      function: 'snapshot-cleanup',
+      targets: 3,
+      done: 1,
+      failed: 1,
+      pending: 1,
+      pendingTargets: [{ accountId: '100000000009', region: 'us-east-1' }],
+      totals: {},
+      failedEntries: 2,
+    });
+    expect(summary).not.toHaveProperty('startedAt');
+    expect(summary).not.toHaveProperty('deadline');
+    expect(summary?.worstFailures).toEqual([
+      { target: { accountId: '100000000001', region: 'eu-west-1' }, reason: 'failed' },
+      {
+        target: { accountId: '100000000001', region: 'eu-west-1' },
+        id: 'snap-1',
+        action: '-',
+        reason: '-',
+      },
+      {
+        target: { accountId: '100000000001', region: 'eu-west-1' },
+        id: '-',
+        action: '-',
+        reason: '-',
+      },
+    ]);
+  });
+
+  it('treats a header without a completed count as nothing completed', async () => {
+    // Prepare
+    dynamodbMock
+      .on(GetItemCommand)
+      .resolves({ Item: { pk, sk: { S: 'run' }, expected: { N: '1' } } });
+
+    // Act / Assess
+    expect(await completeRun(clients, input)).toEqual({ state: 'incomplete' });
   });
 
   it('gives the claim back when the publish fails, so a retry publishes', async () => {

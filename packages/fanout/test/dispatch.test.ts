@@ -12,9 +12,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ValidationError } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../src/dispatch.ts';
 import { parseMessage } from '../src/message.ts';
+import type { Target } from '../src/types.ts';
 import { DEADLINE, NOW, pk, QUEUE_URL, RUN_ID, TABLE, targets } from './fixtures.ts';
 
 const sqsMock = mockClient(SQSClient);
@@ -62,24 +63,63 @@ describe('dispatch', () => {
     await dispatch(clients, input(3, { leaseUntil: new Date('2026-11-30T08:05:00.000Z') }));
 
     // Assess
-    const header = dynamodbMock.commandCalls(UpdateItemCommand)[0]?.args[0].input;
-    expect(header?.Key).toEqual({ pk, sk: { S: 'run' } });
-    expect(header?.ConditionExpression).toBe(
-      'attribute_not_exists(pk) OR (attribute_not_exists(#enqueuedAt) AND #lease < :now)',
-    );
-    expect(header?.UpdateExpression).toContain('#completed = if_not_exists(#completed, :zero)');
-    expect(header?.UpdateExpression).toContain('#failed = if_not_exists(#failed, :zero)');
-    expect(header?.ExpressionAttributeValues).toMatchObject({
-      ':function': { S: 'snapshot-cleanup' },
-      ':expected': { N: '3' },
-      ':zero': { N: '0' },
-      ':startedAt': { S: NOW.toISOString() },
-      ':deadline': { S: DEADLINE.toISOString() },
-      ':expiresAt': { N: String(NOW.getTime() / 1000 + 30 * 86_400) },
-      ':lease': { N: String(Date.parse('2026-11-30T08:05:00.000Z')) },
-      ':now': { N: String(NOW.getTime()) },
+    expect(dynamodbMock.commandCalls(UpdateItemCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk, sk: { S: 'run' } },
+      UpdateExpression:
+        'SET #function = :function, #expected = :expected, ' +
+        '#completed = if_not_exists(#completed, :zero), #failed = if_not_exists(#failed, :zero), ' +
+        '#startedAt = if_not_exists(#startedAt, :startedAt), #deadline = :deadline, ' +
+        '#expiresAt = :expiresAt, #lease = :lease',
+      ConditionExpression:
+        'attribute_not_exists(pk) OR (attribute_not_exists(#enqueuedAt) AND #lease < :now)',
+      ExpressionAttributeNames: {
+        '#function': 'function',
+        '#expected': 'expected',
+        '#completed': 'completed',
+        '#failed': 'failed',
+        '#startedAt': 'startedAt',
+        '#deadline': 'deadline',
+        '#expiresAt': 'expiresAt',
+        '#lease': 'dispatchLeaseUntil',
+        '#enqueuedAt': 'enqueuedAt',
+      },
+      ExpressionAttributeValues: {
+        ':function': { S: 'snapshot-cleanup' },
+        ':expected': { N: '3' },
+        ':zero': { N: '0' },
+        ':startedAt': { S: NOW.toISOString() },
+        ':deadline': { S: DEADLINE.toISOString() },
+        ':expiresAt': { N: String(NOW.getTime() / 1000 + 30 * 86_400) },
+        ':lease': { N: String(Date.parse('2026-11-30T08:05:00.000Z')) },
+        ':now': { N: String(NOW.getTime()) },
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    expect(header?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+  });
+
+  it('holds the run 15 minutes by default, Lambda longest timeout', async () => {
+    // Act
+    await dispatch(clients, input(1));
+
+    // Assess
+    expect(
+      dynamodbMock.commandCalls(UpdateItemCommand)[0]?.args[0].input.ExpressionAttributeValues?.[
+        ':lease'
+      ],
+    ).toEqual({ N: String(NOW.getTime() + 15 * 60_000) });
+  });
+
+  it('sends no empty batch when the targets fill the last one', async () => {
+    // Act
+    await dispatch(clients, input(20));
+
+    // Assess
+    expect(
+      sqsMock
+        .commandCalls(SendMessageBatchCommand)
+        .map((call) => call.args[0].input.Entries?.length),
+    ).toEqual([10, 10]);
   });
 
   it('sends one message per target, 10 per batch, each the contract message', async () => {
@@ -111,7 +151,8 @@ describe('dispatch', () => {
 
   it('sends each target once, in order, when the list repeats one', async () => {
     // Act
-    const list = [...targets(2), { accountId: '100000000000', region: 'eu-west-1' }].reverse();
+    const [first, second] = targets(2) as [Target, Target];
+    const list = [second, first, { ...second }];
     const result = await dispatch(clients, input(0, { targets: list }));
 
     // Assess
@@ -136,6 +177,7 @@ describe('dispatch', () => {
     expect(items[0]?.targets?.L).toHaveLength(1_000);
     expect(items[1]?.targets?.L).toEqual([{ S: '100000001000#eu-west-1' }]);
     expect(items[0]?.pk).toEqual(pk);
+    expect(items[0]?.expiresAt).toEqual({ N: String(NOW.getTime() / 1000 + 30 * 86_400) });
   });
 
   it('sends the deadline message delayed until the deadline, at most 15 minutes', async () => {
@@ -261,8 +303,12 @@ describe('dispatch', () => {
     );
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(9);
     expect(sqsMock).not.toHaveReceivedCommand(SendMessageCommand);
-    const release = dynamodbMock.commandCalls(UpdateItemCommand)[1]?.args[0].input;
-    expect(release?.UpdateExpression).toBe('SET dispatchLeaseUntil = :zero');
+    expect(dynamodbMock.commandCalls(UpdateItemCommand)[1]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk, sk: { S: 'run' } },
+      UpdateExpression: 'SET dispatchLeaseUntil = :zero',
+      ExpressionAttributeValues: { ':zero': { N: '0' } },
+    });
   });
 
   it('does not retry an entry refused through the sender fault', async () => {
@@ -274,6 +320,58 @@ describe('dispatch', () => {
     // Act / Assess
     await expect(dispatch(clients, input(1))).rejects.toThrow('1 of 1 target message(s)');
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+  });
+
+  it('retries an entry refused by the service even when another of the batch was the sender fault, then stops', async () => {
+    // Prepare
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Failed: [
+        { Id: '0', Code: 'InternalError', SenderFault: false },
+        { Id: '1', Code: 'InvalidMessageContents', SenderFault: true },
+      ],
+    });
+
+    // Act / Assess
+    await expect(dispatch(clients, input(2))).rejects.toThrow('2 of 2 target message(s)');
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+  });
+
+  it('waits 200 ms, then 400 ms, before sending refused entries again', async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolves({ Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] });
+    const calls = () => sqsMock.commandCalls(SendMessageBatchCommand).length;
+
+    try {
+      // Act
+      const outcome = dispatch(clients, { ...input(1), retryDelayMs: undefined });
+      outcome.catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(199);
+      const beforeFirst = calls();
+      await vi.advanceTimersByTimeAsync(1);
+      const afterFirst = calls();
+      await vi.advanceTimersByTimeAsync(399);
+      const beforeSecond = calls();
+      await vi.advanceTimersByTimeAsync(1);
+      const afterSecond = calls();
+
+      // Assess
+      expect([beforeFirst, afterFirst, beforeSecond, afterSecond]).toEqual([1, 2, 2, 3]);
+      await expect(outcome).rejects.toThrow('1 of 1 target message(s)');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('rethrows an error of the header write other than its condition', async () => {
+    // Prepare
+    dynamodbMock.on(UpdateItemCommand).rejects(new Error('throttled'));
+
+    // Act / Assess
+    await expect(dispatch(clients, input(1))).rejects.toThrow('throttled');
+    expect(sqsMock.calls()).toHaveLength(0);
   });
 
   it('counts a whole batch whose call failed', async () => {
@@ -288,7 +386,13 @@ describe('dispatch', () => {
 
   it('refuses a deadline that is not after now, before any call', async () => {
     // Act / Assess
-    await expect(dispatch(clients, input(1, { deadline: NOW }))).rejects.toThrow(ValidationError);
+    const error = await dispatch(clients, input(1, { deadline: NOW })).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toBe(
+      'Invalid dispatch: deadline: must be later than now',
+    );
     expect(dynamodbMock.calls()).toHaveLength(0);
   });
 });

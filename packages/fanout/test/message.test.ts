@@ -51,6 +51,58 @@ describe('parseMessage', () => {
 
   it('names the body when it is not JSON', () => {
     expect(issuesOf('{"v":')).toEqual([{ path: '(root)', message: 'must be JSON' }]);
+    expect(() => parseMessage('{"v":')).toThrow('Invalid fan-out message: (root): must be JSON');
+  });
+
+  it('says which fields must be text', () => {
+    expect(
+      issuesOf(
+        JSON.stringify({
+          ...target,
+          runId: 1,
+          function: 2,
+          deadline: 3,
+          target: { accountId: 4, region: 5 },
+        }),
+      ),
+    ).toEqual([
+      { path: 'runId', message: 'runId must be text' },
+      { path: 'function', message: 'function must be text' },
+      { path: 'deadline', message: 'deadline must be a time' },
+      { path: 'target.accountId', message: 'target.accountId must be text' },
+      { path: 'target.region', message: 'target.region must be text' },
+    ]);
+  });
+
+  it.each([
+    ['1234567890123', 'eu-west-1', 'target.accountId'],
+    ['x123456789012', 'eu-west-1', 'target.accountId'],
+    ['123456789012x', 'eu-west-1', 'target.accountId'],
+    ['123456789012', 'xeu-west-1', 'target.region'],
+    ['123456789012', 'eu-west-1x', 'target.region'],
+    ['123456789012', 'eu-west-123', 'target.region'],
+  ])('refuses account %s in region %s, naming %s', (accountId, region, path) => {
+    expect(
+      issuesOf(JSON.stringify({ ...target, target: { accountId, region } })).map(
+        (issue) => issue.path,
+      ),
+    ).toEqual([path]);
+  });
+
+  it('accepts a region numbered with two digits', () => {
+    const message = parseMessage(
+      JSON.stringify({ ...target, target: { accountId: '123456789012', region: 'ap-east-12' } }),
+    );
+    expect(message.kind === 'target' && message.target.region).toBe('ap-east-12');
+  });
+
+  it('refuses a run id longer than 512 characters', () => {
+    expect(issuesOf(JSON.stringify({ ...deadline, runId: 'r'.repeat(513) }))).toEqual([
+      { path: 'runId', message: 'runId is too long' },
+    ]);
+    expect(
+      parseMessage(JSON.stringify({ ...deadline, runId: 'r'.repeat(512) })).runId,
+    ).toHaveLength(512);
   });
 
   it('names an unknown kind', () => {
@@ -84,10 +136,15 @@ describe('parseMessage', () => {
       'target.region',
       'event',
     ]);
-    expect(issues.map((issue) => issue.message)).toContain('target.accountId must be 12 digits');
-    expect(issues.map((issue) => issue.message)).toContain(
+    expect(issues.map((issue) => issue.message)).toEqual([
+      'v must be 1',
+      'runId must not be empty',
+      'function must be a function name',
       'deadline must be an ISO 8601 time in UTC (toISOString)',
-    );
+      'target.accountId must be 12 digits',
+      'target.region must be a region name',
+      'event must be an object',
+    ]);
   });
 
   it('names a missing target', () => {

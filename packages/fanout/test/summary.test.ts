@@ -5,7 +5,6 @@ import { NOW, RUN_ID, targets } from './fixtures.ts';
 const done = (accountId: string, totals: Record<string, number> = {}): TargetResult => ({
   target: { accountId, region: 'eu-west-1' },
   status: 'done',
-  attempts: 1,
   totals,
   failed: [],
   failedCount: 0,
@@ -32,7 +31,6 @@ describe('summarizeRun', () => {
       {
         ...done('100000000003'),
         status: 'failed',
-        attempts: 3,
         error: 'TargetError: AccessDenied',
         totals: { snapshotsDeleted: 1 },
       },
@@ -63,7 +61,7 @@ describe('summarizeRun', () => {
     ]);
   });
 
-  it('lists failed targets before failed entries, at most 5', () => {
+  it('lists failed targets before failed entries, by target, at most 5', () => {
     // Act
     const entries = Array.from({ length: 4 }, (_, index) => ({
       id: `snap-${index}`,
@@ -71,8 +69,6 @@ describe('summarizeRun', () => {
       reason: 'InvalidSnapshot.InUse',
     }));
     const summary = run([
-      { ...done('100000000000'), failed: entries, failedCount: 14 },
-      { ...done('100000000001'), status: 'failed', error: 'boom' },
       {
         ...done('100000000002'),
         status: 'failed',
@@ -80,6 +76,8 @@ describe('summarizeRun', () => {
         failed: entries.slice(0, 1),
         failedCount: 1,
       },
+      { ...done('100000000000'), failed: entries, failedCount: 14 },
+      { ...done('100000000001'), status: 'failed', error: 'boom' },
     ]);
 
     // Assess
@@ -91,6 +89,81 @@ describe('summarizeRun', () => {
       'snap-1',
       'snap-2',
     ]);
+    expect(summary.worstFailures[2]?.target.accountId).toBe('100000000000');
+  });
+
+  it('names the pending targets by account, then region, whatever order the list has', () => {
+    // Act
+    const summary = summarizeRun({
+      runId: RUN_ID,
+      function: 'snapshot-cleanup',
+      expected: 3,
+      targets: [
+        { accountId: '200000000000', region: 'eu-west-1' },
+        { accountId: '100000000000', region: 'us-east-1' },
+        { accountId: '100000000000', region: 'eu-west-1' },
+      ],
+      results: [],
+      now: NOW,
+    });
+
+    // Assess
+    expect(summary.pendingTargets).toEqual([
+      { accountId: '100000000000', region: 'eu-west-1' },
+      { accountId: '100000000000', region: 'us-east-1' },
+      { accountId: '200000000000', region: 'eu-west-1' },
+    ]);
+  });
+
+  it('says "failed" for a failed target without an error', () => {
+    // Act
+    const summary = run([{ ...done('100000000000'), status: 'failed' }]);
+
+    // Assess
+    expect(summary.worstFailures).toEqual([
+      { target: { accountId: '100000000000', region: 'eu-west-1' }, reason: 'failed' },
+    ]);
+  });
+
+  it('counts every target that reported or is listed, even beyond what the header expects', () => {
+    // Act
+    const summary = summarizeRun({
+      runId: RUN_ID,
+      function: 'snapshot-cleanup',
+      expected: 1,
+      targets: targets(3),
+      results: [done('100000000000'), done('100000000001')],
+      now: NOW,
+    });
+
+    // Assess
+    expect(summary).toMatchObject({ targets: 3, done: 2, pending: 1 });
+  });
+
+  it('leaves out the start and the deadline when the header has none', () => {
+    // Act
+    const summary = summarizeRun({
+      runId: RUN_ID,
+      function: 'snapshot-cleanup',
+      expected: 1,
+      targets: targets(1),
+      results: [done('100000000000', { snapshotsDeleted: 1 })],
+      now: NOW,
+    });
+
+    // Assess
+    expect(summary).not.toHaveProperty('startedAt');
+    expect(summary).not.toHaveProperty('deadline');
+    expect(renderSummary(summary).message).toBe(
+      [
+        `snapshot-cleanup: run ${RUN_ID}`,
+        `summary at ${NOW.toISOString()}`,
+        'targets 1: done 1, failed 0, pending 0',
+        'snapshotsDeleted: 1',
+        '',
+        `Every target's result is in the runs table under pk run#${RUN_ID}.`,
+      ].join('\n'),
+    );
   });
 
   it('counts targets it cannot name as pending when the header expects more', () => {
@@ -186,6 +259,19 @@ describe('renderSummary', () => {
         `Every target's result is in the runs table under pk run#${RUN_ID}.`,
       ].join('\n'),
     );
+  });
+
+  it('writes a dash for a failed entry without an action', () => {
+    // Act
+    const { message } = renderSummary({
+      ...run([], 0),
+      worstFailures: [
+        { target: { accountId: '100000000000', region: 'eu-west-1' }, id: 'snap-1', reason: 'x' },
+      ],
+    });
+
+    // Assess
+    expect(message).toContain('- 100000000000 eu-west-1: snap-1: -: x');
   });
 
   it('names at most 100 pending targets, and says how many more', () => {

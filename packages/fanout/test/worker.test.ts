@@ -205,6 +205,34 @@ describe('handleRecord: a target', () => {
     });
   });
 
+  it('runs the job of a target that has only notes of earlier failed attempts', async () => {
+    // Prepare: the projection of an item without a status is an empty item.
+    dynamodbMock.on(GetItemCommand, targetLookup).resolves({ Item: {} });
+    const work = vi.fn(doneWork);
+
+    // Act
+    const result = await handleRecord(targetRecord(2), work, deps, settings);
+
+    // Assess
+    expect(result).toBe('done');
+    expect(work).toHaveBeenCalledTimes(1);
+  });
+
+  it('treats a failed status without items as failed', async () => {
+    // Act / Assess
+    await expect(
+      handleRecord(targetRecord(1), async () => ({ status: 'failed' }), deps, settings),
+    ).rejects.toThrow('snapshot-cleanup: 0 item(s) failed');
+  });
+
+  it('keeps the target result for the configured days', async () => {
+    // Act
+    await handleRecord(targetRecord(), doneWork, deps, { ...settings, ttlDays: 2 });
+
+    // Assess
+    expect(transactionItem()?.expiresAt).toEqual({ N: String(NOW.getTime() / 1000 + 2 * 86_400) });
+  });
+
   it('counts a first delivery without a receive count as attempt 1', async () => {
     // Prepare
     const work = vi.fn(doneWork);
@@ -275,6 +303,23 @@ describe('handleRecord: the deadline', () => {
     expect(sqsMock).not.toHaveReceivedCommand(SendMessageCommand);
   });
 
+  it('reads the time from the system clock when given no clock', async () => {
+    // Prepare: a deadline long past.
+    const { now: _, ...withoutClock } = settings;
+    const past = { ...deadlineBody, deadline: '2020-01-01T00:00:00.000Z' };
+
+    // Act
+    const result = await handleRecord(
+      { ...deadlineRecord, body: JSON.stringify(past) },
+      doneWork,
+      deps,
+      withoutClock,
+    );
+
+    // Assess
+    expect(result).toBe('summary-published');
+  });
+
   it('does nothing when the summary was already published', async () => {
     // Prepare
     dynamodbMock
@@ -321,6 +366,18 @@ describe('handleBatch', () => {
     expect(onError).toHaveBeenCalledTimes(2);
     expect(onError.mock.calls[0]?.[0]).toBeInstanceOf(Error);
     expect(onError.mock.calls[0]?.[1]).toMatchObject({ messageId: 'fails' });
+  });
+
+  it('reports a failed record without an error callback', async () => {
+    // Act / Assess
+    expect(
+      await handleBatch(
+        { Records: [{ messageId: 'bad', body: 'not json', attributes: {} }] },
+        doneWork,
+        deps,
+        settings,
+      ),
+    ).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
   });
 
   it('returns no failures for a batch that went through', async () => {
