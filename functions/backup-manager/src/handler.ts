@@ -2,7 +2,6 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { jobHandler } from '@nightshift/job';
-import { getClient } from '@nightshift/runtime';
 import { loadConfig } from './config.ts';
 import { EventSchema } from './event.ts';
 import { run, SERVICE } from './run.ts';
@@ -11,10 +10,12 @@ export const handler = jobHandler({
   service: SERVICE,
   loadConfig,
   eventSchema: EventSchema,
-  clients: () => ({
-    ec2: getClient(EC2Client),
-    rds: getClient(RDSClient),
-    sns: getClient(SNSClient),
+  clients: (make) => ({
+    ec2: make.resource(EC2Client),
+    rds: make.resource(RDSClient),
+    sns: make.own(SNSClient),
   }),
   run,
+  // A target's run reports only to the run's summary.
+  fanout: { forTarget: (config) => ({ ...config, snsTopicArn: undefined }) },
 });

@@ -4,7 +4,6 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { jobHandler } from '@nightshift/job';
-import { getClient } from '@nightshift/runtime';
 import { loadConfig } from './config.ts';
 import { eventSchemaFor } from './event.ts';
 import { run, SERVICE } from './run.ts';
@@ -13,12 +12,21 @@ export const handler = jobHandler({
   service: SERVICE,
   loadConfig,
   eventSchema: eventSchemaFor,
-  clients: () => ({
-    ec2: getClient(EC2Client),
-    autoscaling: getClient(AutoScalingClient),
-    rds: getClient(RDSClient),
-    cloudwatch: getClient(CloudWatchClient),
-    sns: getClient(SNSClient),
+  clients: (make) => ({
+    ec2: make.resource(EC2Client),
+    autoscaling: make.resource(AutoScalingClient),
+    rds: make.resource(RDSClient),
+    cloudwatch: make.resource(CloudWatchClient),
+    sns: make.own(SNSClient),
   }),
   run,
+  // A target's run reports only to the run's summary. Its heads-ups go out only from the
+  // function's own account and region, where chat-actions can act on the links.
+  fanout: {
+    forTarget: (config, _target, home) => ({
+      ...config,
+      snsTopicArn: undefined,
+      ...(home ? {} : { chatActionsUrl: undefined }),
+    }),
+  },
 });

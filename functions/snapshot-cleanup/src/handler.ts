@@ -1,7 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { jobHandler } from '@nightshift/job';
-import { getClient } from '@nightshift/runtime';
 import { loadConfig } from './config.ts';
 import { EventSchema } from './event.ts';
 import { run, SERVICE } from './run.ts';
@@ -10,6 +9,8 @@ export const handler = jobHandler({
   service: SERVICE,
   loadConfig,
   eventSchema: EventSchema,
-  clients: () => ({ ec2: getClient(EC2Client), sns: getClient(SNSClient) }),
+  clients: (make) => ({ ec2: make.resource(EC2Client), sns: make.own(SNSClient) }),
   run,
+  // A target's run reports only to the run's summary.
+  fanout: { forTarget: (config) => ({ ...config, snsTopicArn: undefined }) },
 });

@@ -6,6 +6,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Report } from '@nightshift/runtime';
 import { createLambdaContext } from '@nightshift/testing';
 import { loadHandler } from '@nightshift/testing/unit';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -72,7 +73,7 @@ describe('snapshot-cleanup handler', () => {
     const handler = await handlerWith({ SNS_TOPIC_ARN: topicArn });
 
     // Act
-    const report = await handler(scheduled, createLambdaContext());
+    const report = (await handler(scheduled, createLambdaContext())) as Report;
 
     // Assess
     expect(report.done.map((entry) => entry.id)).toEqual(['snap-1', 'snap-2']);

@@ -73,6 +73,9 @@ export interface Fanout {
 export const loadFanout = (
   env: Record<string, string | undefined> = process.env,
 ): Fanout | undefined => {
+  // Neither set: today's run, whatever else the environment holds.
+  const accounts = env.TARGET_ACCOUNTS?.trim() ?? '';
+  if ((accounts === '' || accounts === 'self') && !env.TARGET_REGIONS?.trim()) return undefined;
   const targets = loadTargetSettings(env);
   if (isDefaultTargets(targets)) return undefined;
   const settings = parseSettings(FANOUT_SETTINGS, env);

@@ -134,6 +134,7 @@ const stubEnv = (env: Record<string, string>) => {
 describe('loadFanout', () => {
   it.each([
     ['nothing set', { AWS_REGION: 'eu-west-1' }],
+    ['nothing set, not even the region', {}],
     ['self', { AWS_REGION: 'eu-west-1', TARGET_ACCOUNTS: 'self' }],
     ['self in its own region', { AWS_REGION: 'eu-west-1', TARGET_REGIONS: 'eu-west-1' }],
   ])('keeps the single-account run with %s', (_, env) => {
