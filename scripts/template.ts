@@ -40,6 +40,7 @@ type Section = (typeof SECTIONS)[number];
 /** The template's sources, relative to the repository. */
 export const BASE_SOURCE = 'scripts/template/base.yaml';
 export const FUNCTION_SOURCE = 'scripts/template/function.yaml';
+export const FANOUT_SOURCE = 'scripts/template/fanout.yaml';
 export const fragmentOf = (name: string): string => `functions/${name}/template.yaml`;
 
 /** Events that deliver asynchronously: they get retries and the dead-letter queue. */
@@ -329,6 +330,46 @@ class Sections {
   }
 }
 
+/**
+ * What a function that fans out gets (scripts/template/fanout.yaml): its environment merged
+ * into the function's, its statements appended to the function's policies, its queue and
+ * mapping among the function's own resources.
+ */
+const fanoutOf = (root: string, fn: FunctionManifest, resources: YAMLMap, extra: Pair[]): void => {
+  const source = parseYaml(
+    fill(readFileSync(join(root, FANOUT_SOURCE), 'utf8'), fn),
+    FANOUT_SOURCE,
+  );
+  unquote(source);
+  const functionId = `${fn.resource}Function`;
+  const properties = asMap(
+    asMap(findPair(resources, functionId)?.value, functionId).get('Properties', true),
+    `${functionId}.Properties`,
+  );
+  for (const pair of sectionOf(source, 'Resources', FANOUT_SOURCE).items as Pair[]) {
+    if (keyOf(pair) !== functionId) {
+      extra.push(pair);
+      continue;
+    }
+    const own = asMap(asMap(pair.value, functionId).get('Properties', true), FANOUT_SOURCE);
+    for (const setting of own.items as Pair[]) {
+      const existing = findPair(properties, keyOf(setting));
+      if (
+        keyOf(setting) === 'Policies' &&
+        existing &&
+        isSeq(existing.value) &&
+        isSeq(setting.value)
+      ) {
+        existing.value.items.push(...setting.value.items);
+      } else if (existing) {
+        existing.value = mergeNodes(existing.value, setting.value);
+      } else {
+        properties.items.push(setting);
+      }
+    }
+  }
+};
+
 /** One function's resources: the common ones with the function's own laid over them. */
 const functionSections = (root: string, fn: FunctionManifest, sections: Sections): void => {
   const common = parseYaml(fill(readFileSync(join(root, FUNCTION_SOURCE), 'utf8'), fn), fn.name);
@@ -355,6 +396,8 @@ const functionSections = (root: string, fn: FunctionManifest, sections: Sections
     if (generated) generated.value = mergeNodes(generated.value, pair.value);
     else extra.push(pair);
   }
+
+  if (fn.fanout) fanoutOf(root, fn, resources, extra);
 
   // Asynchronous events retry, then leave what they could not deliver in the queue.
   const events = asMap(findPair(resources, functionId)?.value, functionId).getIn(

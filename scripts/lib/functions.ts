@@ -27,6 +27,11 @@ export interface FunctionManifest {
   metrics: string[];
   /** The period of its dashboard widget, in seconds (default 3600): a day for a daily job. */
   dashboardPeriod: number;
+  /**
+   * Whether it runs across the accounts and regions of TargetAccounts × TargetRegions
+   * (scripts/template/fanout.yaml); default false.
+   */
+  fanout: boolean;
 }
 
 /** A manifest that does not say what it must: names the package and the field. */
@@ -82,6 +87,8 @@ export const readManifest = (root: string, name: string): FunctionManifest => {
     fail('nightshift.smokeEvent must name an event file of the function');
   if (!Array.isArray(m.metrics) || !m.metrics.every((metric) => typeof metric === 'string'))
     fail('nightshift.metrics must be a list of metric names');
+  if (m.fanout !== undefined && typeof m.fanout !== 'boolean')
+    fail('nightshift.fanout must be true or false');
   // CloudWatch takes 60 s or a multiple of it.
   if (
     m.dashboardPeriod !== undefined &&
@@ -104,6 +111,7 @@ export const readManifest = (root: string, name: string): FunctionManifest => {
     smokeEvent: m.smokeEvent as string,
     metrics: m.metrics as string[],
     dashboardPeriod: (m.dashboardPeriod as number | undefined) ?? 3600,
+    fanout: m.fanout === true,
   };
 };
 

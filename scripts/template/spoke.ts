@@ -11,7 +11,7 @@
 //      reports topic, the actions table, the link key secret...), or
 //   2. one of its actions is of a service whose resources, for Nightshift, are the hub's
 //      own (HUB_SERVICES: its topics, queues, tables, parameters, secrets, log groups and
-//      functions), or
+//      functions; STS and Organizations, with which the hub reaches the spokes), or
 //   3. it uses KMS through one of those services (its kms:ViaService names one).
 // Every other statement acts on the resources of the account it runs in and is copied with
 // its actions, resources and conditions unchanged (an ARN built from ${AWS::Partition},
@@ -51,6 +51,9 @@ export const HUB_SERVICES = [
   'secretsmanager',
   'logs',
   'lambda',
+  // The hub reaching the spokes (their role) and reading its own organization.
+  'sts',
+  'organizations',
 ] as const;
 
 /** The spoke role's logical id; its name is nightshift-<HubEnvironment>-spoke. */

@@ -258,6 +258,7 @@ describe('IAM of the actions table', () => {
     const writers = functionStatements().filter(
       (statement) =>
         statement.Effect === 'Allow' &&
+        JSON.stringify(statement.Resource).includes('ActionsTable') &&
         actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
 

@@ -64,6 +64,13 @@ const withoutSession = (statement: Statement): Statement => {
 };
 
 /** The statements of the hub that stay in the hub, and why; a change here is a decision. */
+/** The statements of a fan-out: the hub's queue and runs table, its reach into the spokes. */
+const FANOUT = [
+  'WorkTheTargetQueue',
+  'RecordTheRuns',
+  'AssumeTheSpokeRole',
+  'ListTheOrganizationsAccounts',
+];
 const HUB_ONLY: Record<(typeof SPOKE_FUNCTIONS)[number], string[]> = {
   'infra-scaler': [
     'ReadTheSchedules',
@@ -73,9 +80,10 @@ const HUB_ONLY: Record<(typeof SPOKE_FUNCTIONS)[number], string[]> = {
     'SignSnoozeLinks',
     'PublishReports',
     'UseTheReportsTopicKey',
+    ...FANOUT,
   ],
-  'snapshot-cleanup': ['PublishReports', 'UseTheReportsTopicKey'],
-  'backup-manager': ['PublishReports', 'UseTheReportsTopicKey'],
+  'snapshot-cleanup': ['PublishReports', 'UseTheReportsTopicKey', ...FANOUT],
+  'backup-manager': ['PublishReports', 'UseTheReportsTopicKey', ...FANOUT],
 };
 
 describe('spoke.yaml', () => {
