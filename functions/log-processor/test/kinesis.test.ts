@@ -16,6 +16,7 @@ import {
 } from '../src/event.ts';
 import { accountOf, handle } from '../src/handle.ts';
 import { runKinesis } from '../src/kinesis.ts';
+import { processBatch } from '../src/run.ts';
 import { eventOf, payloadOf } from './fixtures.ts';
 
 const snsMock = mockClient(SNSClient);
@@ -321,6 +322,40 @@ describe('The event schema of both triggers', () => {
     expect(refuse).toThrow(/Records\[0\]\.kinesis\.sequenceNumber/);
   });
 
+  it('names each bad field of the envelope', () => {
+    // Act
+    const issuesOf = (input: unknown) => {
+      try {
+        parseOrThrow(InputEventSchema, input, 'event');
+        return [];
+      } catch (error) {
+        const { issues, cause } = error as ValidationError & {
+          cause: { issues: { code: string }[] };
+        };
+        expect(cause.issues.every(({ code }) => code === 'custom')).toBe(true);
+        return issues;
+      }
+    };
+
+    // Assess
+    expect(issuesOf({ Records: 'x' })).toEqual([
+      { path: 'Records', message: 'must be a list of Kinesis records' },
+    ]);
+    expect(
+      issuesOf({
+        Records: [{ eventID: 1, kinesis: { data: 2, sequenceNumber: '', partitionKey: 3 } }],
+      }),
+    ).toEqual([
+      { path: 'Records[0].eventID', message: 'must be a string' },
+      { path: 'Records[0].kinesis.data', message: 'must be a string' },
+      { path: 'Records[0].kinesis.sequenceNumber', message: 'must not be empty' },
+      { path: 'Records[0].kinesis.partitionKey', message: 'must be a string' },
+    ]);
+    expect(
+      issuesOf({ Records: [{ eventID: 'x', kinesis: { data: 'x', sequenceNumber: 7 } }] }),
+    ).toEqual([{ path: 'Records[0].kinesis.sequenceNumber', message: 'must be a string' }]);
+  });
+
   it('keeps naming the bad field of a direct subscription event as before', () => {
     // Act
     const refuse = () =>
@@ -407,6 +442,21 @@ describe('Serving both triggers', () => {
     // Assess
     expect(enough).toEqual({ batchItemFailures: [] });
     expect(short).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+  });
+
+  it('gives SNS a value for the account attribute even when the batch names none', async () => {
+    // Prepare
+    const { deps, config } = setup();
+
+    // Act
+    await processBatch(deps, config, payloadOf(['FATAL x'], { owner: '' }), { accountId: hub });
+
+    // Assess
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      MessageAttributes: expect.objectContaining({
+        account: { DataType: 'String', StringValue: '(none)' },
+      }),
+    });
   });
 
   it('reads the function account from its ARN', () => {
