@@ -14,10 +14,6 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { getClient } from '@nightshift/runtime';
-import { type SnsQueueReader, subscribeQueue } from '@nightshift/testing';
-import { describe, expect, it } from 'vitest';
-// The package by path: the workspace root does not depend on it.
 import {
   dispatch,
   handleBatch,
@@ -25,7 +21,10 @@ import {
   targetKey,
   type Work,
   type WorkerSettings,
-} from '../../packages/fanout/src/index.ts';
+} from '@nightshift/fanout';
+import { getClient } from '@nightshift/runtime';
+import { type SnsQueueReader, subscribeQueue } from '@nightshift/testing';
+import { describe, expect, it } from 'vitest';
 import { unique } from './scenarios/reconcile.ts';
 
 const FUNCTION = 'snapshot-cleanup';
