@@ -39,6 +39,12 @@ const OTHER_DECIDING_MODULES = [
   'packages/links/src/token.ts',
   'packages/links/src/once.ts',
   'functions/chat-actions/src/snooze.ts',
+  'packages/fanout/src/dispatch.ts',
+  'packages/fanout/src/record.ts',
+  'packages/fanout/src/complete.ts',
+  'packages/fanout/src/worker.ts',
+  'packages/targets/src/settings.ts',
+  'packages/targets/src/resolve.ts',
 ];
 
 const root = resolve(import.meta.dirname, '..');

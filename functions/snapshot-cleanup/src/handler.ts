@@ -11,6 +11,9 @@ export const handler = jobHandler({
   eventSchema: EventSchema,
   clients: (make) => ({ ec2: make.resource(EC2Client), sns: make.own(SNSClient) }),
   run,
-  // A target's run reports only to the run's summary.
-  fanout: { forTarget: (config) => ({ ...config, snsTopicArn: undefined }) },
+  // A target's run reports only to the run's summary, which sums what it counted.
+  fanout: {
+    forTarget: (config) => ({ ...config, snsTopicArn: undefined }),
+    settingTotals: ['retentionDays'],
+  },
 });

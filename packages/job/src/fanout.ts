@@ -231,6 +231,8 @@ export interface TargetJob<C, S extends Schema, D> {
    * report), and whatever else only the function's own account and region can do.
    */
   forTarget: (config: C, target: Target, home: boolean) => C;
+  /** Totals that are settings, not counts (`retentionDays`): left out of the run's sums. */
+  settingTotals?: readonly string[];
 }
 
 /**
@@ -263,9 +265,12 @@ export const targetWork =
         job.forTarget(job.config, target, home),
         parsed,
       );
+      const settings = new Set(job.settingTotals ?? []);
       return {
         status: report.failed.length > 0 ? 'failed' : 'done',
-        totals: report.totals,
+        totals: Object.fromEntries(
+          Object.entries(report.totals).filter(([name]) => !settings.has(name)),
+        ),
         failed: report.failed.map(({ id, action, reason }) => ({ id, action, reason })),
       };
     } finally {

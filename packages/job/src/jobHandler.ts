@@ -48,7 +48,11 @@ export interface JobHandlerOptions<C, S extends Schema, D> {
    * `TARGET_REGIONS`), and the settings of one target's run: with no report of its own, and
    * without what only the function's own account and region (`home`) can do.
    */
-  fanout?: { forTarget: (config: C, target: Target, home: boolean) => C };
+  fanout?: {
+    forTarget: (config: C, target: Target, home: boolean) => C;
+    /** Totals that are settings, not counts (`retentionDays`): left out of the run's sums. */
+    settingTotals?: readonly string[];
+  };
 }
 
 /**
@@ -108,6 +112,7 @@ export function jobHandler<C, S extends Schema, D>({
           schema,
           clients,
           forTarget: fanoutOptions.forTarget,
+          ...(fanoutOptions.settingTotals ? { settingTotals: fanoutOptions.settingTotals } : {}),
           run: (deps, targetConfig, targetEvent) =>
             run(deps, targetConfig, targetEvent, createTimeBudget(context)),
         },

@@ -47,7 +47,10 @@ const EventSchema = z.strictObject({ dryRun: z.optional(z.boolean()) });
 type Config = { snsTopicArn?: string | undefined; home?: boolean };
 
 /** A job whose run records the region and credentials of the client it was given. */
-const testJob = (report = createReport('test-job', { dryRun: false })) => {
+const testJob = (
+  report = createReport('test-job', { dryRun: false }),
+  settingTotals?: string[],
+) => {
   const runs: { region: string; accessKeyId: string | undefined; config: Config }[] = [];
   const forTarget = vi.fn((config: Config, _target: unknown, home: boolean) => ({
     ...config,
@@ -68,7 +71,7 @@ const testJob = (report = createReport('test-job', { dryRun: false })) => {
       });
       return report;
     },
-    fanout: { forTarget },
+    fanout: { forTarget, ...(settingTotals ? { settingTotals } : {}) },
   });
   return { handler, runs, forTarget };
 };
@@ -315,6 +318,27 @@ describe('jobHandler with a fan-out', () => {
         config: { home: true },
       },
     ]);
+  });
+
+  it("records a target's counts, without the totals that are settings", async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const report = createReport('test-job', { dryRun: false });
+    report.totals = { deleted: 3, retentionDays: 30 };
+    const { handler } = testJob(report, ['retentionDays']);
+
+    // Act
+    await handler(
+      { Records: [sqsRecord({ accountId: OTHER, region: 'eu-west-1' })] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    const written = JSON.stringify(
+      dynamodb.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input,
+    );
+    expect(written).toContain('deleted');
+    expect(written).not.toContain('retentionDays');
   });
 
   it('answers a target whose run failed items for SQS to deliver again', async () => {

@@ -22,3 +22,4 @@ export { HARMLESS_SAMPLES, SECRET_SAMPLES, type SecretSample } from './secrets.t
 export { seededRandom } from './seededRandom.ts';
 export { type SnsNotification, type SnsQueueReader, subscribeQueue } from './snsQueue.ts';
 export { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver.ts';
+export { type DrainAnswer, type DrainStats, drainQueue, type SqsEventRecord } from './sqsDrain.ts';
