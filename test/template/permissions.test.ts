@@ -15,10 +15,24 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-codepipeline': 'codepipeline',
   'client-dynamodb': 'dynamodb',
   'client-ec2': 'ec2',
+  'client-organizations': 'organizations',
   'client-rds': 'rds',
   'client-secrets-manager': 'secretsmanager',
   'client-sns': 'sns',
+  'client-sqs': 'sqs',
   'client-ssm': 'ssm',
+  'client-sts': 'sts',
+};
+
+/**
+ * Calls whose permission is another action's (the Service Authorization Reference): a batch
+ * send is `sqs:SendMessage`; a transaction is each of its items' own action (the runs
+ * table's are put and update); `sts:GetCallerIdentity` needs no permission at all.
+ */
+const PERMISSION_OF: Record<string, readonly string[]> = {
+  'sqs:SendMessageBatch': ['sqs:SendMessage'],
+  'dynamodb:TransactWriteItems': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  'sts:GetCallerIdentity': [],
 };
 
 /**
@@ -35,7 +49,9 @@ const actionsSentBy = (files: string[]): Set<string> => {
       for (const name of names.split(',').map((entry) => entry.trim())) {
         const command =
           /^([A-Za-z0-9]+)Command$/.exec(name)?.[1] ?? /^paginate([A-Za-z0-9]+)$/.exec(name)?.[1];
-        if (command && !name.startsWith('type ')) actions.add(`${prefix}:${command}`);
+        if (!command || name.startsWith('type ')) continue;
+        const action = `${prefix}:${command}`;
+        for (const needed of PERMISSION_OF[action] ?? [action]) actions.add(needed);
       }
     }
   }
