@@ -3,7 +3,7 @@ import { createObservability } from '@nightshift/middleware';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { run } from '../src/run.ts';
+import { run, SERVICE } from '../src/run.ts';
 import { logsEvent, payloadOf } from './fixtures.ts';
 
 const snsMock = mockClient(SNSClient);
@@ -167,5 +167,67 @@ describe('Processing a batch', () => {
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
       Message: expect.not.stringContaining('Cut:'),
     });
+  });
+
+  it('logs each batch summary, and each control message with its log group', async () => {
+    // Prepare
+    const { deps, config } = setup();
+    const info = vi.spyOn(deps.logger, 'info');
+
+    // Act
+    const summary = await run(deps, config, logsEvent(payloadOf(['FATAL x'])));
+    await run(
+      deps,
+      config,
+      logsEvent(payloadOf(['CWL CONTROL MESSAGE'], { messageType: 'CONTROL_MESSAGE' })),
+    );
+
+    // Assess
+    expect(SERVICE).toBe('log-processor');
+    expect(info).toHaveBeenCalledWith('Batch processed', summary);
+    expect(info).toHaveBeenCalledWith('Control message acknowledged', {
+      logGroup: '/aws/lambda/orders-api',
+    });
+  });
+
+  it('warns, with the counts, when critical lines find no alert topic', async () => {
+    // Prepare
+    const { deps, config } = setup({});
+    const warn = vi.spyOn(deps.logger, 'warn');
+
+    // Act
+    const summary = await run(deps, config, logsEvent(payloadOf(['FATAL x'])));
+
+    // Assess
+    expect(warn).toHaveBeenCalledWith(
+      'Critical lines found but ALERT_TOPIC_ARN is not set: no alert sent',
+      summary,
+    );
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('gives the alert message attributes SNS takes: a log group of at most 256 characters, never empty', async () => {
+    // Prepare
+    const { deps, config } = setup();
+    const long = `/aws/lambda/${'x'.repeat(300)}`;
+
+    // Act
+    await run(deps, config, logsEvent(payloadOf(['FATAL x'], { logGroup: long })));
+    await run(deps, config, logsEvent(payloadOf(['FATAL x'], { logGroup: '' })));
+
+    // Assess
+    const attributes = snsMock
+      .commandCalls(PublishCommand)
+      .map((call) => call.args[0].input.MessageAttributes);
+    expect(attributes).toEqual([
+      {
+        logGroup: { DataType: 'String', StringValue: long.slice(0, 256) },
+        criticalCount: { DataType: 'Number', StringValue: '1' },
+      },
+      {
+        logGroup: { DataType: 'String', StringValue: '(none)' },
+        criticalCount: { DataType: 'Number', StringValue: '1' },
+      },
+    ]);
   });
 });
