@@ -29,6 +29,7 @@ describe('Critical alert', () => {
     expect(lines).toContain('[2026-11-28T03:00:02.000Z] FATAL three');
     expect(message).not.toContain('FATAL four');
     expect(lines).toContain('... and 2 more critical line(s) in this batch.');
+    expect(lines[lines.indexOf('... and 2 more critical line(s) in this batch.') - 1]).toBe('');
     expect(message).toContain(
       'Logs Insights: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:logs-insights',
     );
@@ -54,6 +55,41 @@ describe('Critical alert', () => {
     expect(lines).toContain(`Log group: ${payload.logGroup}`);
     expect(lines).toContain('Account: 111122223333');
     expect(message).toContain('Logs Insights (signed in to account 111122223333): https://');
+  });
+
+  it('writes exactly the lines of the alert, and a link to the window a minute wider each side', () => {
+    // Prepare: a line of exactly the longest length shown, one with trailing white space.
+    const payload = payloadOf(['FATAL abcd', 'FATAL x \t\n']);
+
+    // Act
+    const { message } = buildAlert(payload, payload.logEvents, {
+      ...options,
+      maxLineLength: 10,
+    });
+
+    // Assess
+    const start = new Date('2026-11-28T02:59:00.000Z');
+    const end = new Date('2026-11-28T03:01:01.000Z');
+    const link = insightsUrl({ region: 'eu-west-1', logGroup: payload.logGroup, start, end });
+    expect(message.split('\n')).toEqual([
+      '2 critical log line(s) in /aws/lambda/orders-api',
+      '',
+      'Log group: /aws/lambda/orders-api',
+      'Log stream: 2026/11/28/[$LATEST]abcdef',
+      'Account: 123456789012',
+      'Time: 2026-11-28T03:00:00.000Z to 2026-11-28T03:00:01.000Z (UTC)',
+      '',
+      '[2026-11-28T03:00:00.000Z] FATAL abcd',
+      '[2026-11-28T03:00:01.000Z] FATAL x',
+      '',
+      `Logs Insights: ${link}`,
+    ]);
+    expect(link).toContain(
+      "~(end~'2026-11-28T03*3a01*3a01.000Z~start~'2026-11-28T02*3a59*3a00.000Z~timeType~'ABSOLUTE~tz~'UTC",
+    );
+    expect(link).toContain(
+      "~editorString~'fields*20*40timestamp*2c*20*40logStream*2c*20*40message*0a*7c*20sort*20*40timestamp*20desc*0a*7c*20limit*20200~",
+    );
   });
 
   it('keeps the plain log group name for the function account, or when it is not known', () => {
