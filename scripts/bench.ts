@@ -1,10 +1,11 @@
 // Benchmarks of the built bundles, each figure next to its baseline from the same run:
 // bundle size and cold start against the SDK-only floor, peak memory of an invocation,
 // log-processor throughput against bare decoding, its worst-case line classification and
-// its largest allowed batch, snapshot-cleanup and infra-scaler's reconcile at scale.
+// its largest allowed batch, snapshot-cleanup and infra-scaler's reconcile at scale, and
+// both fanned out across an organization's accounts and Regions.
 // Questions already settled are not measured again (docs/decisions/).
 // Writes bench/results/latest.md and latest.json and prints the tables.
-//   node scripts/bench.ts [--quick] [--strict] [--only regex,batch-memory,reconcile]
+//   node scripts/bench.ts [--quick] [--strict] [--only regex,batch-memory,reconcile,fanout]
 // (npm run bench sets everything up first). --only runs just those parts, prints their
 // tables and targets, and writes no results.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { MAX_UNZIPPED_BYTES } from '../functions/log-processor/src/event.ts';
 import { analyzeBundle, bundleEntry, floorEntry } from './bench/bundles.ts';
 import { runCleanup } from './bench/cleanup.ts';
 import { type ColdResult, type ColdTarget, measureColdStarts } from './bench/coldStart.ts';
+import { measureFanout } from './bench/fanout.ts';
 import { flatness, measureLineClassification } from './bench/lineClassification.ts';
 import { generateLogBatch } from './bench/logBatch.ts';
 import { type InvocationSample, measureNight } from './bench/memory.ts';
@@ -27,12 +29,17 @@ import {
   type BenchTarget,
   type CleanupFigures,
   COLD_START_TARGET,
+  DEFAULT_FANOUT_CONCURRENCY,
+  FANOUT_EXTRAPOLATION,
+  type FanoutFigures,
   type FunctionResult,
+  fanoutTargets,
   type LineClassificationFigures,
   lineClassificationTargets,
   type ReconcileFigures,
   RSS_TARGET_MB,
   reconcileTargets,
+  renderFanout,
   renderLineClassification,
   renderMarkdown,
   renderReconcile,
@@ -48,7 +55,7 @@ import { measureWorstBatches } from './bench/worstBatch.ts';
 import { listFunctions } from './lib/functions.ts';
 
 /** The parts that can run on their own, with `--only`. */
-const PARTS = ['regex', 'batch-memory', 'reconcile'] as const;
+const PARTS = ['regex', 'batch-memory', 'reconcile', 'fanout'] as const;
 type Part = (typeof PARTS)[number];
 const USAGE = `usage: node scripts/bench.ts [--quick] [--strict] [--only ${PARTS.join(',')}]`;
 const root = resolve(import.meta.dirname, '..');
@@ -59,6 +66,15 @@ const LOG_EVENTS = 10_000;
 const SCHEDULED_INSTANCES = 5_000;
 const SCHEDULED_TRANSITIONS = 1_000;
 const SCHEDULED_INSTANCES_SMALL = 500;
+/** The fan-out: accounts × 4 Regions, each target's resources, the latency of every AWS call. */
+const FANOUT_ACCOUNTS = 50;
+/** Accounts of the runs at concurrency 1, the slowest (× 4 Regions). */
+const FANOUT_ACCOUNTS_AT_ONE = 10;
+const FANOUT_CONCURRENCIES = [1, DEFAULT_FANOUT_CONCURRENCY, 50];
+const FANOUT_LATENCY_MS = 50;
+const FANOUT_INSTANCES = 50;
+/** Volumes per target, five snapshots each. */
+const FANOUT_VOLUMES = 20;
 
 let options: { quick?: boolean; strict?: boolean; only?: string[] };
 try {
@@ -159,6 +175,31 @@ const runReconcile = (): Promise<ReconcileFigures[]> => {
   });
 };
 
+/**
+ * infra-scaler's reconcile and snapshot-cleanup fanned out across accounts and Regions,
+ * every AWS call delayed, at each concurrency.
+ */
+const runFanout = async (): Promise<FanoutFigures> => {
+  progress(
+    `fan-out: ${FANOUT_ACCOUNTS} accounts × 4 Regions, ${FANOUT_LATENCY_MS} ms per AWS call, concurrency ${FANOUT_CONCURRENCIES.join(', ')} (at 1: ${FANOUT_ACCOUNTS_AT_ONE} accounts)`,
+  );
+  const figures = await measureFanout({
+    bundle,
+    accounts: FANOUT_ACCOUNTS,
+    oneAccounts: FANOUT_ACCOUNTS_AT_ONE,
+    concurrencies: FANOUT_CONCURRENCIES,
+    latencyMs: FANOUT_LATENCY_MS,
+    instances: FANOUT_INSTANCES,
+    volumes: FANOUT_VOLUMES,
+    progress,
+  });
+  return {
+    ...figures,
+    extrapolateTo: FANOUT_EXTRAPOLATION,
+    defaultConcurrency: DEFAULT_FANOUT_CONCURRENCY,
+  };
+};
+
 const build = (names: string[] = []) => {
   const built = spawnSync(process.execPath, [join(root, 'scripts/build.ts'), ...names], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -204,6 +245,25 @@ const runParts = async (parts: Part[]) => {
     const figures = await runReconcile();
     sections.push(renderReconcile(figures));
     targets.push(...reconcileTargets(figures));
+  }
+  if (parts.includes('fanout')) {
+    const names = ['infra-scaler', 'snapshot-cleanup'];
+    build(names);
+    // A copy of the bundles, as main() takes, so that a build in the same tree meanwhile
+    // does not change them under the run.
+    const tmp = mkdtempSync(join(tmpdir(), 'nightshift-bench-'));
+    try {
+      for (const name of names) {
+        cpSync(join(root, 'dist', name), join(tmp, 'dist', name), { recursive: true });
+      }
+      built = tmp;
+      const figures = await runFanout();
+      sections.push(renderFanout(figures));
+      targets.push(...fanoutTargets(figures));
+    } finally {
+      built = root;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }
   console.log(sections.join('\n'));
   console.log(
@@ -329,6 +389,7 @@ const main = async () => {
     }
 
     const reconcile = await runReconcile();
+    const fanout = await runFanout();
 
     // Assemble.
     const emptyNode = coldOf('empty');
@@ -443,6 +504,7 @@ const main = async () => {
       ...lineClassificationTargets(lineClassification),
       ...worstBatchTargets(worstBatch),
       ...reconcileTargets(reconcile),
+      ...fanoutTargets(fanout),
       {
         target: 'every measured invocation succeeded',
         met: invocationErrors.length === 0 && cleanup.every((c) => c.errors.length === 0),
@@ -469,6 +531,7 @@ const main = async () => {
       lineClassification,
       worstBatch,
       reconcile,
+      fanout,
       targets,
     };
 

@@ -35,6 +35,8 @@ export interface BenchResults {
   lineClassification: LineClassificationFigures;
   worstBatch: WorstBatchFigures;
   reconcile: ReconcileFigures[];
+  /** The fan-out across an organization (absent from results written before it was measured). */
+  fanout?: FanoutFigures;
   targets: BenchTarget[];
 }
 
@@ -332,6 +334,7 @@ export const renderMarkdown = (results: BenchResults): string => {
     renderLineClassification(results.lineClassification),
     renderWorstBatch(results.worstBatch),
     renderReconcile(results.reconcile),
+    ...(results.fanout ? [renderFanout(results.fanout)] : []),
   );
 
   add(
@@ -586,4 +589,195 @@ export const reconcileTargets = (figures: ReconcileFigures[]): BenchTarget[] => 
     });
   }
   return targets;
+};
+
+// The fan-out across an organization.
+
+/** The default fan-out concurrency (the template's `FanoutConcurrency`): the extrapolation's. */
+export const DEFAULT_FANOUT_CONCURRENCY = 10;
+/** The organization the figures are extrapolated to. */
+export const FANOUT_EXTRAPOLATION = { accounts: 1_000, regions: 4 } as const;
+/** The longest extrapolated run each scenario may take, in seconds. */
+export const FANOUT_TARGET_SECONDS = {
+  'reconcile, nothing due': 5 * 60,
+  'full snapshot cleanup': 15 * 60,
+} as const;
+
+export type FanoutScenario = keyof typeof FANOUT_TARGET_SECONDS;
+
+/** One fanned-out run: a scenario at one concurrency. */
+export interface FanoutRow {
+  functionName: string;
+  scenario: FanoutScenario;
+  /** Workers draining the queue at once (the mapping's maximum concurrency). */
+  concurrency: number;
+  accounts: number;
+  targets: number;
+  /** The scheduled invocation: targets resolved, header written, messages sent. */
+  dispatchSeconds: number;
+  /** From the first receive to the empty queue: every target's job, recorded, and the summary. */
+  drainSeconds: number;
+  wallSeconds: number;
+  invocations: number;
+  /** Records answered as failed and delivered again. */
+  redelivered: number;
+  deadLettered: number;
+  /** From the runs table: the header's target count, the target items done and failed. */
+  expected: number;
+  done: number;
+  failed: number;
+  summaryPublished: boolean;
+  /** The total that shows the jobs' work (`inDueState`, `deleted`), summed over the targets, and what it should be. */
+  total: string;
+  totalSum: number;
+  totalExpected: number;
+  /** Snapshots left in every target after a cleanup. */
+  snapshotsLeft?: number;
+  /** The function's AWS calls in the targets (EC2, Auto Scaling, RDS, CloudWatch), by `service:Action`. */
+  jobCalls: Record<string, number>;
+  /** Its fan-out calls (STS, SQS, DynamoDB, SNS), dispatch included, by `service:Action`. */
+  fanoutCalls: Record<string, number>;
+  /** Calls of the dispatching invocation alone. */
+  dispatchCalls: number;
+  jobCallsPerTarget: number;
+  fanoutCallsPerTarget: number;
+  /** Time the forwarded calls waited on the emulator, summed (they overlap at concurrency > 1). */
+  emulatorSeconds: number;
+  errors: string[];
+}
+
+/** The fan-out benchmark's settings and runs. */
+export interface FanoutFigures {
+  latencyMs: number;
+  accounts: number;
+  /** Accounts of the runs at concurrency 1. */
+  oneAccounts: number;
+  regions: string[];
+  instancesPerTarget: number;
+  snapshotsPerTarget: number;
+  dueSnapshotsPerTarget: number;
+  extrapolateTo: { accounts: number; regions: number };
+  defaultConcurrency: number;
+  rows: FanoutRow[];
+}
+
+/**
+ * The time a run would take over `targets` targets at the row's concurrency: the row's
+ * wall time scaled by the number of targets (the dispatch sends its batches and the
+ * workers take the targets at a steady rate, so both grow with the targets).
+ *
+ * @example
+ * extrapolatedSeconds({ wallSeconds: 10, targets: 200 }, 4000); // 200
+ */
+export const extrapolatedSeconds = (
+  row: Pick<FanoutRow, 'wallSeconds' | 'targets'>,
+  targets: number,
+): number => (row.wallSeconds * targets) / row.targets;
+
+/** The run did all its scenario asks: every target done, its total right, the summary out. */
+const fanoutProblems = (row: FanoutRow): string[] => [
+  ...row.errors,
+  ...(row.expected !== row.targets ? [`${row.expected} targets dispatched of ${row.targets}`] : []),
+  ...(row.done !== row.targets ? [`${row.done} targets done of ${row.targets}`] : []),
+  ...(row.failed > 0 ? [`${row.failed} failed`] : []),
+  ...(row.deadLettered > 0 ? [`${row.deadLettered} in the dead-letter queue`] : []),
+  ...(row.totalSum !== row.totalExpected
+    ? [`${row.total} ${row.totalSum} of ${row.totalExpected}`]
+    : []),
+  ...(row.summaryPublished ? [] : ['no summary published']),
+];
+
+const perTargetText = (calls: Record<string, number>, targets: number) =>
+  Object.entries(calls)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([action, count]) => `${action} ${round(count / targets, 2)}`)
+    .join(', ');
+
+/**
+ * The fan-out section: each scenario at each concurrency, its time, its calls per target
+ * (the job's and the fan-out's), and the extrapolation at the default concurrency.
+ *
+ * @example
+ * console.log(renderFanout(figures));
+ */
+export const renderFanout = (figures: FanoutFigures): string => {
+  const big = figures.extrapolateTo.accounts * figures.extrapolateTo.regions;
+  const targets = figures.accounts * figures.regions.length;
+  const minutes = (seconds: number) => round(seconds / 60, 1);
+  return [
+    '## Fan-out across an organization',
+    '',
+    `${targets} targets (${figures.accounts} accounts × ${figures.regions.length} Regions: ${figures.regions.join(', ')}), each with ${figures.instancesPerTarget} scheduled instances (reconcile) or ${figures.snapshotsPerTarget} snapshots of which ${figures.dueSnapshotsPerTarget} are past the 30-day retention (cleanup: 20 volumes that exist, one snapshot each 3, 10, 20, 40 and 60 days old). One loopback endpoint plays the organization: it waits ${figures.latencyMs} ms before answering every AWS call (the endpoint sleeps; the fault proxy adds no latency), answers STS (AssumeRole gives keys that name the account), EC2 (instances, snapshots, volumes, images), Auto Scaling and RDS (none in a target) from memory per account and Region, and forwards SQS, DynamoDB and SNS, the fan-out's own state, to an emulator of this part's own (which handles about one call per 7 ms, one at a time, so at the higher concurrencies it may bound the rate: its time is shown). The built bundle runs in a process of its own, imported once (one warm container for all workers, so its spoke credentials are shared by an account's Regions): its scheduled invocation dispatches, then the queue is drained as Lambda's mapping would (batch of one) by that many workers calling the same handler; the mapping's receives and deletes go straight to the emulator and are not counted. Wall = dispatch + drain, cold start excluded. At concurrency 1 only ${figures.oneAccounts * figures.regions.length} targets (${figures.oneAccounts} accounts) run, to keep the part short. Calls per target: the job's (EC2, Auto Scaling, RDS, CloudWatch) and the fan-out's (STS, SQS, DynamoDB, SNS, dispatch included). Extrapolated: the wall time at concurrency ${figures.defaultConcurrency} (the template's FanoutConcurrency default) scaled to ${figures.extrapolateTo.accounts.toLocaleString('en-US')} accounts × ${figures.extrapolateTo.regions} Regions (${big.toLocaleString('en-US')} targets). Targets: under ${minutes(FANOUT_TARGET_SECONDS['reconcile, nothing due'])} minutes for a reconcile with nothing due, under ${minutes(FANOUT_TARGET_SECONDS['full snapshot cleanup'])} minutes for a full cleanup.`,
+    '',
+    table(
+      [
+        'scenario',
+        'concurrency',
+        'targets',
+        'wall s',
+        'dispatch s',
+        'drain s',
+        'targets/s',
+        'job calls/target',
+        'fan-out calls/target',
+        'done',
+        'failed',
+        `extrapolated to ${big.toLocaleString('en-US')} targets`,
+      ],
+      figures.rows.map((row) => [
+        `${row.functionName}: ${row.scenario}`,
+        row.concurrency,
+        row.targets,
+        round(row.wallSeconds, 1),
+        round(row.dispatchSeconds, 1),
+        round(row.drainSeconds, 1),
+        round(row.targets / row.wallSeconds, 1),
+        round(row.jobCallsPerTarget, 2),
+        round(row.fanoutCallsPerTarget, 2),
+        row.done,
+        row.failed,
+        row.concurrency === figures.defaultConcurrency
+          ? `${minutes(extrapolatedSeconds(row, big))} min`
+          : '',
+      ]),
+    ),
+    '',
+    ...figures.rows
+      .filter((row) => row.concurrency === figures.defaultConcurrency)
+      .flatMap((row) => [
+        `Calls per target, ${row.functionName} at concurrency ${row.concurrency}: job ${perTargetText(row.jobCalls, row.targets)}; fan-out ${perTargetText(row.fanoutCalls, row.targets)} (the dispatch ${row.dispatchCalls} calls in all; the emulator's own time ${round(row.emulatorSeconds, 1)} s summed over the forwarded calls).`,
+        '',
+      ]),
+  ].join('\n');
+};
+
+/**
+ * The targets of the fan-out: per scenario, the extrapolation at the default concurrency
+ * under its limit, and every run having done all its targets' work.
+ *
+ * @example
+ * targets.push(...fanoutTargets(figures));
+ */
+export const fanoutTargets = (figures: FanoutFigures): BenchTarget[] => {
+  const big = figures.extrapolateTo.accounts * figures.extrapolateTo.regions;
+  const scenarios = [...new Set(figures.rows.map((row) => row.scenario))];
+  return scenarios.map((scenario) => {
+    const rows = figures.rows.filter((row) => row.scenario === scenario);
+    const at = rows.find((row) => row.concurrency === figures.defaultConcurrency);
+    const limit = FANOUT_TARGET_SECONDS[scenario];
+    const seconds = at ? extrapolatedSeconds(at, big) : Number.NaN;
+    const problems = rows.flatMap((row) =>
+      fanoutProblems(row).map((problem) => `concurrency ${row.concurrency}: ${problem}`),
+    );
+    return {
+      target: `${rows[0]?.functionName ?? ''} ${scenario} across ${figures.extrapolateTo.accounts.toLocaleString('en-US')} accounts × ${figures.extrapolateTo.regions} Regions at concurrency ${figures.defaultConcurrency}, ${figures.latencyMs} ms per AWS call, extrapolated: under ${round(limit / 60, 0)} minutes`,
+      met: at !== undefined && seconds < limit && problems.length === 0,
+      detail: [
+        at
+          ? `${round(seconds / 60, 1)} min from ${round(at.wallSeconds, 1)} s for ${at.targets} targets`
+          : `no run at concurrency ${figures.defaultConcurrency}`,
+        ...problems,
+      ].join('; '),
+    };
+  });
 };

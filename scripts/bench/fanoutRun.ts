@@ -1,0 +1,70 @@
+// One fanned-out run of a built function, in a process of its own (started by fanout.ts,
+// its settings in BENCH_FANOUT_RUN, its environment the function's): the bundle imported
+// once, as one warm container; the scheduled event handed to its handler, which
+// dispatches; then the queue drained as Lambda's event source mapping would, `workers`
+// invocations of the same handler at once. The mapping's own calls (receive, delete) go
+// straight to the emulator. Writes its timings to `resultFile`.
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createLambdaContext, drainQueue } from '@nightshift/testing';
+
+export interface FanoutRunSettings {
+  bundle: string;
+  functionName: string;
+  event: Record<string, unknown>;
+  workers: number;
+  /** The endpoint the function calls (its phases are marked there). */
+  endpoint: string;
+  /** The emulator, for the mapping's calls. */
+  motoEndpoint: string;
+  queueUrl: string;
+  queueArn: string;
+  resultFile: string;
+}
+
+export interface FanoutRunResult {
+  dispatched: { runId?: string; status?: string; targets?: number; enqueued?: number };
+  dispatchMs: number;
+  drainMs: number;
+  invocations: number;
+  failures: number;
+}
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+const settings = JSON.parse(process.env.BENCH_FANOUT_RUN ?? '{}') as FanoutRunSettings;
+const { handler } = (await import(pathToFileURL(settings.bundle).href)) as { handler: Handler };
+const mark = async (phase: string) => {
+  await fetch(`${settings.endpoint}/__bench/phase/${phase}`, { method: 'POST' });
+};
+const context = () => createLambdaContext({ functionName: settings.functionName });
+
+await mark('dispatch');
+const dispatchStarted = performance.now();
+const dispatched = (await handler(settings.event, context())) as FanoutRunResult['dispatched'];
+const dispatchMs = performance.now() - dispatchStarted;
+
+await mark('drain');
+const sqs = new SQSClient({
+  endpoint: settings.motoEndpoint,
+  region: process.env.AWS_REGION ?? 'eu-west-1',
+  credentials: { accessKeyId: 'mapping', secretAccessKey: 'mapping' },
+});
+const drainStarted = performance.now();
+const drained = await drainQueue({
+  sqs,
+  queueUrl: settings.queueUrl,
+  queueArn: settings.queueArn,
+  workers: settings.workers,
+  invoke: async (event) =>
+    (await handler(event, context())) as { batchItemFailures: { itemIdentifier: string }[] },
+});
+const drainMs = performance.now() - drainStarted;
+await mark('done');
+
+const result: FanoutRunResult = { dispatched, dispatchMs, drainMs, ...drained };
+writeFileSync(settings.resultFile, JSON.stringify(result));
+sqs.destroy();
+// The SDK's kept-alive sockets would hold the process open.
+process.exit(0);
