@@ -282,6 +282,26 @@ export function hubDeploy(input: {
   };
 }
 
+/**
+ * A `sam deploy` command with one more parameter override (replacing one of the same key).
+ *
+ * @example
+ * withOverride(['sam', 'deploy', '--parameter-overrides', 'A=1'], 'B', '2'); // [..., 'A=1 B=2']
+ */
+export function withOverride(command: readonly string[], key: string, value: string): string[] {
+  const at = command.indexOf('--parameter-overrides');
+  const item = `${key}=${value}`;
+  if (at < 0) return [...command, '--parameter-overrides', item];
+  const current = parseOverrides(command[at + 1] ?? '', '--parameter-overrides').filter(
+    (override) => override.key !== key,
+  );
+  return [
+    ...command.slice(0, at + 1),
+    [...current.map((override) => override.text), item].join(' '),
+    ...command.slice(at + 2),
+  ];
+}
+
 /** Who and where the hub is, from STS, Organizations and the Region deployed to. */
 export interface HubIdentity {
   accountId: string;
@@ -659,7 +679,13 @@ export async function deployOrganization(
     forwardPipelineEvents: options.forwardPipelineEvents,
   });
 
-  await change(plan.hub.command, true);
+  // Forwarded pipeline events need the hub's bus to let the organization in.
+  await change(
+    options.forwardPipelineEvents
+      ? withOverride(plan.hub.command, 'PipelineEventsOrganizationId', hub.organizationId)
+      : plan.hub.command,
+    true,
+  );
 
   const describe = commands.describeStackSet(context, name);
   deps.log(`deploy: ${shellQuote(describe)}`);

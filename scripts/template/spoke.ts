@@ -465,11 +465,45 @@ Resources:
               StringEquals:
                 aws:PrincipalOrgID: !Ref OrganizationId
 
+  # What CloudWatch Logs assumes to check that this account may send a log group's events to
+  # the hub's destination when the destination lets the whole organization in (log-processor's
+  # LogsOrganizationId): a subscription filter to it names this role (--role-arn).
+  LogsSenderRole:
+    Type: AWS::IAM::Role
+    Condition: CreatesRole
+    Properties:
+      RoleName: !Sub nightshift-\${HubEnvironment}-logs-sender
+      Description: Lets CloudWatch Logs send this account's subscribed log groups to the Nightshift hub's destination.
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: CloudWatchLogsOfThisAccount
+            Effect: Allow
+            Principal:
+              Service: logs.amazonaws.com
+            Action: sts:AssumeRole
+            Condition:
+              StringLike:
+                aws:SourceArn: !Sub arn:\${AWS::Partition}:logs:*:\${AWS::AccountId}:*
+      Policies:
+        - PolicyName: send-subscribed-log-events
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Sid: ThisAccountsLogGroups
+                Effect: Allow
+                Action: logs:PutLogEvents
+                Resource: !Sub arn:\${AWS::Partition}:logs:*:\${AWS::AccountId}:log-group:*:*
+
 Outputs:
   SpokeRoleArn:
     Condition: CreatesRole
     Description: The role the hub's functions assume in this account.
     Value: !GetAtt ${SPOKE_ROLE}.Arn
+  LogsSenderRoleArn:
+    Condition: CreatesRole
+    Description: The --role-arn of a subscription filter to the hub's log destination.
+    Value: !GetAtt LogsSenderRole.Arn
 `;
 
 /** The rule and role that forward the account's pipeline events to the hub's bus. */

@@ -228,3 +228,38 @@ describe('fan-out in template.yaml', () => {
     });
   });
 });
+
+describe('pipeline events of the organization', () => {
+  it('lets only the organization put events on the default bus, and only when asked', () => {
+    // Act
+    const policy = resource('OrganizationPipelineEventsPolicy');
+
+    // Assess
+    expect(template.Parameters?.PipelineEventsOrganizationId).toMatchObject({ Default: '' });
+    expect(pattern('PipelineEventsOrganizationId').test('o-a1b2c3d4e5')).toBe(true);
+    expect(pattern('PipelineEventsOrganizationId').test('123456789012')).toBe(false);
+    expect(template.Conditions?.TakesOrganizationPipelineEvents).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'PipelineEventsOrganizationId' }, ''] }],
+    });
+    expect(policy).toEqual({
+      Type: 'AWS::Events::EventBusPolicy',
+      Condition: 'TakesOrganizationPipelineEvents',
+      Properties: {
+        EventBusName: 'default',
+        StatementId: 'nightshift-organization-pipeline-events',
+        Statement: {
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'events:PutEvents',
+          Resource: {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
+          },
+          Condition: {
+            StringEquals: { 'aws:PrincipalOrgID': { Ref: 'PipelineEventsOrganizationId' } },
+          },
+        },
+      },
+    });
+  });
+});

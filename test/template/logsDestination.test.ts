@@ -140,7 +140,6 @@ describe('The organization logs destination', () => {
             StringLike: {
               'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:*:*' },
             },
-            StringEquals: { 'aws:SourceOrgID': { Ref: 'LogsOrganizationId' } },
           },
         },
       ],

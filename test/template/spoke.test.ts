@@ -147,7 +147,11 @@ describe('spoke.yaml', () => {
     const role = spoke.Resources.SpokeRole;
 
     // Assess
-    expect(roles.map(([id]) => id).sort()).toEqual(['PipelineEventsForwarderRole', 'SpokeRole']);
+    expect(roles.map(([id]) => id).sort()).toEqual([
+      'LogsSenderRole',
+      'PipelineEventsForwarderRole',
+      'SpokeRole',
+    ]);
     expect(role?.Properties?.RoleName).toEqual({ 'Fn::Sub': 'nightshift-${HubEnvironment}-spoke' });
     expect(role?.Properties?.Policies).toBeUndefined();
     expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
@@ -175,10 +179,52 @@ describe('spoke.yaml', () => {
     });
   });
 
+  it('gives CloudWatch Logs of this account, and nothing else, a role to send subscribed log groups to the hub', () => {
+    // Prepare
+    const role = spoke.Resources.LogsSenderRole;
+
+    // Assess: AWS's destination lets the organization in only with such a role in the sender.
+    expect(role?.Properties?.RoleName).toEqual({
+      'Fn::Sub': 'nightshift-${HubEnvironment}-logs-sender',
+    });
+    expect(role?.Properties?.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'logs.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringLike: {
+              'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:*:${AWS::AccountId}:*' },
+            },
+          },
+        },
+      ],
+    });
+    const policies = role?.Properties?.Policies as {
+      PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] };
+    }[];
+    expect(policies.flatMap((policy) => policy.PolicyDocument.Statement)).toEqual([
+      expect.objectContaining({
+        Action: 'logs:PutLogEvents',
+        Resource: {
+          'Fn::Sub': 'arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:*:*',
+        },
+      }),
+    ]);
+    expect(spoke.Outputs?.LogsSenderRoleArn).toMatchObject({
+      Condition: 'CreatesRole',
+      Value: { 'Fn::GetAtt': ['LogsSenderRole', 'Arn'] },
+    });
+  });
+
   it('creates the role and its policies in one Region only, when the stack set runs in several', () => {
     // Prepare
     const global = Object.entries(spoke.Resources).filter(
-      ([id, resource]) => id === 'SpokeRole' || resource.Type === 'AWS::IAM::ManagedPolicy',
+      ([id, resource]) =>
+        id === 'SpokeRole' ||
+        id === 'LogsSenderRole' ||
+        resource.Type === 'AWS::IAM::ManagedPolicy',
     );
 
     // Assess
@@ -228,6 +274,7 @@ describe('spoke.yaml', () => {
         .sort(),
     ).toEqual([
       ...policies.map(() => 'AWS::IAM::ManagedPolicy'),
+      'AWS::IAM::Role',
       'AWS::IAM::Role',
       'AWS::IAM::Role',
     ]);

@@ -17,6 +17,7 @@ import {
   readStageConfig,
   shellQuote,
   spokeParameters,
+  withOverride,
 } from '../../scripts/lib/deployOrganization.ts';
 import { parseTemplate } from '../template/cfnYaml.ts';
 
@@ -695,7 +696,8 @@ describe('an organization deploy', () => {
     // Act
     await deployOrganization(input({ forwardPipelineEvents: true }), aws.deps);
 
-    // Assess
+    // Assess: the hub's bus lets the organization put events, the spokes forward to it.
+    expect(aws.ran[2]?.command.at(-1)).toMatch(/ PipelineEventsOrganizationId=o-a1b2c3d4e5$/);
     expect(aws.ran[4]?.command).toContain('ParameterKey=ForwardPipelineEvents,ParameterValue=true');
     expect(aws.ran[4]?.command).toContain(
       `ParameterKey=HubEventBusArn,ParameterValue=arn:aws:events:eu-west-1:${HUB}:event-bus/default`,
@@ -934,5 +936,30 @@ esac
     expect(result.stderr).toContain(`deploy: ${message}`);
     expect(result.stdout).not.toContain('deploy: checks');
     expect(result.calls.filter((call) => !call.startsWith('aws configure get region'))).toEqual([]);
+  });
+});
+
+describe('withOverride', () => {
+  it('adds an override to the list, replacing one of the same key, or starts the list', () => {
+    // Act & Assess
+    expect(withOverride(['sam', 'deploy', '--parameter-overrides', 'A=1 B=2'], 'B', '3')).toEqual([
+      'sam',
+      'deploy',
+      '--parameter-overrides',
+      'A=1 B=3',
+    ]);
+    expect(
+      withOverride(
+        ['sam', 'deploy', '--parameter-overrides', 'A=1', '--profile', 'ops'],
+        'C',
+        'o-1',
+      ),
+    ).toEqual(['sam', 'deploy', '--parameter-overrides', 'A=1 C=o-1', '--profile', 'ops']);
+    expect(withOverride(['sam', 'deploy'], 'C', 'x')).toEqual([
+      'sam',
+      'deploy',
+      '--parameter-overrides',
+      'C=x',
+    ]);
   });
 });
