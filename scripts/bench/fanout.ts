@@ -350,6 +350,7 @@ export const measureFanout = async ({
         }
         const calls = org.calls();
         const upstream = org.upstreamMs();
+        const emulatorErrors = add(org.upstreamErrors().dispatch, org.upstreamErrors().drain);
         const of = (phase: string, kind: CallKind) => calls[phase]?.[kind] ?? {};
         const jobCalls = add(of('dispatch', 'job'), of('drain', 'job'));
         const fanoutCalls = add(of('dispatch', 'fanout'), of('drain', 'fanout'));
@@ -386,6 +387,7 @@ export const measureFanout = async ({
           dispatchSeconds,
           drainSeconds,
           wallSeconds: dispatchSeconds + drainSeconds,
+          drainCpuSeconds: (result?.drainCpuMs ?? Number.NaN) / 1000,
           invocations: result?.invocations ?? 0,
           redelivered: result?.failures ?? 0,
           deadLettered: Number(dead.ApproximateNumberOfMessages ?? 0),
@@ -403,6 +405,7 @@ export const measureFanout = async ({
           jobCallsPerTarget: sumOf(jobCalls) / targets,
           fanoutCallsPerTarget: sumOf(fanoutCalls) / targets,
           emulatorSeconds: ((upstream.dispatch ?? 0) + (upstream.drain ?? 0)) / 1000,
+          emulatorErrors,
           errors,
         };
         progress(

@@ -27,6 +27,8 @@ export interface FanoutRunResult {
   dispatched: { runId?: string; status?: string; targets?: number; enqueued?: number };
   dispatchMs: number;
   drainMs: number;
+  /** CPU time of this process (user + system) while draining: every worker shares it. */
+  drainCpuMs: number;
   invocations: number;
   failures: number;
 }
@@ -52,6 +54,7 @@ const sqs = new SQSClient({
   credentials: { accessKeyId: 'mapping', secretAccessKey: 'mapping' },
 });
 const drainStarted = performance.now();
+const cpuBefore = process.cpuUsage();
 const drained = await drainQueue({
   sqs,
   queueUrl: settings.queueUrl,
@@ -61,9 +64,11 @@ const drained = await drainQueue({
     (await handler(event, context())) as { batchItemFailures: { itemIdentifier: string }[] },
 });
 const drainMs = performance.now() - drainStarted;
+const cpu = process.cpuUsage(cpuBefore);
+const drainCpuMs = (cpu.user + cpu.system) / 1000;
 await mark('done');
 
-const result: FanoutRunResult = { dispatched, dispatchMs, drainMs, ...drained };
+const result: FanoutRunResult = { dispatched, dispatchMs, drainMs, drainCpuMs, ...drained };
 writeFileSync(settings.resultFile, JSON.stringify(result));
 sqs.destroy();
 // The SDK's kept-alive sockets would hold the process open.

@@ -84,6 +84,8 @@ export interface OrgEndpoint {
   calls(): PhaseCalls;
   /** Milliseconds spent waiting for the emulator, summed over the forwarded calls, by phase. */
   upstreamMs(): Record<string, number>;
+  /** The emulator's error answers (HTTP status ≥ 400), by phase, then `service:Action status`. */
+  upstreamErrors(): Record<string, Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -258,6 +260,7 @@ export const startOrgEndpoint = async ({
   const targets = new Map<string, TargetState>();
   let counts: PhaseCalls = {};
   let upstreamMs: Record<string, number> = {};
+  let upstreamErrors: Record<string, Record<string, number>> = {};
   let phase = 'setup';
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   const upstreamUrl = new URL(upstream);
@@ -366,7 +369,14 @@ export const startOrgEndpoint = async ({
             .end(await answer.text());
           return;
         }
+        const charged = phase;
         const answer = await pass(request, body);
+        if (answer.status >= 400) {
+          const errors = upstreamErrors[charged] ?? {};
+          upstreamErrors[charged] = errors;
+          const name = `${service}:${action} ${answer.status}`;
+          errors[name] = (errors[name] ?? 0) + 1;
+        }
         response.writeHead(answer.status, answer.headers).end(answer.body);
       })
       .catch(() => request.socket.destroy());
@@ -400,10 +410,12 @@ export const startOrgEndpoint = async ({
       targets.clear();
       counts = {};
       upstreamMs = {};
+      upstreamErrors = {};
       phase = 'setup';
     },
     calls: () => structuredClone(counts),
     upstreamMs: () => ({ ...upstreamMs }),
+    upstreamErrors: () => structuredClone(upstreamErrors),
     stop: async () => {
       await stopInstances();
       agent.destroy();
