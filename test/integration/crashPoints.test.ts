@@ -2,11 +2,18 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+  UpdateItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { dispatch } from '@nightshift/fanout';
 import { createSnoozeClaim, signToken } from '@nightshift/links';
 import { getClient, resetClients } from '@nightshift/runtime';
 import {
@@ -660,6 +667,158 @@ describe('crash safety at every call', () => {
       } finally {
         await receiver.close();
       }
+    },
+    SCENARIO_TIMEOUT,
+  );
+
+  it(
+    'a fanned-out snapshot-cleanup target is cleaned once and counted once, and the run summarised at most twice, whatever call it is killed after',
+    async () => {
+      // Prepare: a run of one target (the own account) dispatched, and its message as the
+      // queue delivers it. A worker killed half-way gets the message again (SQS's visibility
+      // timeout, longer than any lease the worker held, which the scenario moves into the
+      // past): it does not clean again what it recorded, counts the target once, and
+      // publishes the summary unless a summary went out already.
+      type Seen = {
+        account: Awaited<ReturnType<typeof cleanup.snapshotState>>;
+        target: string | undefined;
+        completed: string | undefined;
+        summaries: number;
+      };
+      const scenario: CrashScenario<Seen> = {
+        upstreams: { aws: moto.endpoint },
+        changes,
+        equivalent: (clean, crashed) =>
+          JSON.stringify(crashed.account) === JSON.stringify(clean.account) &&
+          crashed.target === clean.target &&
+          crashed.completed === clean.completed &&
+          crashed.summaries >= 1 &&
+          crashed.summaries <= 2,
+        prepare: async () => {
+          await freshAccount();
+          const account = await cleanup.seedAccount(moto);
+          const topic = await reportsTopic();
+          const [sqs, dynamodb] = [getClient(SQSClient), getClient(DynamoDBClient)];
+          const reader = await subscribeQueue({ sns: getClient(SNSClient), sqs, topicArn: topic });
+          await dynamodb.send(
+            new CreateTableCommand({
+              TableName: 'runs',
+              BillingMode: 'PAY_PER_REQUEST',
+              AttributeDefinitions: [
+                { AttributeName: 'pk', AttributeType: 'S' },
+                { AttributeName: 'sk', AttributeType: 'S' },
+              ],
+              KeySchema: [
+                { AttributeName: 'pk', KeyType: 'HASH' },
+                { AttributeName: 'sk', KeyType: 'RANGE' },
+              ],
+            }),
+          );
+          await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: 'runs' });
+          const { QueueUrl = '' } = await sqs.send(
+            new CreateQueueCommand({ QueueName: 'targets' }),
+          );
+          const target = { accountId: '123456789012', region: 'us-east-1' };
+          const runId = 'snapshot-cleanup/2026-11-30T02:00:00.000Z';
+          const now = new Date();
+          await dispatch(
+            { sqs, dynamodb },
+            {
+              queueUrl: QueueUrl,
+              table: 'runs',
+              runId,
+              functionName: 'snapshot-cleanup',
+              event: {},
+              targets: [target],
+              deadline: new Date(now.getTime() + 3_600_000),
+              now,
+            },
+          );
+          const message = {
+            v: 1,
+            kind: 'target',
+            runId,
+            function: 'snapshot-cleanup',
+            target,
+            event: {},
+            deadline: new Date(now.getTime() + 3_600_000).toISOString(),
+          };
+          const received: string[] = [];
+          const items = async () =>
+            (await dynamodb.send(new ScanCommand({ TableName: 'runs' }))).Items ?? [];
+          return {
+            invocations: [
+              {
+                label: 'work the target',
+                bundle: dist('snapshot-cleanup'),
+                event: {
+                  Records: [
+                    {
+                      messageId: 'c0ffee00-0000-4000-8000-000000000001',
+                      receiptHandle: 'handle',
+                      body: JSON.stringify(message),
+                      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0' },
+                      messageAttributes: {},
+                      md5OfBody: '',
+                      eventSource: 'aws:sqs',
+                      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:targets',
+                      awsRegion: 'us-east-1',
+                    },
+                  ],
+                },
+                functionName: 'snapshot-cleanup',
+                env: () => ({
+                  TARGET_ACCOUNTS: 'self',
+                  TARGET_REGIONS: 'us-east-1,eu-west-1',
+                  FANOUT_QUEUE_URL: QueueUrl,
+                  RUNS_TABLE: 'runs',
+                  SNS_TOPIC_ARN: topic,
+                }),
+                afterKill: async () => {
+                  for (const item of await items()) {
+                    if (!item.summaryLeaseUntil) continue;
+                    await dynamodb.send(
+                      new UpdateItemCommand({
+                        TableName: 'runs',
+                        Key: { pk: item.pk ?? { S: '' }, sk: item.sk ?? { S: '' } },
+                        UpdateExpression: 'SET summaryLeaseUntil = :past',
+                        ExpressionAttributeValues: { ':past': { N: '0' } },
+                      }),
+                    );
+                  }
+                },
+              },
+            ],
+            observe: async () => {
+              const summaries = await reader.receive({ count: 3, timeoutMs: 500 });
+              received.push(...summaries.map((summary) => summary.Subject ?? ''));
+              const all = await items();
+              return {
+                account: await cleanup.snapshotState(account),
+                target: all.find((item) => item.sk?.S?.startsWith('target#'))?.status?.S,
+                completed: all.find((item) => item.sk?.S === 'run')?.completed?.N,
+                summaries: received.length,
+              };
+            },
+          };
+        },
+      };
+
+      // Act
+      const { report, failures } = await crashFailures(
+        'fanned-out target',
+        scenario,
+        ({ target, completed, summaries }) =>
+          `target ${target}, counted ${completed}, ${summaries} summary(ies)`,
+      );
+
+      // Assess
+      expect(report.clean[0]).toMatchObject({ target: 'done', completed: '1', summaries: 1 });
+      expect(report.clean[0]?.account.oldPlain).toEqual([false, false]);
+      expect(report.outcomes.map(({ point }) => point.action)).toEqual(
+        expect.arrayContaining(['DeleteSnapshot', 'TransactWriteItems', 'Publish']),
+      );
+      expect(failures).toEqual([]);
     },
     SCENARIO_TIMEOUT,
   );
