@@ -3,11 +3,12 @@
 // once, as one warm container; the scheduled event handed to its handler, which
 // dispatches; then the queue drained as Lambda's event source mapping would, `workers`
 // invocations of the same handler at once. The mapping's own calls (receive, delete) go
-// straight to the emulator. Writes its timings to `resultFile`.
+// through the endpoint, neither delayed nor counted. Writes its timings to `resultFile`.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLambdaContext, drainQueue } from '@nightshift/testing';
+import { MAPPING_ACCESS_KEY } from './orgEndpoint.ts';
 
 export interface FanoutRunSettings {
   bundle: string;
@@ -16,8 +17,6 @@ export interface FanoutRunSettings {
   workers: number;
   /** The endpoint the function calls (its phases are marked there). */
   endpoint: string;
-  /** The emulator, for the mapping's calls. */
-  motoEndpoint: string;
   queueUrl: string;
   queueArn: string;
   resultFile: string;
@@ -49,9 +48,9 @@ const dispatchMs = performance.now() - dispatchStarted;
 
 await mark('drain');
 const sqs = new SQSClient({
-  endpoint: settings.motoEndpoint,
+  endpoint: settings.endpoint,
   region: process.env.AWS_REGION ?? 'eu-west-1',
-  credentials: { accessKeyId: 'mapping', secretAccessKey: 'mapping' },
+  credentials: { accessKeyId: MAPPING_ACCESS_KEY, secretAccessKey: 'mapping' },
 });
 const drainStarted = performance.now();
 const cpuBefore = process.cpuUsage();

@@ -5,6 +5,11 @@ import { type InstantEc2, type MemoryInstance, startInstantEc2 } from './ec2Endp
 
 /** The account the bench's own credentials belong to: the hub (the emulator's default account). */
 export const HUB_ACCOUNT = '123456789012';
+/**
+ * The access key of the event source mapping's calls (receive, delete): forwarded in turn
+ * with the others, neither delayed nor counted, since they are not the function's.
+ */
+export const MAPPING_ACCESS_KEY = 'mapping';
 /** Services a job acts on in a target; every other service's calls are the fan-out's own. */
 const FANOUT_SERVICES = new Set(['sts', 'sqs', 'dynamodb', 'sns', 'organizations']);
 
@@ -242,7 +247,9 @@ const stsAction = (action: string, params: URLSearchParams, accountId: string): 
  * per account (read from the request's access key) and Region (its credential scope) —
  * snapshots, volumes and images here, instances by an in-memory EC2 (`startInstantEc2`)
  * of the target's own; no Auto Scaling group and no RDS database — and every other call
- * (SQS, DynamoDB, SNS, CloudWatch…) is forwarded to `upstream` (the emulator). Every AWS call is counted by
+ * (SQS, DynamoDB, SNS, CloudWatch…) is forwarded to `upstream` (the emulator), one at a
+ * time. Calls signed with `MAPPING_ACCESS_KEY` are forwarded at once, neither delayed nor
+ * counted. Every other AWS call is counted by
  * phase, kind (`callKind`) and `service:Action`; `POST /__bench/phase/<name>` (not
  * counted, not delayed) starts a phase.
  *
@@ -263,6 +270,9 @@ export const startOrgEndpoint = async ({
   let upstreamErrors: Record<string, Record<string, number>> = {};
   let phase = 'setup';
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  // One forwarded call at a time: the emulator is not thread-safe (concurrent transactions
+  // fail half-applied), and handles one call at a time anyway.
+  let gate: Promise<unknown> = Promise.resolve();
   const upstreamUrl = new URL(upstream);
 
   const stateOf = (accountId: string, region: string): TargetState => {
@@ -281,7 +291,7 @@ export const startOrgEndpoint = async ({
     byKind[kind][name] = (byKind[kind][name] ?? 0) + 1;
   };
 
-  const pass = (
+  const forwardOne = (
     request: IncomingMessage,
     body: Buffer,
   ): Promise<{
@@ -318,6 +328,12 @@ export const startOrgEndpoint = async ({
         .end(body);
     });
 
+  const pass = (request: IncomingMessage, body: Buffer) => {
+    const answer = gate.then(() => forwardOne(request, body));
+    gate = answer.catch(() => undefined);
+    return answer;
+  };
+
   const server = createServer((request, response) => {
     readBody(request)
       .then(async (body) => {
@@ -336,6 +352,11 @@ export const startOrgEndpoint = async ({
             ? target.slice(target.lastIndexOf('.') + 1)
             : (params.get('Action') ?? `${request.method} ${path}`);
         const service = scope?.service ?? 'unknown';
+        if (scope?.accessKeyId === MAPPING_ACCESS_KEY) {
+          const answer = await pass(request, body);
+          response.writeHead(answer.status, answer.headers).end(answer.body);
+          return;
+        }
         count(callKind(service), `${service}:${action}`);
         await sleep(latencyMs);
         const accountId = accountOfAccessKey(scope?.accessKeyId ?? '');
