@@ -645,9 +645,9 @@ export interface FanoutRow {
   dispatchCalls: number;
   jobCallsPerTarget: number;
   fanoutCallsPerTarget: number;
-  /** Time the forwarded calls waited on the emulator, summed (they overlap at concurrency > 1). */
+  /** Time the emulator spent on the forwarded calls, summed (it takes them one at a time). */
   emulatorSeconds: number;
-  /** The emulator's error answers (retried by the SDK), by `service:Action status`. */
+  /** The emulator's error answers, by `service:Action status`. */
   emulatorErrors: Record<string, number>;
   errors: string[];
 }
@@ -813,7 +813,7 @@ export const renderFanout = (figures: FanoutFigures): string => {
     ...figures.rows
       .filter((row) => row.concurrency === figures.defaultConcurrency)
       .flatMap((row) => [
-        `Calls per target, ${row.functionName} at concurrency ${row.concurrency}: job ${perTargetText(row.jobCalls, row.targets)}; fan-out ${perTargetText(row.fanoutCalls, row.targets)} (the dispatch ${row.dispatchCalls} calls in all; the emulator's own time ${round(row.emulatorSeconds, 1)} s summed over the forwarded calls; its error answers, which the SDK retried: ${byAction(row.emulatorErrors) || 'none'}).`,
+        `Calls per target, ${row.functionName} at concurrency ${row.concurrency}: job ${perTargetText(row.jobCalls, row.targets)}; fan-out ${perTargetText(row.fanoutCalls, row.targets)} (the dispatch ${row.dispatchCalls} calls in all). The emulator, one call at a time, was busy ${round(row.emulatorSeconds, 1)} s of the run's ${round(row.wallSeconds, 1)} s; its error answers: ${byAction(row.emulatorErrors) || 'none'} (a 400 is a condition refused, such as the summary another worker claimed first; a 500 is retried by the SDK).`,
         '',
       ]),
   ].join('\n');
