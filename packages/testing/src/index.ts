@@ -21,5 +21,5 @@ export { originalBackupStamp } from './originalScripts.ts';
 export { HARMLESS_SAMPLES, SECRET_SAMPLES, type SecretSample } from './secrets.ts';
 export { seededRandom } from './seededRandom.ts';
 export { type SnsNotification, type SnsQueueReader, subscribeQueue } from './snsQueue.ts';
-export { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver.ts';
 export { type DrainAnswer, type DrainStats, drainQueue, type SqsEventRecord } from './sqsDrain.ts';
+export { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver.ts';
