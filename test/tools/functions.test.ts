@@ -57,11 +57,13 @@ describe('The function list', () => {
         smokeEvent: 'events/smoke.json',
         metrics: [],
         dashboardPeriod: 86_400,
+        fanout: false,
       },
       expect.objectContaining({
         name: 'night-report',
         metrics: ['ReportsSent'],
         dashboardPeriod: 3600,
+        fanout: false,
       }),
     ]);
   });
@@ -89,6 +91,10 @@ describe('The function list', () => {
     [
       { nightshift: { ...manifest('x-fn').nightshift, dashboardPeriod: 90 } },
       /dashboardPeriod must be a whole number of minutes/,
+    ],
+    [
+      { nightshift: { ...manifest('x-fn').nightshift, fanout: 'yes' } },
+      /nightshift.fanout must be true or false/,
     ],
   ])('refuses a manifest that says %j, naming its file and field', (override, message) => {
     // Prepare

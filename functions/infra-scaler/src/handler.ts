@@ -3,12 +3,12 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { jobHandler } from '@nightshift/job';
+import { fanoutJobHandler } from '@nightshift/job/fanout';
 import { loadConfig } from './config.ts';
 import { eventSchemaFor } from './event.ts';
 import { run, SERVICE } from './run.ts';
 
-export const handler = jobHandler({
+export const handler = fanoutJobHandler({
   service: SERVICE,
   loadConfig,
   eventSchema: eventSchemaFor,

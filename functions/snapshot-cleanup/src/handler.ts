@@ -1,11 +1,11 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { jobHandler } from '@nightshift/job';
+import { fanoutJobHandler } from '@nightshift/job/fanout';
 import { loadConfig } from './config.ts';
 import { EventSchema } from './event.ts';
 import { run, SERVICE } from './run.ts';
 
-export const handler = jobHandler({
+export const handler = fanoutJobHandler({
   service: SERVICE,
   loadConfig,
   eventSchema: EventSchema,

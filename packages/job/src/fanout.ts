@@ -1,6 +1,7 @@
 // Running a job in every account and region of TARGET_ACCOUNTS × TARGET_REGIONS: the
 // scheduled invocation dispatches one SQS message per target, and the same function,
-// invoked by the queue, runs today's job for each target through its spoke role.
+// invoked by the queue, runs today's job for each target through its spoke role. Its own
+// entry point (`@nightshift/job/fanout`), so that only the jobs that fan out bundle it.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -17,9 +18,9 @@ import {
   type Work,
   type WorkResult,
 } from '@nightshift/fanout';
-import type { Observability } from '@nightshift/middleware';
+import { createObservability, type Observability, withNightshift } from '@nightshift/middleware';
 import {
-  type ClientClass,
+  createTimeBudget,
   envInteger,
   envString,
   getClient,
@@ -34,12 +35,13 @@ import {
   loadTargetSettings,
   resolveTargets,
   sessionNameFor,
-  type TargetClientClass,
   type TargetSettings,
   targetClient,
   targetCredentials,
 } from '@nightshift/targets';
 import * as z from 'zod/mini';
+import { type ClientMakers, OWN_CLIENTS } from './clients.ts';
+import { type JobHandlerOptions, type JobLambda, jobHandler } from './jobHandler.ts';
 
 /** The fan-out's own settings; read only when the targets are not the default. */
 export const FANOUT_SETTINGS = {
@@ -100,23 +102,6 @@ export const loadFanout = (
     maxReceiveCount: settings.maxReceiveCount,
     deadlineMinutes: settings.deadlineMinutes,
   };
-};
-
-/** An AWS SDK client class, made with the function's defaults or with a target's region and credentials. */
-export type AnyClientClass<C> = ClientClass<C> & TargetClientClass<C>;
-
-/** How a job makes its clients: of the account and region it acts on, and of its own. */
-export interface ClientMakers {
-  /** A client of the target's account and region (through its spoke role); the own one when not fanned out. */
-  resource: <C>(Client: AnyClientClass<C>) => C;
-  /** A client of the function's own account and region: its topic, tables, parameters and secrets. */
-  own: <C>(Client: AnyClientClass<C>) => C;
-}
-
-/** Both kinds of client from the function's own role and region. */
-export const OWN_CLIENTS: ClientMakers = {
-  resource: (Client) => getClient(Client),
-  own: (Client) => getClient(Client),
 };
 
 /** Whether Lambda's event is a batch of the fan-out queue's messages. */
@@ -297,3 +282,64 @@ export const workBatch = (
         logger.error('Target failed', { messageId: record.messageId, error }),
     },
   );
+
+/** Any event: a fanned-out job checks it itself, once it knows it is not the queue's. */
+const ANY_EVENT = z.unknown();
+
+/** `jobHandler`'s options, and the settings of one target's run. */
+export interface FanoutJobHandlerOptions<C, S extends Schema, D>
+  extends JobHandlerOptions<C, S, D> {
+  fanout: {
+    /**
+     * The settings of one target's run: no report of its own (the run's summary is the
+     * report), and without what only the function's own account and Region (`home`) can do.
+     */
+    forTarget: (config: C, target: Target, home: boolean) => C;
+    /** Totals that are settings, not counts (`retentionDays`): left out of the run's sums. */
+    settingTotals?: readonly string[];
+  };
+}
+
+/**
+ * A job's handler that runs across accounts and Regions when `TARGET_ACCOUNTS` or
+ * `TARGET_REGIONS` go beyond its own (`jobHandler`'s otherwise): the scheduled invocation
+ * checks the event and dispatches one message per target to the fan-out queue; the same
+ * handler, invoked by the queue, runs the job for each target and answers with the messages
+ * to deliver again (SQS partial batch response).
+ *
+ * @example
+ * export const handler = fanoutJobHandler({ ...options, fanout: { forTarget: (config) => ({ ...config, snsTopicArn: undefined }) } });
+ */
+export const fanoutJobHandler = <C, S extends Schema, D>(
+  options: FanoutJobHandlerOptions<C, S, D>,
+): JobLambda<Report | BatchResponse | DispatchReport> => {
+  const fanout = loadFanout();
+  if (!fanout) return jobHandler(options);
+  const { service, loadConfig, eventSchema, clients, run } = options;
+  const { logger, metrics } = createObservability(service);
+  const config = loadConfig();
+  const schema = typeof eventSchema === 'function' ? eventSchema(config) : eventSchema;
+  return withNightshift({ logger, metrics, eventSchema: ANY_EVENT }, async (event, context) => {
+    if (isSqsEvent(event)) {
+      const work = targetWork(
+        {
+          service,
+          config,
+          schema,
+          clients,
+          forTarget: options.fanout.forTarget,
+          ...(options.fanout.settingTotals ? { settingTotals: options.fanout.settingTotals } : {}),
+          run: (deps, targetConfig, targetEvent) =>
+            run(deps, targetConfig, targetEvent, createTimeBudget(context)),
+        },
+        { fanout, logger, metrics },
+      );
+      return workBatch(event, work, { fanout, logger });
+    }
+    parseOrThrow(schema, event, 'event');
+    return dispatchRun({ service, fanout, logger }, event as Record<string, unknown>, {
+      requestId: context.awsRequestId,
+      remainingMs: context.getRemainingTimeInMillis(),
+    });
+  });
+};

@@ -20,8 +20,13 @@ import { createLambdaContext } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
-import { clearOwnAccount, isSqsEvent, loadFanout, runIdFor } from '../src/fanout.ts';
-import { jobHandler } from '../src/jobHandler.ts';
+import {
+  clearOwnAccount,
+  fanoutJobHandler,
+  isSqsEvent,
+  loadFanout,
+  runIdFor,
+} from '../src/fanout.ts';
 
 const OWN = '111111111111';
 const OTHER = '222222222222';
@@ -57,7 +62,7 @@ const testJob = (
     snsTopicArn: undefined,
     home,
   }));
-  const handler = jobHandler({
+  const handler = fanoutJobHandler({
     service: 'test-job',
     loadConfig: (): Config => ({ snsTopicArn: TOPIC_ARN }),
     eventSchema: EventSchema,
