@@ -56,7 +56,12 @@ const testJob = (
   report = createReport('test-job', { dryRun: false }),
   settingTotals?: string[],
 ) => {
-  const runs: { region: string; accessKeyId: string | undefined; config: Config }[] = [];
+  const runs: {
+    region: string;
+    accessKeyId: string | undefined;
+    config: Config;
+    ownRegion?: string;
+  }[] = [];
   const forTarget = vi.fn((config: Config, _target: unknown, home: boolean) => ({
     ...config,
     snsTopicArn: undefined,
@@ -67,12 +72,13 @@ const testJob = (
     loadConfig: (): Config => ({ snsTopicArn: TOPIC_ARN }),
     eventSchema: EventSchema,
     clients: (make) => ({ ec2: make.resource(EC2Client), sqs: make.own(SQSClient) }),
-    run: async ({ ec2 }, config) => {
+    run: async ({ ec2, sqs: own }, config) => {
       const credentials = await ec2.config.credentials();
       runs.push({
         region: await ec2.config.region(),
         accessKeyId: credentials.accessKeyId,
         config,
+        ownRegion: await own.config.region(),
       });
       return report;
     },
@@ -189,6 +195,7 @@ describe('isSqsEvent and runIdFor', () => {
     [{ Records: [] }, false],
     [{ dryRun: true }, false],
     [null, false],
+    [{ Records: [null] }, false],
   ])('tells a queue batch from a scheduled event: %j is %s', (event, expected) => {
     // Act & Assess
     expect(isSqsEvent(event)).toBe(expected);
@@ -201,6 +208,10 @@ describe('isSqsEvent and runIdFor', () => {
     );
     expect(runIdFor('test-job', { scheduledTime: 'soon' }, 'req-1')).toBe('test-job/req-1');
     expect(runIdFor('test-job', {}, 'req-1')).toBe('test-job/req-1');
+    expect(runIdFor('test-job', { scheduledTime: 1_764_460_800_000 }, 'req-1')).toBe(
+      'test-job/req-1',
+    );
+    expect(runIdFor('test-job', null, 'req-1')).toBe('test-job/req-1');
   });
 });
 
@@ -216,7 +227,12 @@ describe('jobHandler with a fan-out', () => {
     // Assess
     expect(report).toMatchObject({ service: 'test-job' });
     expect(runs).toEqual([
-      { region: 'eu-west-1', accessKeyId: 'AKIAOWNROLE', config: { snsTopicArn: TOPIC_ARN } },
+      {
+        region: 'eu-west-1',
+        accessKeyId: 'AKIAOWNROLE',
+        config: { snsTopicArn: TOPIC_ARN },
+        ownRegion: 'eu-west-1',
+      },
     ]);
     expect(sts.calls()).toHaveLength(0);
     expect(sqs.calls()).toHaveLength(0);
@@ -293,7 +309,12 @@ describe('jobHandler with a fan-out', () => {
       },
     ]);
     expect(runs).toEqual([
-      { region: 'us-east-1', accessKeyId: 'ASIASPOKE', config: { home: false } },
+      {
+        region: 'us-east-1',
+        accessKeyId: 'ASIASPOKE',
+        config: { home: false },
+        ownRegion: 'eu-west-1',
+      },
     ]);
     expect(forTarget).toHaveBeenCalledWith(
       { snsTopicArn: TOPIC_ARN },
@@ -319,8 +340,9 @@ describe('jobHandler with a fan-out', () => {
     expect(runs).toEqual([
       {
         region: 'eu-west-1',
-        accessKeyId: expect.not.stringMatching(/^ASIASPOKE$/),
+        accessKeyId: 'AKIAOWNROLE',
         config: { home: true },
+        ownRegion: 'eu-west-1',
       },
     ]);
   });
@@ -344,6 +366,65 @@ describe('jobHandler with a fan-out', () => {
     );
     expect(written).toContain('deleted');
     expect(written).not.toContain('retentionDays');
+  });
+
+  it('runs its own account in another Region with its own role, but not as home', async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const { handler, runs } = testJob();
+
+    // Act
+    await handler(
+      { Records: [sqsRecord({ accountId: OWN, region: 'us-east-1' })] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess: the heads-up's links work only in the home account and Region.
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    expect(runs).toEqual([
+      {
+        region: 'us-east-1',
+        accessKeyId: 'AKIAOWNROLE',
+        config: { home: false },
+        ownRegion: 'eu-west-1',
+      },
+    ]);
+  });
+
+  it("records a failed target's failed items", async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const report = createReport('test-job', { dryRun: false });
+    report.failed.push({ id: 'snap-1', action: 'delete', reason: 'InvalidSnapshot.InUse' });
+    const { handler } = testJob(report);
+
+    // Act
+    await handler(
+      { Records: [sqsRecord({ accountId: OTHER, region: 'eu-west-1' })] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    const written = JSON.stringify(dynamodb.calls().map((call) => call.args[0].input));
+    expect(written).toContain('snap-1');
+    expect(written).toContain('InvalidSnapshot.InUse');
+  });
+
+  it("holds the run for the dispatch until the invocation's own end", async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const { handler } = testJob();
+    const context = createLambdaContext({ functionName: 'test-job', timeoutMs: 60_000 });
+    const before = Date.now();
+
+    // Act
+    await handler({}, context);
+
+    // Assess
+    const header = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
+    const lease = Number(header?.ExpressionAttributeValues?.[':lease']?.N);
+    expect(lease).toBeGreaterThan(before + 50_000);
+    expect(lease).toBeLessThanOrEqual(Date.now() + 60_000);
   });
 
   it('answers a target whose run failed items for SQS to deliver again', async () => {
