@@ -99,8 +99,12 @@ install_venv() {
       || fail "requirements/$name.txt misses a dependency: $("$venv/bin/pip" check --disable-pip-version-check | head -3)"
     write_stamp "venv-$name" "$want"
   fi
+  # Linked by the venv's real path: a copy of the repository whose .venv and .tools are
+  # links to these (a test's scratch copy) must not point them into itself.
+  local real
+  real=$(cd "$venv" && pwd -P)
   for tool in "$@"; do
-    ln -sf "$venv/bin/$tool" "$NS_TOOLS/bin/$tool"
+    ln -sf "$real/bin/$tool" "$NS_TOOLS/bin/$tool"
   done
 }
 install_venv moto moto_server
