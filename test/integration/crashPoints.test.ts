@@ -2,13 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  ScanCommand,
-  UpdateItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -700,21 +694,7 @@ describe('crash safety at every call', () => {
           const topic = await reportsTopic();
           const [sqs, dynamodb] = [getClient(SQSClient), getClient(DynamoDBClient)];
           const reader = await subscribeQueue({ sns: getClient(SNSClient), sqs, topicArn: topic });
-          await dynamodb.send(
-            new CreateTableCommand({
-              TableName: 'runs',
-              BillingMode: 'PAY_PER_REQUEST',
-              AttributeDefinitions: [
-                { AttributeName: 'pk', AttributeType: 'S' },
-                { AttributeName: 'sk', AttributeType: 'S' },
-              ],
-              KeySchema: [
-                { AttributeName: 'pk', KeyType: 'HASH' },
-                { AttributeName: 'sk', KeyType: 'RANGE' },
-              ],
-            }),
-          );
-          await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: 'runs' });
+          await chat.createRunsTable(dynamodb, 'runs');
           const { QueueUrl = '' } = await sqs.send(
             new CreateQueueCommand({ QueueName: 'targets' }),
           );

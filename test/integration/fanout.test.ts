@@ -1,10 +1,4 @@
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -25,6 +19,7 @@ import {
 import { getClient } from '@nightshift/runtime';
 import { type SnsQueueReader, subscribeQueue } from '@nightshift/testing';
 import { describe, expect, it } from 'vitest';
+import { createRunsTable } from './scenarios/chatActions.ts';
 import { unique } from './scenarios/reconcile.ts';
 
 const FUNCTION = 'snapshot-cleanup';
@@ -61,21 +56,7 @@ const fanoutAccount = async (maxReceiveCount: number) => {
     }),
   );
   const table = unique('runs');
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: table });
+  await createRunsTable(dynamodb, table);
   const { TopicArn: topicArn = '' } = await sns.send(
     new CreateTopicCommand({ Name: unique('reports') }),
   );

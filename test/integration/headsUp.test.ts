@@ -1,10 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -13,6 +8,7 @@ import { verifyToken } from '@nightshift/links';
 import { getClient } from '@nightshift/runtime';
 import { invokeBundle, startWebhookReceiver, subscribeQueue } from '@nightshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActionsTable } from './scenarios/chatActions.ts';
 import {
   periodFrom,
   type ReconcileReport,
@@ -58,15 +54,7 @@ describe('infra-scaler heads-up against the emulated account', () => {
     const timezone = 'Europe/Berlin';
     const name = unique('evening');
     const table = unique('actions');
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }),
-    );
-    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: table });
+    await createActionsTable(dynamodb, table);
     const secretValue = 'k'.repeat(64);
     const secret = await getClient(SecretsManagerClient).send(
       new CreateSecretCommand({ Name: unique('link-key'), SecretString: secretValue }),

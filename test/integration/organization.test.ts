@@ -1,7 +1,7 @@
 import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSnapshotCommand,
   CreateVolumeCommand,
@@ -21,6 +21,7 @@ import {
 } from '@nightshift/targets';
 import { connectMoto, drainQueue, invokeBundle, subscribeQueue } from '@nightshift/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRunsTable } from './scenarios/chatActions.ts';
 import {
   scheduleDue,
   schedulesText,
@@ -140,21 +141,7 @@ const startRig = async (functionName: string, extraEnv: Record<string, string> =
   const dynamodb = getClient(DynamoDBClient);
   const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: 'reports' }));
   const reader = await subscribeQueue({ sns, sqs, topicArn: TopicArn });
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: 'runs',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: 'runs' });
+  await createRunsTable(dynamodb, 'runs');
   const arnOf = async (url: string | undefined) =>
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
       .Attributes?.QueueArn ?? '';

@@ -28,6 +28,25 @@ export const createActionsTable = async (dynamodb: DynamoDBClient, name: string)
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: name });
 };
 
+/** The runs table of a fan-out as the template makes it: string keys `pk` and `sk`. */
+export const createRunsTable = async (dynamodb: DynamoDBClient, name: string) => {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: name });
+};
+
 /** A link key secret with one version; its ARN, version id (the key id) and value. */
 export const createLinkKey = async (secrets: SecretsManagerClient, name: string) => {
   const secret = 'L'.repeat(32) + 'k'.repeat(32);
