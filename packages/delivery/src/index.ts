@@ -15,4 +15,5 @@ export {
   resolveDestinations,
   routeFor,
 } from './destinations.ts';
+export { type Post, webhookPost } from './post.ts';
 export { type ChatKind, type Destination, webhookUrl } from './webhooks.ts';
