@@ -18,11 +18,14 @@ export interface ScalingGroup {
   name: string;
   size: GroupSize;
   tags: Tag[];
+  /** The instance types of its instances now, one per instance (those with a type). */
+  instanceTypes: string[];
 }
 
 /**
  * Every Auto Scaling group tagged `key=value` (a `null` value: any value of the key), all
- * pages; a group without a name or without its sizes is left out.
+ * pages, with the instance types of its instances (one per instance that has a type); a
+ * group without a name or without its sizes is left out.
  *
  * @example
  * await listGroups(autoscaling, { key: 'Environment', value: 'staging' });
@@ -51,6 +54,9 @@ export const listGroups = async (
         name,
         size: { min, max, desired },
         tags: group.Tags ?? [],
+        instanceTypes: (group.Instances ?? []).flatMap(({ InstanceType }) =>
+          InstanceType ? [InstanceType] : [],
+        ),
       });
     }
   }

@@ -44,6 +44,7 @@ describe('List Auto Scaling groups by tag', () => {
         name: 'web',
         size: { min: 1, max: 4, desired: 2 },
         tags: [{ Key: 'Environment', Value: 'staging' }],
+        instanceTypes: [],
       },
     ]);
     expect(
@@ -80,5 +81,42 @@ describe('List Auto Scaling groups by tag key', () => {
     expect(
       asgMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input.Filters,
     ).toEqual([{ Name: 'tag-key', Values: ['nightshift:schedule'] }]);
+  });
+});
+
+describe('List Auto Scaling groups with their instance types', () => {
+  beforeEach(() => asgMock.reset());
+
+  it('lists the type of each instance, one per instance, leaving out an instance without a type', async () => {
+    // Prepare
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'web',
+          MinSize: 1,
+          MaxSize: 4,
+          DesiredCapacity: 3,
+          Instances: [
+            { InstanceId: 'i-1', InstanceType: 't3.micro' },
+            { InstanceId: 'i-2', InstanceType: 'm5.large' },
+            { InstanceId: 'i-3' },
+            { InstanceId: 'i-4', InstanceType: 't3.micro' },
+          ],
+        } as never,
+        { AutoScalingGroupName: 'empty', MinSize: 0, MaxSize: 2, DesiredCapacity: 0 } as never,
+      ],
+    });
+
+    // Act
+    const groups = await listGroups(new AutoScalingClient({}), {
+      key: 'nightshift:schedule',
+      value: null,
+    });
+
+    // Assess
+    expect(groups.map(({ name, instanceTypes }) => [name, instanceTypes])).toEqual([
+      ['web', ['t3.micro', 'm5.large', 't3.micro']],
+      ['empty', []],
+    ]);
   });
 });
