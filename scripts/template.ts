@@ -275,22 +275,24 @@ const dashboard = (functions: readonly FunctionManifest[]): Document => {
       lambdaWidget(0, 'Invocations', 'Invocations', 'Sum'),
       lambdaWidget(8, 'Errors', 'Errors', 'Sum'),
       lambdaWidget(16, 'Duration (p95)', 'Duration', 'p95'),
-      // Two functions a row, each with the metrics its manifest names.
-      ...withMetrics.map((fn, index) => ({
-        type: 'metric',
-        x: (index % 2) * 12,
-        y: 8 + Math.floor(index / 2) * 6,
-        width: 12,
-        height: 6,
-        properties: {
-          title: fn.name,
-          region: sub('AWS::Region'),
-          view: 'timeSeries',
-          stat: 'Sum',
-          period: fn.dashboardPeriod,
-          metrics: fn.metrics.map((metric) => ['Nightshift', metric, 'service', fn.name]),
-        },
-      })),
+      // Two widgets a row: each function's own metrics, as its manifest groups them.
+      ...withMetrics
+        .flatMap((fn) => fn.widgets.map((widget) => ({ fn, widget })))
+        .map(({ fn, widget }, index) => ({
+          type: 'metric',
+          x: (index % 2) * 12,
+          y: 8 + Math.floor(index / 2) * 6,
+          width: 12,
+          height: 6,
+          properties: {
+            title: widget.title,
+            region: sub('AWS::Region'),
+            view: widget.view,
+            stat: widget.stat,
+            period: fn.dashboardPeriod,
+            metrics: widget.metrics.map((metric) => ['Nightshift', metric, 'service', fn.name]),
+          },
+        })),
     ],
   };
   const json = compactJson(body).replace(/^/gm, '        ');

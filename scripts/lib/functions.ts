@@ -32,7 +32,58 @@ export interface FunctionManifest {
    * (scripts/template/fanout.yaml); default false.
    */
   fanout: boolean;
+  /**
+   * Its dashboard widgets, each some of its metrics; default one widget of all of them.
+   * A widget's `stat` is `Sum` unless said (`Maximum` for a level such as backups missing).
+   */
+  widgets: DashboardWidget[];
 }
+
+/** One dashboard widget of a function's own metrics. */
+export interface DashboardWidget {
+  title: string;
+  metrics: string[];
+  view: 'timeSeries' | 'bar' | 'singleValue';
+  stat: 'Sum' | 'Maximum' | 'Average';
+}
+
+const VIEWS = ['timeSeries', 'bar', 'singleValue'] as const;
+const STATS = ['Sum', 'Maximum', 'Average'] as const;
+
+/** The manifest's `widgets`, checked: each names a title and metrics the manifest lists. */
+const widgetsOf = (
+  m: Record<string, unknown>,
+  metrics: readonly string[],
+  fail: (message: string) => never,
+): DashboardWidget[] | undefined => {
+  if (m.widgets === undefined) return undefined;
+  if (!Array.isArray(m.widgets) || m.widgets.length === 0)
+    fail('nightshift.widgets must be a non-empty list of widgets');
+  return (m.widgets as unknown[]).map((raw, index) => {
+    const widget = (raw ?? {}) as Record<string, unknown>;
+    const at = `nightshift.widgets[${index}]`;
+    if (typeof widget.title !== 'string' || widget.title.length === 0)
+      fail(`${at}.title must be a non-empty string`);
+    if (
+      !Array.isArray(widget.metrics) ||
+      widget.metrics.length === 0 ||
+      !widget.metrics.every((metric) => typeof metric === 'string' && metrics.includes(metric))
+    )
+      fail(`${at}.metrics must name metrics of nightshift.metrics`);
+    const view = widget.view ?? 'timeSeries';
+    if (!VIEWS.includes(view as DashboardWidget['view']))
+      fail(`${at}.view must be one of ${VIEWS.join(', ')}`);
+    const stat = widget.stat ?? 'Sum';
+    if (!STATS.includes(stat as DashboardWidget['stat']))
+      fail(`${at}.stat must be one of ${STATS.join(', ')}`);
+    return {
+      title: widget.title as string,
+      metrics: widget.metrics as string[],
+      view: view as DashboardWidget['view'],
+      stat: stat as DashboardWidget['stat'],
+    };
+  });
+};
 
 /** A manifest that does not say what it must: names the package and the field. */
 export class ManifestError extends Error {
@@ -112,6 +163,9 @@ export const readManifest = (root: string, name: string): FunctionManifest => {
     metrics: m.metrics as string[],
     dashboardPeriod: (m.dashboardPeriod as number | undefined) ?? 3600,
     fanout: m.fanout === true,
+    widgets: widgetsOf(m, m.metrics as string[], fail) ?? [
+      { title: name, metrics: m.metrics as string[], view: 'timeSeries', stat: 'Sum' },
+    ],
   };
 };
 

@@ -772,6 +772,39 @@ describe('Operations', () => {
       expect(sources, `${service} emits ${metric}`).toMatch(new RegExp(`\\b${metric}\\b`));
     }
   });
+
+  it('charts the savings and the backup coverage as the manifest groups them, a day at a time', () => {
+    // Prepare
+    const body = template().Resources.Dashboard?.Properties?.DashboardBody as { 'Fn::Sub': string };
+    const dashboard = JSON.parse(body['Fn::Sub']) as {
+      widgets: {
+        properties: {
+          title?: string;
+          view?: string;
+          stat?: string;
+          period?: number;
+          metrics?: unknown[][];
+        };
+      }[];
+    };
+    const widgetOf = (metric: string) =>
+      dashboard.widgets.find((widget) =>
+        (widget.properties.metrics ?? []).some(
+          (row) => row[0] === 'Nightshift' && row[1] === metric && row[3] === 'morning-report',
+        ),
+      )?.properties;
+
+    // Act & Assess
+    expect(widgetOf('EstimatedSavings')).toEqual(
+      expect.objectContaining({ view: 'bar', stat: 'Sum', period: 86_400 }),
+    );
+    expect(widgetOf('EstimatedSavings')?.title).toMatch(/USD/);
+    expect(widgetOf('InstanceHoursStopped')).toBe(widgetOf('SnapshotGiBDeleted'));
+    // Missing backups are a level each morning, not a count to add up.
+    expect(widgetOf('BackupsMissing')).toEqual(
+      expect.objectContaining({ stat: 'Maximum', period: 86_400 }),
+    );
+  });
 });
 
 describe('Bundle check', () => {

@@ -58,6 +58,7 @@ describe('The function list', () => {
         metrics: [],
         dashboardPeriod: 86_400,
         fanout: false,
+        widgets: [{ title: 'day-report', metrics: [], view: 'timeSeries', stat: 'Sum' }],
       },
       expect.objectContaining({
         name: 'night-report',
@@ -65,6 +66,28 @@ describe('The function list', () => {
         dashboardPeriod: 3600,
         fanout: false,
       }),
+    ]);
+  });
+
+  it("takes a manifest's own widgets, each some of its metrics, Sum and a time series unless said", () => {
+    // Prepare
+    const dir = repository({
+      'cost-report': manifest('cost-report', {
+        metrics: ['Saved', 'Missing'],
+        widgets: [
+          { title: 'Saved', metrics: ['Saved'], view: 'bar' },
+          { title: 'Missing', metrics: ['Missing'], stat: 'Maximum' },
+        ],
+      }),
+    });
+
+    // Act
+    const [fn] = listFunctions(dir);
+
+    // Assess
+    expect(fn?.widgets).toEqual([
+      { title: 'Saved', metrics: ['Saved'], view: 'bar', stat: 'Sum' },
+      { title: 'Missing', metrics: ['Missing'], view: 'timeSeries', stat: 'Maximum' },
     ]);
   });
 
@@ -95,6 +118,44 @@ describe('The function list', () => {
     [
       { nightshift: { ...manifest('x-fn').nightshift, fanout: 'yes' } },
       /nightshift.fanout must be true or false/,
+    ],
+    [
+      { nightshift: { ...manifest('x-fn').nightshift, widgets: [] } },
+      /widgets must be a non-empty/,
+    ],
+    [
+      { nightshift: { ...manifest('x-fn').nightshift, widgets: [{ metrics: [] }] } },
+      /widgets\[0\]\.title must be a non-empty string/,
+    ],
+    [
+      {
+        nightshift: {
+          ...manifest('x-fn').nightshift,
+          metrics: ['Sent'],
+          widgets: [{ title: 'Sent', metrics: ['Lost'] }],
+        },
+      },
+      /widgets\[0\]\.metrics must name metrics of nightshift.metrics/,
+    ],
+    [
+      {
+        nightshift: {
+          ...manifest('x-fn').nightshift,
+          metrics: ['Sent'],
+          widgets: [{ title: 'Sent', metrics: ['Sent'], view: 'pie' }],
+        },
+      },
+      /widgets\[0\]\.view must be one of timeSeries, bar, singleValue/,
+    ],
+    [
+      {
+        nightshift: {
+          ...manifest('x-fn').nightshift,
+          metrics: ['Sent'],
+          widgets: [{ title: 'Sent', metrics: ['Sent'], stat: 'p99' }],
+        },
+      },
+      /widgets\[0\]\.stat must be one of Sum, Maximum, Average/,
     ],
   ])('refuses a manifest that says %j, naming its file and field', (override, message) => {
     // Prepare
