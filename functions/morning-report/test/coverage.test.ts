@@ -1,0 +1,554 @@
+import { ListProtectedResourcesCommand } from '@aws-sdk/client-backup';
+import { DescribeInstancesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+} from '@aws-sdk/client-rds';
+import { assertPagedRequests } from '@nightshift/testing/unit';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  assessCoverage,
+  type BackupSeen,
+  type ProtectedResource,
+  readCoverage,
+} from '../src/coverage.ts';
+import {
+  ACCOUNT,
+  clusterSnapshot,
+  coverageMocks,
+  dbCluster,
+  dbInstance,
+  dbSnapshot,
+  ebsSnapshot,
+  hoursAgo,
+  instance,
+  NOW,
+  REGION,
+} from './fixtures/coverage/aws.ts';
+
+const TARGET = { account: ACCOUNT, region: REGION };
+const INTERVAL = { now: NOW, intervalHours: 24 };
+const where = { account: ACCOUNT, region: REGION };
+
+let mocks: ReturnType<typeof coverageMocks>;
+beforeEach(() => {
+  mocks = coverageMocks();
+});
+
+const assess = async () => {
+  const reading = await readCoverage(mocks.clients, TARGET);
+  return { ...reading, coverage: assessCoverage(reading.resources, reading.backups, INTERVAL) };
+};
+
+const byId = (coverage: { id: string }[], id: string) => coverage.find((entry) => entry.id === id);
+
+describe('readCoverage and assessCoverage, EC2', () => {
+  it('counts a fresh nightshift backup, misses one 27 h old, not one exactly 26 h old, misses an instance with none', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            instance('i-fresh', { name: 'web-1' }),
+            instance('i-late'),
+            instance('i-edge', { state: 'stopped' }),
+            instance('i-none'),
+          ],
+        },
+      ],
+    });
+    mocks.ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ebsSnapshot('snap-fresh', 'i-fresh', { hours: 3, set: 'set-fresh' }),
+        ebsSnapshot('snap-fresh-old', 'i-fresh', { hours: 27, set: 'set-old' }),
+        ebsSnapshot('snap-late', 'i-late', { hours: 27, legacy: true }),
+        ebsSnapshot('snap-edge', 'i-edge', { hours: 26 }),
+      ],
+    });
+
+    const { coverage, notes } = await assess();
+
+    expect(notes).toEqual([]);
+    expect(coverage).toEqual([
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-fresh',
+        name: 'web-1',
+        newestBackupAt: '2026-11-30T04:00:00.000Z',
+        source: 'EBS snapshots',
+        ageHours: 3,
+        missing: false,
+      },
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-late',
+        newestBackupAt: '2026-11-29T04:00:00.000Z',
+        source: 'EBS snapshots',
+        ageHours: 27,
+        missing: true,
+      },
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-edge',
+        newestBackupAt: '2026-11-29T05:00:00.000Z',
+        source: 'EBS snapshots',
+        ageHours: 26,
+        missing: false,
+      },
+      { ...where, kind: 'instance', id: 'i-none', missing: true },
+    ]);
+  });
+
+  it('asks for instances tagged Backup=true in every state but terminated, and snapshots naming their instance', async () => {
+    await assess();
+
+    expect(mocks.ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input).toMatchObject({
+      Filters: [
+        { Name: 'tag:Backup', Values: ['true'] },
+        {
+          Name: 'instance-state-name',
+          Values: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'],
+        },
+      ],
+    });
+    expect(mocks.ec2.commandCalls(DescribeSnapshotsCommand)[0]?.args[0].input).toMatchObject({
+      OwnerIds: ['self'],
+      Filters: [{ Name: 'tag-key', Values: ['nightshift:source', 'InstanceId'] }],
+    });
+  });
+
+  it('leaves out an instance whose Backup tag is not true, even when the listing returns it', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [instance('i-opted-out', { backup: false }), instance('i-in')] }],
+    });
+
+    const { coverage } = await assess();
+
+    expect(coverage.map((entry) => entry.id)).toEqual(['i-in']);
+  });
+
+  it('ignores a newer snapshot still pending: the older completed one is the newest backup', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [instance('i-pending')] }],
+    });
+    mocks.ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ebsSnapshot('snap-new', 'i-pending', { hours: 1, state: 'pending', set: 'set-new' }),
+        ebsSnapshot('snap-err', 'i-pending', { hours: 2, state: 'error', set: 'set-err' }),
+        ebsSnapshot('snap-old', 'i-pending', { hours: 30, set: 'set-old' }),
+      ],
+    });
+
+    const { coverage } = await assess();
+
+    expect(coverage).toEqual([
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-pending',
+        newestBackupAt: '2026-11-29T01:00:00.000Z',
+        source: 'EBS snapshots',
+        ageHours: 30,
+        missing: true,
+      },
+    ]);
+  });
+
+  it('does not count a set while one of its volume snapshots is still pending', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [instance('i-two-volumes')] }],
+    });
+    mocks.ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ebsSnapshot('snap-root', 'i-two-volumes', { hours: 1, set: 'set-today' }),
+        ebsSnapshot('snap-data', 'i-two-volumes', { hours: 1, state: 'pending', set: 'set-today' }),
+        ebsSnapshot('snap-yesterday', 'i-two-volumes', { hours: 25, set: 'set-yesterday' }),
+      ],
+    });
+
+    const { coverage } = await assess();
+
+    expect(byId(coverage, 'i-two-volumes')).toMatchObject({
+      newestBackupAt: '2026-11-29T06:00:00.000Z',
+      ageHours: 25,
+      missing: false,
+    });
+  });
+});
+
+describe('readCoverage and assessCoverage, RDS', () => {
+  it('counts an automated DB snapshot, not a newer one still creating', async () => {
+    mocks.rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('db-app')] });
+    mocks.rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        dbSnapshot('rds:db-app-2026-11-30-02-00', 'db-app', { hours: 5, type: 'automated' }),
+        dbSnapshot('db-app-manual', 'db-app', { hours: 1, status: 'creating' }),
+        dbSnapshot('db-other', 'db-other', { hours: 1 }),
+      ],
+    });
+
+    const { coverage } = await assess();
+
+    expect(coverage).toEqual([
+      {
+        ...where,
+        kind: 'db-instance',
+        id: 'db-app',
+        newestBackupAt: '2026-11-30T02:00:00.000Z',
+        source: 'RDS snapshot',
+        ageHours: 5,
+        missing: false,
+      },
+    ]);
+  });
+
+  it('covers a cluster by its cluster snapshot and does not list its tagged member separately', async () => {
+    mocks.rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        dbInstance('aurora-a', { clusterId: 'aurora' }),
+        dbInstance('aurora-b', { clusterId: 'aurora', backup: false }),
+        dbInstance('db-untagged', { backup: false }),
+      ],
+    });
+    mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('aurora')] });
+    mocks.rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [
+        clusterSnapshot('rds:aurora-1', 'aurora', { hours: 10 }),
+        clusterSnapshot('aurora-failed', 'aurora', { hours: 1, status: 'failed' }),
+      ],
+    });
+
+    const { coverage } = await assess();
+
+    expect(coverage).toEqual([
+      {
+        ...where,
+        kind: 'db-cluster',
+        id: 'aurora',
+        newestBackupAt: '2026-11-29T21:00:00.000Z',
+        source: 'RDS cluster snapshot',
+        ageHours: 10,
+        missing: false,
+      },
+    ]);
+  });
+
+  it('assesses the cluster of a tagged member whose cluster is not tagged (its backups are the cluster snapshots)', async () => {
+    mocks.rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [dbInstance('aurora-a', { clusterId: 'aurora' })],
+    });
+    mocks.rds
+      .on(DescribeDBClustersCommand)
+      .resolves({
+        DBClusters: [dbCluster('aurora', { backup: false }), dbCluster('other', { backup: false })],
+      });
+
+    const { coverage } = await assess();
+
+    expect(coverage).toEqual([{ ...where, kind: 'db-cluster', id: 'aurora', missing: true }]);
+  });
+
+  it('does not take a DB snapshot for a cluster of the same name, or the other way round', async () => {
+    mocks.rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('shared')] });
+    mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('shared-c')] });
+    mocks.rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [clusterSnapshot('c1', 'shared', { hours: 1 })],
+    });
+    mocks.rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [dbSnapshot('s1', 'shared-c', { hours: 1 })],
+    });
+
+    const { coverage } = await assess();
+
+    expect(coverage).toEqual([
+      { ...where, kind: 'db-instance', id: 'shared', missing: true },
+      { ...where, kind: 'db-cluster', id: 'shared-c', missing: true },
+    ]);
+  });
+});
+
+describe('readCoverage and assessCoverage, AWS Backup', () => {
+  it('takes AWS Backup’s LastBackupTime when it is newer than the snapshots, matched by ARN', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [instance('i-ab'), instance('i-snap')] }],
+    });
+    mocks.ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ebsSnapshot('snap-ab', 'i-ab', { hours: 30 }),
+        ebsSnapshot('snap-snap', 'i-snap', { hours: 4 }),
+      ],
+    });
+    mocks.rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('db-ab')] });
+    mocks.backup.on(ListProtectedResourcesCommand).resolves({
+      Results: [
+        {
+          ResourceArn: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-ab`,
+          ResourceType: 'EC2',
+          LastBackupTime: hoursAgo(2),
+        },
+        {
+          ResourceArn: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-snap`,
+          ResourceType: 'EC2',
+          LastBackupTime: hoursAgo(48),
+        },
+        {
+          ResourceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:db-ab`,
+          ResourceType: 'RDS',
+          LastBackupTime: hoursAgo(6),
+        },
+        {
+          ResourceArn: `arn:aws:ec2:${REGION}:210987654321:instance/i-none`,
+          ResourceType: 'EC2',
+          LastBackupTime: hoursAgo(1),
+        },
+      ],
+    });
+
+    const { coverage, notes } = await assess();
+
+    expect(notes).toEqual([]);
+    expect(coverage).toEqual([
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-ab',
+        newestBackupAt: '2026-11-30T05:00:00.000Z',
+        source: 'AWS Backup',
+        ageHours: 2,
+        missing: false,
+      },
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-snap',
+        newestBackupAt: '2026-11-30T03:00:00.000Z',
+        source: 'EBS snapshots',
+        ageHours: 4,
+        missing: false,
+      },
+      {
+        ...where,
+        kind: 'db-instance',
+        id: 'db-ab',
+        newestBackupAt: '2026-11-30T01:00:00.000Z',
+        source: 'AWS Backup',
+        ageHours: 6,
+        missing: false,
+      },
+    ]);
+  });
+
+  it('builds EC2 ARNs in the partition given', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [instance('i-cn')] }],
+    });
+    mocks.backup.on(ListProtectedResourcesCommand).resolves({
+      Results: [
+        {
+          ResourceArn: `arn:aws-cn:ec2:${REGION}:${ACCOUNT}:instance/i-cn`,
+          LastBackupTime: hoursAgo(1),
+        },
+      ],
+    });
+
+    const reading = await readCoverage(mocks.clients, { ...TARGET, partition: 'aws-cn' });
+
+    expect(reading.resources).toEqual([
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-cn',
+        arn: `arn:aws-cn:ec2:${REGION}:${ACCOUNT}:instance/i-cn`,
+      },
+    ]);
+    expect(reading.backups).toEqual([
+      { kind: 'instance', id: 'i-cn', at: '2026-11-30T06:00:00.000Z', source: 'AWS Backup' },
+    ]);
+  });
+
+  it('goes on without AWS Backup when it fails, with a note, and still assesses the rest', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [instance('i-1')] }],
+    });
+    mocks.ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [ebsSnapshot('snap-1', 'i-1', { hours: 5 })],
+    });
+    mocks.rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('db-1')] });
+    mocks.backup.on(ListProtectedResourcesCommand).rejects(
+      Object.assign(
+        new Error('User is not authorized to perform: backup:ListProtectedResources\nmore'),
+        {
+          name: 'AccessDeniedException',
+        },
+      ),
+    );
+
+    const { coverage, notes } = await assess();
+
+    expect(notes).toEqual([
+      `AWS Backup could not be read in ${ACCOUNT} ${REGION} (AccessDeniedException: User is not authorized to perform: backup:ListProtectedResources): coverage counts EBS and RDS snapshots only`,
+    ]);
+    expect(coverage).toEqual([
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-1',
+        newestBackupAt: '2026-11-30T02:00:00.000Z',
+        source: 'EBS snapshots',
+        ageHours: 5,
+        missing: false,
+      },
+      { ...where, kind: 'db-instance', id: 'db-1', missing: true },
+    ]);
+  });
+
+  it('cuts a long error short in the note', async () => {
+    mocks.backup.on(ListProtectedResourcesCommand).rejects(new Error('x'.repeat(500)));
+
+    const { notes } = await assess();
+
+    expect(notes).toEqual([
+      `AWS Backup could not be read in ${ACCOUNT} ${REGION} (Error: ${'x'.repeat(152)}…): coverage counts EBS and RDS snapshots only`,
+    ]);
+  });
+
+  it('throws when EC2 cannot be read: coverage without the instances would say nothing is missing', async () => {
+    mocks.ec2.on(DescribeSnapshotsCommand).rejects(new Error('throttled'));
+
+    await expect(readCoverage(mocks.clients, TARGET)).rejects.toThrow('throttled');
+  });
+});
+
+describe('readCoverage pagination', () => {
+  it('reads every page of every listing, with one listing per kind whatever the number of resources', async () => {
+    mocks.ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ Reservations: [{ Instances: [instance('i-p1')] }], NextToken: 'i2' })
+      .resolves({ Reservations: [{ Instances: [instance('i-p2')] }] });
+    mocks.ec2
+      .on(DescribeSnapshotsCommand)
+      .resolvesOnce({ Snapshots: [ebsSnapshot('s1', 'i-p1', { hours: 1 })], NextToken: 's2' })
+      .resolves({ Snapshots: [ebsSnapshot('s2', 'i-p2', { hours: 2 })] });
+    mocks.rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [dbInstance('db-p1')], Marker: 'd2' })
+      .resolves({ DBInstances: [dbInstance('db-p2')] });
+    mocks.rds
+      .on(DescribeDBClustersCommand)
+      .resolvesOnce({ DBClusters: [dbCluster('c-p1')], Marker: 'c2' })
+      .resolves({ DBClusters: [dbCluster('c-p2')] });
+    mocks.rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({ DBSnapshots: [dbSnapshot('ds1', 'db-p1', { hours: 3 })], Marker: 'ds2' })
+      .resolves({ DBSnapshots: [dbSnapshot('ds2', 'db-p2', { hours: 4 })] });
+    mocks.rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolvesOnce({
+        DBClusterSnapshots: [clusterSnapshot('cs1', 'c-p1', { hours: 5 })],
+        Marker: 'cs2',
+      })
+      .resolves({ DBClusterSnapshots: [clusterSnapshot('cs2', 'c-p2', { hours: 6 })] });
+    mocks.backup
+      .on(ListProtectedResourcesCommand)
+      .resolvesOnce({ Results: [], NextToken: 'b2' })
+      .resolves({
+        Results: [
+          {
+            ResourceArn: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-p2`,
+            LastBackupTime: hoursAgo(0.5),
+          },
+        ],
+      });
+
+    const { coverage } = await assess();
+
+    expect(
+      coverage.map(({ kind, id, ageHours, source }) => ({ kind, id, ageHours, source })),
+    ).toEqual([
+      { kind: 'instance', id: 'i-p1', ageHours: 1, source: 'EBS snapshots' },
+      { kind: 'instance', id: 'i-p2', ageHours: 0.5, source: 'AWS Backup' },
+      { kind: 'db-instance', id: 'db-p1', ageHours: 3, source: 'RDS snapshot' },
+      { kind: 'db-instance', id: 'db-p2', ageHours: 4, source: 'RDS snapshot' },
+      { kind: 'db-cluster', id: 'c-p1', ageHours: 5, source: 'RDS cluster snapshot' },
+      { kind: 'db-cluster', id: 'c-p2', ageHours: 6, source: 'RDS cluster snapshot' },
+    ]);
+    assertPagedRequests(mocks.ec2, DescribeInstancesCommand, {}, ['i2']);
+    assertPagedRequests(mocks.ec2, DescribeSnapshotsCommand, { OwnerIds: ['self'] }, ['s2']);
+    assertPagedRequests(mocks.backup, ListProtectedResourcesCommand, {}, ['b2']);
+    for (const [command, marker] of [
+      [DescribeDBInstancesCommand, 'd2'],
+      [DescribeDBClustersCommand, 'c2'],
+      [DescribeDBSnapshotsCommand, 'ds2'],
+      [DescribeDBClusterSnapshotsCommand, 'cs2'],
+    ] as const) {
+      const calls = mocks.rds.commandCalls(command);
+      expect(calls).toHaveLength(2);
+      expect(calls.at(-1)?.args[0].input).toMatchObject({ Marker: marker });
+    }
+    expect(mocks.ec2.calls()).toHaveLength(4);
+    expect(mocks.rds.calls()).toHaveLength(8);
+    expect(mocks.backup.calls()).toHaveLength(2);
+  });
+});
+
+describe('assessCoverage', () => {
+  const resource = (id: string): ProtectedResource => ({
+    ...where,
+    kind: 'instance',
+    id,
+    arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`,
+  });
+  const seen = (id: string, hours: number, source = 'EBS snapshots'): BackupSeen => ({
+    kind: 'instance',
+    id,
+    at: hoursAgo(hours).toISOString(),
+    source,
+  });
+
+  it('takes the newest backup whatever the order they come in', () => {
+    const coverage = assessCoverage(
+      [resource('i-1')],
+      [seen('i-1', 40), seen('i-1', 2, 'AWS Backup'), seen('i-1', 20)],
+      INTERVAL,
+    );
+
+    expect(coverage).toEqual([
+      {
+        ...where,
+        kind: 'instance',
+        id: 'i-1',
+        newestBackupAt: '2026-11-30T05:00:00.000Z',
+        source: 'AWS Backup',
+        ageHours: 2,
+        missing: false,
+      },
+    ]);
+  });
+
+  it('allows the interval + 2 hours: with 12 h, 14 h old is not missing, 14 h and a minute is', () => {
+    const coverage = assessCoverage(
+      [resource('i-ok'), resource('i-late')],
+      [seen('i-ok', 14), seen('i-late', 14 + 1 / 60)],
+      { now: NOW, intervalHours: 12 },
+    );
+
+    expect(coverage.map(({ id, missing }) => ({ id, missing }))).toEqual([
+      { id: 'i-ok', missing: false },
+      { id: 'i-late', missing: true },
+    ]);
+  });
+
+  it('does not take a backup of another kind with the same id', () => {
+    const coverage = assessCoverage(
+      [resource('same')],
+      [{ kind: 'db-instance', id: 'same', at: hoursAgo(1).toISOString(), source: 'RDS snapshot' }],
+      INTERVAL,
+    );
+
+    expect(coverage).toEqual([{ ...where, kind: 'instance', id: 'same', missing: true }]);
+  });
+});
