@@ -241,11 +241,9 @@ describe('readCoverage and assessCoverage, RDS', () => {
     mocks.rds.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [dbInstance('aurora-a', { clusterId: 'aurora' })],
     });
-    mocks.rds
-      .on(DescribeDBClustersCommand)
-      .resolves({
-        DBClusters: [dbCluster('aurora', { backup: false }), dbCluster('other', { backup: false })],
-      });
+    mocks.rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [dbCluster('aurora', { backup: false }), dbCluster('other', { backup: false })],
+    });
 
     const { coverage } = await assess();
 
