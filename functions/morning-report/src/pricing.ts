@@ -126,7 +126,10 @@ export const queryOf = (of: PriceOf): Query | undefined => {
         ],
       };
     case 'rds': {
-      const engine = of.engine === undefined ? undefined : RDS_ENGINES[of.engine];
+      const engine =
+        of.engine !== undefined && Object.hasOwn(RDS_ENGINES, of.engine)
+          ? RDS_ENGINES[of.engine]
+          : undefined;
       if (!engine) return undefined;
       return {
         serviceCode: 'AmazonRDS',
