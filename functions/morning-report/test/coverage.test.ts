@@ -1,12 +1,24 @@
-import { ListProtectedResourcesCommand } from '@aws-sdk/client-backup';
-import { DescribeInstancesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import { BackupClient, ListProtectedResourcesCommand } from '@aws-sdk/client-backup';
 import {
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  type Instance,
+  type Snapshot,
+} from '@aws-sdk/client-ec2';
+import {
+  type DBCluster,
+  type DBClusterSnapshot,
+  type DBInstance,
+  type DBSnapshot,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  RDSClient,
 } from '@aws-sdk/client-rds';
 import { assertPagedRequests } from '@nightshift/testing/unit';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   assessCoverage,
@@ -14,19 +26,132 @@ import {
   type ProtectedResource,
   readCoverage,
 } from '../src/coverage.ts';
-import {
-  ACCOUNT,
-  clusterSnapshot,
-  coverageMocks,
-  dbCluster,
-  dbInstance,
-  dbSnapshot,
-  ebsSnapshot,
-  hoursAgo,
-  instance,
-  NOW,
-  REGION,
-} from './fixtures/coverage/aws.ts';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+/** The report's clock in every coverage test. */
+const NOW = new Date('2026-11-30T07:00:00.000Z');
+
+/** The time `hours` before `NOW`. */
+const hoursAgo = (hours: number): Date => new Date(NOW.getTime() - hours * 3_600_000);
+
+const BACKUP = { Key: 'Backup', Value: 'true' };
+
+const instance = (
+  id: string,
+  {
+    name,
+    backup = true,
+    state = 'running',
+  }: { name?: string; backup?: boolean; state?: string } = {},
+): Instance => ({
+  InstanceId: id,
+  State: { Name: state as never },
+  InstanceType: 't3.micro',
+  Tags: [
+    ...(backup ? [BACKUP] : []),
+    ...(name ? [{ Key: 'Name', Value: name }] : []),
+    { Key: 'Environment', Value: 'production' },
+  ],
+});
+
+/** An EBS snapshot of `instanceId`, tagged as backup-manager tags its sets, or as the original script did. */
+const ebsSnapshot = (
+  id: string,
+  instanceId: string,
+  {
+    hours,
+    state = 'completed',
+    set,
+    legacy = false,
+  }: { hours: number; state?: Snapshot['State']; set?: string; legacy?: boolean },
+): Snapshot => ({
+  SnapshotId: id,
+  StartTime: hoursAgo(hours),
+  State: state,
+  VolumeId: `vol-${id}`,
+  Tags: legacy
+    ? [
+        { Key: 'InstanceId', Value: instanceId },
+        { Key: 'CreatedBy', Value: 'lambda-backup-automation' },
+        { Key: 'AutomatedBackup', Value: 'true' },
+      ]
+    : [
+        { Key: 'nightshift:source', Value: instanceId },
+        { Key: 'CreatedBy', Value: 'nightshift' },
+        { Key: 'AutomatedBackup', Value: 'true' },
+        ...(set ? [{ Key: 'nightshift:set', Value: set }] : []),
+      ],
+});
+
+const dbInstance = (
+  id: string,
+  { backup = true, clusterId }: { backup?: boolean; clusterId?: string } = {},
+): DBInstance => ({
+  DBInstanceIdentifier: id,
+  DBInstanceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:${id}`,
+  DBInstanceStatus: 'available',
+  DBInstanceClass: 'db.t3.micro',
+  Engine: clusterId ? 'aurora-postgresql' : 'postgres',
+  ...(clusterId ? { DBClusterIdentifier: clusterId } : {}),
+  TagList: backup ? [BACKUP] : [],
+});
+
+const dbCluster = (id: string, { backup = true }: { backup?: boolean } = {}): DBCluster => ({
+  DBClusterIdentifier: id,
+  DBClusterArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${id}`,
+  Status: 'available',
+  Engine: 'aurora-postgresql',
+  TagList: backup ? [BACKUP] : [],
+});
+
+const dbSnapshot = (
+  id: string,
+  dbId: string,
+  {
+    hours,
+    status = 'available',
+    type = 'manual',
+  }: { hours: number; status?: string; type?: string },
+): DBSnapshot => ({
+  DBSnapshotIdentifier: id,
+  DBInstanceIdentifier: dbId,
+  SnapshotCreateTime: hoursAgo(hours),
+  Status: status,
+  SnapshotType: type,
+});
+
+const clusterSnapshot = (
+  id: string,
+  clusterId: string,
+  { hours, status = 'available' }: { hours: number; status?: string },
+): DBClusterSnapshot => ({
+  DBClusterSnapshotIdentifier: id,
+  DBClusterIdentifier: clusterId,
+  SnapshotCreateTime: hoursAgo(hours),
+  Status: status,
+  SnapshotType: 'automated',
+});
+
+/** Mocked EC2, RDS and Backup clients that answer every listing with nothing until told. */
+const coverageMocks = () => {
+  const ec2 = mockClient(EC2Client);
+  const rds = mockClient(RDSClient);
+  const backup = mockClient(BackupClient);
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+  rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+  rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+  rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+  rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
+  backup.on(ListProtectedResourcesCommand).resolves({ Results: [] });
+  const clients = {
+    ec2: new EC2Client({ region: REGION }),
+    rds: new RDSClient({ region: REGION }),
+    backup: new BackupClient({ region: REGION }),
+  };
+  return { ec2, rds, backup, clients };
+};
 
 const TARGET = { account: ACCOUNT, region: REGION };
 const INTERVAL = { now: NOW, intervalHours: 24 };
