@@ -18,6 +18,7 @@ import {
   type Work,
   type WorkResult,
 } from '@nightshift/fanout';
+import { type HistorySettings, loadHistorySettings, recordRun } from '@nightshift/history';
 import { createObservability, type Observability, withNightshift } from '@nightshift/middleware';
 import {
   createTimeBudget,
@@ -40,7 +41,7 @@ import {
   targetCredentials,
 } from '@nightshift/targets';
 import * as z from 'zod/mini';
-import { type ClientMakers, OWN_CLIENTS } from './clients.ts';
+import type { ClientMakers } from './clients.ts';
 import { type JobHandlerOptions, type JobLambda, jobHandler } from './jobHandler.ts';
 
 /** The fan-out's own settings; read only when the targets are not the default. */
@@ -222,13 +223,20 @@ export interface TargetJob<C, S extends Schema, D> {
 
 /**
  * The job of one target, for the fan-out worker: the event checked again, the target's
- * clients through its spoke role (none needed for the own account), today's run, and its
- * report's status, totals and failed entries.
+ * clients through its spoke role (none needed for the own account), today's run, its
+ * record in the run history (with the target's account and Region, in the function's own
+ * table, when `history` names one; a failed write is logged, never fails the target), and
+ * its report's status, totals and failed entries.
  */
 export const targetWork =
   <C, S extends Schema, D>(
     job: TargetJob<C, S, D>,
-    { fanout, logger, metrics }: { fanout: Fanout } & Observability,
+    {
+      fanout,
+      logger,
+      metrics,
+      history,
+    }: { fanout: Fanout; history?: HistorySettings } & Observability,
   ): Work =>
   async (target, event): Promise<WorkResult> => {
     const parsed = parseOrThrow(job.schema, event, 'event');
@@ -250,6 +258,15 @@ export const targetWork =
         job.forTarget(job.config, target, home),
         parsed,
       );
+      if (history) {
+        await recordRun(
+          () => make.own(DynamoDBClient),
+          history,
+          report,
+          { account: target.accountId, region: target.region },
+          logger,
+        );
+      }
       const settings = new Set(job.settingTotals ?? []);
       return {
         status: report.failed.length > 0 ? 'failed' : 'done',
@@ -304,8 +321,9 @@ export interface FanoutJobHandlerOptions<C, S extends Schema, D>
  * A job's handler that runs across accounts and Regions when `TARGET_ACCOUNTS` or
  * `TARGET_REGIONS` go beyond its own (`jobHandler`'s otherwise): the scheduled invocation
  * checks the event and dispatches one message per target to the fan-out queue; the same
- * handler, invoked by the queue, runs the job for each target and answers with the messages
- * to deliver again (SQS partial batch response).
+ * handler, invoked by the queue, runs the job for each target, writes each target's record
+ * in the run history (`HISTORY_TABLE`; the dispatch writes none) and answers with the
+ * messages to deliver again (SQS partial batch response).
  *
  * @example
  * export const handler = fanoutJobHandler({ ...options, fanout: { forTarget: (config) => ({ ...config, snsTopicArn: undefined }) } });
@@ -318,6 +336,7 @@ export const fanoutJobHandler = <C, S extends Schema, D>(
   const { service, loadConfig, eventSchema, clients, run } = options;
   const { logger, metrics } = createObservability(service);
   const config = loadConfig();
+  const history = loadHistorySettings();
   const schema = typeof eventSchema === 'function' ? eventSchema(config) : eventSchema;
   return withNightshift({ logger, metrics, eventSchema: ANY_EVENT }, async (event, context) => {
     if (isSqsEvent(event)) {
@@ -332,7 +351,7 @@ export const fanoutJobHandler = <C, S extends Schema, D>(
           run: (deps, targetConfig, targetEvent) =>
             run(deps, targetConfig, targetEvent, createTimeBudget(context)),
         },
-        { fanout, logger, metrics },
+        { fanout, logger, metrics, history },
       );
       return workBatch(event, work, { fanout, logger });
     }

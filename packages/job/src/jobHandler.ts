@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadHistorySettings, recordRun } from '@nightshift/history';
 import { createObservability, type Observability, withNightshift } from '@nightshift/middleware';
 import {
   createTimeBudget,
@@ -31,11 +33,21 @@ export interface JobHandlerOptions<C, S extends Schema, D> {
   ) => Promise<Report>;
 }
 
+/** A job's Lambda handler, answering with `R`. */
+export type JobLambda<R> = (event: unknown, context: Context) => Promise<R>;
+
+/**
+ * The account of a Lambda function's ARN (`arn:aws:lambda:<region>:<account>:function:…`),
+ * `unknown` when it has none.
+ */
+export const accountOfArn = (arn: string | undefined): string => arn?.split(':')[4] || 'unknown';
+
 /**
  * A job's Lambda handler: its logger and metrics, its settings read once, its event
- * validated by the middy stack, a time budget from Lambda's context, and the invocation
- * failed after the report is out when anything failed (so retries, the dead-letter queue
- * and the Errors alarm see it).
+ * validated by the middy stack, a time budget from Lambda's context, the run's record in
+ * the run history (`HISTORY_TABLE`, `@nightshift/history`: a failed write is logged, never
+ * fails the run), and the invocation failed after the report is out when anything failed
+ * (so retries, the dead-letter queue and the Errors alarm see it).
  *
  * A job that can run across accounts and Regions uses `fanoutJobHandler` from
  * `@nightshift/job/fanout` instead, so that no other function bundles the fan-out.
@@ -43,9 +55,6 @@ export interface JobHandlerOptions<C, S extends Schema, D> {
  * @example
  * export const handler = jobHandler({ service: SERVICE, loadConfig, eventSchema: EventSchema, clients: () => ({ ec2: getClient(EC2Client), sns: getClient(SNSClient) }), run });
  */
-/** A job's Lambda handler, answering with `R`. */
-export type JobLambda<R> = (event: unknown, context: Context) => Promise<R>;
-
 export const jobHandler = <C, S extends Schema, D>({
   service,
   loadConfig,
@@ -55,6 +64,7 @@ export const jobHandler = <C, S extends Schema, D>({
 }: JobHandlerOptions<C, S, D>): JobLambda<Report> => {
   const { logger, metrics } = createObservability(service);
   const config = loadConfig();
+  const history = loadHistorySettings();
   const schema = typeof eventSchema === 'function' ? eventSchema(config) : eventSchema;
   return withNightshift({ logger, metrics, eventSchema: schema }, async (event, context) => {
     const report = await run(
@@ -62,6 +72,17 @@ export const jobHandler = <C, S extends Schema, D>({
       config,
       event,
       createTimeBudget(context),
+    );
+    // Before the invocation fails for a failed item: a failed run is history too.
+    await recordRun(
+      () => OWN_CLIENTS.own(DynamoDBClient),
+      history,
+      report,
+      {
+        account: accountOfArn(context.invokedFunctionArn),
+        region: process.env.AWS_REGION ?? 'unknown',
+      },
+      logger,
     );
     throwIfFailed(report);
     return report;

@@ -1,6 +1,7 @@
 import {
   DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -140,6 +141,9 @@ afterEach(() => {
 /** The environment of a test: the function's own credentials, and `env`. */
 const stubEnv = (env: Record<string, string>) => {
   for (const name of Object.keys(FANOUT_ENV)) vi.stubEnv(name, '');
+  for (const name of ['HISTORY_TABLE', 'HISTORY_RETENTION_DAYS', 'NIGHTSHIFT_ENVIRONMENT']) {
+    vi.stubEnv(name, '');
+  }
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAOWNROLE');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'own-secret');
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
@@ -464,5 +468,140 @@ describe('jobHandler with a fan-out', () => {
     // Assess
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-other' }] });
     expect(runs.map(({ config }) => config.home)).toEqual([true]);
+  });
+});
+
+describe('The run history of a fanned-out job', () => {
+  const HISTORY_ENV = {
+    ...FANOUT_ENV,
+    HISTORY_TABLE: 'nightshift-history-staging',
+    NIGHTSHIFT_ENVIRONMENT: 'staging',
+  };
+  const historyPuts = () =>
+    dynamodb
+      .commandCalls(PutItemCommand)
+      .filter(({ args: [command] }) => command.input.TableName === 'nightshift-history-staging');
+  const recordsWritten = () =>
+    historyPuts().map(({ args: [command] }) => JSON.parse(command.input.Item?.record?.S ?? '{}'));
+
+  beforeEach(() => {
+    dynamodb.on(PutItemCommand).resolves({});
+  });
+
+  it("writes each target's record with the target's account and Region, through the function's own client", async () => {
+    // Prepare
+    stubEnv(HISTORY_ENV);
+    const report = createReport('test-job', { dryRun: false });
+    report.done.push({ id: 'snap-1', action: 'delete', reason: 'old' });
+    const { handler } = testJob(report);
+
+    // Act
+    const result = await handler(
+      { Records: [sqsRecord({ accountId: OTHER, region: 'us-east-1' })] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(recordsWritten()).toEqual([
+      expect.objectContaining({
+        service: 'test-job',
+        environment: 'staging',
+        account: OTHER,
+        region: 'us-east-1',
+        counts: { planned: 0, done: 1, skipped: 0, failed: 0 },
+      }),
+    ]);
+    const client = historyPuts()[0]?.thisValue as DynamoDBClient;
+    expect(await client.config.region()).toBe('eu-west-1');
+    expect((await client.config.credentials()).accessKeyId).toBe('AKIAOWNROLE');
+  });
+
+  it("writes a failed target's record, and still answers it for SQS to deliver again", async () => {
+    // Prepare
+    stubEnv(HISTORY_ENV);
+    const report = createReport('test-job', { dryRun: false });
+    report.failed.push({ id: 'snap-1', action: 'delete', reason: 'InvalidSnapshot.InUse' });
+    const { handler } = testJob(report);
+
+    // Act
+    const result = await handler(
+      { Records: [sqsRecord({ accountId: OTHER, region: 'eu-west-1' }, 'm-7')] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-7' }] });
+    expect(recordsWritten().map(({ counts, account }) => [account, counts.failed])).toEqual([
+      [OTHER, 1],
+    ]);
+  });
+
+  it('records a target done when its history write fails', async () => {
+    // Prepare
+    stubEnv(HISTORY_ENV);
+    dynamodb.on(PutItemCommand).rejects(new Error('AccessDeniedException'));
+    const { handler, runs } = testJob();
+
+    // Act
+    const result = await handler(
+      { Records: [sqsRecord({ accountId: OTHER, region: 'eu-west-1' })] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(runs).toHaveLength(1);
+    expect(historyPuts()).toHaveLength(1);
+    const written = JSON.stringify(
+      dynamodb.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input,
+    );
+    expect(written).toContain('"status":{"S":"done"}');
+  });
+
+  it('writes no record for the dispatch', async () => {
+    // Prepare
+    stubEnv(HISTORY_ENV);
+    const { handler } = testJob();
+
+    // Act
+    await handler({}, createLambdaContext({ functionName: 'test-job' }));
+
+    // Assess
+    expect(sqs.commandCalls(SendMessageBatchCommand)).not.toHaveLength(0);
+    expect(historyPuts()).toHaveLength(0);
+  });
+
+  it('writes no record without HISTORY_TABLE', async () => {
+    // Prepare
+    stubEnv(FANOUT_ENV);
+    const { handler } = testJob();
+
+    // Act
+    await handler(
+      { Records: [sqsRecord({ accountId: OTHER, region: 'eu-west-1' })] },
+      createLambdaContext({ functionName: 'test-job' }),
+    );
+
+    // Assess
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
+  it('writes the record of a run with the default targets as jobHandler does', async () => {
+    // Prepare
+    stubEnv({ AWS_REGION: 'eu-west-1', HISTORY_TABLE: 'nightshift-history-staging' });
+    const { handler } = testJob();
+
+    // Act
+    await handler({}, createLambdaContext({ functionName: 'test-job', region: 'eu-west-1' }));
+
+    // Assess
+    expect(recordsWritten()).toEqual([
+      expect.objectContaining({
+        account: '123456789012',
+        region: 'eu-west-1',
+        environment: 'unknown',
+      }),
+    ]);
   });
 });
