@@ -1,6 +1,7 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import { FACT } from '@nightshift/history';
 import type { Decision, Outcomes } from '@nightshift/job';
 import { failureReason, mapSettled, type TimeBudget } from '@nightshift/runtime';
 import { restoreSize, saveAndEmpty } from './autoScaling.ts';
@@ -147,8 +148,8 @@ const asStart = (change: DatabaseStart): DatabaseStart => ({ ...change, action: 
  * (a failed start keeps its mark), restores the groups' saved sizes, starts the stopped
  * databases (the mark comes off once one is starting or available), then watches the
  * started and already starting or running instances and takes the mark off those seen
- * running; one that falls back to stopped, or is still pending, keeps its mark. Returns
- * what it started, as metrics.
+ * running; one that falls back to stopped (failed, with `details.fellBack`), or is still
+ * pending, keeps its mark. Returns what it started, as metrics.
  *
  * @example
  * const counts = await applyScaleUp(plan.changes, outcomes, { ec2, autoscaling, rds, now, budget, concurrency: 5 });
@@ -215,8 +216,9 @@ export const applyScaleUp = async (
   );
   for (const { id, state, reason } of watch.fellBack) {
     if (startedHere.has(id)) {
+      const change = instance(id);
       outcomes.failed(
-        instance(id),
+        { ...change, details: { ...change.details, [FACT.fellBack]: true } },
         `went back to ${state} after starting: ${reason}; it keeps its mark, so the next scale_up tries again`,
       );
     } else {

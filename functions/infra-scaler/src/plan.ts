@@ -3,6 +3,7 @@ import type { Database, Ec2Instance, GroupSize, ScalingGroup } from '@nightshift
 import { type Decision, decide, emptyPlan, type Plan } from '@nightshift/job';
 import type { CpuStats } from './cpu.ts';
 import { hasExactTag, tagMismatch } from './environment.ts';
+import { databaseFacts, factDetails, markTime, memberClasses } from './facts.ts';
 import { decodeSize, encodeSize } from './marks.ts';
 
 /** What infra-scaler does to a resource: the action strings its reports show. */
@@ -105,12 +106,25 @@ export const planScaleDown = (
         ),
       );
     } else {
-      plan.changes.push({ ...decide(Action.Stop, instance.id, selection), resource: 'instance' });
+      plan.changes.push({
+        ...decide(
+          Action.Stop,
+          instance.id,
+          selection,
+          factDetails({ kind: 'instance', instanceType: instance.instanceType }),
+        ),
+        resource: 'instance',
+      });
     }
   }
 
   for (const group of groups) {
     const { name, size } = group;
+    const facts = factDetails({
+      kind: 'group',
+      capacity: size.desired,
+      instanceTypes: group.instanceTypes,
+    });
     const mismatch = tagMismatch(group.tags, required);
     if (mismatch) {
       plan.skips.push(decide(Action.ScaleToZero, name, mismatch));
@@ -119,7 +133,7 @@ export const planScaleDown = (
     const saved = tagValue(group.tags, SAVED_SIZE_KEY);
     if (saved === undefined) {
       plan.changes.push({
-        ...decide(Action.ScaleToZero, name, `saving ${encodeSize(size)}`),
+        ...decide(Action.ScaleToZero, name, `saving ${encodeSize(size)}`, facts),
         resource: 'group',
         size,
         saved: false,
@@ -143,6 +157,7 @@ export const planScaleDown = (
           Action.ScaleToZero,
           name,
           `scaled up again to ${encodeSize(size)} since its sizes were saved; emptied again, saved ${saved} kept`,
+          facts,
         ),
         resource: 'group',
         size,
@@ -152,6 +167,7 @@ export const planScaleDown = (
   }
 
   let stopsDatabase = false;
+  const members = memberClasses(databases);
   for (const database of databases) {
     if (tagMismatch(database.tags, required) !== undefined) continue;
     if (database.clusterId) {
@@ -172,7 +188,12 @@ export const planScaleDown = (
     } else {
       stopsDatabase = true;
       plan.changes.push({
-        ...decide(Action.Stop, database.id, selection),
+        ...decide(
+          Action.Stop,
+          database.id,
+          selection,
+          factDetails(databaseFacts(database, members)),
+        ),
         resource: 'database',
         database,
       });
@@ -208,7 +229,16 @@ export const planScaleUp = (
       plan.skips.push(decide(Action.Start, id, mismatch ?? 'not marked by scale_down'));
     } else if (state === 'stopped') {
       plan.changes.push({
-        ...decide(Action.Start, id, `stopped by scale_down at ${since}`),
+        ...decide(
+          Action.Start,
+          id,
+          `stopped by scale_down at ${since}`,
+          factDetails({
+            kind: 'instance',
+            instanceType: instance.instanceType,
+            stoppedSince: markTime(since),
+          }),
+        ),
         resource: 'instance',
         state,
       });
@@ -246,12 +276,18 @@ export const planScaleUp = (
       continue;
     }
     plan.changes.push({
-      ...decide(Action.Restore, group.name, encodeSize(size)),
+      ...decide(
+        Action.Restore,
+        group.name,
+        encodeSize(size),
+        factDetails({ kind: 'group', capacity: size.desired, instanceTypes: group.instanceTypes }),
+      ),
       resource: 'group',
       size,
     });
   }
 
+  const members = memberClasses(databases);
   for (const database of databases) {
     const marked =
       hasExactTag(database.tags, scope.environmentTagKey, scope.environment) &&
@@ -259,8 +295,13 @@ export const planScaleUp = (
     if (!marked) continue;
     if (database.status === 'stopped' || database.status === 'available') {
       const action = database.status === 'stopped' ? Action.Start : Action.Unmark;
+      // An unmark carries the facts too: when it fails, it is reported as a start.
+      const facts = factDetails({
+        ...databaseFacts(database, members),
+        stoppedSince: markTime(tagValue(database.tags, SCALED_DOWN_KEY)),
+      });
       plan.changes.push({
-        ...decide(action, database.id, `status ${database.status}`),
+        ...decide(action, database.id, `status ${database.status}`, facts),
         resource: 'database',
         database,
       });

@@ -95,7 +95,12 @@ describe('scale_down of instances', () => {
     // Assess
     expect(report.done.map((entry) => entry.id)).toEqual(['i-1', 'i-3']);
     expect(report.failed).toEqual([
-      { id: 'i-bad', action: 'stop', reason: 'UnsupportedOperation: spot instance' },
+      {
+        id: 'i-bad',
+        action: 'stop',
+        reason: 'UnsupportedOperation: spot instance',
+        details: { kind: 'instance' },
+      },
     ]);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
       InstanceIds: ['i-bad'],
@@ -120,7 +125,12 @@ describe('scale_down of instances', () => {
     // Assess
     expect(ec2Mock).toHaveReceivedCommandWith(DeleteTagsCommand, { Resources: ['i-1'] });
     expect(report.failed).toEqual([
-      { id: 'i-1', action: 'stop', reason: 'IncorrectInstanceState: IncorrectInstanceState' },
+      {
+        id: 'i-1',
+        action: 'stop',
+        reason: 'IncorrectInstanceState: IncorrectInstanceState',
+        details: { kind: 'instance' },
+      },
     ]);
   });
 
@@ -146,10 +156,16 @@ describe('scale_down of instances', () => {
           id: 'i-1',
           action: 'stop',
           reason: `stopped and marked (StopInstances failed with RequestLimitExceeded: slow down, but the instance is ${state})`,
+          details: { kind: 'instance' },
         },
       ]);
       expect(report.failed).toEqual([
-        { id: 'i-2', action: 'stop', reason: 'RequestLimitExceeded: slow down' },
+        {
+          id: 'i-2',
+          action: 'stop',
+          reason: 'RequestLimitExceeded: slow down',
+          details: { kind: 'instance' },
+        },
       ]);
       expect(counts.InstancesStopped).toBe(1);
     },
@@ -171,8 +187,8 @@ describe('scale_down of instances', () => {
     const kept =
       'InternalError: try again; it keeps its mark in case it stopped (scale_up takes it off once it runs)';
     expect(report.failed).toEqual([
-      { id: 'i-1', action: 'stop', reason: kept },
-      { id: 'i-gone', action: 'stop', reason: kept },
+      { id: 'i-1', action: 'stop', reason: kept, details: { kind: 'instance' } },
+      { id: 'i-gone', action: 'stop', reason: kept, details: { kind: 'instance' } },
     ]);
     expect(report.done).toEqual([]);
   });
@@ -212,6 +228,7 @@ describe('scale_down of instances', () => {
         action: 'stop',
         reason:
           'UnsupportedOperation: spot instance; it keeps its mark in case it stopped (scale_up takes it off once it runs)',
+        details: { kind: 'instance' },
       },
     ]);
   });
@@ -231,7 +248,12 @@ describe('scale_down of instances', () => {
     expect(ec2Mock).toHaveReceivedCommandTimes(StopInstancesCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandWith(StopInstancesCommand, { InstanceIds: ['i-1'] });
     expect(report.failed).toEqual([
-      { id: 'i-2', action: 'stop', reason: 'UnauthorizedOperation: not allowed' },
+      {
+        id: 'i-2',
+        action: 'stop',
+        reason: 'UnauthorizedOperation: not allowed',
+        details: { kind: 'instance' },
+      },
     ]);
   });
 });
@@ -268,13 +290,19 @@ describe('scale_down of Auto Scaling groups', () => {
       order.indexOf('UpdateAutoScalingGroupCommand'),
     );
     expect(report.planned).toEqual([
-      { id: 'fresh', action: 'scale to 0', reason: 'saving min=2,max=5,desired=3' },
+      {
+        id: 'fresh',
+        action: 'scale to 0',
+        reason: 'saving min=2,max=5,desired=3',
+        details: { capacity: 3, kind: 'group' },
+      },
     ]);
     expect(report.done).toEqual([
       {
         id: 'fresh',
         action: 'scale to 0',
         reason: 'min and desired 0; min=2,max=5,desired=3 saved',
+        details: { capacity: 3, kind: 'group' },
       },
     ]);
     expect(report.skipped).toEqual([
@@ -313,6 +341,7 @@ describe('scale_down of Auto Scaling groups', () => {
           id: 'web',
           action: 'scale to 0',
           reason: `scaled up again to min=${sizes[0]},max=${sizes[1]},desired=${sizes[2]} since its sizes were saved; emptied again, saved min=2,max=4,desired=2 kept`,
+          details: { capacity: sizes[2], kind: 'group' },
         },
       ]);
       expect(report.done).toEqual([
@@ -320,6 +349,7 @@ describe('scale_down of Auto Scaling groups', () => {
           id: 'web',
           action: 'scale to 0',
           reason: 'min and desired 0; the sizes saved earlier kept',
+          details: { capacity: sizes[2], kind: 'group' },
         },
       ]);
       expect(counts.GroupsScaled).toBe(1);
@@ -400,7 +430,12 @@ describe('scale_down of Auto Scaling groups', () => {
       AutoScalingGroupName: '',
     });
     expect(report.failed).toEqual([
-      { id: 'stuck', action: 'scale to 0', reason: 'ScalingActivityInProgress: busy' },
+      {
+        id: 'stuck',
+        action: 'scale to 0',
+        reason: 'ScalingActivityInProgress: busy',
+        details: { capacity: 1, kind: 'group' },
+      },
     ]);
     expect(counts.GroupsScaled).toBe(0);
   });
@@ -454,8 +489,18 @@ describe('scale_down of databases', () => {
       { id: 'db-off', action: 'stop', reason: 'already stopped' },
     ]);
     expect(report.done).toEqual([
-      { id: 'db-1', action: 'stop', reason: 'stopped and marked' },
-      { id: 'aurora', action: 'stop', reason: 'stopped and marked' },
+      {
+        id: 'db-1',
+        action: 'stop',
+        reason: 'stopped and marked',
+        details: { kind: 'db-instance' },
+      },
+      {
+        id: 'aurora',
+        action: 'stop',
+        reason: 'stopped and marked',
+        details: { kind: 'db-cluster' },
+      },
     ]);
     expect(counts.DatabasesStopped).toBe(2);
   });
@@ -514,6 +559,7 @@ describe('scale_down of databases', () => {
         action: 'stop',
         reason:
           'stopped and marked (the stop failed with InvalidDBInstanceStateFault: Instance db-1 is not in available state., but the database is stopping)',
+        details: { kind: 'db-instance' },
       },
     ]);
     expect(rdsMock).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {
@@ -571,6 +617,7 @@ describe('scale_down of databases', () => {
         id: 'db-1',
         action: 'stop',
         reason: 'InvalidDBInstanceStateFault: read replicas cannot be stopped',
+        details: { kind: 'db-instance' },
       },
     ]);
     expect(rdsMock).toHaveReceivedCommandWith(RemoveTagsFromResourceCommand, {
@@ -619,6 +666,7 @@ describe('scale_down of databases', () => {
         action: 'stop',
         reason:
           'InternalFailure: try again; its status could not be read again, so it keeps its mark',
+        details: { kind: 'db-instance' },
       },
     ]);
   });
@@ -633,7 +681,9 @@ describe('scale_down of databases', () => {
 
     // Assess
     expect(rdsMock).not.toHaveReceivedCommand(StopDBInstanceCommand);
-    expect(report.failed).toEqual([{ id: 'db-1', action: 'stop', reason: 'AccessDenied: no' }]);
+    expect(report.failed).toEqual([
+      { id: 'db-1', action: 'stop', reason: 'AccessDenied: no', details: { kind: 'db-instance' } },
+    ]);
   });
 });
 
@@ -742,13 +792,21 @@ describe('scale_up of instances', () => {
     expect(sleep.mock.calls).toEqual([[5_000]]);
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandWith(DeleteTagsCommand, { Resources: ['i-ok'] });
-    expect(report.done).toEqual([{ id: 'i-ok', action: 'start', reason: 'running' }]);
+    expect(report.done).toEqual([
+      {
+        id: 'i-ok',
+        action: 'start',
+        reason: 'running',
+        details: { kind: 'instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+    ]);
     expect(report.failed).toEqual([
       {
         id: 'i-kms',
         action: 'start',
         reason:
           'went back to stopped after starting: Client.InternalError: Client error on launch; it keeps its mark, so the next scale_up tries again',
+        details: { fellBack: true, kind: 'instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
       },
     ]);
     expect(counts.InstancesStarted).toBe(1);
@@ -769,7 +827,14 @@ describe('scale_up of instances', () => {
     expect(ec2Mock).not.toHaveReceivedCommand(DeleteTagsCommand);
     const kept =
       'still pending after 180 s, so it keeps its mark until a scale_up finds it running';
-    expect(report.done).toEqual([{ id: 'i-slow', action: 'start', reason: `started; ${kept}` }]);
+    expect(report.done).toEqual([
+      {
+        id: 'i-slow',
+        action: 'start',
+        reason: `started; ${kept}`,
+        details: { kind: 'instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+    ]);
     expect(report.skipped).toEqual([{ id: 'i-booting', action: 'unmark', reason: kept }]);
     expect(report.failed).toEqual([]);
     expect(counts.InstancesStarted).toBe(1);
@@ -809,7 +874,14 @@ describe('scale_up of instances', () => {
     expect(ec2Mock).not.toHaveReceivedCommand(DeleteTagsCommand);
     const kept =
       'not seen running (RequestLimitExceeded: Request limit exceeded.), so it keeps its mark until a scale_up finds it running';
-    expect(report.done).toEqual([{ id: 'i-1', action: 'start', reason: `started; ${kept}` }]);
+    expect(report.done).toEqual([
+      {
+        id: 'i-1',
+        action: 'start',
+        reason: `started; ${kept}`,
+        details: { kind: 'instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+    ]);
     expect(report.skipped).toEqual([{ id: 'i-up', action: 'unmark', reason: kept }]);
   });
 
@@ -830,6 +902,7 @@ describe('scale_up of instances', () => {
         id: 'i-1',
         action: 'unmark',
         reason: 'RequestLimitExceeded: slow down; the next scale_up takes the mark off',
+        details: { kind: 'instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
       },
     ]);
     expect(counts.InstancesStarted).toBe(1);
@@ -882,10 +955,20 @@ describe('scale_up of Auto Scaling groups', () => {
       order.indexOf('DeleteTagsCommand'),
     );
     expect(report.planned).toEqual([
-      { id: 'web', action: 'restore', reason: 'min=2,max=5,desired=3' },
+      {
+        id: 'web',
+        action: 'restore',
+        reason: 'min=2,max=5,desired=3',
+        details: { capacity: 3, kind: 'group' },
+      },
     ]);
     expect(report.done).toEqual([
-      { id: 'web', action: 'restore', reason: 'min=2,max=5,desired=3' },
+      {
+        id: 'web',
+        action: 'restore',
+        reason: 'min=2,max=5,desired=3',
+        details: { capacity: 3, kind: 'group' },
+      },
     ]);
     expect(report.failed).toEqual([
       {
@@ -934,7 +1017,14 @@ describe('scale_up of Auto Scaling groups', () => {
 
     // Assess
     expect(asgMock).not.toHaveReceivedCommand(DeleteGroupTagsCommand);
-    expect(report.failed).toEqual([{ id: 'web', action: 'restore', reason: 'AccessDenied: no' }]);
+    expect(report.failed).toEqual([
+      {
+        id: 'web',
+        action: 'restore',
+        reason: 'AccessDenied: no',
+        details: { capacity: 1, kind: 'group' },
+      },
+    ]);
     expect(asgMock).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
     expect(counts.GroupsScaled).toBe(0);
   });
@@ -978,16 +1068,56 @@ describe('scale_up of databases', () => {
       });
     expect(rdsMock).toHaveReceivedCommandTimes(RemoveTagsFromResourceCommand, 4);
     expect(report.planned).toEqual([
-      { id: 'db-1', action: 'start', reason: 'status stopped' },
-      { id: 'db-up', action: 'unmark', reason: 'status available' },
-      { id: 'db-2', action: 'start', reason: 'status stopped' },
-      { id: 'aurora', action: 'start', reason: 'status stopped' },
+      {
+        id: 'db-1',
+        action: 'start',
+        reason: 'status stopped',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+      {
+        id: 'db-up',
+        action: 'unmark',
+        reason: 'status available',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+      {
+        id: 'db-2',
+        action: 'start',
+        reason: 'status stopped',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+      {
+        id: 'aurora',
+        action: 'start',
+        reason: 'status stopped',
+        details: { kind: 'db-cluster', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
     ]);
     expect(report.done).toEqual([
-      { id: 'db-1', action: 'start', reason: 'starting; mark removed' },
-      { id: 'db-up', action: 'unmark', reason: 'available; mark removed' },
-      { id: 'db-2', action: 'start', reason: 'starting; mark removed' },
-      { id: 'aurora', action: 'start', reason: 'starting; mark removed' },
+      {
+        id: 'db-1',
+        action: 'start',
+        reason: 'starting; mark removed',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+      {
+        id: 'db-up',
+        action: 'unmark',
+        reason: 'available; mark removed',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+      {
+        id: 'db-2',
+        action: 'start',
+        reason: 'starting; mark removed',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
+      {
+        id: 'aurora',
+        action: 'start',
+        reason: 'starting; mark removed',
+        details: { kind: 'db-cluster', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
     ]);
     expect(counts).toEqual({
       InstancesStarted: 0,
@@ -1054,7 +1184,12 @@ describe('scale_up of databases', () => {
       TagKeys: [MARK],
     });
     expect(report.done).toEqual([
-      { id: 'db-1', action: 'start', reason: 'starting; mark removed' },
+      {
+        id: 'db-1',
+        action: 'start',
+        reason: 'starting; mark removed',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
     ]);
     expect(counts.DatabasesStarted).toBe(1);
   });
@@ -1072,7 +1207,12 @@ describe('scale_up of databases', () => {
     // Assess
     expect(rdsMock).not.toHaveReceivedCommand(RemoveTagsFromResourceCommand);
     expect(report.failed).toEqual([
-      { id: 'db-1', action: 'start', reason: 'InsufficientDBInstanceCapacity: no capacity' },
+      {
+        id: 'db-1',
+        action: 'start',
+        reason: 'InsufficientDBInstanceCapacity: no capacity',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
+      },
     ]);
     expect(counts.DatabasesStarted).toBe(0);
   });
@@ -1096,6 +1236,7 @@ describe('scale_up of databases', () => {
         action: 'start',
         reason:
           'started; its status could not be read again, so it keeps its mark until a scale_up finds it available',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
       },
     ]);
     expect(report.failed).toEqual([]);
@@ -1118,6 +1259,7 @@ describe('scale_up of databases', () => {
         action: 'start',
         reason:
           'NotStarted: started, but now stopped; it keeps its mark, so the next scale_up tries again',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
       },
     ]);
   });
@@ -1140,6 +1282,7 @@ describe('scale_up of databases', () => {
         id: 'db-up',
         action: 'unmark',
         reason: 'now stopping; it keeps its mark, so the next scale_up starts it',
+        details: { kind: 'db-instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
       },
     ]);
     expect(report.done).toEqual([]);

@@ -218,6 +218,9 @@ export const scalingGroup = (...args: Parameters<typeof group>): ScalingGroup =>
     name: found.AutoScalingGroupName ?? '',
     size: { min: found.MinSize ?? 0, max: found.MaxSize ?? 0, desired: found.DesiredCapacity ?? 0 },
     tags: found.Tags ?? [],
+    instanceTypes: (found.Instances ?? []).flatMap(({ InstanceType }) =>
+      InstanceType ? [InstanceType] : [],
+    ),
   };
 };
 

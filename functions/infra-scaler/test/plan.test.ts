@@ -71,6 +71,7 @@ describe('planScaleDown', () => {
         target: 'i-ok',
         reason: 'tagged Environment=staging and AutoScale=true',
         resource: 'instance',
+        details: { kind: 'instance' },
       },
     ]);
     expect(entries(plan.skips)).toEqual([
@@ -109,7 +110,12 @@ describe('planScaleDown', () => {
 
     // Assess
     expect(entries(plan.changes)).toEqual([
-      { id: 'i-1', action: 'stop', reason: 'tagged Stage=qa and Sleep=yes' },
+      {
+        id: 'i-1',
+        action: 'stop',
+        reason: 'tagged Stage=qa and Sleep=yes',
+        details: { kind: 'instance' },
+      },
     ]);
     expect(entries(plan.skips)).toEqual([
       { id: 'i-2', action: 'stop', reason: 'not tagged Stage=qa' },
@@ -137,6 +143,7 @@ describe('planScaleDown', () => {
         action: 'scale to 0',
         target: 'fresh',
         reason: 'saving min=2,max=5,desired=3',
+        details: { kind: 'group', capacity: 3 },
         resource: 'group',
         size: { min: 2, max: 5, desired: 3 },
         saved: false,
@@ -146,6 +153,7 @@ describe('planScaleDown', () => {
         target: 'again',
         reason:
           'scaled up again to min=0,max=4,desired=2 since its sizes were saved; emptied again, saved min=2,max=4,desired=2 kept',
+        details: { kind: 'group', capacity: 2 },
         resource: 'group',
         size: { min: 0, max: 4, desired: 2 },
         saved: true,
@@ -198,11 +206,19 @@ describe('planScaleDown', () => {
     // Assess
     const selection = 'tagged Environment=staging and AutoScale=true';
     expect(plan.changes).toEqual([
-      { action: 'stop', target: 'db-1', reason: selection, resource: 'database', database: db1 },
+      {
+        action: 'stop',
+        target: 'db-1',
+        reason: selection,
+        details: { kind: 'db-instance' },
+        resource: 'database',
+        database: db1,
+      },
       {
         action: 'stop',
         target: 'aurora',
         reason: selection,
+        details: { kind: 'db-cluster' },
         resource: 'database',
         database: aurora,
       },
@@ -248,6 +264,7 @@ describe('planScaleUp', () => {
         action: 'start',
         target: 'i-1',
         reason: `stopped by scale_down at ${mark.Value}`,
+        details: { kind: 'instance', stoppedSince: mark.Value },
         resource: 'instance',
         state: 'stopped',
       },
@@ -305,6 +322,7 @@ describe('planScaleUp', () => {
         action: 'restore',
         target: 'web',
         reason: 'min=2,max=5,desired=3',
+        details: { kind: 'group', capacity: 3 },
         resource: 'group',
         size: { min: 2, max: 5, desired: 3 },
       },
@@ -351,6 +369,7 @@ describe('planScaleUp', () => {
         action: 'start',
         target: 'db-1',
         reason: 'status stopped',
+        details: { kind: 'db-instance', stoppedSince: mark.Value },
         resource: 'database',
         database: stopped,
       },
@@ -358,6 +377,7 @@ describe('planScaleUp', () => {
         action: 'unmark',
         target: 'db-up',
         reason: 'status available',
+        details: { kind: 'db-instance', stoppedSince: mark.Value },
         resource: 'database',
         database: available,
       },

@@ -85,9 +85,15 @@ describe('a scale_down run', () => {
       id: 'i-000',
       action: 'stop',
       reason: 'tagged Environment=staging and AutoScale=true',
+      details: { kind: 'instance' },
     });
     expect(report.done).toHaveLength(60);
-    expect(report.done[0]).toEqual({ id: 'i-000', action: 'stop', reason: 'stopped and marked' });
+    expect(report.done[0]).toEqual({
+      id: 'i-000',
+      action: 'stop',
+      reason: 'stopped and marked',
+      details: { kind: 'instance' },
+    });
     expect(metricsOf(addMetric)).toEqual({
       InstancesStopped: 60,
       GroupsScaled: 0,
@@ -220,17 +226,33 @@ describe('a scale_up run', () => {
       Resources: ['i-1', 'i-up'],
       Tags: [{ Key: MARK }],
     });
+    const facts = { kind: 'instance', stoppedSince: mark.Value };
     expect(report.planned).toEqual([
-      { id: 'i-1', action: 'start', reason: `stopped by scale_down at ${mark.Value}` },
-      { id: 'i-full', action: 'start', reason: `stopped by scale_down at ${mark.Value}` },
+      {
+        id: 'i-1',
+        action: 'start',
+        reason: `stopped by scale_down at ${mark.Value}`,
+        details: facts,
+      },
+      {
+        id: 'i-full',
+        action: 'start',
+        reason: `stopped by scale_down at ${mark.Value}`,
+        details: facts,
+      },
       { id: 'i-up', action: 'unmark', reason: 'already running' },
     ]);
     expect(report.done).toEqual([
-      { id: 'i-1', action: 'start', reason: 'running' },
+      { id: 'i-1', action: 'start', reason: 'running', details: facts },
       { id: 'i-up', action: 'unmark', reason: 'was already running' },
     ]);
     expect(report.failed).toEqual([
-      { id: 'i-full', action: 'start', reason: 'InsufficientInstanceCapacity: no capacity' },
+      {
+        id: 'i-full',
+        action: 'start',
+        reason: 'InsufficientInstanceCapacity: no capacity',
+        details: facts,
+      },
     ]);
     expect(metricsOf(addMetric)).toEqual({
       InstancesStarted: 1,

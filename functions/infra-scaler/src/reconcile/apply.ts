@@ -23,6 +23,7 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { LAST_ACTION_KEY, LAST_ERROR_KEY, SNOOZE_UNTIL_KEY } from '@nightshift/conventions';
+import { FACT } from '@nightshift/history';
 import type { Outcomes } from '@nightshift/job';
 import {
   asError,
@@ -93,6 +94,8 @@ interface Settled {
   change: ReconcileChange;
   outcome: 'done' | 'failed' | 'pending' | 'skipped';
   reason: string;
+  /** A started instance that went back to stopped: its failed entry says so (`fellBack`). */
+  fellBack?: boolean;
 }
 
 /** One wave: the stops (or starts) of one order. */
@@ -326,6 +329,7 @@ const watched = (watch: StartWatch, byId: ReadonlyMap<string, ReconcileChange>):
       change: byId.get(id) as ReconcileChange,
       outcome: 'failed',
       reason: `went back to ${state} after starting: ${reason}`,
+      fellBack: true,
     }),
   ),
 ];
@@ -501,7 +505,8 @@ const nameIds = (changes: readonly ReconcileChange[]): string => {
  * `waitMs` and never beyond the budget; when the wait ends first, the remaining waves are
  * skipped for the next run, and nothing is written on them. Started instances are settled
  * only once seen running: one that falls back to stopped (a KMS key it may not use) fails
- * with EC2's reason.
+ * with EC2's reason and `details.fellBack` set. Every entry keeps its decision's details
+ * (the facts of a stop or a start).
  *
  * A change that went through gets `nightshift:last-action` (`stop@<now>` or
  * `start@<now>`), loses `nightshift:last-error` when it had one and
@@ -535,7 +540,7 @@ export const applyReconcile = async (
   const settle = async (items: readonly Settled[]): Promise<void> => {
     const writes = items.flatMap((item) => tagWriteOf(item, now) ?? []);
     const tagErrors = await writeTags(writes, context);
-    for (const { change, outcome, reason } of items) {
+    for (const { change, outcome, reason, fellBack } of items) {
       const tagError = tagErrors.get(resourceKey(change.resource));
       if (outcome === 'skipped') {
         outcomes.skipped(change, reason);
@@ -543,7 +548,7 @@ export const applyReconcile = async (
       }
       if (outcome === 'failed') {
         outcomes.failed(
-          change,
+          fellBack ? { ...change, details: { ...change.details, [FACT.fellBack]: true } } : change,
           tagError ? `${reason}; writing nightshift:last-error failed too: ${tagError}` : reason,
         );
         continue;

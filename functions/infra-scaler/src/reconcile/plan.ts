@@ -22,6 +22,7 @@ import {
   type ScheduleDecision,
   type SchedulesDocument,
 } from '@nightshift/schedules';
+import { factDetails } from '../facts.ts';
 import { decodeSize } from '../marks.ts';
 import {
   type BusyQuery,
@@ -312,6 +313,31 @@ const waitForOrder = (
   };
 };
 
+/**
+ * The facts a stop or a start reports (`FACT` keys): what AWS said about the resource, a
+ * group's capacity (its desired size now when emptied, the one restored when started) and,
+ * on a start, since when Nightshift had it stopped (`nightshift:last-action` `stop@<time>`).
+ */
+const changeFacts = (
+  resource: Scheduled,
+  action: ScheduleDecision['action'],
+  { restoreSize, lastAction }: { restoreSize?: GroupSize | undefined; lastAction?: LastAction },
+): Details => {
+  if (action !== ScheduleAction.Start && action !== ScheduleAction.Stop) return {};
+  const starting = action === ScheduleAction.Start;
+  return factDetails({
+    kind: resource.kind,
+    instanceType: resource.instanceType,
+    multiAz: resource.multiAz,
+    engine: resource.engine,
+    members: resource.members,
+    instanceTypes: resource.instanceTypes,
+    capacity:
+      resource.kind === 'group' ? (starting ? restoreSize : resource.size)?.desired : undefined,
+    stoppedSince: starting && lastAction?.state === 'stopped' ? lastAction.at : undefined,
+  });
+};
+
 const NO_SAVED_SIZES = `min and desired 0 and no saved sizes (${SAVED_SIZE_KEY}) to restore: set its sizes by hand`;
 
 /** The plan for one resource on a known schedule. */
@@ -391,7 +417,10 @@ const planOne = (item: OnSchedule, context: RunContext): Outcome => {
   }
 
   const change: ReconcileChange = {
-    ...decide(decision.action, resource.id, decision.reason, details),
+    ...decide(decision.action, resource.id, decision.reason, {
+      ...details,
+      ...changeFacts(resource, decision.action, { restoreSize, lastAction }),
+    }),
     resource,
     schedule: item.name,
     order: item.order,

@@ -15,6 +15,7 @@ import {
   listInstances,
   type ScalingGroup,
 } from '@nightshift/inventory';
+import { memberClasses } from '../facts.ts';
 import type { BusyQuery, Scheduled } from './types.ts';
 
 /** The instance states a schedule can act on or has to wait for; terminated ones are not read. */
@@ -26,30 +27,42 @@ const QUERIES_PER_CALL = 500;
 const PERIOD_SECONDS = 60;
 const MINUTE_MS = 60_000;
 
-const fromInstance = ({ id, state, tags, groupName }: Ec2Instance): Scheduled => ({
+const fromInstance = ({ id, state, tags, groupName, instanceType }: Ec2Instance): Scheduled => ({
   kind: 'instance',
   id,
   state,
   tags,
   ...(groupName ? { groupName } : {}),
+  ...(instanceType ? { instanceType } : {}),
 });
 
-const fromGroup = ({ name, size, tags }: ScalingGroup): Scheduled => ({
+const fromGroup = ({ name, size, tags, instanceTypes }: ScalingGroup): Scheduled => ({
   kind: 'group',
   id: name,
   state: size.desired > 0 || size.min > 0 ? 'running' : 'stopped',
   tags,
   size,
+  ...(instanceTypes.length > 0 ? { instanceTypes } : {}),
 });
 
-const fromDatabase = ({ kind, id, arn, status, tags, clusterId }: Database): Scheduled => ({
-  kind: kind === 'instance' ? 'db-instance' : 'db-cluster',
-  id,
-  arn,
-  state: status,
-  tags,
-  ...(clusterId ? { clusterId } : {}),
-});
+const fromDatabase = (
+  { kind, id, arn, status, tags, clusterId, instanceClass, multiAz, engine }: Database,
+  members: ReadonlyMap<string, string[]>,
+): Scheduled => {
+  const classes = kind === 'cluster' ? members.get(id) : undefined;
+  return {
+    kind: kind === 'instance' ? 'db-instance' : 'db-cluster',
+    id,
+    arn,
+    state: status,
+    tags,
+    ...(clusterId ? { clusterId } : {}),
+    ...(kind === 'instance' && instanceClass ? { instanceType: instanceClass } : {}),
+    ...(kind === 'instance' && multiAz !== undefined ? { multiAz } : {}),
+    ...(engine ? { engine } : {}),
+    ...(classes ? { members: classes } : {}),
+  };
+};
 
 /**
  * Every resource tagged `nightshift:schedule` (any value): EC2 instances that are pending,
@@ -58,7 +71,9 @@ const fromDatabase = ({ kind, id, arn, status, tags, clusterId }: Database): Sch
  * capacity or minimum is above 0, stopped when both are 0), DB instances and Aurora clusters.
  * The three services are read at once, every page. Instances of a group and DB instances of
  * a cluster are kept, with `groupName` / `clusterId`: the plan leaves them to their group or
- * cluster and says so.
+ * cluster and says so. Each keeps the facts its stop or start reports: an instance's type,
+ * a group's instance types, a DB instance's class, Multi-AZ and engine, a cluster's engine
+ * and member classes (from the DB instances already listed, tagged or not: no more calls).
  *
  * @example
  * const resources = await readScheduled({ ec2, autoscaling, rds });
@@ -77,12 +92,13 @@ export const readScheduled = async ({
     listGroups(autoscaling, { key: SCHEDULE_KEY, value: null }),
     listDatabases(rds),
   ]);
+  const members = memberClasses(databases);
   return [
     ...instances.map(fromInstance),
     ...groups.map(fromGroup),
     ...databases
       .filter((database) => database.tags.some((tag) => tag.Key === SCHEDULE_KEY))
-      .map(fromDatabase),
+      .map((database) => fromDatabase(database, members)),
   ];
 };
 

@@ -26,6 +26,16 @@ export interface Scheduled {
   groupName?: string;
   /** A DB instance's Aurora cluster: such an instance is handled only through its cluster. */
   clusterId?: string;
+  /** An instance's type, or a DB instance's class (`db.t4g.micro`), when AWS gave it. */
+  instanceType?: string;
+  /** A DB instance deployed Multi-AZ, when RDS said. */
+  multiAz?: boolean;
+  /** A database's engine (`postgres`, `aurora-mysql`), when RDS gave it. */
+  engine?: string;
+  /** An Aurora cluster's member classes, one per member (its DB instances with a class). */
+  members?: string[];
+  /** A group's instance types now, one per instance. */
+  instanceTypes?: string[];
 }
 
 /** CPU maxima the busy guard reads: per instance id, the highest CPU percent in its window. */

@@ -232,6 +232,7 @@ describe('honest starts', () => {
         id: 'i-kms',
         action: 'start',
         reason: `went back to stopped after starting: ${KMS_REASON}`,
+        details: { fellBack: true },
       },
     ]);
     expect(entriesOf(report.done)).toEqual([['i-ok', 'started; running']]);
