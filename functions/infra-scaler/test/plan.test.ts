@@ -446,3 +446,130 @@ describe('planIdleCheck', () => {
     ]);
   });
 });
+
+describe('the facts of stops and starts', () => {
+  const detailsOf = (changes: { target: string; details?: unknown }[]) =>
+    Object.fromEntries(changes.map((change) => [change.target, change.details]));
+
+  it('gives each stop and scale to 0 what AWS said of the resource', () => {
+    // Prepare
+    const member = (id: string, instanceClass?: string) => ({
+      ...database(id, 'available', [], tags({ Environment: 'staging' })),
+      clusterId: 'aurora',
+      ...(instanceClass ? { instanceClass } : {}),
+    });
+
+    // Act
+    const plan = planScaleDown(
+      inventory({
+        instances: [
+          { ...ec2Instance('i-typed', 'running'), instanceType: 'm5.large' },
+          ec2Instance('i-bare', 'running'),
+        ],
+        groups: [
+          {
+            ...scalingGroup('web', [1, 4, 3]),
+            instanceTypes: ['t3.small', 't3.small', 'm5.large'],
+          },
+          scalingGroup('idle', [1, 4, 0]),
+        ],
+        databases: [
+          {
+            ...database('db-1', 'available'),
+            instanceClass: 'db.m6g.large',
+            multiAz: true,
+            engine: 'postgres',
+          },
+          { ...database('db-2', 'available'), multiAz: false },
+          { ...cluster('aurora', 'available'), engine: 'aurora-mysql', multiAz: true },
+          member('aurora-1', 'db.r6g.large'),
+          member('aurora-2', 'db.r6g.xlarge'),
+          member('aurora-3'),
+          { ...member('other-1', 'db.t4g.micro'), clusterId: 'other' },
+          cluster('bare', 'available'),
+        ],
+      }),
+      scope,
+    );
+
+    // Assess
+    expect(detailsOf(plan.changes)).toEqual({
+      'i-typed': { kind: 'instance', instanceType: 'm5.large' },
+      'i-bare': { kind: 'instance' },
+      web: { kind: 'group', capacity: 3, instanceTypes: 't3.small,t3.small,m5.large' },
+      idle: { kind: 'group', capacity: 0 },
+      'db-1': {
+        kind: 'db-instance',
+        instanceType: 'db.m6g.large',
+        multiAz: true,
+        engine: 'postgres',
+      },
+      'db-2': { kind: 'db-instance', multiAz: false },
+      aurora: {
+        kind: 'db-cluster',
+        engine: 'aurora-mysql',
+        members: 'db.r6g.large,db.r6g.xlarge',
+      },
+      bare: { kind: 'db-cluster' },
+    });
+  });
+
+  it('gives each start and restore its facts, and a start since when scale_down stopped it', () => {
+    // Prepare
+    const odd = { Key: 'nightshift:scaled-down', Value: 'last night' };
+
+    // Act
+    const plan = planScaleUp(
+      inventory({
+        instances: [
+          { ...ec2Instance('i-1', 'stopped', [mark]), instanceType: 't3.micro' },
+          ec2Instance('i-odd', 'stopped', [odd]),
+          ec2Instance('i-up', 'running', [mark]),
+        ],
+        groups: [scaledDownScalingGroup('web', 'min=2,max=5,desired=3')],
+        databases: [
+          {
+            ...markedDatabase('db-1'),
+            instanceClass: 'db.t4g.micro',
+            multiAz: false,
+            engine: 'mysql',
+          },
+          database('db-odd', 'stopped', [odd]),
+          {
+            ...cluster('aurora', 'stopped', [mark]),
+            engine: 'aurora-postgresql',
+          },
+          {
+            ...database('aurora-1', 'stopped', [], tags({ Environment: 'staging' })),
+            clusterId: 'aurora',
+            instanceClass: 'db.r6g.large',
+          },
+        ],
+      }),
+      scope,
+    );
+
+    // Assess
+    const since = mark.Value;
+    expect(detailsOf(plan.changes)).toEqual({
+      'i-1': { kind: 'instance', instanceType: 't3.micro', stoppedSince: since },
+      'i-odd': { kind: 'instance' },
+      'i-up': undefined,
+      web: { kind: 'group', capacity: 3 },
+      'db-1': {
+        kind: 'db-instance',
+        instanceType: 'db.t4g.micro',
+        multiAz: false,
+        engine: 'mysql',
+        stoppedSince: since,
+      },
+      'db-odd': { kind: 'db-instance' },
+      aurora: {
+        kind: 'db-cluster',
+        engine: 'aurora-postgresql',
+        members: 'db.r6g.large',
+        stoppedSince: since,
+      },
+    });
+  });
+});

@@ -247,6 +247,48 @@ describe('honest starts', () => {
     expect(counts.InstancesStarted).toBe(1);
   });
 
+  it('keeps a start’s facts on its entries, and says fellBack on one that went back to stopped, in any wave', async () => {
+    // Prepare: i-kms starts in the first wave and falls back while the next one waits.
+    givenStates(
+      { 'i-kms': ['pending', 'stopped'], 'i-last': ['stopped'] },
+      { 'i-kms': KMS_REASON },
+    );
+    const facts = {
+      kind: 'instance',
+      instanceType: 't3.micro',
+      stoppedSince: '2026-11-26T19:00:00.000Z',
+    };
+    const first = startInstance('i-kms', { details: facts });
+    const changes = [
+      first,
+      startInstance('i-ok', { details: facts }),
+      startInstance('i-last', { order: 1, details: facts }),
+    ];
+
+    // Act
+    const { report } = await apply(changes);
+
+    // Assess
+    expect(report.failed).toEqual([
+      {
+        id: 'i-kms',
+        action: 'start',
+        reason: `went back to stopped after starting: ${KMS_REASON}`,
+        details: { ...facts, fellBack: true },
+      },
+      {
+        id: 'i-last',
+        action: 'start',
+        reason: 'went back to stopped after starting: EC2 gave no reason',
+        details: { ...facts, fellBack: true },
+      },
+    ]);
+    expect(report.done).toEqual([
+      { id: 'i-ok', action: 'start', reason: 'started; running', details: facts },
+    ]);
+    expect(first.details).toEqual(facts);
+  });
+
   it('says EC2 gave no reason when a fallen back instance has none', async () => {
     // Prepare
     givenStates({ 'i-1': ['stopped'] });

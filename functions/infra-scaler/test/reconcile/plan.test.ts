@@ -22,6 +22,7 @@ import {
   NIGHT,
   OFFICE_RUNNING,
   planAt,
+  resource,
   started,
   stopped,
   tags,
@@ -915,6 +916,114 @@ describe('planReconcile: groups', () => {
     expect(recorded.changes[0]).not.toHaveProperty('sizesSaved');
     expect(recorded.changes[0]).not.toHaveProperty('restoreSize');
     expect(recorded.changes[0]).not.toHaveProperty('restartedByAws');
+  });
+});
+
+describe('planReconcile: facts of stops and starts', () => {
+  const detailsOf = (plan: ReturnType<typeof planAt>) =>
+    Object.fromEntries(plan.changes.map((change) => [change.target, change.details]));
+
+  it('gives each stop what AWS said of the resource: type, class, Multi-AZ, engine, member classes, capacity and instance types', () => {
+    const plan = planAt(NIGHT, [
+      instance('i-1', 'running', 'office-hours', {}, { instanceType: 't3.micro' }),
+      dbInstance(
+        'db-1',
+        'available',
+        'office-hours',
+        {},
+        { instanceType: 'db.m6g.large', multiAz: true, engine: 'postgres' },
+      ),
+      dbInstance('db-2', 'available', 'office-hours', {}, { multiAz: false }),
+      resource(
+        'db-cluster',
+        'aurora',
+        'available',
+        'office-hours',
+        {},
+        { engine: 'aurora-postgresql', members: ['db.r6g.large', 'db.r6g.large'] },
+      ),
+      resource(
+        'group',
+        'web',
+        'running',
+        'office-hours',
+        {},
+        {
+          size: { min: 1, max: 4, desired: 3 },
+          instanceTypes: ['t3.small', 't3.small', 'm5.large'],
+        },
+      ),
+    ]);
+    const base = { schedule: 'office-hours', due: 'stopped' };
+    expect(detailsOf(plan)).toEqual({
+      'i-1': { ...base, kind: 'instance', instanceType: 't3.micro' },
+      'db-1': {
+        ...base,
+        kind: 'db-instance',
+        instanceType: 'db.m6g.large',
+        multiAz: true,
+        engine: 'postgres',
+      },
+      'db-2': { ...base, kind: 'db-instance', multiAz: false },
+      aurora: {
+        ...base,
+        kind: 'db-cluster',
+        engine: 'aurora-postgresql',
+        members: 'db.r6g.large,db.r6g.large',
+      },
+      web: { ...base, kind: 'group', capacity: 3, instanceTypes: 't3.small,t3.small,m5.large' },
+    });
+  });
+
+  it('gives a start since when Nightshift had it stopped, and the capacity a group gets back', () => {
+    const plan = planAt(DAY, [
+      instance('i-1', 'stopped', 'office-hours', stopped('2026-11-30T18:00:00Z'), {
+        instanceType: 't3.micro',
+      }),
+      instance('i-never', 'stopped', 'office-hours', {}, { instanceType: 't3.micro' }),
+      instance('i-odd', 'stopped', 'office-hours', {
+        'nightshift:last-action': 'stop@yesterday',
+      }),
+      resource(
+        'group',
+        'web',
+        'stopped',
+        'office-hours',
+        {
+          ...stopped('2026-11-30T18:00:05.250Z'),
+          'nightshift:saved-size': 'min=1,max=4,desired=3',
+        },
+        { size: { min: 0, max: 4, desired: 0 } },
+      ),
+    ]);
+    const base = { schedule: 'office-hours', due: 'running' };
+    expect(detailsOf(plan)).toEqual({
+      'i-1': {
+        ...base,
+        kind: 'instance',
+        instanceType: 't3.micro',
+        stoppedSince: '2026-11-30T18:00:00.000Z',
+      },
+      'i-never': { ...base, kind: 'instance', instanceType: 't3.micro' },
+      'i-odd': { ...base, kind: 'instance' },
+      web: { ...base, kind: 'group', capacity: 3, stoppedSince: '2026-11-30T18:00:05.250Z' },
+    });
+  });
+
+  it('gives the facts to stops and starts only, never to what is recorded or left alone', () => {
+    const facts = { instanceType: 't3.micro' };
+    const plan = planAt(DAY, [
+      instance('i-up', 'running', 'office-hours', {}, facts),
+      instance('i-person', 'stopped', 'office-hours', started('2026-12-01T06:00:00Z'), facts),
+      instance('i-member', 'running', 'office-hours', {}, { ...facts, groupName: 'web' }),
+    ]);
+    expect(plan.changes.map((change) => [change.action, change.details])).toEqual([
+      ['record', { kind: 'instance', schedule: 'office-hours', due: 'running' }],
+    ]);
+    expect(plan.skips.map((skip) => skip.details)).toEqual([
+      { kind: 'instance', schedule: 'office-hours' },
+      { kind: 'instance', schedule: 'office-hours', due: 'running' },
+    ]);
   });
 });
 

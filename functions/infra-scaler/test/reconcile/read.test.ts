@@ -302,6 +302,122 @@ describe('readScheduled', () => {
     ]);
   });
 
+  it('keeps the facts a stop or a start reports: types, classes, Multi-AZ, engines, a cluster’s member classes, with no more calls', async () => {
+    // Prepare: the member `aurora-2` is not tagged itself; `aurora-3` has no class.
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            { ...instance('i-typed', 'running', [], onSchedule), InstanceType: 'm5.large' },
+            instance('i-untyped', 'running', [], onSchedule),
+          ],
+        },
+      ],
+    });
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          ...group('web', [1, 4, 2], onSchedule),
+          Instances: [
+            { InstanceId: 'i-w1', InstanceType: 't3.micro' },
+            { InstanceId: 'i-w2', InstanceType: 't3.small' },
+          ],
+        } as AutoScalingGroup,
+        group('emptied', [0, 4, 0], onSchedule),
+      ],
+    });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        {
+          ...db('pg', 'available', onSchedule),
+          DBInstanceClass: 'db.m6g.large',
+          MultiAZ: true,
+          Engine: 'postgres',
+        },
+        db('bare', 'available', onSchedule),
+        {
+          ...db('aurora-1', 'available', onSchedule),
+          DBClusterIdentifier: 'aurora',
+          DBInstanceClass: 'db.r6g.large',
+          MultiAZ: false,
+          Engine: 'aurora-mysql',
+        },
+        {
+          ...db('aurora-2', 'available', []),
+          DBClusterIdentifier: 'aurora',
+          DBInstanceClass: 'db.r6g.xlarge',
+        },
+        { ...db('aurora-3', 'available', []), DBClusterIdentifier: 'aurora' },
+        { ...db('other-1', 'available', []), DBClusterIdentifier: 'other', DBInstanceClass: 'x' },
+      ],
+    });
+    rdsMock.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        { ...cluster('aurora', 'available', onSchedule), Engine: 'aurora-mysql', MultiAZ: true },
+        cluster('lonely', 'available', onSchedule),
+      ],
+    });
+
+    // Act
+    const resources = await readScheduled(clients());
+
+    // Assess
+    const byId = new Map(resources.map((resource) => [resource.id, resource]));
+    expect(byId.get('i-typed')).toEqual({
+      kind: 'instance',
+      id: 'i-typed',
+      state: 'running',
+      tags: onSchedule,
+      instanceType: 'm5.large',
+    });
+    expect(byId.get('i-untyped')).not.toHaveProperty('instanceType');
+    expect(byId.get('web')?.instanceTypes).toEqual(['t3.micro', 't3.small']);
+    expect(byId.get('emptied')).not.toHaveProperty('instanceTypes');
+    expect(byId.get('pg')).toEqual({
+      kind: 'db-instance',
+      id: 'pg',
+      arn: 'arn:pg',
+      state: 'available',
+      tags: onSchedule,
+      instanceType: 'db.m6g.large',
+      multiAz: true,
+      engine: 'postgres',
+    });
+    expect(byId.get('bare')).toEqual({
+      kind: 'db-instance',
+      id: 'bare',
+      arn: 'arn:bare',
+      state: 'available',
+      tags: onSchedule,
+    });
+    expect(byId.get('aurora-1')).toMatchObject({
+      instanceType: 'db.r6g.large',
+      multiAz: false,
+      engine: 'aurora-mysql',
+    });
+    expect(byId.get('aurora')).toEqual({
+      kind: 'db-cluster',
+      id: 'aurora',
+      arn: 'arn:aurora',
+      state: 'available',
+      tags: onSchedule,
+      engine: 'aurora-mysql',
+      members: ['db.r6g.large', 'db.r6g.xlarge'],
+    });
+    expect(byId.get('lonely')).toEqual({
+      kind: 'db-cluster',
+      id: 'lonely',
+      arn: 'arn:lonely',
+      state: 'available',
+      tags: onSchedule,
+    });
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
+    expect(asgMock).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
+    expect(rdsMock).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 1);
+    expect(rdsMock).toHaveReceivedCommandTimes(DescribeDBClustersCommand, 1);
+    expect(rdsMock.calls()).toHaveLength(2);
+  });
+
   it('rejects when a listing fails', async () => {
     // Prepare
     asgMock.on(DescribeAutoScalingGroupsCommand).rejects(awsError('AccessDenied'));
