@@ -80,10 +80,11 @@ const HUB_ONLY: Record<(typeof SPOKE_FUNCTIONS)[number], string[]> = {
     'SignSnoozeLinks',
     'PublishReports',
     'UseTheReportsTopicKey',
+    'WriteRunHistory',
     ...FANOUT,
   ],
-  'snapshot-cleanup': ['PublishReports', 'UseTheReportsTopicKey', ...FANOUT],
-  'backup-manager': ['PublishReports', 'UseTheReportsTopicKey', ...FANOUT],
+  'snapshot-cleanup': ['PublishReports', 'UseTheReportsTopicKey', 'WriteRunHistory', ...FANOUT],
+  'backup-manager': ['PublishReports', 'UseTheReportsTopicKey', 'WriteRunHistory', ...FANOUT],
 };
 
 describe('spoke.yaml', () => {
