@@ -6,6 +6,7 @@ import {
   type Tag,
   tagValue,
 } from '@nightshift/conventions';
+import { FACT } from '@nightshift/history';
 import type { EbsSnapshot } from '@nightshift/inventory';
 import { type Decision, decide, type Plan } from '@nightshift/job';
 import { DAY_MS, ValidationError } from '@nightshift/runtime';
@@ -44,6 +45,11 @@ export type SnapshotDetails = {
   ageDays: number;
   /** ISO 8601 (`''` when EC2 did not say). */
   startTime: string;
+  /**
+   * What a person should look at (`FACT.attention`): set on a snapshot kept only as the last
+   * backup of a volume that is gone, which nothing else will ever delete.
+   */
+  attention?: string;
 };
 
 /** A decision about one snapshot, with the details the report shows. */
@@ -290,8 +296,19 @@ const detailsOf = (
 });
 
 /**
+ * Whether a kept snapshot is kept for one reason only, being the newest snapshot of a
+ * volume that is gone: nothing will ever delete it, so a person should decide.
+ */
+const lastBackupOnly = (
+  reasons: readonly string[],
+  lastBackup: string | undefined,
+  details: SnapshotDetails,
+): boolean => details.volume === 'deleted' && reasons.length === 1 && reasons[0] === lastBackup;
+
+/**
  * Decides, for every snapshot, whether it is due for deletion, kept by a rule, or still
- * within retention. Reads nothing and changes nothing.
+ * within retention. Reads nothing and changes nothing. A snapshot kept only as the last
+ * backup of a volume that is gone carries `details.attention` saying so.
  *
  * @example
  * const plan = planCleanup({ snapshots, amisBySnapshot, liveVolumes, policy, now: new Date() });
@@ -327,7 +344,15 @@ export const planCleanup = ({
     const reasons = reasonsToKeep(snapshot, policy, amisBySnapshot, newest);
     if (reasons.length > 0) {
       const reason = withVolumeNote(reasons.join('; '), details);
-      kept.push({ ...decide(Action.Keep, snapshot.id, reason), details });
+      kept.push({
+        ...decide(Action.Keep, snapshot.id, reason),
+        details: lastBackupOnly(reasons, newest.get(snapshot.id), details)
+          ? {
+              ...details,
+              [FACT.attention]: `kept only as the last backup of deleted volume ${details.volumeId}`,
+            }
+          : details,
+      });
     } else {
       const reason = withVolumeNote(basis, details);
       due.push({

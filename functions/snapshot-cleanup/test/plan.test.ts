@@ -807,3 +807,91 @@ describe('Retention of one run', () => {
     },
   );
 });
+
+describe('A snapshot a person should look at', () => {
+  const keepBoth = { keepLatestPerVolume: true, keepLatestOfDeletedVolumes: true };
+  const gone = new Set<string>();
+  const attentionOf = (result: CleanupPlan) =>
+    result.kept.map(({ target, details }) => [target, details.attention]);
+
+  it('says so on a snapshot kept only as the last backup of a volume that is gone', () => {
+    // Prepare
+    const older = snap(200, { volumeId: 'vol-gone' });
+    const newest = snap(40, { volumeId: 'vol-gone' });
+
+    // Act
+    const result = plan([older, newest], keepBoth, new Map(), gone);
+
+    // Assess
+    expect(result.kept).toEqual([
+      {
+        action: 'keep',
+        target: newest.id,
+        reason: 'newest snapshot of vol-gone; volume vol-gone no longer exists',
+        details: {
+          volumeId: 'vol-gone',
+          volume: 'deleted',
+          volumeSizeGiB: 8,
+          ageDays: 40,
+          startTime: newest.startTime?.toISOString(),
+          attention: 'kept only as the last backup of deleted volume vol-gone',
+        },
+      },
+    ]);
+    expect(ids(result.due)).toEqual([older.id]);
+    expect(result.due[0]?.details).not.toHaveProperty('attention');
+  });
+
+  it('says nothing when another reason keeps it too, or its volume exists', () => {
+    // Prepare
+    const tagged = snap(90, {
+      volumeId: 'vol-tagged',
+      tags: [{ Key: 'Retention', Value: 'permanent' }],
+    });
+    const used = snap(90, { volumeId: 'vol-used' });
+    const live = snap(90, { volumeId: 'vol-live' });
+    const pending = snap(90, { volumeId: 'vol-pending', state: 'pending' });
+    const amis = new Map([[used.id, ['ami-1']]]);
+
+    // Act
+    const result = plan([tagged, used, live, pending], keepBoth, amis, new Set(['vol-live']));
+
+    // Assess
+    expect(keptOf(result)).toEqual([
+      {
+        id: tagged.id,
+        reason:
+          'tagged Retention=permanent; newest snapshot of vol-tagged; volume vol-tagged no longer exists',
+      },
+      {
+        id: used.id,
+        reason: 'used by AMI ami-1; newest snapshot of vol-used; volume vol-used no longer exists',
+      },
+      { id: live.id, reason: 'newest snapshot of vol-live' },
+      {
+        id: pending.id,
+        reason: 'state is pending; volume vol-pending no longer exists',
+      },
+    ]);
+    expect(attentionOf(result)).toEqual([
+      [tagged.id, undefined],
+      [used.id, undefined],
+      [live.id, undefined],
+      [pending.id, undefined],
+    ]);
+  });
+
+  it('says nothing on a snapshot of a volume that is gone kept for another reason only', () => {
+    // Prepare
+    const permanent = snap(400, {
+      volumeId: 'vol-gone',
+      tags: [{ Key: 'Retention', Value: 'permanent' }],
+    });
+
+    // Act
+    const result = plan([permanent], {}, new Map(), gone);
+
+    // Assess
+    expect(attentionOf(result)).toEqual([[permanent.id, undefined]]);
+  });
+});
