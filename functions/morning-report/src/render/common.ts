@@ -161,7 +161,7 @@ export const summaryFacts = (report: MorningReport): Fact[] => {
     ],
     [
       'Snapshots deleted',
-      `${formatAmount(yesterday.snapshotGiBDeleted)} GiB in the last 24 h${storageSaved(yesterday)}, ${formatAmount(month.snapshotGiBDeleted)} GiB this month`,
+      `${formatAmount(yesterday.snapshotGiBDeleted)} GiB in the last 24 h${storageSaved(yesterday)}, ${formatAmount(month.snapshotGiBDeleted)} GiB this month${storageSaved(month)}`,
     ],
     [
       'Backups missing',
