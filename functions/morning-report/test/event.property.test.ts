@@ -1,4 +1,8 @@
+import { BackupClient } from '@aws-sdk/client-backup';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { PricingClient } from '@aws-sdk/client-pricing';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { parseOrThrow } from '@nightshift/runtime';
 import { describeEventContract, eventArbitraries } from '@nightshift/testing/unit';
@@ -36,8 +40,18 @@ describeEventContract({
   handler: {
     title: 'rejects it with a ValidationError, and changes, publishes or reads nothing',
     load: () => import('../src/handler.ts'),
-    env: { SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:reports' },
+    env: {
+      HISTORY_TABLE: 'nightshift-history-dev',
+      SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:reports',
+    },
     // Every AWS client the handler has: an invalid event must reach none of them.
-    mocks: [mockClient(EC2Client), mockClient(SNSClient)],
+    mocks: [
+      mockClient(DynamoDBClient),
+      mockClient(EC2Client),
+      mockClient(RDSClient),
+      mockClient(BackupClient),
+      mockClient(PricingClient),
+      mockClient(SNSClient),
+    ],
   },
 });

@@ -1,91 +1,387 @@
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { BackupClient, ListProtectedResourcesCommand } from '@aws-sdk/client-backup';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeInstancesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
+import {
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { RunRecord } from '@nightshift/history';
 import { createObservability } from '@nightshift/middleware';
 import type { TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { Action } from '../src/plan.ts';
-import { run, SERVICE } from '../src/run.ts';
+import { dashboardUrl, run } from '../src/run.ts';
 
+const dynamoMock = mockClient(DynamoDBClient);
 const ec2Mock = mockClient(EC2Client);
+const rdsMock = mockClient(RDSClient);
+const backupMock = mockClient(BackupClient);
+const pricingMock = mockClient(PricingClient);
 const snsMock = mockClient(SNSClient);
-const topicArn = 'arn:aws:sns:us-east-1:123456789012:nightshift-reports';
-const now = new Date('2026-11-28T05:00:00Z');
-const plenty: TimeBudget = { remainingMs: () => 600_000, isExhausted: () => false };
 
-const setup = (env: Record<string, string> = {}) => {
-  const observability = createObservability(SERVICE);
-  const addMetric = vi.spyOn(observability.metrics, 'addMetric');
-  const deps = { ec2: new EC2Client({}), sns: new SNSClient({}), ...observability, now: () => now };
-  return { deps, config: loadConfig({ SNS_TOPIC_ARN: topicArn, ...env }), addMetric };
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const TABLE = 'nightshift-history-staging';
+const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:nightshift-reports';
+/** 08:00 UTC on 1 December: the last 24 hours start at 08:00 on 30 November, the month at midnight. */
+const NOW = new Date('2026-12-01T08:00:00Z');
+const plenty: TimeBudget = { remainingMs: () => 300_000, isExhausted: () => false };
+
+const record = (overrides: Partial<RunRecord>): RunRecord => ({
+  service: 'infra-scaler',
+  environment: 'staging',
+  account: ACCOUNT,
+  region: REGION,
+  startedAt: '2026-11-30T19:00:00.000Z',
+  finishedAt: '2026-11-30T19:00:00.000Z',
+  dryRun: false,
+  counts: { planned: 0, done: 0, skipped: 0, failed: 0 },
+  totals: {},
+  items: [],
+  ...overrides,
+});
+
+/** A night: web (t3.micro) stopped 19:00–07:00; 50 GiB of snapshots deleted at 03:00; a failed stop. */
+const NIGHT: RunRecord[] = [
+  record({
+    counts: { planned: 0, done: 1, skipped: 0, failed: 1 },
+    items: [
+      {
+        list: 'done',
+        id: 'i-0web',
+        action: 'stop',
+        reason: 'stopped',
+        details: { kind: 'instance', instanceType: 't3.micro' },
+      },
+      {
+        list: 'failed',
+        id: 'i-0api',
+        action: 'stop',
+        reason: 'UnauthorizedOperation: not allowed',
+        details: { kind: 'instance', instanceType: 't3.large' },
+      },
+    ],
+  }),
+  record({
+    service: 'snapshot-cleanup',
+    startedAt: '2026-12-01T03:00:00.000Z',
+    finishedAt: '2026-12-01T03:00:00.000Z',
+    totals: { deleted: 2, sourceVolumeGiB: 50 },
+  }),
+  record({
+    startedAt: '2026-12-01T07:00:00.000Z',
+    finishedAt: '2026-12-01T07:00:00.000Z',
+    items: [
+      {
+        list: 'done',
+        id: 'i-0web',
+        action: 'start',
+        reason: 'started',
+        details: { kind: 'instance', instanceType: 't3.micro' },
+      },
+    ],
+  }),
+];
+
+/** The history table: records by their day's partition, and the price cache. */
+const history = (
+  records: RunRecord[],
+  prices: Record<string, number> = { 'ec2#t3.micro#-': 0.0104, 'ebs-snapshot#-#-': 0.05 },
+) => {
+  dynamoMock
+    .on(QueryCommand)
+    .callsFake((input: { ExpressionAttributeValues: Record<string, AttributeValue> }) => {
+      const pk = input.ExpressionAttributeValues[':pk']?.S;
+      return {
+        Items: records
+          .filter((item) => `history#${item.finishedAt.slice(0, 10)}` === pk)
+          .map((item) => ({
+            pk: { S: pk },
+            sk: { S: item.finishedAt },
+            record: { S: JSON.stringify(item) },
+          })),
+      };
+    });
+  dynamoMock
+    .on(BatchGetItemCommand)
+    .callsFake(
+      (input: { RequestItems: Record<string, { Keys: Record<string, AttributeValue>[] }> }) => ({
+        Responses: {
+          [TABLE]: (input.RequestItems[TABLE]?.Keys ?? []).flatMap((key) => {
+            const usd = key.pk?.S === `price#${REGION}` ? prices[key.sk?.S ?? ''] : undefined;
+            return usd === undefined
+              ? []
+              : [
+                  {
+                    ...key,
+                    usd: { N: String(usd) },
+                    expiresAt: { N: String(NOW.getTime() / 1000 + 86_400) },
+                  },
+                ];
+          }),
+        },
+      }),
+    );
+  dynamoMock.on(PutItemCommand).resolves({});
 };
+
+/** One instance tagged Backup=true, with no backup at all. */
+const unprotectedInstance = () => {
+  ec2Mock.on(DescribeInstancesCommand).resolves({
+    Reservations: [
+      {
+        Instances: [
+          {
+            InstanceId: 'i-0db',
+            State: { Name: 'running' },
+            Tags: [{ Key: 'Backup', Value: 'true' }],
+          },
+        ],
+      },
+    ],
+  });
+  ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+  rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+  rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+  rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+  rdsMock.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
+  backupMock.on(ListProtectedResourcesCommand).resolves({ Results: [] });
+};
+
+const depsWith = (post = vi.fn(async () => undefined)) => ({
+  dynamodb: new DynamoDBClient({}),
+  ec2: new EC2Client({}),
+  rds: new RDSClient({}),
+  backup: new BackupClient({}),
+  pricing: new PricingClient({}),
+  sns: new SNSClient({}),
+  account: ACCOUNT,
+  region: REGION,
+  now: () => NOW,
+  post,
+  ...createObservability('morning-report-test'),
+});
+
+const settings = (env: Record<string, string> = {}) =>
+  loadConfig({
+    HISTORY_TABLE: TABLE,
+    NIGHTSHIFT_ENVIRONMENT: 'staging',
+    DASHBOARD_NAME: 'nightshift-staging',
+    SNS_TOPIC_ARN: TOPIC,
+    SLACK_WEBHOOK_URL: ['https://hooks.slack.com', 'services', 'T0', 'B0', 'x'].join('/'),
+    TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/workflows/x',
+    WEBHOOK_ALLOWED_HOSTS: 'hooks.slack.com,*.webhook.office.com',
+    ...env,
+  });
 
 describe('morning-report run', () => {
   beforeEach(() => {
-    ec2Mock.reset();
-    snsMock.reset();
-    ec2Mock.on(DescribeInstancesCommand).resolves({
-      Reservations: [
-        {
-          Instances: [
-            { InstanceId: 'i-1', State: { Name: 'running' } },
-            { InstanceId: 'i-2', State: { Name: 'stopped' } },
-            { State: { Name: 'running' } },
-          ],
-        },
-      ],
-    });
+    for (const mock of [dynamoMock, ec2Mock, rdsMock, backupMock, pricingMock, snsMock])
+      mock.reset();
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    pricingMock.on(GetProductsCommand).rejects(new Error('not in this test'));
+    unprotectedInstance();
   });
 
-  it('reads the environment’s instances, carries out the plan, counts and publishes', async () => {
+  it('adds up the night from the history: hours, money, snapshots, a missing backup, a failure', async () => {
     // Prepare
-    const { deps, config, addMetric } = setup({ ENVIRONMENT: 'qa' });
+    history(NIGHT);
+    const deps = depsWith();
+    const addMetric = vi.spyOn(deps.metrics, 'addMetric');
 
     // Act
-    const report = await run(deps, config, {}, plenty);
+    const { report } = await run(deps, settings(), { dryRun: true }, plenty);
 
-    // Assess
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
-      Filters: expect.arrayContaining([{ Name: 'tag:Environment', Values: ['qa'] }]),
+    // Assess: 12 h × $0.0104 in the last 24 hours; 7 h since midnight in the month.
+    expect(report.yesterday).toMatchObject({
+      resourceHours: 12,
+      instanceHours: 12,
+      unpricedInstanceHours: 0,
+      snapshotGiBDeleted: 50,
+      snapshotUsdPerMonth: 2.5,
     });
-    expect(report).toMatchObject({
-      service: SERVICE,
-      dryRun: false,
-      startedAt: now.toISOString(),
-      planned: [{ id: 'i-1', action: Action.Flag }],
-      done: [{ id: 'i-1', action: Action.Flag, reason: 'flagged' }],
-      skipped: [{ id: 'i-2', action: Action.Skip }],
-      failed: [],
-      totals: { instancesSeen: 2 },
+    expect(report.yesterday.usd).toBeCloseTo(0.1248, 10);
+    expect(report.month.instanceHours).toBe(7);
+    expect(report.month.usd).toBeCloseTo(0.0728, 10);
+    expect(report.month.from).toBe('2026-12-01T00:00:00.000Z');
+    expect(report.stoppedNow).toBe(0);
+    expect(report.coverage).toEqual({
+      protected: 1,
+      missing: [expect.objectContaining({ id: 'i-0db', missing: true })],
+      allowedAgeHours: 26,
     });
-    expect(addMetric).toHaveBeenCalledWith('InstancesFlagged', 'Count', 1);
-    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { TopicArn: topicArn });
+    expect(report.attention).toEqual([
+      expect.objectContaining({ category: 'failed', id: 'i-0api', service: 'infra-scaler' }),
+    ]);
+    expect(report.runs).toEqual({ total: 3, withFailures: 1 });
+    expect(report.dashboardUrl).toBe(dashboardUrl(REGION, 'nightshift-staging'));
+    expect(report.environment).toBe('staging');
+    // The figures go to the dashboard, for the last 24 hours.
+    expect(addMetric).toHaveBeenCalledWith('EstimatedSavings', expect.anything(), 0.12);
+    expect(addMetric).toHaveBeenCalledWith('InstanceHoursStopped', expect.anything(), 12);
+    expect(addMetric).toHaveBeenCalledWith('SnapshotGiBDeleted', expect.anything(), 50);
+    expect(addMetric).toHaveBeenCalledWith('BackupsMissing', expect.anything(), 1);
   });
 
-  it('in a dry run, plans and reports and carries out nothing', async () => {
+  it('reads the history from a month before the earlier window, so a long stop is found', async () => {
     // Prepare
-    const { deps, config } = setup();
+    history([]);
 
     // Act
-    const report = await run(deps, config, { dryRun: true }, plenty);
+    await run(depsWith(), settings(), { dryRun: true }, plenty);
 
-    // Assess
-    expect(report.dryRun).toBe(true);
-    expect(report.planned.map((entry) => entry.id)).toEqual(['i-1']);
-    expect(report.done).toEqual([]);
+    // Assess: 30 November 08:00 − 31 days … 1 December: one query per UTC day.
+    const days = dynamoMock
+      .commandCalls(QueryCommand)
+      .map((call) => call.args[0].input.ExpressionAttributeValues?.[':pk']?.S);
+    expect(days[0] ?? '').toBe('history#2026-10-30');
+    expect(new Set(days).size).toBe(33);
+    expect(days).toContain('history#2026-12-01');
   });
 
-  it('keeps a dry run when DRY_RUN is on, whatever the event says', async () => {
+  it('sends nothing in a dry run', async () => {
     // Prepare
-    const { deps, config } = setup({ DRY_RUN: 'true' });
+    history(NIGHT);
+    const post = vi.fn(async () => undefined);
 
     // Act
-    const report = await run(deps, config, { dryRun: false }, plenty);
+    const result = await run(depsWith(post), settings(), { dryRun: true }, plenty);
 
     // Assess
-    expect(report.dryRun).toBe(true);
-    expect(report.done).toEqual([]);
+    expect(result).toMatchObject({ dryRun: true, delivered: [], failed: [] });
+    expect(post).not.toHaveBeenCalled();
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('renders once per kind: Block Kit to Slack, a card to Teams, text to the topic', async () => {
+    // Prepare
+    history(NIGHT);
+    const post = vi.fn(async () => undefined);
+
+    // Act
+    const result = await run(depsWith(post), settings(), {}, plenty);
+
+    // Assess
+    expect(result.delivered.sort()).toEqual(['slack', 'sns', 'teams']);
+    const bodies = Object.fromEntries(
+      post.mock.calls
+        .map((call) => [(call as unknown[])[0] as { kind: string }, (call as unknown[])[1]])
+        .map(([destination, body]) => [(destination as { kind: string }).kind, body]),
+    ) as Record<string, { blocks?: unknown[]; attachments?: unknown[] }>;
+    expect(bodies.slack?.blocks?.length).toBeGreaterThan(0);
+    expect(bodies.teams?.attachments?.length).toBe(1);
+    const [publish] = snsMock.commandCalls(PublishCommand);
+    expect(publish?.args[0].input).toMatchObject({ TopicArn: TOPIC });
+    expect(publish?.args[0].input.Subject).toMatch(/staging/);
+    expect(publish?.args[0].input.Message).toContain('i-0db');
+  });
+
+  it('routes by the name morning-report, as deploy-notifier routes by pipeline', async () => {
+    // Prepare
+    history(NIGHT);
+    const post = vi.fn(async () => undefined);
+    const config = settings({
+      ROUTES: JSON.stringify([{ pipeline: 'morning-*', destinations: ['teams'] }]),
+      SNS_TOPIC_ARN: '',
+    });
+
+    // Act
+    const result = await run(depsWith(post), { ...config, snsTopicArn: undefined }, {}, plenty);
+
+    // Assess
+    expect(result.delivered).toEqual(['teams']);
+  });
+
+  it('still sends to the others when one destination fails, then fails naming it', async () => {
+    // Prepare
+    history(NIGHT);
+    const post = vi.fn(async (destination: { name: string }) => {
+      if (destination.name === 'slack') throw new Error('slack answered 500');
+    });
+
+    // Act
+    const outcome = run(depsWith(post), settings(), {}, plenty);
+
+    // Assess
+    await expect(outcome).rejects.toThrow(/did not reach slack \(.*slack answered 500/);
+    expect(post).toHaveBeenCalledTimes(2);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('fails naming the topic when the text could not be published', async () => {
+    // Prepare
+    history(NIGHT);
+    snsMock
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('no access'), { name: 'AuthorizationError' }));
+
+    // Act & Assess
+    await expect(run(depsWith(), settings(), {}, plenty)).rejects.toThrow(/did not reach sns/);
+  });
+
+  it('goes nowhere, and says so, without a destination or a topic', async () => {
+    // Prepare
+    history(NIGHT);
+    const deps = depsWith();
+    const warn = vi.spyOn(deps.logger, 'warn');
+    const config = loadConfig({ HISTORY_TABLE: TABLE });
+
+    // Act
+    const result = await run(deps, config, {}, plenty);
+
+    // Assess
+    expect(result.delivered).toEqual([]);
+    expect(warn).toHaveBeenCalledWith('No destination configured: the report went nowhere');
+  });
+
+  it('gives hours only, and says which types, when prices cannot be read', async () => {
+    // Prepare: an empty cache, and a Price List API that refuses.
+    history(NIGHT, {});
+
+    // Act
+    const { report } = await run(depsWith(), settings(), { dryRun: true }, plenty);
+
+    // Assess
+    expect(report.yesterday).toMatchObject({
+      instanceHours: 12,
+      usd: 0,
+      unpricedInstanceHours: 12,
+    });
+    expect(report.yesterday).not.toHaveProperty('snapshotUsdPerMonth');
+    expect(report.unpriced).toEqual(expect.arrayContaining([expect.stringContaining('t3.micro')]));
+    expect(report.notes.join('\n')).toMatch(
+      /Price List API could not be read \(Error\) for ec2 t3.micro in eu-west-1/,
+    );
+  });
+
+  it('counts an unreadable record in the notes and reads the rest', async () => {
+    // Prepare
+    history(NIGHT);
+    const inner = dynamoMock.commandCalls(QueryCommand);
+    expect(inner).toHaveLength(0);
+    dynamoMock
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'history#2026-11-29' } } })
+      .resolves({
+        Items: [{ pk: { S: 'history#2026-11-29' }, sk: { S: 'x' }, record: { S: '{not json' } }],
+      });
+
+    // Act
+    const { report } = await run(depsWith(), settings(), { dryRun: true }, plenty);
+
+    // Assess
+    expect(report.notes).toContain('1 run records could not be read and were left out');
+    expect(report.yesterday.instanceHours).toBe(12);
   });
 });
