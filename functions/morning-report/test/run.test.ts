@@ -16,6 +16,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Post } from '@nightshift/delivery';
 import type { RunRecord } from '@nightshift/history';
 import { createObservability } from '@nightshift/middleware';
 import type { TimeBudget } from '@nightshift/runtime';
@@ -160,7 +161,7 @@ const unprotectedInstance = () => {
   backupMock.on(ListProtectedResourcesCommand).resolves({ Results: [] });
 };
 
-const depsWith = (post = vi.fn(async () => undefined)) => ({
+const depsWith = (post: Post = vi.fn(async () => undefined)) => ({
   dynamodb: new DynamoDBClient({}),
   ec2: new EC2Client({}),
   rds: new RDSClient({}),
