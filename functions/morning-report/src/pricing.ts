@@ -126,10 +126,8 @@ export const queryOf = (of: PriceOf): Query | undefined => {
         ],
       };
     case 'rds': {
-      const engine =
-        of.engine !== undefined && Object.hasOwn(RDS_ENGINES, of.engine)
-          ? RDS_ENGINES[of.engine]
-          : undefined;
+      const name = of.engine ?? '';
+      const engine = Object.hasOwn(RDS_ENGINES, name) ? RDS_ENGINES[name] : undefined;
       if (!engine) return undefined;
       return {
         serviceCode: 'AmazonRDS',
@@ -190,9 +188,8 @@ export const parsePriceList = (
   return undefined;
 };
 
-type Outcome = { usd: number } | { missing: true } | { error: Error };
-
-const fetchPrice = async (pricing: PricingClient, query: Query): Promise<Outcome> => {
+/** The price of a query, reading more pages while none matched; undefined when none did. */
+const fetchPrice = async (pricing: PricingClient, query: Query): Promise<number | undefined> => {
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const output = await pricing.send(
@@ -204,11 +201,11 @@ const fetchPrice = async (pricing: PricingClient, query: Query): Promise<Outcome
       }),
     );
     const usd = parsePriceList(output.PriceList ?? [], query.unit, query.accept);
-    if (usd !== undefined) return { usd };
+    if (usd !== undefined) return usd;
     nextToken = output.NextToken;
     if (!nextToken) break;
   }
-  return { missing: true };
+  return undefined;
 };
 
 const cacheKey = (of: PriceOf): Record<string, AttributeValue> => ({
@@ -227,11 +224,12 @@ const readCache = async (
   const bySortKey = new Map(wanted.map((of) => [`price#${of.region}|${sortKey(of)}`, of]));
   const nowSeconds = Math.floor(now.getTime() / 1000);
   try {
-    for (let index = 0; index < wanted.length; index += BATCH_GET_MAX) {
-      let keys: Record<string, AttributeValue>[] | undefined = wanted
-        .slice(index, index + BATCH_GET_MAX)
-        .map(cacheKey);
-      for (let attempt = 0; keys && keys.length > 0 && attempt < BATCH_GET_ATTEMPTS; attempt += 1) {
+    const chunks = Array.from({ length: Math.ceil(wanted.length / BATCH_GET_MAX) }, (_, index) =>
+      wanted.slice(index * BATCH_GET_MAX, (index + 1) * BATCH_GET_MAX),
+    );
+    for (const chunk of chunks) {
+      let keys = chunk.map(cacheKey);
+      for (let attempt = 0; keys.length > 0 && attempt < BATCH_GET_ATTEMPTS; attempt += 1) {
         const output: BatchGetItemCommandOutput = await cache.dynamodb.send(
           new BatchGetItemCommand({ RequestItems: { [cache.table]: { Keys: keys } } }),
         );
@@ -241,7 +239,7 @@ const readCache = async (
           const expiresAt = Number(item.expiresAt?.N);
           if (of && usd > 0 && expiresAt > nowSeconds) hits.set(keyOf(of), usd);
         }
-        keys = output.UnprocessedKeys?.[cache.table]?.Keys;
+        keys = output.UnprocessedKeys?.[cache.table]?.Keys ?? [];
       }
     }
   } catch (error) {
@@ -312,18 +310,13 @@ const lookUp = async (wanted: readonly PriceOf[], deps: PriceDeps): Promise<Pric
   for (const [key, usd] of cached) prices.set(key, usd);
 
   const misses = queryable.filter(({ of }) => !cached.has(keyOf(of)));
-  const { succeeded } = await mapSettled(
+  const { succeeded, failed } = await mapSettled(
     misses,
-    async ({ of, query }): Promise<Outcome> => {
-      let outcome: Outcome;
-      try {
-        outcome = await fetchPrice(deps.pricing, query);
-      } catch (error) {
-        return { error: asError(error) };
-      }
-      if ('usd' in outcome && cache) {
+    async ({ of, query }) => {
+      const usd = await fetchPrice(deps.pricing, query);
+      if (usd !== undefined && cache) {
         try {
-          await writeCache(cache, of, outcome.usd, query.unit, deps.now);
+          await writeCache(cache, of, usd, query.unit, deps.now);
         } catch (error) {
           // Read again from the Price List API next time; the report goes on.
           deps.logger?.warn('Price not cached', {
@@ -332,29 +325,26 @@ const lookUp = async (wanted: readonly PriceOf[], deps: PriceDeps): Promise<Pric
           });
         }
       }
-      return outcome;
+      return usd;
     },
     { concurrency: deps.concurrency ?? CONCURRENCY },
   );
 
-  const failures = new Map<string, string[]>();
   const notFound: string[] = [];
   for (const { item, value } of succeeded) {
-    if ('usd' in value) prices.set(keyOf(item.of), value.usd);
-    else {
-      unpriced.push(label(item.of));
-      if ('error' in value) {
-        const reason = value.error.name;
-        failures.set(reason, [...(failures.get(reason) ?? []), label(item.of)]);
-      } else notFound.push(label(item.of));
-    }
+    if (value === undefined) notFound.push(label(item.of));
+    else prices.set(keyOf(item.of), value);
   }
+  const failures = new Map<string, string[]>();
+  for (const { item, error } of failed)
+    failures.set(error.name, [...(failures.get(error.name) ?? []), label(item.of)]);
+  unpriced.push(...notFound, ...[...failures.values()].flat());
+  if (notFound.length > 0)
+    notes.push(`No on-demand list price found for ${notFound.join(', ')}; counted in hours only.`);
   for (const [reason, labels] of failures)
     notes.push(
       `The Price List API could not be read (${reason}) for ${labels.join(', ')}; counted in hours only.`,
     );
-  if (notFound.length > 0)
-    notes.push(`No on-demand list price found for ${notFound.join(', ')}; counted in hours only.`);
   return { prices, unpriced, notes };
 };
 

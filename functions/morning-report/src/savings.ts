@@ -20,14 +20,11 @@ export interface Window {
 }
 
 /** A fact's text, or undefined when it is absent or empty. */
-const text = (details: Details | undefined, key: string): string | undefined => {
-  const value = details?.[key];
-  if (value === undefined || value === '') return undefined;
-  return String(value).trim() || undefined;
-};
+const text = (details: Details, key: string): string | undefined =>
+  String(details[key] ?? '').trim() || undefined;
 
 /** A comma-separated fact as its non-empty entries. */
-const list = (details: Details | undefined, key: string): string[] =>
+const list = (details: Details, key: string): string[] =>
   (text(details, key) ?? '')
     .split(',')
     .map((entry) => entry.trim())
@@ -49,6 +46,7 @@ const kindOf = (details: Details | undefined): ResourceKind | undefined => {
  * // → two { service: 'rds', type: 'db.t3.micro', engine: 'postgres' }
  */
 export const unitsOf = (details: Details | undefined): Unit[] => {
+  if (!details) return [];
   const engine = text(details, FACT.engine);
   const rds = (type: string): Unit => ({ service: 'rds', type, ...(engine ? { engine } : {}) });
   switch (kindOf(details)) {
@@ -59,7 +57,7 @@ export const unitsOf = (details: Details | undefined): Unit[] => {
     case 'db-instance': {
       const type = text(details, FACT.instanceType);
       if (!type) return [];
-      const multiAz = details?.[FACT.multiAz];
+      const multiAz = details[FACT.multiAz];
       return multiAz === true || multiAz === 'true' ? [rds(type), rds(type)] : [rds(type)];
     }
     case 'db-cluster':
@@ -79,9 +77,6 @@ interface OpenInterval {
   from: string;
   details: Details;
 }
-
-const isTime = (value: string | undefined): value is string =>
-  value !== undefined && !Number.isNaN(Date.parse(value));
 
 /** The stop's facts, with what only the start knew filled in. */
 const merged = (stop: Details, start: Details | undefined): Details => ({ ...start, ...stop });
@@ -128,8 +123,9 @@ export const stoppedIntervals = (records: readonly RunRecord[], now: Date): Stop
           intervals.push(closed(begun, record.finishedAt, false, details));
           continue;
         }
-        const since = text(details, FACT.stoppedSince);
-        if (isTime(since) && Date.parse(since) < Date.parse(record.finishedAt))
+        // A missing or unreadable time parses to NaN, which is before nothing.
+        const since = text(details, FACT.stoppedSince) ?? '';
+        if (Date.parse(since) < Date.parse(record.finishedAt))
           intervals.push(closed({ ...resource, from: since, details }, record.finishedAt, false));
       }
     }

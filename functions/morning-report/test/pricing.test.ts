@@ -131,6 +131,15 @@ describe('Parsing a GetProducts PriceList', () => {
     expect(parsePriceList(list, 'Hrs')).toBe(0.024);
   });
 
+  it('passes over a zero price and a price that is not a number', () => {
+    const zero = product({}, '0.0000000000', 'Hrs', 'A');
+    const notANumber = JSON.stringify({
+      terms: { OnDemand: { t: { priceDimensions: { d: { unit: 'Hrs', pricePerUnit: {} } } } } },
+    });
+    expect(parsePriceList([zero, notANumber, product({}, '0.0104000000')], 'Hrs')).toBe(0.0104);
+    expect(parsePriceList([zero, notANumber], 'Hrs')).toBeUndefined();
+  });
+
   it('passes over entries that are not JSON, zero prices, and products not accepted', () => {
     const list = [
       'not json',
@@ -221,6 +230,9 @@ describe('Prices of units', () => {
       notes: [],
     });
     expect(priceKey(c5ad, 'af-south-1')).toBe('af-south-1#ec2#c5ad.2xlarge#-');
+    expect(priceKey({ ...c5ad, engine: 'postgres' }, 'af-south-1')).toBe(
+      'af-south-1#ec2#c5ad.2xlarge#-',
+    );
     expect(pricingMock).toHaveReceivedCommandTimes(GetProductsCommand, 1);
     expect(pricingMock).toHaveReceivedCommandWith(GetProductsCommand, {
       ServiceCode: 'AmazonEC2',
@@ -278,6 +290,8 @@ describe('Prices of units', () => {
     );
     expect(pricingMock).not.toHaveReceivedCommand(GetProductsCommand);
     expect(dynamoMock).not.toHaveReceivedCommand(PutItemCommand);
+    expect(dynamoMock).toHaveReceivedCommandTimes(BatchGetItemCommand, 1);
+    expect(result.notes).toEqual([]);
   });
 
   it('an expired cached price (TTL deletes lazily) is asked for again and rewritten', async () => {
@@ -305,12 +319,34 @@ describe('Prices of units', () => {
         [TABLE]: [
           cached('us-east-1', 'ec2#t3.micro#-', '0.0104', NOW_S + 3600),
           cached('eu-west-1', 'ec2#t3.micro#-', '0', NOW_S + 3600),
+          { pk: { S: 'price#eu-west-1' }, sk: { S: 'ec2#t3.micro#-' } },
+          {},
         ],
       },
+      UnprocessedKeys: {},
     });
     pricingMock.on(GetProductsCommand).resolves({ PriceList: [product({}, '0.0114000000')] });
     const result = await pricesFor([{ unit: t3micro, region: 'eu-west-1' }], deps());
-    expect(result.prices).toEqual(new Map([['eu-west-1#ec2#t3.micro#-', 0.0114]]));
+    expect(result).toEqual({
+      prices: new Map([['eu-west-1#ec2#t3.micro#-', 0.0114]]),
+      unpriced: [],
+      notes: [],
+    });
+    expect(pricingMock).toHaveReceivedCommandTimes(GetProductsCommand, 1);
+    expect(dynamoMock).toHaveReceivedCommandTimes(BatchGetItemCommand, 1);
+  });
+
+  it('an answer of the cache or of the Price List API without its lists is no price', async () => {
+    dynamoMock.on(BatchGetItemCommand).resolves({});
+    pricingMock.on(GetProductsCommand).resolves({});
+    const result = await pricesFor([{ unit: t3micro, region: 'eu-west-1' }], deps());
+    expect(result).toEqual({
+      prices: new Map(),
+      unpriced: ['ec2 t3.micro in eu-west-1'],
+      notes: [
+        'No on-demand list price found for ec2 t3.micro in eu-west-1; counted in hours only.',
+      ],
+    });
     expect(pricingMock).toHaveReceivedCommandTimes(GetProductsCommand, 1);
   });
 
@@ -410,6 +446,14 @@ describe('Prices of units', () => {
     });
   });
 
+  it('a price that cannot be cached is still used without a logger', async () => {
+    dynamoMock.on(PutItemCommand).rejects(awsError('ProvisionedThroughputExceededException'));
+    pricingMock.on(GetProductsCommand).resolves({ PriceList: [product({}, '0.0114000000')] });
+    const result = await pricesFor([{ unit: t3micro, region: 'eu-west-1' }], deps());
+    expect(result.prices.get(priceKey(t3micro, 'eu-west-1'))).toBe(0.0114);
+    expect(result.unpriced).toEqual([]);
+  });
+
   it('a GetProducts failure leaves that type unpriced with a note, never throws', async () => {
     pricingMock
       .on(GetProductsCommand, { ServiceCode: 'AmazonEC2' })
@@ -436,14 +480,21 @@ describe('Prices of units', () => {
 
   it('a type the Price List API has no price for is unpriced with a note', async () => {
     pricingMock.on(GetProductsCommand).resolves({ PriceList: [] });
-    const result = await pricesFor([{ unit: t3micro, region: 'eu-west-1' }], deps());
+    const result = await pricesFor(
+      [
+        { unit: t3micro, region: 'eu-west-1' },
+        { unit: t3micro, region: 'us-east-1' },
+      ],
+      deps(),
+    );
     expect(result).toEqual({
       prices: new Map(),
-      unpriced: ['ec2 t3.micro in eu-west-1'],
+      unpriced: ['ec2 t3.micro in eu-west-1', 'ec2 t3.micro in us-east-1'],
       notes: [
-        'No on-demand list price found for ec2 t3.micro in eu-west-1; counted in hours only.',
+        'No on-demand list price found for ec2 t3.micro in eu-west-1, ec2 t3.micro in us-east-1; counted in hours only.',
       ],
     });
+    expect(pricingMock).toHaveReceivedCommandTimes(GetProductsCommand, 2);
     expect(dynamoMock).not.toHaveReceivedCommand(PutItemCommand);
   });
 

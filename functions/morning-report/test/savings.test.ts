@@ -121,6 +121,8 @@ describe('What a stopped resource bills', () => {
     expect(unitsOf({ kind: 'group', capacity: 2, instanceTypes: '' })).toEqual([]);
     expect(unitsOf({ kind: 'instance' })).toEqual([]);
     expect(unitsOf({ kind: 'instance', instanceType: '' })).toEqual([]);
+    expect(unitsOf({ kind: 'instance', instanceType: '  ' })).toEqual([]);
+    expect(unitsOf({ kind: 'group', instanceTypes: ' , ' })).toEqual([]);
     expect(unitsOf({ kind: 'db-instance', engine: 'postgres', multiAz: true })).toEqual([]);
     expect(unitsOf({ kind: 'db-cluster', engine: 'aurora-mysql' })).toEqual([]);
     expect(unitsOf({ kind: 'volume', instanceType: 't3.micro' })).toEqual([]);
@@ -305,6 +307,29 @@ describe('Stopped intervals from the run history', () => {
     ]);
   });
 
+  it('an item that is neither a stop nor a start leaves the interval open', () => {
+    const records = [
+      run('2026-11-29T19:00:00.000Z', [stop('i-1')]),
+      run('2026-11-29T23:00:00.000Z', [
+        done('i-1', 'flag idle', { kind: 'instance', instanceType: 't3.micro' }),
+      ]),
+      run('2026-11-30T06:30:00.000Z', [start('i-1')]),
+    ];
+    expect(stoppedIntervals(records, NOW)).toEqual([
+      interval({ from: '2026-11-29T19:00:00.000Z', to: '2026-11-30T06:30:00.000Z' }),
+    ]);
+  });
+
+  it('closed intervals come out in the order they began, not the order they ended', () => {
+    const records = [
+      run('2026-11-29T19:00:00.000Z', [stop('i-a')]),
+      run('2026-11-29T20:00:00.000Z', [stop('i-b')]),
+      run('2026-11-30T06:00:00.000Z', [start('i-b')]),
+      run('2026-11-30T06:30:00.000Z', [start('i-a')]),
+    ];
+    expect(stoppedIntervals(records, NOW).map((each) => each.id)).toEqual(['i-a', 'i-b']);
+  });
+
   it('intervals come out in the order they began', () => {
     const records = [
       run('2026-11-29T19:00:00.000Z', [stop('i-late')]),
@@ -399,6 +424,8 @@ describe('Savings over a window', () => {
   it('an interval wholly outside the window counts nothing', () => {
     const savings = windowSavings(
       [
+        interval({ from: '2026-11-28T19:00:00.000Z', to: '2026-11-29T05:00:00.000Z' }),
+        interval({ from: '2026-11-30T08:00:00.000Z', to: '2026-11-30T09:00:00.000Z' }),
         interval({ from: '2026-11-28T19:00:00.000Z', to: '2026-11-29T07:00:00.000Z' }),
         interval({ from: '2026-11-30T07:00:00.000Z', to: '2026-11-30T09:00:00.000Z' }),
       ],
@@ -575,6 +602,20 @@ describe('Savings over a window', () => {
       new Map([[REGION, 0.05]]),
     );
     expect(savings.snapshotGiBDeleted).toBe(150);
+    expect(savings).not.toHaveProperty('snapshotUsdPerMonth');
+  });
+
+  it('without the snapshot price of the first Region, no snapshot estimate either', () => {
+    const savings = windowSavings(
+      [],
+      prices,
+      window,
+      new Map([
+        ['us-east-1', 30],
+        [REGION, 120],
+      ]),
+      new Map([[REGION, 0.05]]),
+    );
     expect(savings).not.toHaveProperty('snapshotUsdPerMonth');
   });
 
