@@ -68,15 +68,17 @@ const renderings = (report: ReturnType<typeof sampleReport>): [string, string][]
 ];
 
 describe('renderText', () => {
-  const { subject, text } = renderText(sampleReport());
+  const sample = () => renderText(sampleReport());
 
   it('has a subject with the money of the last 24 hours and what needs doing', () => {
+    const { subject } = sample();
     expect(subject).toBe(
       'Nightshift morning report staging: $12.35 saved, 2 backups missing, 4 need a person',
     );
   });
 
   it('starts with the title and the summary, the money marked as an estimate', () => {
+    const { text } = sample();
     expect(text.split('\n').slice(0, 11)).toEqual([
       'Nightshift morning report: staging, Mon, 30 Nov 2026',
       '',
@@ -93,6 +95,7 @@ describe('renderText', () => {
   });
 
   it('lists the missing backups with where they are and their age, or that there is none', () => {
+    const { text } = sample();
     expect(text).toContain(
       [
         'Missing backups (2): none newer than 26 h',
@@ -103,6 +106,7 @@ describe('renderText', () => {
   });
 
   it('lists what needs a person by category, after the missing backups', () => {
+    const { text } = sample();
     expect(text).toContain(
       [
         'Needs a person (4)',
@@ -124,6 +128,7 @@ describe('renderText', () => {
   });
 
   it('ends with the notes, the runs read and the dashboard link on a line of its own', () => {
+    const { text } = sample();
     expect(text.endsWith(`The details are on the dashboard:\n${DASHBOARD_URL}`)).toBe(true);
     expect(text).toContain(
       'Notes\n- AWS Backup could not be read (AccessDeniedException): its recovery points are not counted.\nFrom 42 runs in the history, 1 with failures.',
@@ -151,20 +156,25 @@ describe('renderText', () => {
 });
 
 describe('renderSlack', () => {
-  const message = renderSlack(sampleReport());
-  const blocks = message.blocks ?? [];
+  const sample = () => {
+    const message = renderSlack(sampleReport());
+    return { message, blocks: message.blocks ?? [] };
+  };
 
   it('is within every limit of Slack', () => {
+    const { message } = sample();
     expect(slackLimitIssues(message)).toEqual([]);
   });
 
   it('has a one-line notification text with the money and what needs doing', () => {
+    const { message } = sample();
     expect(message.text).toBe(
       'Nightshift staging: saved $12.35 in the last 24 h, $1,234.50 this month (estimate); 2 backups missing; 4 need a person',
     );
   });
 
   it('starts with a header and the summary as fields, then the estimate and the unpriced types', () => {
+    const { blocks } = sample();
     expect(blocks.map((block) => block.type)).toEqual([
       'header',
       'section',
@@ -206,6 +216,7 @@ describe('renderSlack', () => {
   });
 
   it('lists the missing backups and what needs a person, ids as code', () => {
+    const { message } = sample();
     const texts = slackTexts(message);
     expect(texts).toContain(
       '*Missing backups (2)*: none newer than 26 h\n• RDS instance orders (`orders-db`), 111122223333/eu-west-1: no backup\n• EC2 instance web-1 (`i-0web`), 111122223333/eu-west-1: last backup 2 days old (EBS snapshots)',
@@ -217,6 +228,7 @@ describe('renderSlack', () => {
   });
 
   it('ends with the notes, the runs read and a button to the dashboard', () => {
+    const { blocks } = sample();
     expect(blocks.at(-1)).toEqual({
       type: 'actions',
       elements: [
@@ -251,15 +263,19 @@ describe('renderSlack', () => {
 });
 
 describe('renderTeams', () => {
-  const message = renderTeams(sampleReport());
-  const content = card(message);
+  const sample = () => {
+    const message = renderTeams(sampleReport());
+    return { message, content: card(message) };
+  };
 
   it('is an Adaptive Card of a version Teams renders, within 28 KB', () => {
+    const { message, content } = sample();
     expect(content.version).toBe('1.4');
     expect(teamsLimitIssues(message)).toEqual([]);
   });
 
   it('has the title, the summary as facts, the estimate and the unpriced types', () => {
+    const { message, content } = sample();
     expect(teamsTexts(message).slice(0, 8)).toEqual([
       'Nightshift morning report: staging, Mon, 30 Nov 2026',
       'Saved, last 24 h: $12.35 (estimate)',
@@ -274,6 +290,7 @@ describe('renderTeams', () => {
   });
 
   it('lists the missing backups and what needs a person by category', () => {
+    const { message } = sample();
     const texts = teamsTexts(message);
     expect(texts).toContain(
       '**Missing backups (2)**: none newer than 26 h\n- RDS instance orders (orders-db), 111122223333/eu-west-1: no backup\n- EC2 instance web-1 (i-0web), 111122223333/eu-west-1: last backup 2 days old (EBS snapshots)',
@@ -285,6 +302,7 @@ describe('renderTeams', () => {
   });
 
   it('has a button to the dashboard', () => {
+    const { content } = sample();
     expect(content.actions).toEqual([
       { type: 'Action.OpenUrl', title: 'Open the dashboard', url: DASHBOARD_URL },
     ]);
