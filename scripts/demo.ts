@@ -7,7 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
@@ -22,6 +27,7 @@ import {
   startWebhookReceiver,
   subscribeQueue,
 } from '@nightshift/testing';
+import { DEMO_PRICES, HISTORY_TABLE, hoursAgo, seedHistory } from './demo/report.ts';
 import { demoSchedules } from './demo/schedules.ts';
 import { type DemoAccount, seedAccount } from './demo/seed.ts';
 import {
@@ -110,6 +116,39 @@ const printState = (label: string, state: Awaited<ReturnType<typeof observe>>) =
     `    ${label}: staging web ${state.web}, worker ${state.worker}, stopped-by-a-person ${state.stoppedByPerson}, production ${state.production}; group ${state.group}; staging db ${state.stagingDb}; ${state.snapshots.length} EBS and ${state.dbSnapshots.length} RDS snapshots`,
   );
 
+/** What the demo reads of the morning report's result. */
+type MorningResult = {
+  report: {
+    yesterday: { instanceHours: number; usd: number; snapshotGiBDeleted: number };
+    coverage: { missing: { id: string }[] };
+    attention: { category: string; id: string }[];
+  };
+};
+
+/** A reporting server someone tagged Backup=true last week, in an environment no job backs up. */
+const launchUnprotected = async () => {
+  const { Instances = [] } = await new EC2Client({}).send(
+    new RunInstancesCommand({
+      ImageId: 'ami-12c6146b',
+      MinCount: 1,
+      MaxCount: 1,
+      InstanceType: 't3.small',
+      Placement: { AvailabilityZone: 'eu-west-1a' },
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'Name', Value: 'qa-reports' },
+            { Key: 'Environment', Value: 'qa' },
+            { Key: 'Backup', Value: 'true' },
+          ],
+        },
+      ],
+    }),
+  );
+  return Instances[0]?.InstanceId ?? '';
+};
+
 /** A local stand-in for the Slack and Teams webhooks. */
 const startReceiver = () =>
   startWebhookReceiver<{
@@ -152,7 +191,11 @@ const main = async () => {
       sqs: new SQSClient({}),
       topicArn: account.alertsTopic,
     });
+    await seedHistory('eu-west-1');
     const env = {
+      HISTORY_TABLE,
+      NIGHTSHIFT_ENVIRONMENT: 'demo',
+      DASHBOARD_NAME: 'nightshift-demo',
       SNS_TOPIC_ARN: account.reportsTopic,
       ALERT_TOPIC_ARN: account.alertsTopic,
       SLACK_WEBHOOK_URL: `${receiver.base}/slack/services/T000/B000/demo`,
@@ -199,10 +242,15 @@ const main = async () => {
     );
 
     // 2. Staging goes to sleep.
-    const down = await step('19:00', 'staging goes to sleep', 'infra-scaler', {
-      action: 'scale_down',
-      environment: 'staging',
-    });
+    // The night's jobs run on a clock moved back to their hour, so that the run history,
+    // and the morning report, see the night's hours.
+    const down = await step(
+      '19:00',
+      'staging goes to sleep',
+      'infra-scaler',
+      { action: 'scale_down', environment: 'staging' },
+      hoursAgo(13),
+    );
     printState('after', down.after);
     expect(
       down.after.web === 'stopped' && down.after.worker === 'stopped',
@@ -339,10 +387,13 @@ const main = async () => {
     );
 
     // 3. Backups of production.
-    const backup = await step('01:00', 'production is backed up', 'backup-manager', {
-      backup_type: 'all',
-      environment: 'production',
-    });
+    const backup = await step(
+      '01:00',
+      'production is backed up',
+      'backup-manager',
+      { backup_type: 'all', environment: 'production' },
+      hoursAgo(7),
+    );
     const newEbs = backup.after.snapshots.filter((id) => !backup.before.snapshots.includes(id));
     const newRds = backup.after.dbSnapshots.filter((id) => !backup.before.dbSnapshots.includes(id));
     console.log(`    new: ${newEbs.length} EBS snapshot(s), RDS ${newRds.join(', ')}`);
@@ -381,7 +432,13 @@ const main = async () => {
     );
 
     // 4. Old snapshots go.
-    const cleanup = await step('03:00', 'old snapshots are cleaned up', 'snapshot-cleanup', {});
+    const cleanup = await step(
+      '03:00',
+      'old snapshots are cleaned up',
+      'snapshot-cleanup',
+      {},
+      hoursAgo(5),
+    );
     const gone = cleanup.before.snapshots.filter((id) => !cleanup.after.snapshots.includes(id));
     expect(
       !cleanup.error &&
@@ -417,10 +474,13 @@ const main = async () => {
     expect(!(alert?.Message ?? '').includes('hunter2'), 'the password in the log line is masked');
 
     // 6. Staging wakes up.
-    const up = await step('07:00', 'staging wakes up', 'infra-scaler', {
-      action: 'scale_up',
-      environment: 'staging',
-    });
+    const up = await step(
+      '07:00',
+      'staging wakes up',
+      'infra-scaler',
+      { action: 'scale_up', environment: 'staging' },
+      hoursAgo(1),
+    );
     printState('after', up.after);
     expect(
       up.after.web === 'running' && up.after.worker === 'running',
@@ -433,10 +493,13 @@ const main = async () => {
     );
 
     // 7. The idle check.
-    const check = await step('07:30', 'idle check of staging', 'infra-scaler', {
-      action: 'check',
-      environment: 'staging',
-    });
+    const check = await step(
+      '07:30',
+      'idle check of staging',
+      'infra-scaler',
+      { action: 'check', environment: 'staging' },
+      hoursAgo(0.5),
+    );
     expect(
       check.result?.done.some((entry) => entry.id === account.stagingWorker) === true,
       'the idle worker is flagged',
@@ -448,6 +511,41 @@ const main = async () => {
     expect(
       published.length === 10,
       'every scheduled run that did something published its report (the quiet reconcile did not); the heads-up and the snooze each sent their email',
+    );
+
+    // 8. The morning report: what the night saved, what is protected, what needs a person.
+    const unprotected = await launchUnprotected();
+    const postsBeforeMorning = receiver.posts.length;
+    const morning = await step('08:00', 'the morning report', 'morning-report', {});
+    const [mail] = await reports.receive({ count: 1, timeoutMs: 5_000 });
+    console.log(
+      `    prices: list prices put in the cache (${Object.keys(DEMO_PRICES).join(', ')})`,
+    );
+    for (const line of (mail?.Message ?? '').split('\n')) console.log(`    | ${line}`);
+    const night = (morning.result as unknown as MorningResult | undefined)?.report;
+    expect(
+      !morning.error &&
+        (night?.yesterday.instanceHours ?? 0) > 60 &&
+        (night?.yesterday.usd ?? 0) > 0,
+      'about 12 hours of six instances stopped, priced in USD',
+    );
+    expect(
+      (night?.yesterday.snapshotGiBDeleted ?? 0) > 0,
+      "the GiB of the night's deleted snapshots counted",
+    );
+    expect(
+      night?.coverage.missing.map((item) => item.id).join() === unprotected,
+      'the server tagged Backup=true that nothing backs up is listed as missing',
+    );
+    expect(
+      night?.attention.some(
+        (item) => item.category === 'idle' && item.id === account.stagingWorker,
+      ) === true,
+      'the idle worker needs a person',
+    );
+    expect(
+      receiver.posts.length - postsBeforeMorning === 2 && mail !== undefined,
+      'Slack, Teams and the reports topic each received it',
     );
 
     // Every other function of the list, with its smoke event.

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { invokeBundle, type Moto } from '@nightshift/testing';
+import { HISTORY_TABLE, seedHistory } from '../demo/report.ts';
 import { type DemoAccount, seedAccount } from '../demo/seed.ts';
 import type { FunctionManifest } from '../lib/functions.ts';
 import { readSmokeEvent } from '../lib/smokeEvent.ts';
@@ -80,8 +81,10 @@ export const measureNight = async ({
 }): Promise<InvocationSample[]> => {
   await moto.reset();
   const account = await seedAccount(moto);
+  await seedHistory(process.env.AWS_REGION ?? 'eu-west-1');
   const sink = await startWebhookSink();
   const env = {
+    HISTORY_TABLE,
     SNS_TOPIC_ARN: account.reportsTopic,
     ALERT_TOPIC_ARN: account.alertsTopic,
     SLACK_WEBHOOK_URL: `${sink.base}/slack/services/T000/B000/bench`,

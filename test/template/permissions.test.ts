@@ -11,11 +11,13 @@ const template = parseTemplate(readFileSync(join(root, 'template.yaml'), 'utf8')
 /** The IAM service prefix of each SDK client package the functions use. */
 const SERVICE_PREFIX: Record<string, string> = {
   'client-auto-scaling': 'autoscaling',
+  'client-backup': 'backup',
   'client-cloudwatch': 'cloudwatch',
   'client-codepipeline': 'codepipeline',
   'client-dynamodb': 'dynamodb',
   'client-ec2': 'ec2',
   'client-organizations': 'organizations',
+  'client-pricing': 'pricing',
   'client-rds': 'rds',
   'client-secrets-manager': 'secretsmanager',
   'client-sns': 'sns',
