@@ -384,6 +384,18 @@ describe('a quiet night', () => {
     }
   });
 
+  it("names the month's hours without a price, and only when the month has any", () => {
+    const unpriced = ['ec2 t4g.nano in eu-south-2'];
+    const hoursOnly = 'Hours only for ec2 t4g.nano in eu-south-2 (prices could not be read).';
+    const report = quietReport({ unpriced, month: sampleMonth() });
+    for (const [name, text] of renderings(report)) {
+      expect(text, name).toContain('This month so far: $1,234.50 saved');
+      expect(text, name).toContain(hoursOnly);
+    }
+    for (const [name, text] of renderings(quietReport({ unpriced, month: emptyWindow() })))
+      expect(text, name).not.toContain('Hours only');
+  });
+
   it('gives the month in hours when it has no price', () => {
     const report = quietReport({
       month: sampleMonth({ usd: 0, unpricedInstanceHours: 840 }),

@@ -201,6 +201,20 @@ export const quietMonth = (report: MorningReport): string | undefined => {
     : `This month so far: ${usd} saved (${ESTIMATE}).`;
 };
 
+/**
+ * What a quiet report says: that it is quiet, what the month has saved when it has, and
+ * then which of those hours had no price.
+ */
+export const quietLines = (
+  report: MorningReport,
+  limits: Pick<Limits, 'name' | 'unpriced'>,
+  style: Style,
+): string[] => {
+  const month = quietMonth(report);
+  const unpriced = month === undefined ? undefined : unpricedText(report, limits, style);
+  return [quietText(report), ...(month ? [month] : []), ...(unpriced ? [unpriced] : [])];
+};
+
 /** How many runs the report read. */
 export const runsText = (report: MorningReport): string =>
   `From ${plural(report.runs.total, 'run')} in the history${

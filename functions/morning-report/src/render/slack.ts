@@ -20,8 +20,7 @@ import {
   type Limits,
   missingList,
   notesList,
-  quietMonth,
-  quietText,
+  quietLines,
   runsText,
   type Style,
   summaryFacts,
@@ -66,8 +65,7 @@ export const renderSlack = (report: MorningReport): SlackMessage => {
   const dashboard = dashboardOf(report);
   const blocks: SlackBlock[] = [slackHeader(titleOf(report))];
   if (isQuiet(report)) {
-    const month = quietMonth(report);
-    blocks.push(slackSection([quietText(report), ...(month ? [month] : [])].join('\n')));
+    blocks.push(slackSection(quietLines(report, limits, SLACK_STYLE).join('\n')));
   } else {
     const unpriced = unpricedText(report, limits, SLACK_STYLE);
     blocks.push(

@@ -19,8 +19,7 @@ import {
   type Limits,
   missingList,
   notesList,
-  quietMonth,
-  quietText,
+  quietLines,
   runsText,
   type Style,
   summaryFacts,
@@ -68,8 +67,7 @@ const teamsCard = (report: MorningReport, limits: Limits): TeamsMessage => {
     }),
   ];
   if (isQuiet(report)) {
-    const month = quietMonth(report);
-    body.push(wrapped(quietText(report)), ...(month ? [wrapped(month)] : []));
+    body.push(...quietLines(report, limits, TEAMS_STYLE).map((line) => wrapped(line)));
   } else {
     const unpriced = unpricedText(report, limits, TEAMS_STYLE);
     body.push(

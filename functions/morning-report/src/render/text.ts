@@ -12,8 +12,7 @@ import {
   notesList,
   PLAIN,
   plural,
-  quietMonth,
-  quietText,
+  quietLines,
   runsText,
   savedUsd,
   summaryFacts,
@@ -70,8 +69,7 @@ export const renderText = (report: MorningReport): TextReport => {
   const dashboard = dashboardOf(report);
   const sections: string[][] = [[titleOf(report)]];
   if (isQuiet(report)) {
-    const month = quietMonth(report);
-    sections.push([quietText(report), ...(month ? [month] : [])]);
+    sections.push(quietLines(report, limits, PLAIN));
   } else {
     const unpriced = unpricedText(report, limits, PLAIN);
     sections.push([
