@@ -32,10 +32,10 @@ const RecordSchema = z.object({
 
 /** A record's JSON read back, or undefined when it is not one. */
 export const parseRunRecord = (text: string | undefined): RunRecord | undefined => {
-  if (text === undefined) return undefined;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A missing record (`undefined`) is not JSON either.
+    json = JSON.parse(String(text));
   } catch {
     return undefined;
   }
@@ -116,6 +116,6 @@ export const readRuns = async (
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, days.length) }, worker));
   const records = results.flatMap((result) => result.records);
-  records.sort((a, b) => (a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : 0));
+  records.sort((a, b) => Date.parse(a.finishedAt) - Date.parse(b.finishedAt));
   return { records, unreadable: results.reduce((sum, result) => sum + result.unreadable, 0) };
 };

@@ -8,7 +8,7 @@ import type { HistoryItem, RunOrigin, RunRecord } from './types.ts';
  */
 export const MAX_RECORD_BYTES = 350_000;
 
-const bytesOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+const bytesOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
 const itemOf = (
   list: HistoryItem['list'],
@@ -29,7 +29,7 @@ const needsAttention = (entry: ReportEntry): boolean => {
 
 /** A time as `toISOString` writes it (the sort keys depend on it); `fallback` when it is not one. */
 const isoOf = (time: string | undefined, fallback: Date): string => {
-  const parsed = time === undefined ? Number.NaN : Date.parse(time);
+  const parsed = Date.parse(String(time));
   return (Number.isNaN(parsed) ? fallback : new Date(parsed)).toISOString();
 };
 

@@ -61,6 +61,8 @@ describe('history keys', () => {
     expect(daysBetween(new Date('2026-11-30T01:00:00Z'), new Date('2026-11-30T02:00:00Z'))).toEqual(
       ['2026-11-30'],
     );
+    const instant = new Date('2026-11-30T02:00:00Z');
+    expect(daysBetween(instant, instant)).toEqual(['2026-11-30']);
     expect(daysBetween(new Date('2026-11-30T02:00:00Z'), new Date('2026-11-30T01:00:00Z'))).toEqual(
       [],
     );

@@ -96,6 +96,31 @@ describe('readRuns', () => {
     expect(most).toBe(4);
   });
 
+  it('sorts the records of a day by finish, and reads a page without items as none', async () => {
+    // Prepare
+    const times = ['05', '01', '04', '02', '03'].map((hour) => `2026-11-30T${hour}:00:00.000Z`);
+    dynamodbMock
+      .on(QueryCommand)
+      .resolvesOnce({ LastEvaluatedKey: { pk: { S: 'history#2026-11-30' }, sk: { S: 'k' } } })
+      .resolves({ Items: times.map((finishedAt) => itemOf(aRecord({ finishedAt }))) });
+
+    // Act
+    const { records, unreadable } = await readRuns(dynamodb, TABLE, {
+      from: new Date('2026-11-30T00:00:00.000Z'),
+      to: new Date('2026-11-30T06:00:00.000Z'),
+    });
+
+    // Assess
+    expect(records.map(({ finishedAt }) => finishedAt.slice(11, 13))).toEqual([
+      '01',
+      '02',
+      '03',
+      '04',
+      '05',
+    ]);
+    expect(unreadable).toBe(0);
+  });
+
   it('reads nothing for a range that ends before it starts', async () => {
     // Act
     const result = await readRuns(dynamodb, TABLE, {
@@ -126,6 +151,7 @@ describe('parseRunRecord', () => {
       truncated: 3,
       items: [
         { list: 'done', id: 'i-1', action: 'stop', reason: 'r', details: { multiAz: true, n: 2 } },
+        { list: 'failed', id: 'i-2', action: 'stop', reason: 'r' },
         { list: 'skipped', id: 'snap-1', action: 'keep', reason: 'r' },
       ],
     });

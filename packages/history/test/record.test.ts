@@ -165,6 +165,23 @@ describe('toRunRecord', () => {
     expect(toRunRecord(report, ORIGIN, { maxBytes: whole - 1 }).truncated).toBe(1);
   });
 
+  it('counts the truncated field to the byte: the record with it fits the cap exactly', () => {
+    // Prepare: the record without its last item, as a truncated one.
+    const report = aReport();
+    const whole = toRunRecord(report, ORIGIN);
+    const oneLess = sizeOf({ ...whole, items: whole.items.slice(0, -1), truncated: 1 });
+
+    // Act
+    const atTheCap = toRunRecord(report, ORIGIN, { maxBytes: oneLess });
+    const underIt = toRunRecord(report, ORIGIN, { maxBytes: oneLess - 1 });
+
+    // Assess
+    expect(atTheCap.truncated).toBe(1);
+    expect(sizeOf(atTheCap)).toBe(oneLess);
+    expect(underIt.truncated).toBe(2);
+    expect(sizeOf(underIt)).toBeLessThanOrEqual(oneLess - 1);
+  });
+
   it('drops failed items too, from the end, when nothing else is left to drop', () => {
     // Prepare
     const report = aReport();
