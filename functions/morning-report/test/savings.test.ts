@@ -639,7 +639,7 @@ describe('Snapshot GiB deleted in a window', () => {
   const cleanup = (finishedAt: string, gib: number, over: Partial<RunRecord> = {}) =>
     run(finishedAt, [], { service: 'snapshot-cleanup', totals: { sourceVolumeGiB: gib }, ...over });
 
-  it("adds up sourceVolumeGiB of snapshot-cleanup's real runs finished in the window, per Region", () => {
+  it('adds up sourceVolumeGiB of the snapshot-cleanup runs (not dry runs) finished in the window, per Region', () => {
     const records = [
       cleanup('2026-11-29T07:00:00.000Z', 100),
       cleanup('2026-11-30T03:00:00.000Z', 20),
