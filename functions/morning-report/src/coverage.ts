@@ -1,4 +1,8 @@
-import { type BackupClient, paginateListProtectedResources } from '@aws-sdk/client-backup';
+import {
+  type BackupClient,
+  type ProtectedResource as ProtectedResourceSummary,
+  paginateListProtectedResources,
+} from '@aws-sdk/client-backup';
 import { type EC2Client, paginateDescribeSnapshots } from '@aws-sdk/client-ec2';
 import {
   paginateDescribeDBClusterSnapshots,
@@ -13,7 +17,7 @@ import {
   SOURCE_KEY,
   tagValue,
 } from '@nightshift/conventions';
-import { listDatabases, listInstances } from '@nightshift/inventory';
+import { type Database, listDatabases, listInstances } from '@nightshift/inventory';
 import { asError } from '@nightshift/runtime';
 import type { Coverage } from './model.ts';
 
@@ -67,7 +71,8 @@ const NOTE_ERROR_CHARS = 160;
 /** An error in a few words for a note: its name and the first line of its message, cut short. */
 const briefly = (error: unknown): string => {
   const { name, message } = asError(error);
-  const line = message.split('\n', 1)[0]?.trim() ?? '';
+  const end = message.indexOf('\n');
+  const line = (end === -1 ? message : message.slice(0, end)).trim();
   const text = line ? `${name}: ${line}` : name;
   return text.length > NOTE_ERROR_CHARS ? `${text.slice(0, NOTE_ERROR_CHARS - 1)}…` : text;
 };
@@ -97,24 +102,18 @@ const readResources = async (
       ...(name ? { name } : {}),
     });
   }
-  const clusters = new Map(
-    databases.filter((db) => db.kind === 'cluster').map((cluster) => [cluster.id, cluster]),
-  );
+  const clusters = new Map<string, Database>();
+  for (const db of databases) if (db.kind === 'cluster') clusters.set(db.id, db);
   // A cluster member is backed up with its cluster: a tagged member stands for its cluster.
-  const clusterIds = new Set<string>();
+  const clustersToAssess = new Set<Database>();
   for (const db of databases) {
-    if (db.kind === 'cluster' && tagged(db.tags)) clusterIds.add(db.id);
-    if (db.kind === 'instance' && db.clusterId && tagged(db.tags) && clusters.has(db.clusterId))
-      clusterIds.add(db.clusterId);
+    if (!tagged(db.tags)) continue;
+    const cluster = db.kind === 'cluster' ? db : clusters.get(db.clusterId ?? '');
+    if (cluster) clustersToAssess.add(cluster);
+    else resources.push({ account, region, kind: 'db-instance', id: db.id, arn: db.arn });
   }
-  for (const db of databases) {
-    if (db.kind === 'cluster') {
-      if (clusterIds.has(db.id))
-        resources.push({ account, region, kind: 'db-cluster', id: db.id, arn: db.arn });
-    } else if (!(db.clusterId && clusters.has(db.clusterId)) && tagged(db.tags)) {
-      resources.push({ account, region, kind: 'db-instance', id: db.id, arn: db.arn });
-    }
-  }
+  for (const { id, arn } of clustersToAssess)
+    resources.push({ account, region, kind: 'db-cluster', id, arn });
   return resources;
 };
 
@@ -126,7 +125,7 @@ const readResources = async (
  */
 const readEbsBackups = async (ec2: EC2Client): Promise<BackupSeen[]> => {
   const completed: { id: string; at: string; set: string | undefined }[] = [];
-  const unfinishedSets = new Set<string>();
+  const unfinishedSets = new Set<string | undefined>();
   const pages = paginateDescribeSnapshots(
     { client: ec2, pageSize: EC2_PAGE_SIZE },
     { OwnerIds: ['self'], Filters: [{ Name: 'tag-key', Values: [SOURCE_KEY, INSTANCE_ID_KEY] }] },
@@ -136,7 +135,7 @@ const readEbsBackups = async (ec2: EC2Client): Promise<BackupSeen[]> => {
       const id = tagValue(snapshot.Tags, SOURCE_KEY) ?? tagValue(snapshot.Tags, INSTANCE_ID_KEY);
       const set = tagValue(snapshot.Tags, SET_KEY);
       if (snapshot.State !== 'completed') {
-        if (set) unfinishedSets.add(set);
+        unfinishedSets.add(set);
         continue;
       }
       if (id && snapshot.StartTime)
@@ -144,7 +143,7 @@ const readEbsBackups = async (ec2: EC2Client): Promise<BackupSeen[]> => {
     }
   }
   return completed
-    .filter(({ set }) => !(set && unfinishedSets.has(set)))
+    .filter(({ set }) => set === undefined || !unfinishedSets.has(set))
     .map(({ id, at }) => ({ kind: 'instance', id, at, source: SOURCE.ebs }));
 };
 
@@ -188,15 +187,12 @@ const readRdsBackups = async (rds: RDSClient): Promise<BackupSeen[]> => {
   return backups;
 };
 
-/** `LastBackupTime` per resource ARN from AWS Backup's protected resources, all pages. */
-const readAwsBackup = async (backup: BackupClient): Promise<Map<string, Date>> => {
-  const last = new Map<string, Date>();
-  for await (const page of paginateListProtectedResources({ client: backup }, {})) {
-    for (const resource of page.Results ?? [])
-      if (resource.ResourceArn && resource.LastBackupTime)
-        last.set(resource.ResourceArn, resource.LastBackupTime);
-  }
-  return last;
+/** AWS Backup's protected resources, all pages: each ARN and its `LastBackupTime`. */
+const readAwsBackup = async (backup: BackupClient): Promise<ProtectedResourceSummary[]> => {
+  const results: ProtectedResourceSummary[] = [];
+  for await (const page of paginateListProtectedResources({ client: backup }, {}))
+    results.push(...(page.Results ?? []));
+  return results;
 };
 
 /** The account and Region read, and the tag that opts a resource into backups. */
@@ -233,12 +229,22 @@ export const readCoverage = async (
       notes.push(
         `AWS Backup could not be read in ${account} ${region} (${briefly(error)}): coverage counts EBS and RDS snapshots only`,
       );
-      return new Map<string, Date>();
+      return [];
     }),
   ]);
-  const fromAwsBackup: BackupSeen[] = resources.flatMap(({ kind, id, arn }) => {
-    const at = awsBackup.get(arn);
-    return at ? [{ kind, id, at: at.toISOString(), source: SOURCE.awsBackup }] : [];
+  const byArn = new Map(resources.map((resource) => [resource.arn, resource]));
+  const fromAwsBackup: BackupSeen[] = awsBackup.flatMap(({ ResourceArn, LastBackupTime }) => {
+    const resource = byArn.get(ResourceArn ?? '');
+    return resource && LastBackupTime
+      ? [
+          {
+            kind: resource.kind,
+            id: resource.id,
+            at: LastBackupTime.toISOString(),
+            source: SOURCE.awsBackup,
+          },
+        ]
+      : [];
   });
   return { resources, backups: [...ebs, ...snapshots, ...fromAwsBackup], notes };
 };
@@ -247,7 +253,8 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Each resource with its newest completed backup and that backup's age; missing when it
- * has none, or the newest is older than `intervalHours` + 2 hours.
+ * has none, or the newest is older than `intervalHours` + 2 hours. Of two backups as new,
+ * the one listed first is named (snapshots come before AWS Backup).
  *
  * @example
  * assessCoverage(resources, backups, { now: new Date(), intervalHours: 24 });

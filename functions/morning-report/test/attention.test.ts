@@ -54,6 +54,7 @@ describe('needsAPerson', () => {
             details: { attention: 'kept only as the last backup of deleted volume vol-9' },
           },
           { list: 'skipped', id: 'snap-young', action: 'delete', reason: 'younger than 30 days' },
+          { list: 'skipped', id: 'i-flagged', action: 'flag idle', reason: 'already flagged' },
           { list: 'done', id: 'snap-old', action: 'delete', reason: 'older than 30 days' },
         ],
         { service: 'snapshot-cleanup' },

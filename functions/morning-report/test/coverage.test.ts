@@ -188,6 +188,7 @@ describe('readCoverage and assessCoverage, EC2', () => {
         ebsSnapshot('snap-fresh', 'i-fresh', { hours: 3, set: 'set-fresh' }),
         ebsSnapshot('snap-fresh-old', 'i-fresh', { hours: 27, set: 'set-old' }),
         ebsSnapshot('snap-late', 'i-late', { hours: 27, legacy: true }),
+        ebsSnapshot('snap-late-pending', 'i-late', { hours: 1, legacy: true, state: 'pending' }),
         ebsSnapshot('snap-edge', 'i-edge', { hours: 26 }),
       ],
     });
@@ -283,6 +284,23 @@ describe('readCoverage and assessCoverage, EC2', () => {
     ]);
   });
 
+  it('ignores a completed snapshot without a start time or without the instance it was made of', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [instance('i-1')] }],
+    });
+    mocks.ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        { ...ebsSnapshot('snap-no-time', 'i-1', { hours: 1 }), StartTime: undefined },
+        { ...ebsSnapshot('snap-no-source', 'i-1', { hours: 1 }), Tags: [] },
+      ],
+    });
+
+    const { coverage, backups } = await assess();
+
+    expect(backups).toEqual([]);
+    expect(coverage).toEqual([{ ...where, kind: 'instance', id: 'i-1', missing: true }]);
+  });
+
   it('does not count a set while one of its volume snapshots is still pending', async () => {
     mocks.ec2.on(DescribeInstancesCommand).resolves({
       Reservations: [{ Instances: [instance('i-two-volumes')] }],
@@ -375,6 +393,19 @@ describe('readCoverage and assessCoverage, RDS', () => {
     expect(coverage).toEqual([{ ...where, kind: 'db-cluster', id: 'aurora', missing: true }]);
   });
 
+  it('assesses a tagged member of a cluster the listing does not show on its own, even when a DB instance bears the cluster’s name', async () => {
+    mocks.rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        dbInstance('orders', { backup: false }),
+        dbInstance('orders-a', { clusterId: 'orders' }),
+      ],
+    });
+
+    const { coverage } = await assess();
+
+    expect(coverage).toEqual([{ ...where, kind: 'db-instance', id: 'orders-a', missing: true }]);
+  });
+
   it('does not take a DB snapshot for a cluster of the same name, or the other way round', async () => {
     mocks.rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('shared')] });
     mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('shared-c')] });
@@ -405,7 +436,9 @@ describe('readCoverage and assessCoverage, AWS Backup', () => {
         ebsSnapshot('snap-snap', 'i-snap', { hours: 4 }),
       ],
     });
-    mocks.rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('db-ab')] });
+    mocks.rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [dbInstance('db-ab'), dbInstance('db-never')] });
     mocks.backup.on(ListProtectedResourcesCommand).resolves({
       Results: [
         {
@@ -423,6 +456,8 @@ describe('readCoverage and assessCoverage, AWS Backup', () => {
           ResourceType: 'RDS',
           LastBackupTime: hoursAgo(6),
         },
+        { ResourceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:db-never`, ResourceType: 'RDS' },
+        { ResourceType: 'EC2', LastBackupTime: hoursAgo(1) },
         {
           ResourceArn: `arn:aws:ec2:${REGION}:210987654321:instance/i-none`,
           ResourceType: 'EC2',
@@ -462,6 +497,7 @@ describe('readCoverage and assessCoverage, AWS Backup', () => {
         ageHours: 6,
         missing: false,
       },
+      { ...where, kind: 'db-instance', id: 'db-never', missing: true },
     ]);
   });
 
@@ -510,8 +546,11 @@ describe('readCoverage and assessCoverage, AWS Backup', () => {
       ),
     );
 
-    const { coverage, notes } = await assess();
+    const { coverage, notes, backups } = await assess();
 
+    expect(backups).toEqual([
+      { kind: 'instance', id: 'i-1', at: '2026-11-30T02:00:00.000Z', source: 'EBS snapshots' },
+    ]);
     expect(notes).toEqual([
       `AWS Backup could not be read in ${ACCOUNT} ${REGION} (AccessDeniedException: User is not authorized to perform: backup:ListProtectedResources): coverage counts EBS and RDS snapshots only`,
     ]);
@@ -526,6 +565,26 @@ describe('readCoverage and assessCoverage, AWS Backup', () => {
         missing: false,
       },
       { ...where, kind: 'db-instance', id: 'db-1', missing: true },
+    ]);
+  });
+
+  it.each([
+    [
+      Object.assign(new Error('  Service unavailable  \n  details'), {
+        name: 'ServiceUnavailable',
+      }),
+      'ServiceUnavailable: Service unavailable',
+    ],
+    [Object.assign(new Error(''), { name: 'UnknownError' }), 'UnknownError'],
+    [new Error('x'.repeat(153)), `Error: ${'x'.repeat(153)}`],
+    ['not an Error', 'Error: not an Error'],
+  ])('names the error in the note in a few words: %s', async (error, named) => {
+    mocks.backup.on(ListProtectedResourcesCommand).rejects(error);
+
+    const { notes } = await assess();
+
+    expect(notes).toEqual([
+      `AWS Backup could not be read in ${ACCOUNT} ${REGION} (${named}): coverage counts EBS and RDS snapshots only`,
     ]);
   });
 
@@ -547,6 +606,18 @@ describe('readCoverage and assessCoverage, AWS Backup', () => {
 });
 
 describe('readCoverage pagination', () => {
+  it('takes a page without its list as empty', async () => {
+    mocks.ec2.on(DescribeInstancesCommand).resolves({});
+    mocks.ec2.on(DescribeSnapshotsCommand).resolves({});
+    mocks.rds.on(DescribeDBInstancesCommand).resolves({});
+    mocks.rds.on(DescribeDBClustersCommand).resolves({});
+    mocks.rds.on(DescribeDBSnapshotsCommand).resolves({});
+    mocks.rds.on(DescribeDBClusterSnapshotsCommand).resolves({});
+    mocks.backup.on(ListProtectedResourcesCommand).resolves({});
+
+    expect(await assess()).toEqual({ resources: [], backups: [], notes: [], coverage: [] });
+  });
+
   it('reads every page of every listing, with one listing per kind whatever the number of resources', async () => {
     mocks.ec2
       .on(DescribeInstancesCommand)
@@ -650,6 +721,16 @@ describe('assessCoverage', () => {
         missing: false,
       },
     ]);
+  });
+
+  it('names the first source listed when two backups are as new', () => {
+    const coverage = assessCoverage(
+      [resource('i-1')],
+      [seen('i-1', 3), seen('i-1', 3, 'AWS Backup')],
+      INTERVAL,
+    );
+
+    expect(coverage[0]?.source).toBe('EBS snapshots');
   });
 
   it('allows the interval + 2 hours: with 12 h, 14 h old is not missing, 14 h and a minute is', () => {
