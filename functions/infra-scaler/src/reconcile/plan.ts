@@ -332,8 +332,8 @@ const changeFacts = (
     engine: resource.engine,
     members: resource.members,
     instanceTypes: resource.instanceTypes,
-    capacity:
-      resource.kind === 'group' ? (starting ? restoreSize : resource.size)?.desired : undefined,
+    // Only a group has sizes.
+    capacity: (starting ? restoreSize : resource.size)?.desired,
     stoppedSince: starting && lastAction?.state === 'stopped' ? lastAction.at : undefined,
   });
 };
