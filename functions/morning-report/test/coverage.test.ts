@@ -466,9 +466,16 @@ describe('readCoverage and assessCoverage, AWS Backup', () => {
       ],
     });
 
-    const { coverage, notes } = await assess();
+    const { coverage, notes, backups } = await assess();
 
     expect(notes).toEqual([]);
+    expect(backups).toEqual([
+      { kind: 'instance', id: 'i-ab', at: '2026-11-29T01:00:00.000Z', source: 'EBS snapshots' },
+      { kind: 'instance', id: 'i-snap', at: '2026-11-30T03:00:00.000Z', source: 'EBS snapshots' },
+      { kind: 'instance', id: 'i-ab', at: '2026-11-30T05:00:00.000Z', source: 'AWS Backup' },
+      { kind: 'instance', id: 'i-snap', at: '2026-11-28T07:00:00.000Z', source: 'AWS Backup' },
+      { kind: 'db-instance', id: 'db-ab', at: '2026-11-30T01:00:00.000Z', source: 'AWS Backup' },
+    ]);
     expect(coverage).toEqual([
       {
         ...where,
