@@ -6,6 +6,8 @@ import {
   teamsLimitIssues,
 } from '@nightshift/delivery/chat';
 import { describe, expect, it } from 'vitest';
+import type { Attention } from '../src/model.ts';
+import { fitList } from '../src/render/common.ts';
 import {
   ESTIMATE,
   formatAge,
@@ -604,5 +606,192 @@ describe('a report that cannot be read well', () => {
   it("gives the day on the report's own clock", () => {
     const report = sampleReport({ generatedAt: '2026-11-30T23:30:00Z', timezone: 'Asia/Tokyo' });
     expect(renderText(report).text).toMatch(/^Nightshift morning report: staging, Tue, 1 Dec 2026/);
+  });
+});
+
+describe('the parts of each rendering', () => {
+  it('has a Teams card of a title, the facts, small print, the lists with separators, and the runs', () => {
+    const body = card(renderTeams(sampleReport())).body ?? [];
+    expect(body.map((element) => element.type)).toEqual([
+      'TextBlock',
+      'FactSet',
+      ...Array.from({ length: 9 }, () => 'TextBlock'),
+    ]);
+    expect(body[0]).toEqual({
+      type: 'TextBlock',
+      text: 'Nightshift morning report: staging, Mon, 30 Nov 2026',
+      weight: 'Bolder',
+      size: 'Medium',
+      color: 'Warning',
+      wrap: true,
+    });
+    const small = { type: 'TextBlock', wrap: true, isSubtle: true, size: 'Small' };
+    expect(body[2]).toEqual({ ...small, text: expect.stringMatching(/^Money is an estimate/) });
+    expect(body[10]).toEqual({ ...small, text: 'From 42 runs in the history, 1 with failures.' });
+    const listed = { type: 'TextBlock', wrap: true, separator: true };
+    expect(body[3]).toEqual({ ...listed, text: expect.stringMatching(/^\*\*Missing backups/) });
+    expect(body[4]).toEqual({ ...listed, text: '**Needs a person (4)**' });
+    expect(body[5]).toEqual({
+      type: 'TextBlock',
+      wrap: true,
+      text: expect.stringMatching(/^\*\*Failed \(1\)\*\*/),
+    });
+    expect(body[9]).toEqual({ ...listed, text: expect.stringMatching(/^\*\*Notes\*\*/) });
+  });
+
+  it('colours the Teams title by what the report says', () => {
+    const colour = (report: ReturnType<typeof sampleReport>) =>
+      card(renderTeams(report)).body?.[0] as ITextBlock;
+    const none = { coverage: { protected: 2, missing: [], allowedAgeHours: 26 }, attention: [] };
+    expect(colour(sampleReport(none)).color).toBe('Default');
+    expect(colour(sampleReport({ ...none, attention: [attentionItem(1)] })).color).toBe('Warning');
+    expect(
+      colour(sampleReport({ ...none, coverage: { ...none.coverage, missing: [missingBackup(1)] } }))
+        .color,
+    ).toBe('Warning');
+    expect(colour(quietReport()).color).toBe('Good');
+  });
+
+  it('leaves out the lists that are empty when the night is not quiet', () => {
+    const report = sampleReport({
+      coverage: { protected: 2, missing: [], allowedAgeHours: 26 },
+      attention: [],
+      notes: [],
+      unpriced: [],
+      yesterday: sampleYesterday({ unpricedInstanceHours: 0 }),
+      month: sampleMonth({ unpricedInstanceHours: 0 }),
+    });
+    const slack = renderSlack(report);
+    expect(slack.blocks?.map((block) => block.type)).toEqual([
+      'header',
+      'section',
+      'context',
+      'context',
+      'actions',
+    ]);
+    expect(slackTexts({ text: '', blocks: [slack.blocks?.[2] as never] })).toEqual([
+      `Money is an ${ESTIMATE}.`,
+    ]);
+    expect(teamsTexts(renderTeams(report)).slice(7)).toEqual([
+      `Money is an ${ESTIMATE}.`,
+      'From 42 runs in the history, 1 with failures.',
+    ]);
+    expect(card(renderTeams(report)).body).toHaveLength(4);
+    expect(renderText(report).text).toContain(
+      `Needs a person: 0\nMoney is an ${ESTIMATE}.\n\nFrom 42 runs in the history, 1 with failures.\n\n`,
+    );
+  });
+
+  it('renders a quiet night without the month exactly, three ways', () => {
+    const report = quietReport({ month: emptyWindow(), dashboardUrl: undefined });
+    const quiet =
+      'All quiet: nothing was stopped or deleted in the last 24 h, every one of the 12 protected resources has a recent backup, and nothing needs a person.';
+    expect(renderText(report).text).toBe(
+      [
+        'Nightshift morning report: staging, Mon, 30 Nov 2026',
+        '',
+        quiet,
+        '',
+        'From 42 runs in the history.',
+      ].join('\n'),
+    );
+    expect(slackTexts(renderSlack(report))).toEqual([
+      'Nightshift morning report: staging, Mon, 30 Nov 2026',
+      quiet,
+      'From 42 runs in the history.',
+    ]);
+    expect(card(renderTeams(report)).body).toHaveLength(3);
+  });
+
+  it('says what the month saved when it only stopped, or only deleted snapshots', () => {
+    const stopped = quietReport({ month: sampleMonth({ snapshotGiBDeleted: 0 }) });
+    expect(renderText(stopped).text).toContain('This month so far: $1,234.50 saved');
+    const deleted = quietReport({
+      month: emptyWindow({ snapshotGiBDeleted: 5, usd: 0 }),
+    });
+    expect(renderText(deleted).text).toContain('This month so far: $0.00 saved');
+  });
+
+  it('says "needs" of one item that needs a person', () => {
+    const report = sampleReport({ attention: [attentionItem(1)] });
+    expect(renderSlack(report).text).toMatch(/; 1 needs a person$/);
+  });
+});
+
+describe('edges of the lists and numbers', () => {
+  it('shows a list line that fits its budget exactly', () => {
+    const [a, b] = [`- ${'a'.repeat(20)}`, `- ${'b'.repeat(20)}`];
+    const list = { heading: 'H', lines: [a, b], total: 2, dashboard: false };
+    const all = `H\n${a}\n${b}`;
+    expect(fitList({ ...list, budget: all.length })).toBe(all);
+    const one = `H\n${a}\n… and 1 more`;
+    expect(fitList({ ...list, budget: all.length - 1 })).toBe(one);
+    expect(fitList({ ...list, budget: one.length })).toBe(one);
+    expect(fitList({ ...list, budget: one.length - 1 })).toBe('H\n… and 2 more');
+  });
+
+  it('lists at most 25 items in Slack even when more would fit, and 10 notes', () => {
+    const report = sampleReport({
+      coverage: {
+        protected: 40,
+        missing: Array.from({ length: 30 }, (_, index) => missingBackup(index)),
+        allowedAgeHours: 26,
+      },
+      notes: Array.from({ length: 12 }, (_, index) => `note ${index}`),
+    });
+    const texts = slackTexts(renderSlack(report));
+    const missing = texts.find((text) => text.startsWith('*Missing backups (30)*')) ?? '';
+    expect(missing.split('\n').filter((line) => line.startsWith('• '))).toHaveLength(25);
+    expect(missing.endsWith('… and 5 more (see the dashboard)')).toBe(true);
+    const notes = texts.find((text) => text.startsWith('*Notes*')) ?? '';
+    expect(notes.split('\n').filter((line) => line.startsWith('• '))).toHaveLength(10);
+    expect(notes.endsWith('… and 2 more (see the dashboard)')).toBe(true);
+  });
+
+  it('lists an item of a category it does not know under that category', () => {
+    const report = sampleReport({
+      attention: [
+        attentionItem(1, { category: 'other' as Attention['category'] }),
+        attentionItem(2),
+      ],
+    });
+    expect(renderText(report).text).toContain(
+      'Failed (1)\n- infra-scaler start i-00000000000000002',
+    );
+    expect(renderText(report).text).toContain(
+      'other (1)\n- infra-scaler start i-00000000000000001',
+    );
+  });
+
+  it('says a backup without an age is none', () => {
+    const report = sampleReport({
+      coverage: {
+        protected: 1,
+        missing: [
+          missingBackup(1, { newestBackupAt: '2026-11-01T00:00:00Z', source: 'AWS Backup' }),
+        ],
+        allowedAgeHours: 26,
+      },
+    });
+    expect(renderText(report).text).toContain('111122223333/eu-west-1: no backup\n');
+  });
+
+  it('rounds half a cent up, and says the storage saved only of a price that is a number', () => {
+    expect(formatUsd(0.005)).toBe('$0.01');
+    const storage = (snapshotUsdPerMonth: number) =>
+      renderText(sampleReport({ yesterday: sampleYesterday({ snapshotUsdPerMonth }) })).text;
+    expect(storage(0)).toContain('150 GiB in the last 24 h (saves $0.00 a month in storage),');
+    expect(storage(Number.NaN)).toContain('150 GiB in the last 24 h, 1,200 GiB');
+    expect(storage(-1)).toContain('150 GiB in the last 24 h, 1,200 GiB');
+  });
+
+  it('names the unpriced types even when every hour counted had a price', () => {
+    const report = sampleReport({
+      yesterday: sampleYesterday({ unpricedInstanceHours: 0 }),
+      month: sampleMonth({ unpricedInstanceHours: 0 }),
+    });
+    expect(renderText(report).text).toContain(
+      'Hours only for ec2 t4g.nano in eu-south-2 (prices could not be read).',
+    );
   });
 });

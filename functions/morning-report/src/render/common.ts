@@ -118,9 +118,7 @@ const storageSaved = (window: SavingsWindow): string =>
 /** Some types had no price, or some hours could not be given in money. */
 export const hasUnpriced = (report: MorningReport): boolean =>
   report.unpriced.length > 0 ||
-  [report.yesterday, report.month].some(
-    (window) => window.unpricedInstanceHours > 0 || savedUsd(window) === undefined,
-  );
+  [report.yesterday, report.month].some((window) => window.unpricedInstanceHours > 0);
 
 /**
  * The sentence saying which hours are not in money ("Hours only for ec2 t3.micro in
@@ -248,9 +246,11 @@ export const fitList = ({
 }): string => {
   const textOf = (shown: number) => {
     const rest = total - shown;
-    return [heading, ...lines.slice(0, shown), ...(rest > 0 ? [moreText(rest, dashboard)] : [])]
-      .join('\n')
-      .trimEnd();
+    return [
+      heading,
+      ...lines.slice(0, shown),
+      ...(rest > 0 ? [moreText(rest, dashboard)] : []),
+    ].join('\n');
   };
   let shown = 0;
   while (shown < lines.length && textOf(shown + 1).length <= budget) shown += 1;
@@ -275,7 +275,7 @@ export const missingLine = (item: Coverage, limits: Limits, style: Style): strin
   const name =
     item.name && item.name !== item.id ? `${part(item.name, limits.name, style)} (${id})` : id;
   const age =
-    item.newestBackupAt === undefined || item.ageHours === undefined
+    item.ageHours === undefined
       ? 'no backup'
       : `last backup ${formatAge(item.ageHours)} old${item.source ? ` (${part(item.source, limits.name, style)})` : ''}`;
   return `${style.bullet}${KIND_LABELS[item.kind] ?? part(String(item.kind), limits.name, style)} ${name}, ${whereOf(item, limits, style)}: ${age}`;
