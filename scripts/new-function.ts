@@ -32,6 +32,7 @@ const packageJson = (name: string, description: string) => ({
     dryRun: true,
     smokeEvent: 'events/smoke.json',
     metrics: ['InstancesFlagged'],
+    history: true,
   },
   dependencies: {
     '@aws-sdk/client-ec2': 'catalog:',

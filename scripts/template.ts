@@ -41,6 +41,10 @@ type Section = (typeof SECTIONS)[number];
 export const BASE_SOURCE = 'scripts/template/base.yaml';
 export const FUNCTION_SOURCE = 'scripts/template/function.yaml';
 export const FANOUT_SOURCE = 'scripts/template/fanout.yaml';
+/** What a function whose manifest says `"webhooks": true` gets besides. */
+export const WEBHOOKS_SOURCE = 'scripts/template/webhooks.yaml';
+/** What a function whose manifest says `"history": true` gets besides. */
+export const HISTORY_SOURCE = 'scripts/template/history.yaml';
 export const fragmentOf = (name: string): string => `functions/${name}/template.yaml`;
 
 /** Events that deliver asynchronously: they get retries and the dead-letter queue. */
@@ -333,27 +337,31 @@ class Sections {
 }
 
 /**
- * What a function that fans out gets (scripts/template/fanout.yaml): its environment merged
- * into the function's, its statements appended to the function's policies, its queue and
- * mapping among the function's own resources.
+ * What a manifest's switch gives a function (`fanout`: scripts/template/fanout.yaml,
+ * `history`: scripts/template/history.yaml, `webhooks`: scripts/template/webhooks.yaml): its environment merged into the function's,
+ * its statements appended to the function's policies, its other resources (a queue, a
+ * mapping) among the function's own.
  */
-const fanoutOf = (root: string, fn: FunctionManifest, resources: YAMLMap, extra: Pair[]): void => {
-  const source = parseYaml(
-    fill(readFileSync(join(root, FANOUT_SOURCE), 'utf8'), fn),
-    FANOUT_SOURCE,
-  );
+const overlay = (
+  root: string,
+  path: string,
+  fn: FunctionManifest,
+  resources: YAMLMap,
+  extra: Pair[],
+): void => {
+  const source = parseYaml(fill(readFileSync(join(root, path), 'utf8'), fn), path);
   unquote(source);
   const functionId = `${fn.resource}Function`;
   const properties = asMap(
     asMap(findPair(resources, functionId)?.value, functionId).get('Properties', true),
     `${functionId}.Properties`,
   );
-  for (const pair of sectionOf(source, 'Resources', FANOUT_SOURCE).items as Pair[]) {
+  for (const pair of sectionOf(source, 'Resources', path).items as Pair[]) {
     if (keyOf(pair) !== functionId) {
       extra.push(pair);
       continue;
     }
-    const own = asMap(asMap(pair.value, functionId).get('Properties', true), FANOUT_SOURCE);
+    const own = asMap(asMap(pair.value, functionId).get('Properties', true), path);
     for (const setting of own.items as Pair[]) {
       const existing = findPair(properties, keyOf(setting));
       if (
@@ -399,7 +407,9 @@ const functionSections = (root: string, fn: FunctionManifest, sections: Sections
     else extra.push(pair);
   }
 
-  if (fn.fanout) fanoutOf(root, fn, resources, extra);
+  if (fn.history) overlay(root, HISTORY_SOURCE, fn, resources, extra);
+  if (fn.fanout) overlay(root, FANOUT_SOURCE, fn, resources, extra);
+  if (fn.webhooks) overlay(root, WEBHOOKS_SOURCE, fn, resources, extra);
 
   // Asynchronous events retry, then leave what they could not deliver in the queue.
   const events = asMap(findPair(resources, functionId)?.value, functionId).getIn(

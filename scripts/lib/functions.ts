@@ -33,6 +33,16 @@ export interface FunctionManifest {
    */
   fanout: boolean;
   /**
+   * Whether it posts to the Slack and Teams webhooks of SlackWebhookParameter and
+   * TeamsWebhookParameter (scripts/template/webhooks.yaml); default false.
+   */
+  webhooks: boolean;
+  /**
+   * Whether it writes its runs' records to the run history, as every job on `jobHandler`
+   * does (scripts/template/history.yaml); default false.
+   */
+  history: boolean;
+  /**
    * Its dashboard widgets, each some of its metrics; default one widget of all of them.
    * A widget's `stat` is `Sum` unless said (`Maximum` for a level such as backups missing).
    */
@@ -140,6 +150,10 @@ export const readManifest = (root: string, name: string): FunctionManifest => {
     fail('nightshift.metrics must be a list of metric names');
   if (m.fanout !== undefined && typeof m.fanout !== 'boolean')
     fail('nightshift.fanout must be true or false');
+  if (m.webhooks !== undefined && typeof m.webhooks !== 'boolean')
+    fail('nightshift.webhooks must be true or false');
+  if (m.history !== undefined && typeof m.history !== 'boolean')
+    fail('nightshift.history must be true or false');
   // CloudWatch takes 60 s or a multiple of it.
   if (
     m.dashboardPeriod !== undefined &&
@@ -163,6 +177,8 @@ export const readManifest = (root: string, name: string): FunctionManifest => {
     metrics: m.metrics as string[],
     dashboardPeriod: (m.dashboardPeriod as number | undefined) ?? 3600,
     fanout: m.fanout === true,
+    webhooks: m.webhooks === true,
+    history: m.history === true,
     widgets: widgetsOf(m, m.metrics as string[], fail) ?? [
       { title: name, metrics: m.metrics as string[], view: 'timeSeries', stat: 'Sum' },
     ],

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { environmentIssue } from '../../functions/infra-scaler/src/environment.ts';
+import { listFunctions } from '../../scripts/lib/functions.ts';
 import { bundledSources } from './bundles.ts';
 import { type CfnTemplate, parseTemplate } from './cfnYaml.ts';
 
@@ -346,11 +347,18 @@ describe('KMS permissions', () => {
         published?.Resource,
       );
     }
-    // The webhook parameters: deploy-notifier's messages and infra-scaler's heads-ups.
+    // The webhook parameters: every function whose manifest says it posts to the webhooks
+    // (deploy-notifier's messages, infra-scaler's heads-ups, the morning report), and no other.
     expect(bySsm.map((statement) => [statement.id, statement.onlyIf]).sort()).toEqual([
       ['DeployNotifierFunction', 'HasWebhookParameter'],
       ['InfraScalerFunction', 'HasWebhookParameter'],
+      ['MorningReportFunction', 'HasWebhookParameter'],
     ]);
+    expect(
+      listFunctions(root)
+        .filter((fn) => fn.webhooks)
+        .map((fn) => `${fn.resource}Function`),
+    ).toEqual(bySsm.map((statement) => statement.id).sort());
     for (const statement of bySsm) {
       const parameters = functionStatements().find(
         (other) => other.id === statement.id && other.Sid === 'ReadTheWebhookParameters',

@@ -75,13 +75,14 @@ const HUB_ONLY: Record<(typeof SPOKE_FUNCTIONS)[number], string[]> = {
   'infra-scaler': [
     'ReadTheSchedules',
     'RecordHeadsUps',
-    'ReadTheWebhookParameters',
-    'DecryptThemThroughSsm',
     'SignSnoozeLinks',
     'PublishReports',
     'UseTheReportsTopicKey',
     'WriteRunHistory',
     ...FANOUT,
+    // The webhook URLs of its heads-ups (scripts/template/webhooks.yaml).
+    'ReadTheWebhookParameters',
+    'DecryptThemThroughSsm',
   ],
   'snapshot-cleanup': ['PublishReports', 'UseTheReportsTopicKey', 'WriteRunHistory', ...FANOUT],
   'backup-manager': ['PublishReports', 'UseTheReportsTopicKey', 'WriteRunHistory', ...FANOUT],

@@ -58,6 +58,8 @@ describe('The function list', () => {
         metrics: [],
         dashboardPeriod: 86_400,
         fanout: false,
+        webhooks: false,
+        history: false,
         widgets: [{ title: 'day-report', metrics: [], view: 'timeSeries', stat: 'Sum' }],
       },
       expect.objectContaining({
