@@ -13,7 +13,7 @@ import {
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LAST_ACTION_KEY, SCHEDULE_KEY } from '@nightshift/conventions';
-import { type MotoServer, startMoto } from '@nightshift/testing';
+import { createKeyedTable, type MotoServer, startMoto } from '@nightshift/testing';
 import type { MemoryInstance } from './ec2Endpoint.ts';
 import type { FanoutRunResult, FanoutRunSettings } from './fanoutRun.ts';
 import {
@@ -231,21 +231,7 @@ export const measureFanout = async ({
     const { TopicArn = '' } = await sns.send(
       new CreateTopicCommand({ Name: 'nightshift-reports' }),
     );
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: TABLE });
+    await createKeyedTable(dynamodb, TABLE);
 
     const scenarios: Scenario[] = [
       {

@@ -1,11 +1,7 @@
 // The morning report's part of the demo: the run history table, list prices in its cache
 // (the emulator has no Price List API), and a moved clock for the night's jobs.
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { createKeyedTable } from '@nightshift/testing';
 
 /** The history table, as the template makes it: string keys `pk` and `sk`. */
 export const HISTORY_TABLE = 'nightshift-history-demo';
@@ -29,21 +25,7 @@ export const DEMO_PRICES: Record<string, number> = {
  */
 export const seedHistory = async (region: string): Promise<void> => {
   const dynamodb = new DynamoDBClient({});
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: HISTORY_TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: HISTORY_TABLE });
+  await createKeyedTable(dynamodb, HISTORY_TABLE);
   for (const [sk, usd] of Object.entries(DEMO_PRICES))
     await dynamodb.send(
       new PutItemCommand({

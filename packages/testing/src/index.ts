@@ -22,4 +22,5 @@ export { HARMLESS_SAMPLES, SECRET_SAMPLES, type SecretSample } from './secrets.t
 export { seededRandom } from './seededRandom.ts';
 export { type SnsNotification, type SnsQueueReader, subscribeQueue } from './snsQueue.ts';
 export { type DrainAnswer, type DrainStats, drainQueue, type SqsEventRecord } from './sqsDrain.ts';
+export { createKeyedTable } from './tables.ts';
 export { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver.ts';

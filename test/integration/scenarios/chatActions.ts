@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createKeyedTable } from '@nightshift/testing';
 
 /** A response of chat-actions: the Function URL's response object. */
 export interface UrlResponse {
@@ -29,23 +30,8 @@ export const createActionsTable = async (dynamodb: DynamoDBClient, name: string)
 };
 
 /** The runs table of a fan-out as the template makes it: string keys `pk` and `sk`. */
-export const createRunsTable = async (dynamodb: DynamoDBClient, name: string) => {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: name });
-};
+export const createRunsTable = (dynamodb: DynamoDBClient, name: string) =>
+  createKeyedTable(dynamodb, name);
 
 /** A link key secret with one version; its ARN, version id (the key id) and value. */
 export const createLinkKey = async (secrets: SecretsManagerClient, name: string) => {
