@@ -45,6 +45,12 @@ const OTHER_DECIDING_MODULES = [
   'packages/fanout/src/worker.ts',
   'packages/targets/src/settings.ts',
   'packages/targets/src/resolve.ts',
+  'packages/history/src/record.ts',
+  'packages/history/src/read.ts',
+  'functions/morning-report/src/savings.ts',
+  'functions/morning-report/src/pricing.ts',
+  'functions/morning-report/src/coverage.ts',
+  'functions/morning-report/src/attention.ts',
 ];
 
 const root = resolve(import.meta.dirname, '..');
