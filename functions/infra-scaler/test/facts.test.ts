@@ -35,7 +35,10 @@ describe('factDetails', () => {
   });
 
   it('leaves out what AWS did not give: never an empty string, an empty list or an unreadable time', () => {
-    expect(factDetails({ kind: 'instance' })).toEqual({ kind: 'instance' });
+    expect(Object.keys(factDetails({ kind: 'instance' }))).toEqual(['kind']);
+    expect(
+      Object.keys(factDetails({ kind: 'db-instance', instanceType: '', multiAz: undefined })),
+    ).toEqual(['kind']);
     expect(
       factDetails({
         kind: 'db-cluster',
@@ -98,6 +101,7 @@ describe('markTime', () => {
   it('reads a full ISO time, and nothing else', () => {
     expect(markTime('2026-11-26T19:00:00.000Z')).toEqual(new Date('2026-11-26T19:00:00Z'));
     expect(markTime(' 2026-11-26T20:00+01:00 ')).toEqual(new Date('2026-11-26T19:00:00Z'));
+    expect(markTime('2026-11-26T19:00:30Z')).toEqual(new Date('2026-11-26T19:00:30Z'));
     expect(markTime(undefined)).toBeUndefined();
     expect(markTime('')).toBeUndefined();
     expect(markTime('2026-11-26')).toBeUndefined();

@@ -1010,6 +1010,14 @@ describe('planReconcile: facts of stops and starts', () => {
     });
   });
 
+  it('gives no capacity to a group whose sizes were not read', () => {
+    const plan = planAt(NIGHT, [resource('group', 'web', 'running', 'office-hours')]);
+    expect(detailsOf(plan)).toEqual({
+      web: { kind: 'group', schedule: 'office-hours', due: 'stopped' },
+    });
+    expect(plan.changes[0]?.details).not.toHaveProperty('capacity');
+  });
+
   it('gives the facts to stops and starts only, never to what is recorded or left alone', () => {
     const facts = { instanceType: 't3.micro' };
     const plan = planAt(DAY, [
