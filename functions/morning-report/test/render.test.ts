@@ -785,6 +785,20 @@ describe('edges of the lists and numbers', () => {
     expect(storage(-1)).toContain('150 GiB in the last 24 h, 1,200 GiB');
   });
 
+  it('gives money whenever some hours had a price or the amount is not zero, never a negative one', () => {
+    const saved = (window: Partial<ReturnType<typeof sampleYesterday>>) =>
+      renderText(sampleReport({ yesterday: sampleYesterday(window) })).text.split('\n')[2];
+    expect(saved({ usd: 0, instanceHours: 10, unpricedInstanceHours: 5 })).toBe(
+      'Saved, last 24 h: $0.00 (estimate)',
+    );
+    expect(saved({ usd: 3, instanceHours: 10, unpricedInstanceHours: 10 })).toBe(
+      'Saved, last 24 h: $3.00 (estimate)',
+    );
+    expect(saved({ usd: -1, instanceHours: 10 })).toBe(
+      'Saved, last 24 h: hours only: 10 instance-hours',
+    );
+  });
+
   it('names the unpriced types even when every hour counted had a price', () => {
     const report = sampleReport({
       yesterday: sampleYesterday({ unpricedInstanceHours: 0 }),
