@@ -1,12 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import {
-  type Destination,
-  type Destinations,
-  postJson,
-  routeFor,
-  webhookUrl,
-} from '@nightshift/delivery';
+import { type Destination, type Destinations, type Post, routeFor } from '@nightshift/delivery';
 import {
   type HeadsUpNotice,
   headsUpChunks,
@@ -31,8 +25,7 @@ import type { HeadsUp } from './types.ts';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Delivers one rendered message to one chat destination (a webhook POST unless a test replaces it). */
-export type Post = (destination: Destination, body: unknown) => Promise<void>;
+export type { Post } from '@nightshift/delivery';
 
 /** What sending the heads-ups needs. */
 export interface HeadsUpContext {
@@ -280,22 +273,3 @@ export const sendHeadsUps = async (
   }
   return result;
 };
-
-/**
- * The webhook delivery of `@nightshift/delivery`: the destination's URL read and checked,
- * the message posted with its timeout and retries within the budget.
- */
-export const webhookPost =
-  (
-    settings: Pick<Destinations, 'allowedHosts' | 'timeoutMs' | 'attempts'>,
-    budget: TimeBudget,
-  ): Post =>
-  async (destination, body) =>
-    postJson({
-      destination: destination.name,
-      url: await webhookUrl(destination, settings.allowedHosts),
-      body,
-      timeoutMs: settings.timeoutMs,
-      attempts: settings.attempts,
-      budget,
-    });

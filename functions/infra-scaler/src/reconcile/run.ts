@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { webhookPost } from '@nightshift/delivery';
 import { runJob } from '@nightshift/job';
 import { loadSigningKeys } from '@nightshift/links';
 import {
@@ -11,7 +12,7 @@ import {
 import type { Config } from '../config.ts';
 import { type Deps, SERVICE } from '../run.ts';
 import { titled } from '../titled.ts';
-import { sendHeadsUps, webhookPost } from './headsUp.ts';
+import { sendHeadsUps } from './headsUp.ts';
 import { reconcileJob } from './job.ts';
 import { loadSchedules } from './schedules.ts';
 import type { HeadsUp } from './types.ts';
