@@ -18,7 +18,7 @@ import {
   signToken,
 } from '@nightshift/links';
 import type { Observability } from '@nightshift/middleware';
-import { mapSettled, type TimeBudget } from '@nightshift/runtime';
+import { mapSettled } from '@nightshift/runtime';
 import { nextChange, type Schedule } from '@nightshift/schedules';
 import type { HeadsUp } from './types.ts';
 
