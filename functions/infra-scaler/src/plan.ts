@@ -243,8 +243,14 @@ export const planScaleUp = (
         state,
       });
     } else if (state === 'running' || state === 'pending') {
+      // Its facts too: someone started it, so Nightshift's stop ends here in the history.
       plan.changes.push({
-        ...decide(Action.Unmark, id, `already ${state}`),
+        ...decide(
+          Action.Unmark,
+          id,
+          `already ${state}`,
+          factDetails({ kind: 'instance', instanceType: instance.instanceType }),
+        ),
         resource: 'instance',
         state,
       });

@@ -740,11 +740,13 @@ describe('scale_up of instances', () => {
         id: 'i-up',
         action: 'unmark',
         reason: 'now stopping; it keeps its mark, so the next scale_up starts it',
+        details: { kind: 'instance' },
       },
       {
         id: 'i-gone',
         action: 'unmark',
         reason: 'now stopped; it keeps its mark, so the next scale_up starts it',
+        details: { kind: 'instance' },
       },
     ]);
     expect(report.failed).toEqual([]);
@@ -835,7 +837,9 @@ describe('scale_up of instances', () => {
         details: { kind: 'instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
       },
     ]);
-    expect(report.skipped).toEqual([{ id: 'i-booting', action: 'unmark', reason: kept }]);
+    expect(report.skipped).toEqual([
+      { id: 'i-booting', action: 'unmark', reason: kept, details: { kind: 'instance' } },
+    ]);
     expect(report.failed).toEqual([]);
     expect(counts.InstancesStarted).toBe(1);
   });
@@ -851,10 +855,20 @@ describe('scale_up of instances', () => {
     // Assess
     expect(ec2Mock).toHaveReceivedCommandWith(DeleteTagsCommand, { Resources: ['i-booting'] });
     expect(report.planned).toEqual([
-      { id: 'i-booting', action: 'unmark', reason: 'already pending' },
+      {
+        id: 'i-booting',
+        action: 'unmark',
+        reason: 'already pending',
+        details: { kind: 'instance' },
+      },
     ]);
     expect(report.done).toEqual([
-      { id: 'i-booting', action: 'unmark', reason: 'was already starting; now running' },
+      {
+        id: 'i-booting',
+        action: 'unmark',
+        reason: 'was already starting; now running',
+        details: { kind: 'instance' },
+      },
     ]);
     expect(counts.InstancesStarted).toBe(0);
   });
@@ -882,7 +896,9 @@ describe('scale_up of instances', () => {
         details: { kind: 'instance', stoppedSince: '2026-11-26T19:00:00.000Z' },
       },
     ]);
-    expect(report.skipped).toEqual([{ id: 'i-up', action: 'unmark', reason: kept }]);
+    expect(report.skipped).toEqual([
+      { id: 'i-up', action: 'unmark', reason: kept, details: { kind: 'instance' } },
+    ]);
   });
 
   it('reports a mark it could not take off', async () => {

@@ -271,6 +271,7 @@ describe('planScaleUp', () => {
       {
         action: 'unmark',
         target: 'i-up',
+        details: { kind: 'instance' },
         reason: 'already running',
         resource: 'instance',
         state: 'running',
@@ -278,6 +279,7 @@ describe('planScaleUp', () => {
       {
         action: 'unmark',
         target: 'i-booting',
+        details: { kind: 'instance' },
         reason: 'already pending',
         resource: 'instance',
         state: 'pending',
@@ -554,7 +556,8 @@ describe('the facts of stops and starts', () => {
     expect(detailsOf(plan.changes)).toEqual({
       'i-1': { kind: 'instance', instanceType: 't3.micro', stoppedSince: since },
       'i-odd': { kind: 'instance' },
-      'i-up': undefined,
+      // Found running: someone started it, so the stop ends here in the history.
+      'i-up': { kind: 'instance' },
       web: { kind: 'group', capacity: 3 },
       'db-1': {
         kind: 'db-instance',

@@ -240,11 +240,16 @@ describe('a scale_up run', () => {
         reason: `stopped by scale_down at ${mark.Value}`,
         details: facts,
       },
-      { id: 'i-up', action: 'unmark', reason: 'already running' },
+      { id: 'i-up', action: 'unmark', reason: 'already running', details: { kind: 'instance' } },
     ]);
     expect(report.done).toEqual([
       { id: 'i-1', action: 'start', reason: 'running', details: facts },
-      { id: 'i-up', action: 'unmark', reason: 'was already running' },
+      {
+        id: 'i-up',
+        action: 'unmark',
+        reason: 'was already running',
+        details: { kind: 'instance' },
+      },
     ]);
     expect(report.failed).toEqual([
       {

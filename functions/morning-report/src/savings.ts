@@ -1,5 +1,6 @@
 import {
   FACT,
+  FOUND_RUNNING_ACTIONS,
   RESOURCE_KINDS,
   type ResourceKind,
   type RunRecord,
@@ -78,6 +79,11 @@ interface OpenInterval {
   details: Details;
 }
 
+/** Found running, started by someone else: an `unmark`, or a `record` of a due `running`. */
+const foundRunning = (item: RunRecord['items'][number]): boolean =>
+  FOUND_RUNNING_ACTIONS.includes(item.action) &&
+  (item.action !== 'record' || item.details?.due === 'running');
+
 /** The stop's facts, with what only the start knew filled in. */
 const merged = (stop: Details, start: Details | undefined): Details => ({ ...start, ...stop });
 
@@ -91,7 +97,9 @@ const closed = (open: OpenInterval, to: string, ongoing: boolean, start?: Detail
  * The stretches of time Nightshift had each resource stopped, from the run history (records
  * in any order). Only the done items of runs that were not dry runs count. Per resource
  * (account, Region, kind, id): a stop opens an interval at its run's end, the next start
- * closes it; a second stop while one is open changes nothing (it was already stopped). A
+ * closes it, and so does finding it running (started by someone else: scale_up's `unmark`,
+ * reconcile's `record` of a due `running`), so a stop never counts past the run that saw it
+ * running; a second stop while one is open closes it there and opens another. A
  * start with no open interval begins at its `stoppedSince` fact when it has one (the stop
  * is older than the history read), and is left out otherwise. An interval still open at
  * `now` is `ongoing` and ends at `now`.
@@ -115,17 +123,26 @@ export const stoppedIntervals = (records: readonly RunRecord[], now: Date): Stop
       const resource = { account: record.account, region: record.region, kind, id: item.id };
       const key = JSON.stringify(resource);
       if (STOP_ACTIONS.includes(item.action)) {
-        if (!open.has(key)) open.set(key, { ...resource, from: record.finishedAt, details });
-      } else if (START_ACTIONS.includes(item.action)) {
+        // Stopped again while the history still had it stopped: someone started it in
+        // between, unseen (AWS starts a database after 7 days stopped). The stop ends at
+        // the latest here; from here a new one begins.
+        const begun = open.get(key);
+        if (begun) intervals.push(closed(begun, record.finishedAt, false));
+        open.set(key, { ...resource, from: record.finishedAt, details });
+      } else if (START_ACTIONS.includes(item.action) || foundRunning(item)) {
         const begun = open.get(key);
         open.delete(key);
         if (begun) {
           intervals.push(closed(begun, record.finishedAt, false, details));
           continue;
         }
-        // A missing or unreadable time parses to NaN, which is before nothing.
+        // Only a start knows since when; a missing or unreadable time parses to NaN, which
+        // is before nothing.
         const since = text(details, FACT.stoppedSince) ?? '';
-        if (Date.parse(since) < Date.parse(record.finishedAt))
+        if (
+          START_ACTIONS.includes(item.action) &&
+          Date.parse(since) < Date.parse(record.finishedAt)
+        )
           intervals.push(closed({ ...resource, from: since, details }, record.finishedAt, false));
       }
     }

@@ -218,15 +218,59 @@ describe('Stopped intervals from the run history', () => {
     ]);
   });
 
-  it('a second stop while stopped keeps the first stop as the beginning', () => {
+  it('a second stop while stopped ends the first there (started unseen in between) and begins another', () => {
+    // 19:00–20:00 (1 h), then 20:00–06:30 (10.5 h) as an m5.large.
     const records = [
       run('2026-11-29T19:00:00.000Z', [stop('i-1')]),
       run('2026-11-29T20:00:00.000Z', [stop('i-1', { instanceType: 'm5.large' })]),
       run('2026-11-30T06:30:00.000Z', [start('i-1')]),
     ];
     expect(stoppedIntervals(records, NOW)).toEqual([
-      interval({ from: '2026-11-29T19:00:00.000Z', to: '2026-11-30T06:30:00.000Z' }),
+      interval({ from: '2026-11-29T19:00:00.000Z', to: '2026-11-29T20:00:00.000Z' }),
+      interval({
+        from: '2026-11-29T20:00:00.000Z',
+        to: '2026-11-30T06:30:00.000Z',
+        units: [{ service: 'ec2', type: 'm5.large' }],
+      }),
     ]);
+  });
+
+  it("scale_up's unmark (someone started it) ends the stop at that run", () => {
+    const records = [
+      run('2026-11-29T19:00:00.000Z', [stop('i-1')]),
+      run('2026-11-30T06:00:00.000Z', [done('i-1', 'unmark', { kind: 'instance' })]),
+    ];
+    expect(stoppedIntervals(records, NOW)).toEqual([
+      interval({ from: '2026-11-29T19:00:00.000Z', to: '2026-11-30T06:00:00.000Z' }),
+    ]);
+  });
+
+  it("reconcile's record of a due running ends the stop; a record of a due stopped does not", () => {
+    const records = [
+      run('2026-11-29T19:00:00.000Z', [stop('i-1'), stop('i-2')]),
+      run('2026-11-30T06:00:00.000Z', [
+        done('i-1', 'record', { kind: 'instance', due: 'running' }),
+        done('i-2', 'record', { kind: 'instance', due: 'stopped' }),
+      ]),
+    ];
+    expect(stoppedIntervals(records, NOW)).toEqual([
+      interval({ from: '2026-11-29T19:00:00.000Z', to: '2026-11-30T06:00:00.000Z' }),
+      interval({
+        id: 'i-2',
+        from: '2026-11-29T19:00:00.000Z',
+        to: NOW.toISOString(),
+        ongoing: true,
+      }),
+    ]);
+  });
+
+  it('an unmark without an open stop is not a start: its stoppedSince counts nothing', () => {
+    const records = [
+      run('2026-11-30T06:00:00.000Z', [
+        done('i-1', 'unmark', { kind: 'instance', stoppedSince: '2026-11-29T19:00:00.000Z' }),
+      ]),
+    ];
+    expect(stoppedIntervals(records, NOW)).toEqual([]);
   });
 
   it('the same id in two accounts, or in two Regions, is two resources', () => {

@@ -48,5 +48,11 @@ export const FACT = {
 export const STOP_ACTIONS: readonly string[] = ['stop', 'scale to 0'];
 /** Report actions that wake a resource up again. */
 export const START_ACTIONS: readonly string[] = ['start', 'restore'];
+/**
+ * Report actions that find a resource Nightshift stopped running again, started by someone
+ * else: scale_up's `unmark`, and reconcile's `record` of a resource already in its due
+ * state when that state is running (`details.due`). Either ends the stop.
+ */
+export const FOUND_RUNNING_ACTIONS: readonly string[] = ['unmark', 'record'];
 /** The report action of an idle instance the check flagged. */
 export const IDLE_ACTION = 'flag idle';
