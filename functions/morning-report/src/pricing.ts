@@ -138,6 +138,12 @@ export const queryOf = (of: PriceOf): Query | undefined => {
           term('databaseEngine', engine),
           term('deploymentOption', 'Single-AZ'),
         ],
+        // The instance hours of the standard storage configuration: Aurora lists the same
+        // class twice, the I/O-Optimized one about 30 % dearer.
+        accept: (attributes) =>
+          typeof attributes.usagetype === 'string' &&
+          attributes.usagetype.includes('InstanceUsage') &&
+          !attributes.usagetype.includes('IOOptimized'),
       };
     }
     case 'ebs-snapshot':

@@ -6,7 +6,7 @@ import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type Post, routeFor, webhookPost } from '@nightshift/delivery';
-import { readRuns } from '@nightshift/history';
+import { type RunRecord, readRuns } from '@nightshift/history';
 import type { Observability } from '@nightshift/middleware';
 import { failureReason, resolveDryRun, type TimeBudget } from '@nightshift/runtime';
 import { needsAPerson } from './attention.ts';
@@ -148,21 +148,10 @@ export const run = async (
       ...snapshotPrice.notes,
       ...coverageReading.notes,
       ...(unreadable > 0 ? [`${unreadable} run records could not be read and were left out`] : []),
+      ...truncatedNotes(records),
     ],
   };
 
-  metrics.addMetric('EstimatedSavings', MetricUnit.NoUnit, round(report.yesterday.usd));
-  metrics.addMetric(
-    'InstanceHoursStopped',
-    MetricUnit.Count,
-    round(report.yesterday.instanceHours),
-  );
-  metrics.addMetric(
-    'SnapshotGiBDeleted',
-    MetricUnit.Gigabytes,
-    report.yesterday.snapshotGiBDeleted,
-  );
-  metrics.addMetric('BackupsMissing', MetricUnit.Count, report.coverage.missing.length);
   logger.info('Morning report', {
     dryRun,
     runs: report.runs.total,
@@ -180,6 +169,19 @@ export const run = async (
     failed: [],
   };
   if (dryRun) return result;
+  // The day's figures, once a day: a dry run adds nothing to the dashboard's sums.
+  metrics.addMetric('EstimatedSavings', MetricUnit.NoUnit, round(report.yesterday.usd));
+  metrics.addMetric(
+    'InstanceHoursStopped',
+    MetricUnit.Count,
+    round(report.yesterday.instanceHours),
+  );
+  metrics.addMetric(
+    'SnapshotGiBDeleted',
+    MetricUnit.Gigabytes,
+    report.yesterday.snapshotGiBDeleted,
+  );
+  metrics.addMetric('BackupsMissing', MetricUnit.Count, report.coverage.missing.length);
   await deliver(deps, config, report, budget, result);
   if (result.failed.length > 0)
     throw new Error(
@@ -191,6 +193,16 @@ export const run = async (
 };
 
 const round = (value: number): number => Math.round(value * 100) / 100;
+
+/** Records that left items out to fit DynamoDB's item size: their stops and starts may be missing. */
+const truncatedNotes = (records: readonly RunRecord[]): string[] => {
+  const short = records.filter((record) => (record.truncated ?? 0) > 0);
+  if (short.length === 0) return [];
+  const items = short.reduce((sum, record) => sum + (record.truncated ?? 0), 0);
+  return [
+    `${short.length} run records left out ${items} items to fit the history's item size: stops and starts among them are not counted`,
+  ];
+};
 
 /** Sends the report to every chat destination and the reports topic, recording each outcome. */
 const deliver = async (

@@ -76,6 +76,9 @@ const NOW = new Date('2026-11-30T07:00:00.000Z');
 const NOW_S = 1796022000;
 const WEEK_LATER_S = 1796626800;
 
+/** An RDS product's instance hours in the standard storage configuration (eu-west-1). */
+const RDS_INSTANCE_HOURS = { usagetype: 'EU-InstanceUsage:db.t3.micro' };
+
 const c5ad: Unit = { service: 'ec2', type: 'c5ad.2xlarge' };
 const t3micro: Unit = { service: 'ec2', type: 't3.micro' };
 const postgres: Unit = { service: 'rds', type: 'db.t3.micro', engine: 'postgres' };
@@ -180,7 +183,9 @@ describe('The GetProducts query of each kind of price', () => {
     ['aurora-mysql', 'Aurora MySQL'],
     ['aurora-postgresql', 'Aurora PostgreSQL'],
   ])('RDS: engine %s is databaseEngine %s, Single-AZ', (engine, databaseEngine) => {
-    expect(queryOf({ region: 'eu-west-1', service: 'rds', type: 'db.r6g.large', engine })).toEqual({
+    expect(
+      queryOf({ region: 'eu-west-1', service: 'rds', type: 'db.r6g.large', engine }),
+    ).toMatchObject({
       serviceCode: 'AmazonRDS',
       unit: 'Hrs',
       filters: [
@@ -190,6 +195,25 @@ describe('The GetProducts query of each kind of price', () => {
         { Type: 'TERM_MATCH', Field: 'deploymentOption', Value: 'Single-AZ' },
       ],
     });
+  });
+
+  it("RDS: takes the standard configuration's instance hours, not Aurora's I/O-Optimized ones", async () => {
+    // The same class listed twice for Aurora: $0.26 I/O-Optimized first, then $0.20.
+    pricingMock.on(GetProductsCommand).resolves({
+      PriceList: [
+        product(
+          { usagetype: 'EU-InstanceUsageIOOptimized:db.r6g.large' },
+          '0.2600000000',
+          'Hrs',
+          'IO',
+        ),
+        product({ usagetype: 'EU-StorageUsage' }, '0.1000000000', 'Hrs', 'ST'),
+        product({ usagetype: 'EU-InstanceUsage:db.r6g.large' }, '0.2000000000', 'Hrs', 'STD'),
+      ],
+    });
+    const aurora: Unit = { service: 'rds', type: 'db.r6g.large', engine: 'aurora-postgresql' };
+    const { prices } = await pricesFor([{ unit: aurora, region: 'eu-west-1' }], deps());
+    expect(prices.get('eu-west-1#rds#db.r6g.large#aurora-postgresql')).toBe(0.2);
   });
 
   it('RDS: an engine without a mapping, or none, has no query', () => {
@@ -459,7 +483,7 @@ describe('Prices of units', () => {
       .on(GetProductsCommand, { ServiceCode: 'AmazonEC2' })
       .rejects(awsError('AccessDeniedException'))
       .on(GetProductsCommand, { ServiceCode: 'AmazonRDS' })
-      .resolves({ PriceList: [product({}, '0.0180000000')] });
+      .resolves({ PriceList: [product(RDS_INSTANCE_HOURS, '0.0180000000')] });
     const result = await pricesFor(
       [
         { unit: t3micro, region: 'eu-west-1' },
@@ -526,7 +550,9 @@ describe('Prices of units', () => {
   });
 
   it('an RDS price is cached under its engine', async () => {
-    pricingMock.on(GetProductsCommand).resolves({ PriceList: [product({}, '0.0180000000')] });
+    pricingMock
+      .on(GetProductsCommand)
+      .resolves({ PriceList: [product(RDS_INSTANCE_HOURS, '0.0180000000')] });
     await pricesFor([{ unit: postgres, region: 'eu-west-1' }], deps());
     expect(pricingMock).toHaveReceivedCommandWith(GetProductsCommand, {
       ServiceCode: 'AmazonRDS',

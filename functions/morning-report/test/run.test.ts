@@ -203,7 +203,7 @@ describe('morning-report run', () => {
     const addMetric = vi.spyOn(deps.metrics, 'addMetric');
 
     // Act
-    const { report } = await run(deps, settings(), { dryRun: true }, plenty);
+    const { report } = await run(deps, settings(), {}, plenty);
 
     // Assess: 12 h × $0.0104 in the last 24 hours; 7 h since midnight in the month.
     expect(report.yesterday).toMatchObject({
@@ -252,16 +252,19 @@ describe('morning-report run', () => {
     expect(days).toContain('history#2026-12-01');
   });
 
-  it('sends nothing in a dry run', async () => {
+  it('sends nothing in a dry run, and adds nothing to the dashboard', async () => {
     // Prepare
     history(NIGHT);
     const post = vi.fn(async () => undefined);
+    const deps = depsWith(post);
+    const addMetric = vi.spyOn(deps.metrics, 'addMetric');
 
     // Act
-    const result = await run(depsWith(post), settings(), { dryRun: true }, plenty);
+    const result = await run(deps, settings(), { dryRun: true }, plenty);
 
     // Assess
     expect(result).toMatchObject({ dryRun: true, delivered: [], failed: [] });
+    expect(addMetric).not.toHaveBeenCalled();
     expect(post).not.toHaveBeenCalled();
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
@@ -364,6 +367,19 @@ describe('morning-report run', () => {
     expect(report.unpriced).toEqual(expect.arrayContaining([expect.stringContaining('t3.micro')]));
     expect(report.notes.join('\n')).toMatch(
       /Price List API could not be read \(Error\) for ec2 t3.micro in eu-west-1/,
+    );
+  });
+
+  it('says when records left items out to fit the item size', async () => {
+    // Prepare
+    history([...NIGHT, record({ finishedAt: '2026-12-01T05:00:00.000Z', truncated: 120 })]);
+
+    // Act
+    const { report } = await run(depsWith(), settings(), { dryRun: true }, plenty);
+
+    // Assess
+    expect(report.notes).toContain(
+      "1 run records left out 120 items to fit the history's item size: stops and starts among them are not counted",
     );
   });
 

@@ -20,6 +20,7 @@ export {
 } from './settings.ts';
 export type * from './types.ts';
 export {
+  HISTORY_CLIENT_LIMITS,
   type HistoryLogger,
   type HistoryTarget,
   type RunPlace,

@@ -55,6 +55,12 @@ export interface RunPlace {
 }
 
 /**
+ * The history write's client limits: two attempts of at most 3 seconds each, so that a slow
+ * table costs a run seconds of the margin its report keeps, never its timeout.
+ */
+export const HISTORY_CLIENT_LIMITS = { maxAttempts: 2, requestTimeoutMs: 3_000 } as const;
+
+/**
  * A job's whole history step: nothing without a table (`HISTORY_TABLE` unset); otherwise
  * the run's record (`toRunRecord`, in the settings' environment) written with `writeRun`.
  * Never throws; says whether a record was written.

@@ -18,7 +18,12 @@ import {
   type Work,
   type WorkResult,
 } from '@nightshift/fanout';
-import { type HistorySettings, loadHistorySettings, recordRun } from '@nightshift/history';
+import {
+  HISTORY_CLIENT_LIMITS,
+  type HistorySettings,
+  loadHistorySettings,
+  recordRun,
+} from '@nightshift/history';
 import { createObservability, type Observability, withNightshift } from '@nightshift/middleware';
 import {
   createTimeBudget,
@@ -260,7 +265,7 @@ export const targetWork =
       );
       if (history) {
         await recordRun(
-          () => make.own(DynamoDBClient),
+          () => getClient(DynamoDBClient, HISTORY_CLIENT_LIMITS),
           history,
           report,
           { account: target.accountId, region: target.region },

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadHistorySettings, recordRun } from '@nightshift/history';
+import { HISTORY_CLIENT_LIMITS, loadHistorySettings, recordRun } from '@nightshift/history';
 import { createObservability, type Observability, withNightshift } from '@nightshift/middleware';
 import {
   createTimeBudget,
+  getClient,
   type Report,
   type Schema,
   type TimeBudget,
@@ -75,7 +76,7 @@ export const jobHandler = <C, S extends Schema, D>({
     );
     // Before the invocation fails for a failed item: a failed run is history too.
     await recordRun(
-      () => OWN_CLIENTS.own(DynamoDBClient),
+      () => getClient(DynamoDBClient, HISTORY_CLIENT_LIMITS),
       history,
       report,
       {
