@@ -82,7 +82,11 @@ export const run = async (
   });
 
   const [{ records, unreadable }, coverageReading] = await Promise.all([
-    readRuns(dynamodb, config.historyTable, { from: windows.readFrom, to: now }),
+    readRuns(dynamodb, config.historyTable, {
+      from: windows.readFrom,
+      to: now,
+      notableOnly: true,
+    }),
     readCoverage(deps, { account: deps.account, region: deps.region }),
   ]);
   const intervals = stoppedIntervals(records, now);

@@ -248,6 +248,10 @@ describe('morning-report run', () => {
       .commandCalls(QueryCommand)
       .map((call) => call.args[0].input.ExpressionAttributeValues?.[':pk']?.S);
     expect(days[0] ?? '').toBe('history#2026-10-30');
+    // Quiet runs (nothing done, failed or to look at) stay on the server.
+    expect(dynamoMock.commandCalls(QueryCommand)[0]?.args[0].input.FilterExpression).toBe(
+      '#notable > :quiet',
+    );
     expect(new Set(days).size).toBe(33);
     expect(days).toContain('history#2026-12-01');
   });

@@ -23,6 +23,7 @@ export {
   HISTORY_CLIENT_LIMITS,
   type HistoryLogger,
   type HistoryTarget,
+  notableOf,
   type RunPlace,
   recordRun,
   writeRun,

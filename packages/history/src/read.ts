@@ -63,6 +63,7 @@ const readDay = async (
   day: string,
   from: string,
   to: string,
+  notableOnly: boolean,
 ): Promise<RunsRead> => {
   const found: RunsRead = { records: [], unreadable: 0 };
   let start: Record<string, AttributeValue> | undefined;
@@ -71,12 +72,25 @@ const readDay = async (
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: {
-          ':pk': { S: `${HISTORY_PK_PREFIX}${day}` },
-          ':from': { S: from },
-          ':to': { S: to },
-        },
+        ...(notableOnly
+          ? {
+              FilterExpression: '#notable > :quiet',
+              ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#notable': 'notable' },
+              ExpressionAttributeValues: {
+                ':pk': { S: `${HISTORY_PK_PREFIX}${day}` },
+                ':from': { S: from },
+                ':to': { S: to },
+                ':quiet': { N: '0' },
+              },
+            }
+          : {
+              ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+              ExpressionAttributeValues: {
+                ':pk': { S: `${HISTORY_PK_PREFIX}${day}` },
+                ':from': { S: from },
+                ':to': { S: to },
+              },
+            }),
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
@@ -101,7 +115,16 @@ const readDay = async (
 export const readRuns = async (
   dynamodb: DynamoDBClient,
   table: string,
-  { from, to }: { from: Date; to: Date },
+  {
+    from,
+    to,
+    notableOnly = false,
+  }: {
+    from: Date;
+    to: Date;
+    /** Only records with items or failures (`notable` above 0), filtered by DynamoDB. */
+    notableOnly?: boolean;
+  },
 ): Promise<RunsRead> => {
   const days = daysBetween(from, to);
   const [fromIso, toIso] = [from.toISOString(), to.toISOString()];
@@ -111,7 +134,14 @@ export const readRuns = async (
     while (next < days.length) {
       const index = next;
       next += 1;
-      results[index] = await readDay(dynamodb, table, days[index] as string, fromIso, toIso);
+      results[index] = await readDay(
+        dynamodb,
+        table,
+        days[index] as string,
+        fromIso,
+        toIso,
+        notableOnly,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, days.length) }, worker));

@@ -17,7 +17,14 @@ export interface HistoryTarget {
 }
 
 /**
- * Writes a run's record: one `PutItem` of `{ pk, sk, record, expiresAt }`. Never throws: a
+ * How much a record has to tell: its items and failures. A quiet run (a reconcile that
+ * found everything in its due state) has 0, and a reader may leave it out on the server
+ * (`readRuns`' `notableOnly`).
+ */
+export const notableOf = (record: RunRecord): number => record.items.length + record.counts.failed;
+
+/**
+ * Writes a run's record: one `PutItem` of `{ pk, sk, record, notable, expiresAt }`. Never throws: a
  * failure is logged as a warning (`Run history not written`) and the answer is `false`,
  * so that the history never fails a run.
  *
@@ -37,6 +44,7 @@ export const writeRun = async (
         Item: {
           ...historyKey(record),
           record: { S: JSON.stringify(record) },
+          notable: { N: String(notableOf(record)) },
           expiresAt: { N: String(expiresAtOf(record.finishedAt, retentionDays)) },
         },
       }),

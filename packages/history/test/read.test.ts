@@ -121,6 +121,29 @@ describe('readRuns', () => {
     expect(unreadable).toBe(0);
   });
 
+  it('leaves the quiet runs out on the server when asked: notable above 0 only', async () => {
+    // Act
+    await readRuns(dynamodb, TABLE, {
+      from: new Date('2026-11-30T00:00:00.000Z'),
+      to: new Date('2026-11-30T12:00:00.000Z'),
+      notableOnly: true,
+    });
+    await readRuns(dynamodb, TABLE, {
+      from: new Date('2026-11-30T00:00:00.000Z'),
+      to: new Date('2026-11-30T12:00:00.000Z'),
+    });
+
+    // Assess
+    const [notable, every] = queries();
+    expect(notable).toMatchObject({
+      FilterExpression: '#notable > :quiet',
+      ExpressionAttributeNames: { '#notable': 'notable' },
+      ExpressionAttributeValues: { ':quiet': { N: '0' } },
+    });
+    expect(every?.FilterExpression).toBeUndefined();
+    expect(every?.ExpressionAttributeNames).toEqual({ '#pk': 'pk', '#sk': 'sk' });
+  });
+
   it('reads nothing for a range that ends before it starts', async () => {
     // Act
     const result = await readRuns(dynamodb, TABLE, {

@@ -1,7 +1,7 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { recordRun, writeRun } from '../src/write.ts';
+import { notableOf, recordRun, writeRun } from '../src/write.ts';
 import { aRecord, aReport, TABLE } from './fixtures.ts';
 
 const dynamodbMock = mockClient(DynamoDBClient);
@@ -14,6 +14,24 @@ beforeEach(() => {
 });
 
 const putItem = () => dynamodbMock.commandCalls(PutItemCommand)[0]?.args[0].input;
+
+describe('notableOf', () => {
+  it('is the items and the failures of a record; a quiet run has 0', () => {
+    expect(
+      notableOf(aRecord({ items: [], counts: { planned: 0, done: 0, skipped: 9, failed: 0 } })),
+    ).toBe(0);
+    expect(notableOf(aRecord())).toBe(1);
+    // Two failures, one of them an item too (a failed stop), the other a problem of the plan.
+    expect(
+      notableOf(
+        aRecord({
+          items: [{ list: 'failed', id: 'i-1', action: 'stop', reason: 'denied' }],
+          counts: { planned: 0, done: 0, skipped: 0, failed: 2 },
+        }),
+      ),
+    ).toBe(3);
+  });
+});
 
 describe('writeRun', () => {
   it('puts the record as JSON under its day and finish time, expiring retentionDays later', async () => {
@@ -37,7 +55,15 @@ describe('writeRun', () => {
     expect(input?.Item?.expiresAt).toEqual({
       N: String(Date.parse('2026-11-30T03:00:09.000Z') / 1000 + 400 * 86_400),
     });
-    expect(Object.keys(input?.Item ?? {}).sort()).toEqual(['expiresAt', 'pk', 'record', 'sk']);
+    // One item and no failure: notable 1.
+    expect(input?.Item?.notable).toEqual({ N: '1' });
+    expect(Object.keys(input?.Item ?? {}).sort()).toEqual([
+      'expiresAt',
+      'notable',
+      'pk',
+      'record',
+      'sk',
+    ]);
     expect(log.warn).not.toHaveBeenCalled();
   });
 
