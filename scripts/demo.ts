@@ -7,12 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeInstancesCommand,
-  DescribeSnapshotsCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
@@ -27,7 +22,13 @@ import {
   startWebhookReceiver,
   subscribeQueue,
 } from '@nightshift/testing';
-import { DEMO_PRICES, HISTORY_TABLE, hoursAgo, seedHistory } from './demo/report.ts';
+import {
+  DEMO_PRICES,
+  HISTORY_TABLE,
+  hoursAgo,
+  launchUnprotected,
+  seedHistory,
+} from './demo/report.ts';
 import { demoSchedules } from './demo/schedules.ts';
 import { type DemoAccount, seedAccount } from './demo/seed.ts';
 import {
@@ -123,30 +124,6 @@ type MorningResult = {
     coverage: { missing: { id: string }[] };
     attention: { category: string; id: string }[];
   };
-};
-
-/** A reporting server someone tagged Backup=true last week, in an environment no job backs up. */
-const launchUnprotected = async () => {
-  const { Instances = [] } = await new EC2Client({}).send(
-    new RunInstancesCommand({
-      ImageId: 'ami-12c6146b',
-      MinCount: 1,
-      MaxCount: 1,
-      InstanceType: 't3.small',
-      Placement: { AvailabilityZone: 'eu-west-1a' },
-      TagSpecifications: [
-        {
-          ResourceType: 'instance',
-          Tags: [
-            { Key: 'Name', Value: 'qa-reports' },
-            { Key: 'Environment', Value: 'qa' },
-            { Key: 'Backup', Value: 'true' },
-          ],
-        },
-      ],
-    }),
-  );
-  return Instances[0]?.InstanceId ?? '';
 };
 
 /** A local stand-in for the Slack and Teams webhooks. */

@@ -1,6 +1,7 @@
 // The morning report's part of the demo: the run history table, list prices in its cache
 // (the emulator has no Price List API), and a moved clock for the night's jobs.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { createKeyedTable } from '@nightshift/testing';
 
 /** The history table, as the template makes it: string keys `pk` and `sk`. */
@@ -58,4 +59,28 @@ export const hoursAgo = (hours: number): Record<string, string> => {
     FAKETIME: `-${Math.round(hours * 60)}m`,
     FAKETIME_DONT_FAKE_MONOTONIC: '1',
   };
+};
+
+/** A reporting server someone tagged Backup=true last week, in an environment no job backs up. */
+export const launchUnprotected = async () => {
+  const { Instances = [] } = await new EC2Client({}).send(
+    new RunInstancesCommand({
+      ImageId: 'ami-12c6146b',
+      MinCount: 1,
+      MaxCount: 1,
+      InstanceType: 't3.small',
+      Placement: { AvailabilityZone: 'eu-west-1a' },
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'Name', Value: 'qa-reports' },
+            { Key: 'Environment', Value: 'qa' },
+            { Key: 'Backup', Value: 'true' },
+          ],
+        },
+      ],
+    }),
+  );
+  return Instances[0]?.InstanceId ?? '';
 };

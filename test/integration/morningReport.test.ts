@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { readRuns } from '@nightshift/history';
@@ -8,6 +7,7 @@ import type { Report } from '@nightshift/runtime';
 import { connectMoto, invokeBundle, subscribeQueue } from '@nightshift/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MorningReportResult } from '../../functions/morning-report/src/run.ts';
+import { launchUnprotected } from '../../scripts/demo/report.ts';
 import { seedAccount } from '../../scripts/demo/seed.ts';
 import { createRunsTable } from './scenarios/chatActions.ts';
 
@@ -78,26 +78,7 @@ describe('morning-report after a night of the demo account', () => {
     await cachePrice(dynamodb, 'ec2#t3.small#-', PRICES.ec2);
     await cachePrice(dynamodb, 'rds#db.t4g.micro#postgres', PRICES.rds);
     await cachePrice(dynamodb, 'ebs-snapshot#-#-', PRICES.snapshot);
-    const { Instances = [] } = await new EC2Client({ region: REGION }).send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12c6146b',
-        MinCount: 1,
-        MaxCount: 1,
-        InstanceType: 't3.small',
-        Placement: { AvailabilityZone: 'eu-west-1a' },
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: 'Name', Value: 'qa-reports-db' },
-              { Key: 'Environment', Value: 'qa' },
-              { Key: 'Backup', Value: 'true' },
-            ],
-          },
-        ],
-      }),
-    );
-    const unprotected = Instances[0]?.InstanceId ?? '';
+    const unprotected = await launchUnprotected();
 
     // Act: the night, each job at its hour.
     const down = await at<Report>(12, 'infra-scaler', {
