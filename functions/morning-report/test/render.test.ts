@@ -797,6 +797,14 @@ describe('edges of the lists and numbers', () => {
     expect(saved({ usd: -1, instanceHours: 10 })).toBe(
       'Saved, last 24 h: hours only: 10 instance-hours',
     );
+    // Only resources of an unknown type stopped: no unit to price, so no money at all.
+    expect(saved({ usd: 0, resourceHours: 12, instanceHours: 0, unpricedInstanceHours: 0 })).toBe(
+      'Saved, last 24 h: hours only: 12 resource-hours',
+    );
+    // Nothing stopped at all: nothing saved, in money.
+    expect(saved({ usd: 0, resourceHours: 0, instanceHours: 0, unpricedInstanceHours: 0 })).toBe(
+      'Saved, last 24 h: $0.00 (estimate)',
+    );
   });
 
   it('names the unpriced types even when every hour counted had a price', () => {

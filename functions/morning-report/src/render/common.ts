@@ -93,8 +93,10 @@ export const plural = (count: number, one: string, many = `${one}s`): string =>
  */
 export const savedUsd = (window: SavingsWindow): string | undefined => {
   if (!Number.isFinite(window.usd) || window.usd < 0) return undefined;
+  // No unit had a price, or none was known (only resources of an unknown type stopped).
   const allUnpriced =
-    window.instanceHours > 0 && window.unpricedInstanceHours >= window.instanceHours;
+    (window.instanceHours > 0 && window.unpricedInstanceHours >= window.instanceHours) ||
+    (window.instanceHours === 0 && window.resourceHours > 0);
   if (window.usd === 0 && allUnpriced) return undefined;
   return formatUsd(window.usd);
 };
@@ -102,9 +104,10 @@ export const savedUsd = (window: SavingsWindow): string | undefined => {
 /** What a window saved, for a summary: the money, or its hours when it has no price. */
 export const savedText = (window: SavingsWindow): string => {
   const usd = savedUsd(window);
-  return usd === undefined
+  if (usd !== undefined) return `${usd} (estimate)`;
+  return window.instanceHours > 0
     ? `hours only: ${formatAmount(window.instanceHours)} instance-hours`
-    : `${usd} (estimate)`;
+    : `hours only: ${formatAmount(window.resourceHours)} resource-hours`;
 };
 
 /** The storage a window's deleted snapshots no longer cost, when it is priced. */
