@@ -5,7 +5,7 @@ import { PricingClient } from '@aws-sdk/client-pricing';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createObservability, withNightshift } from '@nightshift/middleware';
-import { CLIENT_DEFAULTS, createTimeBudget, getClient } from '@nightshift/runtime';
+import { accountOfArn, CLIENT_DEFAULTS, createTimeBudget, getClient } from '@nightshift/runtime';
 import { loadConfig } from './config.ts';
 import { EventSchema } from './event.ts';
 import { run, SERVICE } from './run.ts';
@@ -37,7 +37,7 @@ export const handler = withNightshift(
         pricing,
         logger,
         metrics,
-        account: context.invokedFunctionArn.split(':')[4] ?? 'unknown',
+        account: accountOfArn(context.invokedFunctionArn),
         region: process.env.AWS_REGION ?? 'unknown',
       },
       config,

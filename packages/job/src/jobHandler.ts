@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HISTORY_CLIENT_LIMITS, loadHistorySettings, recordRun } from '@nightshift/history';
 import { createObservability, type Observability, withNightshift } from '@nightshift/middleware';
 import {
+  accountOfArn,
   createTimeBudget,
   getClient,
   type Report,
@@ -36,12 +37,6 @@ export interface JobHandlerOptions<C, S extends Schema, D> {
 
 /** A job's Lambda handler, answering with `R`. */
 export type JobLambda<R> = (event: unknown, context: Context) => Promise<R>;
-
-/**
- * The account of a Lambda function's ARN (`arn:aws:lambda:<region>:<account>:function:…`),
- * `unknown` when it has none.
- */
-export const accountOfArn = (arn: string | undefined): string => arn?.split(':')[4] || 'unknown';
 
 /**
  * A job's Lambda handler: its logger and metrics, its settings read once, its event

@@ -1,6 +1,7 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
+  accountOfArn,
   ConfigError,
   createReport,
   PartialFailureError,
@@ -12,7 +13,7 @@ import { createLambdaContext } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
-import { accountOfArn, jobHandler } from '../src/jobHandler.ts';
+import { jobHandler } from '../src/jobHandler.ts';
 
 const EventSchema = z.object({ dryRun: z.optional(z.boolean()) });
 
@@ -274,17 +275,5 @@ describe('The run history of a job', () => {
 
     // Assess
     expect(written().map(({ table }) => table)).toEqual(['nightshift-history-staging']);
-  });
-});
-
-describe('accountOfArn', () => {
-  it.each([
-    ['arn:aws:lambda:eu-west-1:444455556666:function:f', '444455556666'],
-    ['arn:aws:lambda:eu-west-1:444455556666:function:f:live', '444455556666'],
-    ['', 'unknown'],
-    [undefined, 'unknown'],
-  ])('reads the account of %s', (arn, account) => {
-    // Act & Assess
-    expect(accountOfArn(arn)).toBe(account);
   });
 });

@@ -1,3 +1,4 @@
+export { accountOfArn } from './arn.ts';
 export {
   CLIENT_DEFAULTS,
   type ClientClass,
