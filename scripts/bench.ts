@@ -301,6 +301,8 @@ const main = async () => {
       ...process.env,
       AWS_REGION: 'us-east-1',
       AWS_LAMBDA_FUNCTION_NAME: 'nightshift-bench',
+      // Set by the template for every function; morning-report refuses to start without it.
+      HISTORY_TABLE: 'nightshift-history-bench',
     };
     delete coldEnv.NODE_COMPILE_CACHE;
     delete coldEnv.NODE_OPTIONS;

@@ -3,16 +3,15 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
   type Destination,
-  postJson,
+  type Post,
   routeFor,
   slackEscape,
   slackMessage,
   slackSection,
   teamsMessage,
   teamsText,
-  webhookUrl,
 } from '@nightshift/delivery';
-import { type TimeBudget, toSnsSubject } from '@nightshift/runtime';
+import { toSnsSubject } from '@nightshift/runtime';
 import type { Config } from './config.ts';
 import { utcTime } from './pages.ts';
 import type { LeftAlone } from './snooze.ts';
@@ -62,22 +61,6 @@ export const renderNote = (destination: Pick<Destination, 'kind'>, note: SnoozeN
       })
     : teamsMessage({ body: [teamsText(teamsPlain(text), { wrap: true })], actions: [] });
 };
-
-/** Posts a rendered note to one destination (a webhook POST unless a test replaces it). */
-export type Post = (destination: Destination, body: unknown) => Promise<void>;
-
-/** The webhook POST of `@nightshift/delivery`, within the settings' timeouts and the budget. */
-export const postTo =
-  (config: Config, budget: TimeBudget): Post =>
-  async (destination, body) =>
-    postJson({
-      destination: destination.name,
-      url: await webhookUrl(destination, config.allowedHosts),
-      body,
-      timeoutMs: config.timeoutMs,
-      attempts: config.attempts,
-      budget,
-    });
 
 /**
  * Sends the note to the reports topic (when set) and to each chat destination the

@@ -5,6 +5,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { type Post, webhookPost } from '@nightshift/delivery';
 import {
   claimOnce,
   loadSigningKeys,
@@ -19,7 +20,7 @@ import type { Observability } from '@nightshift/middleware';
 import { DAY_MS, type TimeBudget } from '@nightshift/runtime';
 import type { Config } from './config.ts';
 import { type FunctionUrlEvent, type LinkRequest, readRequest } from './event.ts';
-import { MAX_USER_AGENT, type Post, postTo, sendNote } from './notify.ts';
+import { MAX_USER_AGENT, sendNote } from './notify.ts';
 import { confirmPage, errorPage, failurePage, resultPage, type UrlResponse } from './pages.ts';
 import { snooze } from './snooze.ts';
 
@@ -173,7 +174,7 @@ export const run = async (
     logger.info('Link used', used);
   }
   if (result.kept.length > 0) {
-    const post = deps.post ?? postTo(config, budget);
+    const post = deps.post ?? webhookPost(config, budget);
     const { failed } = await sendNote({ sns: deps.sns, post }, config, {
       ...used,
       environment: config.environment,

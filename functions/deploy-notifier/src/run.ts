@@ -1,5 +1,5 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { type Destination, postJson, routeFor, webhookUrl } from '@nightshift/delivery';
+import { type Post, routeFor, webhookPost } from '@nightshift/delivery';
 import type { Observability } from '@nightshift/middleware';
 import { mapSettled, type TimeBudget } from '@nightshift/runtime';
 import type { Config } from './config.ts';
@@ -26,21 +26,6 @@ export interface SnsNotifyResult {
 
 /** What a run needs: the CodePipeline client of the optional look-ups, and the logger. */
 export type Deps = Pick<Observability, 'logger'> & { codepipeline: CodePipelineClient };
-/** Delivers one rendered message to one destination (a webhook POST unless a test replaces it). */
-export type Post = (destination: Destination, body: unknown) => Promise<void>;
-
-const postTo =
-  (config: Config, budget: TimeBudget): Post =>
-  async (destination, body) =>
-    postJson({
-      destination: destination.name,
-      url: await webhookUrl(destination, config.allowedHosts),
-      body,
-      timeoutMs: config.timeoutMs,
-      attempts: config.attempts,
-      budget,
-    });
-
 const deliveryFailed = (failed: readonly { reason: string }[]) =>
   new Error(`Delivery failed: ${failed.map((failure) => failure.reason).join('; ')}`);
 
@@ -57,7 +42,7 @@ export const notifyNotice = async (
   config: Config,
   { event, additional }: PipelineNotice,
   budget: TimeBudget,
-  post: Post = postTo(config, budget),
+  post: Post = webhookPost(config, budget),
 ): Promise<NotifyResult> => {
   const { pipeline, state } = event.detail;
   const level = levelOf(event);
@@ -111,7 +96,7 @@ export const run = async (
   config: Config,
   event: NotifierEvent,
   budget: TimeBudget,
-  post: Post = postTo(config, budget),
+  post: Post = webhookPost(config, budget),
 ): Promise<NotifyResult | SnsNotifyResult> => {
   if (event.kind === 'eventbridge') return notifyNotice(deps, config, event.notice, budget, post);
   const records: SnsNotifyResult['records'] = [];
