@@ -32,7 +32,7 @@ import {
   YAMLMap,
 } from 'yaml';
 import { type FunctionManifest, listFunctions } from './lib/functions.ts';
-import { renderSpoke } from './template/spoke.ts';
+import { renderSpoke, spokeFunctions } from './template/spoke.ts';
 
 const SECTIONS = ['Parameters', 'Conditions', 'Resources', 'Outputs'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -521,7 +521,7 @@ if (isMain) {
   const root = resolve(import.meta.dirname, '..');
   const hub = renderTemplate(root);
   // The hub's template, and the spoke's made from it (scripts/template/spoke.ts).
-  const outputs = { 'template.yaml': hub, 'spoke.yaml': renderSpoke(hub) };
+  const outputs = { 'template.yaml': hub, 'spoke.yaml': renderSpoke(hub, spokeFunctions(root)) };
   for (const [file, text] of Object.entries(outputs)) {
     const path = join(root, file);
     if (process.argv.includes('--check')) {

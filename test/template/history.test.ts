@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { listFunctions } from '../../scripts/lib/functions.ts';
-import { classify, SPOKE_FUNCTIONS } from '../../scripts/template/spoke.ts';
+import { classify, spokeFunctions } from '../../scripts/template/spoke.ts';
 import { parseTemplate } from './cfnYaml.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -139,7 +139,7 @@ describe('the run history in template.yaml', () => {
     }
   });
 
-  it.each(SPOKE_FUNCTIONS)(
+  it.each(spokeFunctions(root))(
     "keeps %s's write in the hub: the record goes to the hub's table with the function's own role",
     (name) => {
       // Act

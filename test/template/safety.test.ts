@@ -349,16 +349,13 @@ describe('KMS permissions', () => {
     }
     // The webhook parameters: every function whose manifest says it posts to the webhooks
     // (deploy-notifier's messages, infra-scaler's heads-ups, the morning report), and no other.
-    expect(bySsm.map((statement) => [statement.id, statement.onlyIf]).sort()).toEqual([
-      ['DeployNotifierFunction', 'HasWebhookParameter'],
-      ['InfraScalerFunction', 'HasWebhookParameter'],
-      ['MorningReportFunction', 'HasWebhookParameter'],
-    ]);
-    expect(
-      listFunctions(root)
-        .filter((fn) => fn.webhooks)
-        .map((fn) => `${fn.resource}Function`),
-    ).toEqual(bySsm.map((statement) => statement.id).sort());
+    const posting = listFunctions(root)
+      .filter((fn) => fn.webhooks)
+      .map((fn) => `${fn.resource}Function`);
+    expect(posting.length).toBeGreaterThan(0);
+    expect(bySsm.map((statement) => [statement.id, statement.onlyIf]).sort()).toEqual(
+      posting.map((id) => [id, 'HasWebhookParameter']).sort(),
+    );
     for (const statement of bySsm) {
       const parameters = functionStatements().find(
         (other) => other.id === statement.id && other.Sid === 'ReadTheWebhookParameters',

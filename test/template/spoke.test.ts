@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, parseDocument, type YAMLMap } from 'yaml';
+import { listFunctions } from '../../scripts/lib/functions.ts';
 import {
   chunkStatements,
   classify,
   classifyStatement,
   renderSpoke,
-  SPOKE_FUNCTIONS,
   SpokeError,
   sidOf,
+  spokeFunctions,
   spokePolicyId,
 } from '../../scripts/template/spoke.ts';
 import { renderTemplate } from '../../scripts/template.ts';
@@ -20,7 +21,8 @@ const root = resolve(import.meta.dirname, '../..');
 // first test checks that spoke.yaml is this text).
 const hubText = renderTemplate(root);
 const hub = parseTemplate(hubText);
-const spokeText = renderSpoke(hubText);
+const SPOKE_FUNCTIONS = spokeFunctions(root);
+const spokeText = renderSpoke(hubText, SPOKE_FUNCTIONS);
 const spoke = parseTemplate(spokeText);
 
 type Statement = Record<string, unknown>;
@@ -63,7 +65,13 @@ const withoutSession = (statement: Statement): Statement => {
   return copy;
 };
 
-/** The statements of the hub that stay in the hub, and why; a change here is a decision. */
+/**
+ * The statements of the hub that stay in the hub, and why; a change here is a decision.
+ * Every fan-out job keeps its report, its run history and the fan-out itself in the hub; a
+ * job that posts to webhooks keeps their parameters there; a job's own hub statements are
+ * named by function.
+ */
+const REPORTS = ['PublishReports', 'UseTheReportsTopicKey'];
 /** The statements of a fan-out: the hub's queue and runs table, its reach into the spokes. */
 const FANOUT = [
   'WorkTheTargetQueue',
@@ -71,22 +79,28 @@ const FANOUT = [
   'AssumeTheSpokeRole',
   'ListTheOrganizationsAccounts',
 ];
-const HUB_ONLY: Record<(typeof SPOKE_FUNCTIONS)[number], string[]> = {
-  'infra-scaler': [
-    'ReadTheSchedules',
-    'RecordHeadsUps',
-    'SignSnoozeLinks',
-    'PublishReports',
-    'UseTheReportsTopicKey',
-    'WriteRunHistory',
-    ...FANOUT,
-    // The webhook URLs of its heads-ups (scripts/template/webhooks.yaml).
-    'ReadTheWebhookParameters',
-    'DecryptThemThroughSsm',
-  ],
-  'snapshot-cleanup': ['PublishReports', 'UseTheReportsTopicKey', 'WriteRunHistory', ...FANOUT],
-  'backup-manager': ['PublishReports', 'UseTheReportsTopicKey', 'WriteRunHistory', ...FANOUT],
+/** The run history's write (scripts/template/history.yaml). */
+const HISTORY = ['WriteRunHistory'];
+/** The webhook URLs (scripts/template/webhooks.yaml). */
+const WEBHOOKS = ['ReadTheWebhookParameters', 'DecryptThemThroughSsm'];
+/** A job's own statements on the hub's resources, beyond the shared parts. */
+const OWN_HUB_ONLY: Record<string, string[]> = {
+  'infra-scaler': ['ReadTheSchedules', 'RecordHeadsUps', 'SignSnoozeLinks'],
 };
+const HUB_ONLY: Record<string, string[]> = Object.fromEntries(
+  listFunctions(root)
+    .filter((fn) => fn.fanout)
+    .map((fn) => [
+      fn.name,
+      [
+        ...(OWN_HUB_ONLY[fn.name] ?? []),
+        ...REPORTS,
+        ...(fn.history ? HISTORY : []),
+        ...FANOUT,
+        ...(fn.webhooks ? WEBHOOKS : []),
+      ],
+    ]),
+);
 
 describe('spoke.yaml', () => {
   it('is what scripts/template.ts makes of the hub template (run it after changing one)', () => {
@@ -258,6 +272,9 @@ describe('spoke.yaml', () => {
     });
 
     // Assess
+    for (const fn of listFunctions(root).filter((manifest) => manifest.fanout)) {
+      expect(spoke.Resources[spokePolicyId(fn.name, 0)], fn.name).toBeDefined();
+    }
     expect(policies.map(([id]) => id)).toEqual(expected);
     // IAM attaches at most 10 managed policies to a role unless the quota is raised.
     expect(policies.length).toBeLessThanOrEqual(10);
@@ -315,8 +332,9 @@ describe('spoke.yaml', () => {
       const { spoke: copied, hubOnly } = classify(parseDocument(hubText), name);
 
       // Assess
-      expect(hubOnly.map((entry) => entry.sid)).toEqual(HUB_ONLY[name]);
-      expect(copied.map(sidOf)).toEqual(all.filter((sid) => !HUB_ONLY[name].includes(sid)));
+      const expected = HUB_ONLY[name] ?? [];
+      expect(hubOnly.map((entry) => entry.sid)).toEqual(expected);
+      expect(copied.map(sidOf)).toEqual(all.filter((sid) => !expected.includes(sid)));
       expect(copied.length + hubOnly.length).toBe(all.length);
       for (const entry of hubOnly) expect(entry.reason, entry.sid).not.toBe('');
     },
