@@ -1,4 +1,4 @@
-import { ValidationError } from '@nightshift/runtime';
+import { DAY_MS, ValidationError } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 
 /** How far a scheduled time may lie ahead of the function's clock: clock skew, no more. */
@@ -7,7 +7,7 @@ export const MAX_SCHEDULE_AHEAD_MS = 15 * 60_000;
  * How far a scheduled time may lie behind the function's clock: the retry window of the
  * schedule (EventBridge Scheduler retries for up to 24 hours) and of the function.
  */
-export const MAX_SCHEDULE_AGE_MS = 24 * 3_600_000;
+export const MAX_SCHEDULE_AGE_MS = DAY_MS;
 
 const isoTime = (what: string) =>
   z.optional(

@@ -17,7 +17,7 @@ import {
   verifyToken,
 } from '@nightshift/links';
 import type { Observability } from '@nightshift/middleware';
-import { DAY_MS, type TimeBudget } from '@nightshift/runtime';
+import { DAY_MS, HOUR_MS, type TimeBudget } from '@nightshift/runtime';
 import type { Config } from './config.ts';
 import { type FunctionUrlEvent, type LinkRequest, readRequest } from './event.ts';
 import { MAX_USER_AGENT, sendNote } from './notify.ts';
@@ -126,7 +126,7 @@ export const run = async (
   const keys = await loadSigningKeys(deps.secrets, config.linkKeySecret, { previous: true });
   let claim: SnoozeClaim;
   try {
-    claim = verifyToken(token, keys, { now, maxSnoozeMs: config.maxSnoozeHours * 60 * 60 * 1000 });
+    claim = verifyToken(token, keys, { now, maxSnoozeMs: config.maxSnoozeHours * HOUR_MS });
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
     const { status, title } = REFUSALS[error.code];

@@ -1,4 +1,4 @@
-import { createTimeBudget, type RemainingTime } from '@nightshift/runtime';
+import { accountIdOfArn, createTimeBudget, type RemainingTime } from '@nightshift/runtime';
 import type { Config } from './config.ts';
 import { type InputEvent, isKinesisEvent } from './event.ts';
 import { type BatchResponse, runKinesis } from './kinesis.ts';
@@ -10,12 +10,6 @@ import { type BatchSummary, type Deps, run } from './run.ts';
  * reported for a new delivery instead of the timeout failing the whole batch.
  */
 export const RECORD_MARGIN_MS = 10_000;
-
-/** The account of a Lambda function ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
-export const accountOf = (functionArn: string): string | undefined => {
-  const account = functionArn.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
-};
 
 /**
  * Serves both triggers: a direct subscription event gets its batch's summary (as it always
@@ -32,7 +26,7 @@ export const handle = async (
   event: InputEvent,
   context: RemainingTime & { invokedFunctionArn: string },
 ): Promise<BatchSummary | BatchResponse> => {
-  const accountId = accountOf(context.invokedFunctionArn);
+  const accountId = accountIdOfArn(context.invokedFunctionArn);
   if (!isKinesisEvent(event)) return run(deps, config, event, { accountId });
   const budget = createTimeBudget(context, { safetyMarginMs: RECORD_MARGIN_MS });
   const { batchItemFailures } = await runKinesis(deps, config, event, { accountId, budget });

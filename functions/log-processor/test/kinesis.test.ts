@@ -14,7 +14,7 @@ import {
   type KinesisEvent,
   MAX_UNZIPPED_BYTES,
 } from '../src/event.ts';
-import { accountOf, handle } from '../src/handle.ts';
+import { handle } from '../src/handle.ts';
 import { runKinesis } from '../src/kinesis.ts';
 import { processBatch } from '../src/run.ts';
 import { eventOf, payloadOf } from './fixtures.ts';
@@ -457,14 +457,5 @@ describe('Serving both triggers', () => {
         account: { DataType: 'String', StringValue: '(none)' },
       }),
     });
-  });
-
-  it('reads the function account from its ARN', () => {
-    // Act & Assess
-    expect(accountOf('arn:aws:lambda:eu-west-1:123456789012:function:f:live')).toBe(hub);
-    expect(accountOf('arn:aws:lambda:eu-west-1:12345:function:f')).toBeUndefined();
-    expect(accountOf('arn:aws:lambda:eu-west-1:1234567890123:function:f')).toBeUndefined();
-    expect(accountOf('arn:aws:lambda:eu-west-1:a123456789012:function:f')).toBeUndefined();
-    expect(accountOf('')).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { FACT, type HistoryItem, IDLE_ACTION, type RunRecord } from '@nightshift/history';
+import { HOUR_MS } from '@nightshift/runtime';
 import type { Attention } from './model.ts';
 
 /** How far back the report looks for what needs a person. */
@@ -36,7 +37,7 @@ export const needsAPerson = (
   { now }: { now: Date },
 ): Attention[] => {
   const to = now.getTime();
-  const from = to - ATTENTION_WINDOW_HOURS * 3_600_000;
+  const from = to - ATTENTION_WINDOW_HOURS * HOUR_MS;
   const recent = records
     .filter((record) => {
       const finished = Date.parse(record.finishedAt);

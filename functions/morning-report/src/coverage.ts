@@ -18,7 +18,7 @@ import {
   tagValue,
 } from '@nightshift/conventions';
 import { type Database, listDatabases, listInstances } from '@nightshift/inventory';
-import { asError } from '@nightshift/runtime';
+import { asError, HOUR_MS } from '@nightshift/runtime';
 import type { Coverage } from './model.ts';
 
 /** Where a backup is, as the report names it. */
@@ -248,8 +248,6 @@ export const readCoverage = async (
   });
   return { resources, backups: [...ebs, ...snapshots, ...fromAwsBackup], notes };
 };
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Each resource with its newest completed backup and that backup's age; missing when it

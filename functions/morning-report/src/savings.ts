@@ -7,10 +7,9 @@ import {
   START_ACTIONS,
   STOP_ACTIONS,
 } from '@nightshift/history';
+import { HOUR_MS } from '@nightshift/runtime';
 import type { SavingsWindow, StoppedInterval, Unit } from './model.ts';
 import { priceKey } from './pricing.ts';
-
-const HOUR_MS = 3_600_000;
 
 type Details = Record<string, string | number | boolean>;
 

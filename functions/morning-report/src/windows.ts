@@ -1,7 +1,5 @@
+import { DAY_MS } from '@nightshift/runtime';
 import { localTime } from '@nightshift/schedules';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** A span of time, ISO times at both ends. */
 export interface Window {

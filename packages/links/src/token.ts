@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type FieldIssue, parseOrThrow, ValidationError } from '@nightshift/runtime';
+import { type FieldIssue, HOUR_MS, parseOrThrow, ValidationError } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 import {
   claimShape,
@@ -20,7 +20,7 @@ export interface SigningKey {
 }
 
 /** The longest snooze a link may ask for, from the time it is used, unless told otherwise. */
-export const DEFAULT_MAX_SNOOZE_MS = 12 * 60 * 60 * 1000;
+export const DEFAULT_MAX_SNOOZE_MS = 12 * HOUR_MS;
 /** The fewest bytes a secret may have (as many as the MAC). */
 export const MIN_SECRET_BYTES = 32;
 /** A key id: a Secrets Manager version id (a UUID) or any short plain name. */

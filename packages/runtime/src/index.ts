@@ -1,4 +1,4 @@
-export { accountOfArn } from './arn.ts';
+export { accountIdOfArn, accountOfArn } from './arn.ts';
 export {
   CLIENT_DEFAULTS,
   type ClientClass,
@@ -53,7 +53,7 @@ export {
   toSnsSubject,
   truncateUtf8,
 } from './snsReport.ts';
-export { DAY_MS } from './time.ts';
+export { DAY_MS, HOUR_MS } from './time.ts';
 export {
   createTimeBudget,
   DEFAULT_SAFETY_MARGIN_MS,

@@ -18,12 +18,9 @@ import {
   signToken,
 } from '@nightshift/links';
 import type { Observability } from '@nightshift/middleware';
-import { mapSettled } from '@nightshift/runtime';
+import { DAY_MS, HOUR_MS, mapSettled } from '@nightshift/runtime';
 import { nextChange, type Schedule } from '@nightshift/schedules';
 import type { HeadsUp } from './types.ts';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export type { Post } from '@nightshift/delivery';
 
