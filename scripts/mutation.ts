@@ -47,6 +47,8 @@ const OTHER_DECIDING_MODULES = [
   'packages/targets/src/resolve.ts',
   'packages/history/src/record.ts',
   'packages/history/src/read.ts',
+  'packages/history/src/keys.ts',
+  'functions/infra-scaler/src/facts.ts',
   'functions/morning-report/src/savings.ts',
   'functions/morning-report/src/pricing.ts',
   'functions/morning-report/src/coverage.ts',
