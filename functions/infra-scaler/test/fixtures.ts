@@ -4,6 +4,7 @@ import {
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import {
   type DBCluster,
@@ -16,6 +17,7 @@ import {
   StopDBClusterCommand,
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GROUP_NAME_KEY, tagValue } from '@nightshift/conventions';
 import {
@@ -322,6 +324,8 @@ export const run = async (
     rds: new RDSClient({}),
     cloudwatch: new CloudWatchClient({}),
     sns: new SNSClient({}),
+    dynamodb: new DynamoDBClient({}),
+    secretsManager: new SecretsManagerClient({}),
     ...observability,
     now: () => now,
   };

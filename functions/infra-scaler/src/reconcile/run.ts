@@ -1,14 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { webhookPost } from '@nightshift/delivery';
 import { runJob } from '@nightshift/job';
 import { loadSigningKeys } from '@nightshift/links';
-import {
-  DEFAULT_SAFETY_MARGIN_MS,
-  getClient,
-  type Report,
-  type TimeBudget,
-} from '@nightshift/runtime';
+import { DEFAULT_SAFETY_MARGIN_MS, type Report, type TimeBudget } from '@nightshift/runtime';
 import type { Config } from '../config.ts';
 import { type Deps, SERVICE } from '../run.ts';
 import { titled } from '../titled.ts';
@@ -26,7 +19,10 @@ export type ReconcileReport = Report & { headsUp: HeadsUp[] };
  * its due state. The stops due soon are logged and returned beside the report; unless in
  * a dry run, and when `ACTIONS_TABLE`, `LINK_KEY_SECRET` and `CHAT_ACTIONS_URL` are all
  * set, each is then sent once with its snooze links (`sendHeadsUps`): a heads-up that
- * fails is a note of the returned report, never a failed run.
+ * fails is a note of the returned report, never a failed run. The heads-up's record and
+ * the link key are read through `deps.dynamodb` and `deps.secretsManager`, the clients the
+ * handler makes of the function's own account; a run given neither sends no heads-up and
+ * says so in a note.
  */
 export const reconcile = async (
   deps: Deps,
@@ -66,15 +62,20 @@ export const reconcile = async (
   const { actionsTable, linkKeySecret, chatActionsUrl } = config;
   if (dryRun || !actionsTable || !linkKeySecret || !chatActionsUrl || headsUp.length === 0)
     return { ...report, headsUp };
-  const secrets = deps.secretsManager ?? getClient(SecretsManagerClient);
+  const { dynamodb, secretsManager } = deps;
+  if (!dynamodb || !secretsManager) {
+    const note = `heads-up not sent: the run was given no ${dynamodb ? 'Secrets Manager' : 'DynamoDB'} client`;
+    deps.logger.warn('Heads-up not sent', { note });
+    return { ...report, notes: [...report.notes, note], headsUp };
+  }
   const sent = await sendHeadsUps(
     headsUp,
     document.schedules,
     {
-      dynamodb: deps.dynamodb ?? getClient(DynamoDBClient),
+      dynamodb,
       sns: deps.sns,
       logger: deps.logger,
-      loadKeys: deps.loadKeys ?? (() => loadSigningKeys(secrets, linkKeySecret)),
+      loadKeys: deps.loadKeys ?? (() => loadSigningKeys(secretsManager, linkKeySecret)),
       post: deps.post ?? webhookPost(config.chat, budget),
       now: now(),
       // The invocation's end: the budget and the margin it keeps for the report.
