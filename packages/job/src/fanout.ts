@@ -34,7 +34,8 @@ import {
   parseSettings,
   type Report,
   type Schema,
-  ValidationError,
+  type Settings,
+  type SettingsSpec,
 } from '@nightshift/runtime';
 import {
   isDefaultTargets,
@@ -49,31 +50,38 @@ import * as z from 'zod/mini';
 import type { ClientMakers } from './clients.ts';
 import { type JobHandlerOptions, type JobLambda, jobHandler } from './jobHandler.ts';
 
+/**
+ * Whether a fan-out is asked for at all: `TARGET_ACCOUNTS` and `TARGET_REGIONS` as given
+ * (trimmed, blank as not set), read before anything is checked.
+ */
+const FANOUT_ASKED = {
+  accounts: ['TARGET_ACCOUNTS', z.optional(envString())],
+  regions: ['TARGET_REGIONS', z.optional(envString())],
+} as const satisfies SettingsSpec;
+
 /** The fan-out's own settings; read only when the targets are not the default. */
 export const FANOUT_SETTINGS = {
-  queueUrl: ['FANOUT_QUEUE_URL', z.optional(envString())],
-  table: ['RUNS_TABLE', z.optional(envString())],
-  topicArn: ['SNS_TOPIC_ARN', z.optional(envString())],
+  /** `FANOUT_QUEUE_URL`: the queue of the targets' messages. */
+  queueUrl: ['FANOUT_QUEUE_URL', envString()],
+  /** `RUNS_TABLE`: the runs table (the run's header and each target's result). */
+  table: ['RUNS_TABLE', envString()],
+  /** `SNS_TOPIC_ARN`: the reports topic: the run's summary goes there. */
+  topicArn: ['SNS_TOPIC_ARN', envString()],
+  /** `FANOUT_MAX_RECEIVE_COUNT`: deliveries of a target's message before it is dead. */
   maxReceiveCount: ['FANOUT_MAX_RECEIVE_COUNT', envInteger({ default: 3, min: 1, max: 1000 })],
+  /** `FANOUT_DEADLINE_MINUTES`: how long a run waits for its targets. */
   deadlineMinutes: ['FANOUT_DEADLINE_MINUTES', envInteger({ default: 60, min: 1, max: 1440 })],
-} as const;
+} as const satisfies SettingsSpec;
 
 /** Where and how a job fans out. */
-export interface Fanout {
-  targets: TargetSettings;
-  queueUrl: string;
-  table: string;
-  /** The reports topic: the run's summary goes there. */
-  topicArn: string;
-  maxReceiveCount: number;
-  deadlineMinutes: number;
-}
+export type Fanout = { targets: TargetSettings } & Settings<typeof FANOUT_SETTINGS>;
 
 /**
  * The fan-out of a job, read from the environment: undefined with the default targets
  * (`TARGET_ACCOUNTS` unset or `self`, `TARGET_REGIONS` unset or the own region), which
- * keeps today's single-account run exactly. Otherwise `FANOUT_QUEUE_URL` and `RUNS_TABLE`
- * must be set; a `ValidationError` names what is missing or bad.
+ * keeps today's single-account run exactly, whatever else the environment holds.
+ * Otherwise `FANOUT_QUEUE_URL`, `RUNS_TABLE` and `SNS_TOPIC_ARN` must be set; a
+ * `ConfigError` names every variable that is missing or bad.
  *
  * @example
  * loadFanout({ TARGET_ACCOUNTS: 'self', AWS_REGION: 'eu-west-1' }); // undefined
@@ -81,33 +89,13 @@ export interface Fanout {
 export const loadFanout = (
   env: Record<string, string | undefined> = process.env,
 ): Fanout | undefined => {
-  // Neither set: today's run, whatever else the environment holds.
-  const accounts = env.TARGET_ACCOUNTS?.trim() ?? '';
-  if ((accounts === '' || accounts === 'self') && !env.TARGET_REGIONS?.trim()) return undefined;
+  const asked = parseSettings(FANOUT_ASKED, env);
+  if ((asked.accounts === undefined || asked.accounts === 'self') && asked.regions === undefined) {
+    return undefined;
+  }
   const targets = loadTargetSettings(env);
   if (isDefaultTargets(targets)) return undefined;
-  const settings = parseSettings(FANOUT_SETTINGS, env);
-  const missing = (['FANOUT_QUEUE_URL', 'RUNS_TABLE', 'SNS_TOPIC_ARN'] as const).filter(
-    (variable) => !env[variable]?.trim(),
-  );
-  if (missing.length > 0) {
-    throw new ValidationError(
-      'settings',
-      missing.map((variable) => ({
-        path: variable,
-        message:
-          'must be set to run on other accounts or regions (TARGET_ACCOUNTS, TARGET_REGIONS)',
-      })),
-    );
-  }
-  return {
-    targets,
-    queueUrl: settings.queueUrl as string,
-    table: settings.table as string,
-    topicArn: settings.topicArn as string,
-    maxReceiveCount: settings.maxReceiveCount,
-    deadlineMinutes: settings.deadlineMinutes,
-  };
+  return { targets, ...parseSettings(FANOUT_SETTINGS, env) };
 };
 
 /** Whether Lambda's event is a batch of the fan-out queue's messages. */

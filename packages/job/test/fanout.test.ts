@@ -15,7 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createReport, resetClients, ValidationError } from '@nightshift/runtime';
+import { ConfigError, createReport, resetClients, ValidationError } from '@nightshift/runtime';
 import { clearTargetClients, clearTargetCredentials } from '@nightshift/targets';
 import { createLambdaContext } from '@nightshift/testing';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -149,6 +149,17 @@ const stubEnv = (env: Record<string, string>) => {
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
 };
 
+/** The issues of an environment `loadFanout` refuses, as `path: message` lines. */
+const refusal = (env: Record<string, string | undefined>): string[] => {
+  try {
+    loadFanout(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues.map(({ path, message }) => `${path}: ${message}`);
+  }
+  throw new Error('the fan-out settings were accepted');
+};
+
 describe('loadFanout', () => {
   it.each([
     ['nothing set', { AWS_REGION: 'eu-west-1' }],
@@ -175,13 +186,32 @@ describe('loadFanout', () => {
     });
   });
 
-  it('names every setting a fan-out needs and is missing', () => {
+  it('names every setting a fan-out needs and is missing, in a ConfigError', () => {
     // Act
     const load = () => loadFanout({ AWS_REGION: 'eu-west-1', TARGET_REGIONS: 'us-east-1' });
 
     // Assess
-    expect(load).toThrow(ValidationError);
-    expect(load).toThrow(/FANOUT_QUEUE_URL: must be set.*RUNS_TABLE: must be set.*SNS_TOPIC_ARN/);
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      /FANOUT_QUEUE_URL: is required but not set.*RUNS_TABLE: is required but not set.*SNS_TOPIC_ARN: is required but not set/,
+    );
+  });
+
+  it('takes a blank queue, table or topic as missing', () => {
+    // Act
+    const issues = refusal({
+      ...FANOUT_ENV,
+      FANOUT_QUEUE_URL: ' ',
+      RUNS_TABLE: '',
+      SNS_TOPIC_ARN: '\t',
+    });
+
+    // Assess
+    expect(issues).toEqual([
+      'FANOUT_QUEUE_URL: is required but not set',
+      'RUNS_TABLE: is required but not set',
+      'SNS_TOPIC_ARN: is required but not set',
+    ]);
   });
 
   it('refuses a bad number of deliveries, naming the variable', () => {
@@ -189,6 +219,74 @@ describe('loadFanout', () => {
     expect(() => loadFanout({ ...FANOUT_ENV, FANOUT_MAX_RECEIVE_COUNT: '0' })).toThrow(
       /FANOUT_MAX_RECEIVE_COUNT/,
     );
+  });
+
+  it.each([
+    ['FANOUT_MAX_RECEIVE_COUNT', '1001', 'must be at most 1000'],
+    ['FANOUT_DEADLINE_MINUTES', '0', 'must be at least 1'],
+    ['FANOUT_DEADLINE_MINUTES', '1441', 'must be at most 1440'],
+    ['FANOUT_DEADLINE_MINUTES', 'an hour', 'must be a whole number'],
+  ])('refuses %s=%s in a ConfigError', (variable, value, message) => {
+    // Act
+    const issues = refusal({ ...FANOUT_ENV, [variable]: value });
+
+    // Assess
+    expect(issues).toEqual([`${variable}: ${message}`]);
+  });
+
+  it('reads the number of deliveries and the deadline', () => {
+    // Act
+    const fanout = loadFanout({
+      ...FANOUT_ENV,
+      FANOUT_MAX_RECEIVE_COUNT: '1000',
+      FANOUT_DEADLINE_MINUTES: '1440',
+    });
+
+    // Assess
+    expect(fanout).toMatchObject({ maxReceiveCount: 1000, deadlineMinutes: 1440 });
+  });
+
+  it.each([
+    ['a bad role name', { SPOKE_ROLE_NAME: 'a:b' }],
+    ['no own region', { AWS_REGION: undefined }],
+    ['no queue, table or topic', { FANOUT_QUEUE_URL: '', RUNS_TABLE: '', SNS_TOPIC_ARN: '' }],
+  ])('checks nothing when no target is set, not even with %s', (_, env) => {
+    // Act & Assess
+    expect(
+      loadFanout({ ...FANOUT_ENV, TARGET_ACCOUNTS: ' self ', TARGET_REGIONS: ' ', ...env }),
+    ).toBeUndefined();
+  });
+
+  it('checks the queue, table and topic only when the targets are not the default', () => {
+    // Act & Assess
+    expect(
+      loadFanout({ AWS_REGION: 'eu-west-1', TARGET_ACCOUNTS: 'self', TARGET_REGIONS: 'eu-west-1' }),
+    ).toBeUndefined();
+  });
+
+  it('refuses bad targets in a ConfigError naming every bad variable at once', () => {
+    // Act
+    const issues = refusal({
+      AWS_REGION: 'eu-west-1',
+      TARGET_ACCOUNTS: 'self,123',
+      TARGET_REGIONS: 'us-east-1,',
+      SPOKE_ROLE_NAME: 'a:b',
+    });
+
+    // Assess
+    expect(issues).toEqual([
+      'TARGET_ACCOUNTS: "123" is not self or an account id (12 digits)',
+      'TARGET_REGIONS: item 2 of 2 is empty (a comma too many?)',
+      'SPOKE_ROLE_NAME: "a:b" is not an IAM role name (1 to 64 letters, digits and +=,.@_-)',
+    ]);
+  });
+
+  it('requires TARGET_REGIONS for other accounts when the own region is not known', () => {
+    // Act
+    const issues = refusal({ ...FANOUT_ENV, AWS_REGION: undefined, TARGET_REGIONS: undefined });
+
+    // Assess
+    expect(issues).toEqual(['TARGET_REGIONS: is required but not set']);
   });
 });
 
@@ -276,6 +374,23 @@ describe('jobHandler with a fan-out', () => {
     });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
     expect(runs).toEqual([]);
+  });
+
+  it('fails at cold start with a ConfigError naming what a fan-out is missing, before any call', () => {
+    // Prepare
+    stubEnv({ AWS_REGION: 'eu-west-1', TARGET_ACCOUNTS: OTHER });
+
+    // Act
+    const creating = () => testJob();
+
+    // Assess
+    expect(creating).toThrow(ConfigError);
+    expect(creating).toThrow(
+      'Invalid configuration: FANOUT_QUEUE_URL: is required but not set; ' +
+        'RUNS_TABLE: is required but not set; SNS_TOPIC_ARN: is required but not set',
+    );
+    expect(sts.calls()).toHaveLength(0);
+    expect(sqs.calls()).toHaveLength(0);
   });
 
   it('checks a scheduled event before it sends anything', async () => {

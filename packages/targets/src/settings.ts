@@ -1,4 +1,4 @@
-import { parseOrThrow } from '@nightshift/runtime';
+import { parseSettings, type SettingsSpec } from '@nightshift/runtime';
 import * as z from 'zod/mini';
 
 /** The role assumed in each target account when `SPOKE_ROLE_NAME` is not set. */
@@ -94,57 +94,79 @@ const parentItem = (item: string): string | undefined =>
 const regionItem = (item: string): string | undefined =>
   REGION.test(item) ? undefined : `"${item}" is not a region name like eu-west-1`;
 
-const accountsSetting = z.pipe(
-  z.optional(z.string()),
-  z.transform((raw: string | undefined, context): AccountSource => {
-    const value = raw?.trim() ?? '';
-    if (value === '') return { kind: 'accounts', accounts: ['self'] };
-    if (value === ORGANIZATION) return { kind: 'organization', parents: [] };
-    if (value.startsWith(`${ORGANIZATION}:`)) {
-      const rest = value.slice(ORGANIZATION.length + 1);
-      if (rest === '') {
-        const message = 'organization: must be followed by OU ids (ou-…) or root ids (r-…)';
-        refuse(context, message, raw);
+/** `TARGET_ACCOUNTS`, trimmed: not set (or blank) means the caller's own account. */
+const accountsSetting = z._default(
+  z.pipe(
+    z.string(),
+    z.transform((raw: string, context): AccountSource => {
+      const value = raw.trim();
+      if (value === ORGANIZATION) return { kind: 'organization', parents: [] };
+      if (value.startsWith(`${ORGANIZATION}:`)) {
+        const rest = value.slice(ORGANIZATION.length + 1);
+        if (rest === '') {
+          const message = 'organization: must be followed by OU ids (ou-…) or root ids (r-…)';
+          refuse(context, message, raw);
+        }
+        return { kind: 'organization', parents: checkItems(rest, context, parentItem) };
       }
-      return { kind: 'organization', parents: checkItems(rest, context, parentItem) };
-    }
-    return { kind: 'accounts', accounts: checkItems(value, context, accountItem) };
-  }),
+      return { kind: 'accounts', accounts: checkItems(value, context, accountItem) };
+    }),
+  ),
+  (): AccountSource => ({ kind: 'accounts', accounts: ['self'] }),
 );
 
+/** A comma-separated list of region names. */
+const regionList = z.pipe(
+  z.string(),
+  z.transform((raw: string, context): string[] => checkItems(raw.trim(), context, regionItem)),
+);
+
+/**
+ * `TARGET_REGIONS`: by default the function's own region; required when that is not known
+ * (no `AWS_REGION` or `AWS_DEFAULT_REGION`).
+ */
 const regionsSetting = (ownRegion: string | undefined) =>
+  ownRegion === undefined ? regionList : z._default(regionList, () => [ownRegion]);
+
+/** `SPOKE_ROLE_NAME`, trimmed: an IAM role name, `nightshift-spoke` when not set. */
+const roleNameSetting = z._default(
   z.pipe(
-    z.optional(z.string()),
-    z.transform((raw: string | undefined, context): string[] => {
-      const value = raw?.trim() ?? '';
-      if (value !== '') return checkItems(value, context, regionItem);
-      if (ownRegion === undefined) {
+    z.string(),
+    z.transform((raw: string, context): string => {
+      const value = raw.trim();
+      if (!ROLE_NAME.test(value)) {
         refuse(
           context,
-          'is not set, and neither is AWS_REGION (the default: the function’s own region)',
+          `"${value}" is not an IAM role name (1 to 64 letters, digits and +=,.@_-)`,
           raw,
         );
-        return [];
       }
-      return [ownRegion];
+      return value;
     }),
-  );
-
-const roleNameSetting = z.pipe(
-  z.optional(z.string()),
-  z.transform((raw: string | undefined, context): string => {
-    const value = raw?.trim() ?? '';
-    if (value === '') return DEFAULT_SPOKE_ROLE_NAME;
-    if (!ROLE_NAME.test(value)) {
-      refuse(
-        context,
-        `"${value}" is not an IAM role name (1 to 64 letters, digits and +=,.@_-)`,
-        raw,
-      );
-    }
-    return value;
-  }),
+  ),
+  DEFAULT_SPOKE_ROLE_NAME,
 );
+
+/** The function's own region: `AWS_REGION`, else `AWS_DEFAULT_REGION`, trimmed. */
+const ownRegionOf = (env: Record<string, string | undefined>): string | undefined =>
+  env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined;
+
+/**
+ * Where a job runs, each setting read from its environment variable. The default of
+ * `TARGET_REGIONS` is the function's own region, so the spec is built for an environment.
+ *
+ * @example
+ * parseSettings(targetSettingsSpec(process.env), process.env); // { accounts, regions, roleName }
+ */
+export const targetSettingsSpec = (env: Record<string, string | undefined>) =>
+  ({
+    /** `TARGET_ACCOUNTS`: `self` (the default), account ids, `organization[:<ids>]`. */
+    accounts: ['TARGET_ACCOUNTS', accountsSetting],
+    /** `TARGET_REGIONS`: region names; the function's own region by default. */
+    regions: ['TARGET_REGIONS', regionsSetting(ownRegionOf(env))],
+    /** `SPOKE_ROLE_NAME`: the role assumed in each target account. */
+    roleName: ['SPOKE_ROLE_NAME', roleNameSetting],
+  }) as const satisfies SettingsSpec;
 
 /**
  * Reads where a job runs from the environment, checking every value before any AWS call:
@@ -153,11 +175,11 @@ const roleNameSetting = z.pipe(
  *   (`self` may be one of them), `organization`, or `organization:<id>,<id>` with OU ids
  *   (`ou-…`) and root ids (`r-…`);
  * - `TARGET_REGIONS`: comma-separated region names; by default the function's own region
- *   (`AWS_REGION`);
+ *   (`AWS_REGION`, else `AWS_DEFAULT_REGION`), and required when that is not known;
  * - `SPOKE_ROLE_NAME`: the role to assume in each target account (`nightshift-spoke`).
  *
- * A bad value throws a `ValidationError` naming the variable and the bad item: an item
- * that is empty, malformed or listed twice.
+ * A bad environment throws a `ConfigError` naming every bad variable and its bad item: an
+ * item that is empty, malformed or listed twice.
  *
  * @example
  * loadTargetSettings({ AWS_REGION: 'eu-west-1', TARGET_ACCOUNTS: 'organization:ou-ab12-cd34ef56' });
@@ -166,29 +188,10 @@ const roleNameSetting = z.pipe(
  */
 export const loadTargetSettings = (
   env: Record<string, string | undefined> = process.env,
-): TargetSettings => {
-  const ownRegion = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined;
-  const schema = z.object({
-    TARGET_ACCOUNTS: accountsSetting,
-    TARGET_REGIONS: regionsSetting(ownRegion),
-    SPOKE_ROLE_NAME: roleNameSetting,
-  });
-  const parsed = parseOrThrow(
-    schema,
-    {
-      TARGET_ACCOUNTS: env.TARGET_ACCOUNTS,
-      TARGET_REGIONS: env.TARGET_REGIONS,
-      SPOKE_ROLE_NAME: env.SPOKE_ROLE_NAME,
-    },
-    'target settings',
-  );
-  return {
-    accounts: parsed.TARGET_ACCOUNTS,
-    regions: parsed.TARGET_REGIONS,
-    ownRegion,
-    roleName: parsed.SPOKE_ROLE_NAME,
-  };
-};
+): TargetSettings => ({
+  ...parseSettings(targetSettingsSpec(env), env),
+  ownRegion: ownRegionOf(env),
+});
 
 /**
  * Whether the settings are the defaults: the caller's own account (`self` alone) in its own

@@ -1,4 +1,4 @@
-import { ValidationError } from '@nightshift/runtime';
+import { ConfigError } from '@nightshift/runtime';
 import { describe, expect, it, vi } from 'vitest';
 import { isDefaultTargets, loadTargetSettings } from '../src/settings.ts';
 
@@ -9,8 +9,8 @@ const refusal = (env: Record<string, string | undefined>): string[] => {
   try {
     loadTargetSettings(env);
   } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as ValidationError).issues.map(({ path, message }) => `${path}: ${message}`);
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues.map(({ path, message }) => `${path}: ${message}`);
   }
   throw new Error('the settings were accepted');
 };
@@ -281,17 +281,18 @@ describe('loadTargetSettings', () => {
     expect(settings.roleName).toHaveLength(64);
   });
 
-  it('refuses the default region when the own region is not known', () => {
+  it.each([
+    [{ TARGET_ACCOUNTS: 'self' }],
+    [{ TARGET_ACCOUNTS: 'self', TARGET_REGIONS: ' ', AWS_REGION: ' ', AWS_DEFAULT_REGION: '' }],
+  ])('requires TARGET_REGIONS when the own region is not known (%o)', (env) => {
     // Act
-    const issues = refusal({ TARGET_ACCOUNTS: 'self' });
+    const issues = refusal(env);
 
     // Assess
-    expect(issues).toEqual([
-      'TARGET_REGIONS: is not set, and neither is AWS_REGION (the default: the function’s own region)',
-    ]);
+    expect(issues).toEqual(['TARGET_REGIONS: is required but not set']);
   });
 
-  it('names every bad variable and item at once, in a ValidationError', () => {
+  it('names every bad variable and item at once, in a ConfigError', () => {
     // Act
     const loading = () =>
       loadTargetSettings({
@@ -302,9 +303,9 @@ describe('loadTargetSettings', () => {
       });
 
     // Assess
-    expect(loading).toThrow(ValidationError);
+    expect(loading).toThrow(ConfigError);
     expect(loading).toThrow(
-      'Invalid target settings: TARGET_ACCOUNTS: "123" is not self or an account id (12 digits); ' +
+      'Invalid configuration: TARGET_ACCOUNTS: "123" is not self or an account id (12 digits); ' +
         'TARGET_REGIONS: "Ireland" is not a region name like eu-west-1; ' +
         'SPOKE_ROLE_NAME: "a:b" is not an IAM role name',
     );
