@@ -2,15 +2,22 @@
 // the schedule's chat destinations.
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
+  cleanText,
   type Destination,
+  fitTeams,
   type Post,
   routeFor,
+  SLACK_LIMITS,
+  type SlackMessage,
   slackEscape,
   slackMessage,
   slackSection,
+  type TeamsMessage,
+  teamsEscape,
   teamsMessage,
   teamsText,
 } from '@nightshift/delivery';
+import { MAX_RESOURCE_ID_LENGTH } from '@nightshift/links';
 import { toSnsSubject } from '@nightshift/runtime';
 import type { Config } from './config.ts';
 import { utcTime } from './pages.ts';
@@ -47,20 +54,171 @@ export const noteText = (note: SnoozeNote): string =>
     ...note.leftAlone.map(({ name, reason }) => `  left alone: ${name} (${reason})`),
   ].join('\n');
 
-/** Teams reads text blocks as Markdown: its characters are written literally. */
-const teamsPlain = (text: string): string => text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&');
+/** Longest part of a note's summary a chat message shows, before escaping (a schedule name's limit). */
+const MAX_SUMMARY_PART = 128;
+/** Longest reason a chat message shows for a resource left alone, before escaping. */
+const MAX_REASON = 200;
 
-/** The note for one chat destination. */
-export const renderNote = (destination: Pick<Destination, 'kind'>, note: SnoozeNote): unknown => {
-  const text = noteText(note);
-  return destination.kind === 'slack'
-    ? slackMessage({
-        text: slackEscape(text.split('\n')[0] ?? ''),
-        tone: 'neutral',
-        blocks: [slackSection(slackEscape(text))],
-      })
-    : teamsMessage({ body: [teamsText(teamsPlain(text), { wrap: true })], actions: [] });
+/** How much of a list a chat message shows: at most `texts` texts of `budget` characters. */
+interface ListLimits {
+  /** Characters of one text of the list, escaped and marked up. */
+  budget: number;
+  /** Texts (Slack sections, Teams text blocks) one list may take. */
+  texts: number;
+}
+
+/** How one chat writes its markup. */
+interface Markup {
+  escape: (plain: string) => string;
+  bold: (escaped: string) => string;
+  code: (escaped: string) => string;
+  bullet: string;
+}
+
+const SLACK_MARKUP: Markup = {
+  escape: slackEscape,
+  bold: (escaped) => `*${escaped}*`,
+  code: (escaped) => `\`${escaped.replace(/`/g, "'")}\``,
+  bullet: '• ',
 };
+const TEAMS_MARKUP: Markup = {
+  escape: teamsEscape,
+  bold: (escaped) => `**${escaped}**`,
+  code: (escaped) => escaped,
+  bullet: '- ',
+};
+
+/** A free text on one line: credentials masked, control characters gone, cut to `max`, escaped. */
+const shown = (text: string, max: number, markup: Markup): string =>
+  markup.escape(cleanText(text, max).replace(/[\t\r\n\u2028\u2029]/g, ' '));
+
+/** The first line of the note, every free text in it cut and escaped. */
+const summaryOf = (note: SnoozeNote, markup: Markup): string => {
+  const part = (text: string, max = MAX_SUMMARY_PART) => shown(text, max, markup);
+  const count = `${note.kept.length} resource${note.kept.length === 1 ? '' : 's'}`;
+  return `Kept running until ${part(utcTime(note.until))} on schedule ${part(note.schedule)} (${part(note.environment)}): ${count}, by ${part(note.sourceIp || 'an unknown address')} (${part(note.userAgent || 'no user agent', MAX_USER_AGENT)})`;
+};
+
+/** Lines packed in order into texts of at most `budget` characters, never splitting a line. */
+const pack = (lines: readonly string[], budget: number): string[] => {
+  const texts: string[] = [];
+  for (const line of lines) {
+    const last = texts.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= budget)
+      texts[texts.length - 1] = `${last}\n${line}`;
+    else texts.push(line);
+  }
+  return texts;
+};
+
+/**
+ * A list as texts within `limits`: its heading, then as many lines as fit, and a last line
+ * counting the items it leaves out ("… and 12 more kept running").
+ */
+const fitList = (
+  heading: string,
+  lines: readonly string[],
+  what: string,
+  limits: ListLimits,
+): string[] => {
+  const textsOf = (count: number) =>
+    pack(
+      [
+        heading,
+        ...lines.slice(0, count),
+        ...(count < lines.length ? [`… and ${lines.length - count} more ${what}`] : []),
+      ],
+      limits.budget,
+    );
+  const fits = (texts: readonly string[]) =>
+    texts.length <= limits.texts && texts.every((text) => text.length <= limits.budget);
+  let count = 0;
+  while (count < lines.length && fits(textsOf(count + 1))) count += 1;
+  return textsOf(count);
+};
+
+/** The texts of the note's lists (kept, then left alone when any was), each list within `limits`. */
+const listsOf = (note: SnoozeNote, markup: Markup, limits: ListLimits): string[] => {
+  const name = (text: string) => markup.code(shown(text, MAX_RESOURCE_ID_LENGTH, markup));
+  const kept = fitList(
+    markup.bold('Kept running:'),
+    note.kept.map((text) => `${markup.bullet}${name(text)}`),
+    'kept running',
+    limits,
+  );
+  if (note.leftAlone.length === 0) return kept;
+  const leftAlone = fitList(
+    markup.bold('Left alone:'),
+    note.leftAlone.map(
+      ({ name: text, reason }) =>
+        `${markup.bullet}${name(text)}: ${shown(reason, MAX_REASON, markup)}`,
+    ),
+    'left alone',
+    limits,
+  );
+  return [...kept, ...leftAlone];
+};
+
+/**
+ * Tried in order until the Teams message is under `TEAMS_MAX_BYTES`; the last shows each
+ * list in 100 characters (its heading, how many it leaves out, a short name or two) and
+ * always fits in the 28 KB Teams takes.
+ */
+const TEAMS_LIST_LIMITS: readonly [ListLimits, ...ListLimits[]] = [
+  { budget: 14_000, texts: 1 },
+  { budget: 8_000, texts: 1 },
+  { budget: 4_000, texts: 1 },
+  { budget: 1_000, texts: 1 },
+  { budget: 100, texts: 1 },
+];
+
+/**
+ * Each list in up to five sections of at most 3,000 characters (50 names of 255 characters
+ * fit): a message of at most 11 blocks.
+ */
+const SLACK_LIST_LIMITS: ListLimits = { budget: SLACK_LIMITS.text, texts: 5 };
+
+/** The note as a Slack message: the summary, then each list in sections of its own. */
+const noteSlack = (note: SnoozeNote): SlackMessage => {
+  const summary = summaryOf(note, SLACK_MARKUP);
+  return slackMessage({
+    text: summary,
+    tone: 'neutral',
+    blocks: [summary, ...listsOf(note, SLACK_MARKUP, SLACK_LIST_LIMITS)].map(slackSection),
+  });
+};
+
+/** The note as a Teams message, its lists cut shorter until it is under `TEAMS_MAX_BYTES`. */
+const noteTeams = (note: SnoozeNote): TeamsMessage =>
+  fitTeams(TEAMS_LIST_LIMITS, (limits) =>
+    teamsMessage({
+      body: [summaryOf(note, TEAMS_MARKUP), ...listsOf(note, TEAMS_MARKUP, limits)].map((text) =>
+        teamsText(text, { wrap: true }),
+      ),
+      actions: [],
+    }),
+  );
+
+/**
+ * The note for one chat destination: a Slack message (Block Kit, mrkdwn escaped) or a
+ * Teams message (an Adaptive Card, its Markdown escaped). Every text is cut to what the
+ * chat takes; a list too long for it shows what fits and says how many it leaves out.
+ *
+ * @example
+ * await post(destination, renderNote(destination, note));
+ */
+export function renderNote(destination: { kind: 'slack' }, note: SnoozeNote): SlackMessage;
+export function renderNote(destination: { kind: 'teams' }, note: SnoozeNote): TeamsMessage;
+export function renderNote(
+  destination: Pick<Destination, 'kind'>,
+  note: SnoozeNote,
+): SlackMessage | TeamsMessage;
+export function renderNote(
+  destination: Pick<Destination, 'kind'>,
+  note: SnoozeNote,
+): SlackMessage | TeamsMessage {
+  return destination.kind === 'slack' ? noteSlack(note) : noteTeams(note);
+}
 
 /**
  * Sends the note to the reports topic (when set) and to each chat destination the

@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SlackMessage, TeamsMessage } from '@nightshift/delivery';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { noteText, renderNote, type SnoozeNote, sendNote } from '../src/notify.ts';
 import { TOPIC_ARN } from './fixtures.ts';
@@ -64,6 +65,20 @@ describe('noteText', () => {
 });
 
 describe('renderNote', () => {
+  it('is typed as the Slack or the Teams message of the delivery package', () => {
+    // Act
+    const slack = renderNote({ kind: 'slack' }, note);
+    const teams = renderNote({ kind: 'teams' }, note);
+    const either = renderNote({ kind: note.kept.length > 1 ? 'slack' : 'teams' }, note);
+
+    // Assess
+    expectTypeOf(slack).toEqualTypeOf<SlackMessage>();
+    expectTypeOf(teams).toEqualTypeOf<TeamsMessage>();
+    expectTypeOf(either).toEqualTypeOf<SlackMessage | TeamsMessage>();
+    expect(slack.attachments?.[0]?.blocks?.[0]).toMatchObject({ type: 'section' });
+    expect(teams.attachments[0]?.content.version).toBe('1.4');
+  });
+
   it('escapes Slack mrkdwn and writes Teams Markdown literally', () => {
     // Act
     const slack = JSON.stringify(renderNote({ kind: 'slack' }, note));
