@@ -118,7 +118,7 @@ const accountsSetting = z._default(
 /** A comma-separated list of region names. */
 const regionList = z.pipe(
   z.string(),
-  z.transform((raw: string, context): string[] => checkItems(raw.trim(), context, regionItem)),
+  z.transform((raw: string, context): string[] => checkItems(raw, context, regionItem)),
 );
 
 /**
