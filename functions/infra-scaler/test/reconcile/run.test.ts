@@ -355,4 +355,16 @@ describe('reconcile', () => {
       expect(post).not.toHaveBeenCalled();
     },
   );
+
+  it('says nothing of heads-ups when no stop is due soon, whatever clients it was given', async () => {
+    // Prepare
+    givenInstances(instance('i-day', 'stopped', [], on('day')));
+    const { deps } = depsOf({ dynamodb: undefined, secretsManager: undefined });
+
+    // Act
+    const report = await run(deps, { SCHEDULES, ...HEADS_UP_ENV });
+
+    // Assess
+    expect(report.notes.filter((note) => note.includes('heads-up'))).toEqual([]);
+  });
 });
