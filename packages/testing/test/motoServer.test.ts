@@ -25,6 +25,7 @@ const argv = process.argv.slice(2);
 const port = Number(argv[argv.indexOf('-p') + 1]);
 const host = argv[argv.indexOf('-H') + 1];
 createServer((request, response) => {
+  if (process.env.FAKE_MOTO_MODE === 'hang') return;
   if (request.url === '/moto-api/') {
     response.writeHead(200).end('<html>moto</html>');
   } else if (request.url === '/seen') {
@@ -51,7 +52,7 @@ beforeAll(() => {
     [
       '#!/bin/sh',
       'case "$FAKE_MOTO_MODE" in',
-      '  exit) echo "moto_server: address already in use" >&2; exit 3 ;;',
+      '  exit) echo " * Running on http://127.0.0.1"; echo "moto_server: address already in use" >&2; exit 3 ;;',
       '  silent) echo $$ > "$FAKE_MOTO_PID_FILE"; exec sleep 30 ;;',
       'esac',
       `exec "${process.execPath}" "${script}" "$@"`,
@@ -69,7 +70,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
 
-const useStandIn = (mode: 'serve' | 'exit' | 'silent' = 'serve') => {
+const useStandIn = (mode: 'serve' | 'exit' | 'silent' | 'hang' = 'serve') => {
   vi.stubEnv('NS_MOTO_SERVER', command);
   vi.stubEnv('NS_FAKETIME_LIB', join(dir, 'libfaketimeMT.so.1'));
   vi.stubEnv('FAKE_MOTO_MODE', mode);
@@ -138,6 +139,7 @@ describe('startMoto', () => {
     const server = await startMoto();
     const { pid } = await seenBy(server);
     expect(isRunning(pid)).toBe(true);
+    expect(process.listenerCount('exit')).toBe(exitHandlers + 1);
     expect(existsSync(server.clockFile)).toBe(true);
 
     // Act
@@ -186,6 +188,7 @@ describe('startMoto', () => {
     // Assess
     await expect(started).rejects.toThrow(`${command} exited with 3`);
     await expect(started).rejects.toThrow('address already in use');
+    await expect(started).rejects.toThrow(' * Running on http://127.0.0.1');
   });
 
   it('gives up and stops the server when it does not answer in time', async () => {
@@ -200,6 +203,34 @@ describe('startMoto', () => {
     const pid = Number(readFileSync(process.env.FAKE_MOTO_PID_FILE ?? '', 'utf8'));
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid)).toBe(false);
+  });
+
+  it('kills the server when the test process exits without stopping it', async () => {
+    // Prepare
+    useStandIn();
+    const before = new Set(process.listeners('exit'));
+    const server = await startMoto();
+    servers.push(server);
+    const { pid } = await seenBy(server);
+    const [onExit] = process.listeners('exit').filter((listener) => !before.has(listener));
+
+    // Act
+    onExit?.call(process, 0);
+
+    // Assess
+    expect(onExit).toBeDefined();
+    await expect.poll(() => isRunning(pid)).toBe(false);
+  });
+
+  it('gives up in time on a server that takes connections but never answers', async () => {
+    // Prepare
+    useStandIn('hang');
+
+    // Act
+    const started = startMoto({ readyTimeoutMs: 300 });
+
+    // Assess
+    await expect(started).rejects.toThrow(`${command} did not answer within 300 ms`);
   });
 });
 
@@ -240,7 +271,7 @@ describe('connectMoto', () => {
     expect(moto.clockFile).toBe(clockFile);
   });
 
-  it.each(['-40d', '+2h', '-90m', '+0', '-1.5d', '+30s', '-1y', '-7'])(
+  it.each(['-40d', '+2h', '-90m', '+0', '-1.5d', '+0.25h', '+30s', '-1y', '-7'])(
     'moves the clock by writing %s to the clock file',
     (offset) => {
       // Prepare

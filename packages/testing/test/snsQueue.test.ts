@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type SnsNotification, subscribeQueue } from '../src/snsQueue.ts';
 
 // Against the emulator, test/integration/emulator.test.ts reads a published report back
@@ -23,6 +23,7 @@ const sqsMock = mockClient(SQSClient);
 const sns = new SNSClient({ region: 'us-east-1' });
 const sqs = new SQSClient({ region: 'us-east-1' });
 afterEach(() => {
+  vi.restoreAllMocks();
   snsMock.reset();
   sqsMock.reset();
 });
@@ -79,9 +80,10 @@ describe('subscribeQueue', () => {
     });
   });
 
-  it('gives each reader a queue of its own when no name is given', async () => {
+  it('gives each reader a queue of its own when no name is given, even within a millisecond', async () => {
     // Prepare
     subscribed();
+    vi.spyOn(Date, 'now').mockReturnValue(1_764_460_800_000);
 
     // Act
     const first = await subscribeQueue({ sns, sqs, topicArn: TOPIC_ARN });
@@ -202,5 +204,19 @@ describe('SnsQueueReader.receive', () => {
     expect(some.map((received) => received.MessageId)).toEqual(['n-1']);
     expect(none).toEqual([]);
     expect(sqsMock).not.toHaveReceivedCommandWith(DeleteMessageBatchCommand, { Entries: [] });
+  });
+
+  it('pauses between empty receives instead of hammering the queue', async () => {
+    // Prepare
+    subscribed();
+    const reader = await subscribeQueue({ sns, sqs, topicArn: TOPIC_ARN, queueName: 'reports' });
+
+    // Act
+    await reader.receive({ count: 1, timeoutMs: 350 });
+
+    // Assess: one receive per 100 ms pause at most
+    const receives = sqsMock.commandCalls(ReceiveMessageCommand).length;
+    expect(receives).toBeGreaterThan(0);
+    expect(receives).toBeLessThanOrEqual(5);
   });
 });
