@@ -31,23 +31,6 @@ const DECLARATIONS_ONLY = new Set([
   'packages/job/src/clients.ts',
 ]);
 
-/**
- * Modules of packages/testing whose tests are being written separately: exempt only while
- * they have no test file. Each name leaves this list once its test exists.
- */
-const TESTING_WITHOUT_TESTS_YET = new Set([
-  'ec2Volumes',
-  'motoServer',
-  'originalScripts',
-  'secrets',
-  'seededRandom',
-  'snsQueue',
-  'sqsDrain',
-  'tables',
-  'unit',
-  'webhookReceiver',
-]);
-
 /** The folders that hold a `src/`: each function, each package. */
 const workspaces = (): string[] =>
   ['functions', 'packages'].flatMap((parent) =>
@@ -79,9 +62,6 @@ const exemption = (workspace: string, module: string): string | undefined => {
   const path = `${workspace}/src/${module}`;
   if (isEntryPoint(path) || RE_EXPORTS.has(path)) return 're-exports';
   if (DECLARATIONS_ONLY.has(path)) return 'declarations only';
-  const testing = /^packages\/testing\/src\/([^/]+)\.ts$/.exec(path)?.[1];
-  if (testing && TESTING_WITHOUT_TESTS_YET.has(testing) && !hasTest(workspace, module))
-    return 'tested separately';
   return undefined;
 };
 
@@ -136,11 +116,9 @@ describe('Tests mirror sources', () => {
 
   it('exempts only modules that exist', () => {
     // Act
-    const gone = [
-      ...RE_EXPORTS,
-      ...DECLARATIONS_ONLY,
-      ...[...TESTING_WITHOUT_TESTS_YET].map((name) => `packages/testing/src/${name}.ts`),
-    ].filter((path) => !existsSync(join(root, path)));
+    const gone = [...RE_EXPORTS, ...DECLARATIONS_ONLY].filter(
+      (path) => !existsSync(join(root, path)),
+    );
 
     // Assess
     expect(gone, `exempted modules that do not exist:\n${gone.join('\n')}`).toEqual([]);
