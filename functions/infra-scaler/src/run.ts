@@ -46,10 +46,10 @@ export interface Deps extends Observability {
   now?: () => Date;
   /** Waits between polls of started instances (tests pass one that returns at once). */
   sleep?: (ms: number) => Promise<void>;
-  /** The heads-up's record of what was sent (the shared client unless given). */
-  dynamodb?: DynamoDBClient;
-  /** Reads the link key secret (the shared client unless given). */
-  secretsManager?: SecretsManagerClient;
+  /** The heads-up's record of what was sent: the function's own table. */
+  dynamodb: DynamoDBClient;
+  /** Reads the link key secret: the function's own. */
+  secretsManager: SecretsManagerClient;
   /** The signing keys of the snooze links, current first (`LINK_KEY_SECRET` read unless given). */
   loadKeys?: () => Promise<SigningKey[]>;
   /** Delivers a heads-up to a chat destination (a webhook POST unless given). */

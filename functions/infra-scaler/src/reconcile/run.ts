@@ -63,11 +63,6 @@ export const reconcile = async (
   if (dryRun || !actionsTable || !linkKeySecret || !chatActionsUrl || headsUp.length === 0)
     return { ...report, headsUp };
   const { dynamodb, secretsManager } = deps;
-  if (!dynamodb || !secretsManager) {
-    const note = `heads-up not sent: the run was given no ${dynamodb ? 'Secrets Manager' : 'DynamoDB'} client`;
-    deps.logger.warn('Heads-up not sent', { note });
-    return { ...report, notes: [...report.notes, note], headsUp };
-  }
   const sent = await sendHeadsUps(
     headsUp,
     document.schedules,

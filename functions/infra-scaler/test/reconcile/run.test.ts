@@ -333,33 +333,10 @@ describe('reconcile', () => {
     expect(post).toHaveBeenCalledTimes(1);
   });
 
-  it.each([
-    ['dynamodb', 'DynamoDB'],
-    ['secretsManager', 'Secrets Manager'],
-  ] as const)(
-    'sends no heads-up when given no %s client, and says so in a note',
-    async (client, name) => {
-      // Prepare
-      givenInstances(soonInstance());
-      const { deps, post, warn } = depsOf({ [client]: undefined });
-
-      // Act
-      const report = await run(deps, { SCHEDULES, ...HEADS_UP_ENV });
-
-      // Assess
-      const note = `heads-up not sent: the run was given no ${name} client`;
-      expect(report.notes).toContain(note);
-      expect(warn).toHaveBeenCalledWith('Heads-up not sent', { note });
-      expect(report.headsUp).toHaveLength(1);
-      expect(headsUpCalls()).toBe(0);
-      expect(post).not.toHaveBeenCalled();
-    },
-  );
-
-  it('says nothing of heads-ups when no stop is due soon, whatever clients it was given', async () => {
+  it('says nothing of heads-ups when no stop is due soon', async () => {
     // Prepare
     givenInstances(instance('i-day', 'stopped', [], on('day')));
-    const { deps } = depsOf({ dynamodb: undefined, secretsManager: undefined });
+    const { deps } = depsOf();
 
     // Act
     const report = await run(deps, { SCHEDULES, ...HEADS_UP_ENV });
