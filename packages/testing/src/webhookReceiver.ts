@@ -10,8 +10,8 @@ export interface WebhookReceiver<B> {
 }
 
 /**
- * Starts a receiver on 127.0.0.1 that answers every request 200 and keeps its path and
- * JSON body (an empty body as `{}`).
+ * Starts a receiver on 127.0.0.1 that answers every JSON request 200 and keeps its path and
+ * body (an empty body as `{}`); a body that is not JSON is answered 400 and not kept.
  *
  * @example
  * const receiver = await startWebhookReceiver<{ text?: string }>();
@@ -20,12 +20,22 @@ export interface WebhookReceiver<B> {
 export const startWebhookReceiver = async <B = unknown>(): Promise<WebhookReceiver<B>> => {
   const posts: { path: string; body: B }[] = [];
   const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
     });
     request.on('end', () => {
-      posts.push({ path: request.url ?? '', body: JSON.parse(body || '{}') as B });
+      // Decoded once, whole: a character split across chunks stays one character.
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: B;
+      try {
+        body = JSON.parse(text || '{}') as B;
+      } catch {
+        // Not JSON: no webhook takes that, so it is refused and not kept.
+        response.writeHead(400).end();
+        return;
+      }
+      posts.push({ path: request.url ?? '', body });
       response.writeHead(200).end();
     });
   });

@@ -106,6 +106,32 @@ describe('startWebhookReceiver', () => {
     expect(receiver.posts[0]?.body.text).toBe(text);
   });
 
+  it('keeps text beyond ASCII whole in a body of many chunks', async () => {
+    // Prepare
+    const receiver = await start<{ blocks: string[] }>();
+    const blocks = Array.from({ length: 2_000 }, (_, index) => `block ${index} ${'é'.repeat(40)}`);
+
+    // Act
+    await post(`${receiver.base}/slack/accents`, JSON.stringify({ blocks }));
+
+    // Assess
+    expect(receiver.posts[0]?.body.blocks).toEqual(blocks);
+  });
+
+  it('answers a body that is not JSON 400, keeps nothing, and goes on receiving', async () => {
+    // Prepare
+    const receiver = await start<{ text: string }>();
+
+    // Act
+    const refused = await post(`${receiver.base}/slack/bad`, 'not json');
+    const accepted = await post(`${receiver.base}/slack/good`, JSON.stringify({ text: 'ok' }));
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(accepted.status).toBe(200);
+    expect(receiver.posts).toEqual([{ path: '/slack/good', body: { text: 'ok' } }]);
+  });
+
   it('keeps its posts in one live list, so a test can empty it and count afresh', async () => {
     // Prepare
     const receiver = await start();
