@@ -160,16 +160,17 @@ const listsOf = (note: SnoozeNote, markup: Markup, limits: ListLimits): string[]
 };
 
 /**
- * Tried in order until the Teams message is under `TEAMS_MAX_BYTES`; the last shows each
- * list in 100 characters (its heading, how many it leaves out, a short name or two) and
- * always fits in the 28 KB Teams takes.
+ * Tried in order until the Teams message is under `TEAMS_MAX_BYTES` (24 KB). The last
+ * always is: an escaped character takes at most 6 bytes of JSON (a lone surrogate; a
+ * backslash pair 4, a CJK character 3), so two lists of 1,000 characters and a summary of
+ * at most 660 characters before escaping take under 17 KB. Each line of a list (a name of at most 255
+ * characters, a reason of at most 200, escaped) is under 1,000 characters.
  */
 const TEAMS_LIST_LIMITS: readonly [ListLimits, ...ListLimits[]] = [
   { budget: 14_000, texts: 1 },
   { budget: 8_000, texts: 1 },
   { budget: 4_000, texts: 1 },
   { budget: 1_000, texts: 1 },
-  { budget: 100, texts: 1 },
 ];
 
 /**

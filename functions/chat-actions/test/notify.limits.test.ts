@@ -1,6 +1,7 @@
 import {
   type SlackMessage,
   slackLimitIssues,
+  TEAMS_MAX_BYTES,
   type TeamsMessage,
   teamsLimitIssues,
 } from '@nightshift/delivery/chat';
@@ -23,7 +24,11 @@ const marked = (marker: string, index: number, rest: string, length = MAX_RESOUR
 const KEPT = '☃';
 const LEFT = '☂';
 
-/** The largest note a link can make, every text full of characters that escaping lengthens. */
+/**
+ * More than any note a link can make (a link names at most 50 resources): 50 kept and 50
+ * left alone, every name as long as a link takes and every text full of characters that
+ * escaping lengthens.
+ */
 const worstNote: SnoozeNote = {
   environment: repeat(GROWS, 128),
   schedule: repeat('_+=@.:/-', 128),
@@ -63,9 +68,18 @@ const shownAndLeftOut = (texts: readonly string[], marker: string, list: string)
 const renderings = (note: SnoozeNote) => {
   const slack = renderNote({ kind: 'slack' }, note);
   const teams = renderNote({ kind: 'teams' }, note);
+  const teamsBytes = Buffer.byteLength(JSON.stringify(teams));
   return [
     { kind: 'slack', issues: slackLimitIssues(slack), texts: slackTexts(slack) },
-    { kind: 'teams', issues: teamsLimitIssues(teams), texts: teamsTexts(teams) },
+    {
+      kind: 'teams',
+      // Under the 24 KB fitTeams aims at, not only the 28 KB Teams takes.
+      issues: [
+        ...teamsLimitIssues(teams),
+        ...(teamsBytes > TEAMS_MAX_BYTES ? [`${teamsBytes} bytes, over ${TEAMS_MAX_BYTES}`] : []),
+      ],
+      texts: teamsTexts(teams),
+    },
   ];
 };
 
@@ -109,6 +123,35 @@ describe('renderNote within the vendors’ limits', () => {
       });
       expect(texts.join('\n')).not.toMatch(/ more /);
     }
+  });
+
+  it('cuts the Teams lists shorter while the card is over 24 KB, and still names some', () => {
+    // Prepare: texts of the characters that take the most bytes of JSON (a CJK character
+    // 3, an unpaired surrogate 6).
+    const heavy = '中\udc00';
+    const note: SnoozeNote = {
+      ...worstNote,
+      kept: Array.from({ length: MAX_RESOURCES }, (_, index) =>
+        marked(KEPT, index, repeat(heavy, MAX_RESOURCE_ID_LENGTH)),
+      ),
+      leftAlone: Array.from({ length: MAX_RESOURCES }, (_, index) => ({
+        name: marked(LEFT, index, repeat(heavy, MAX_RESOURCE_ID_LENGTH)),
+        reason: repeat(heavy, 1_000),
+      })),
+      userAgent: repeat(heavy, 1_000),
+    };
+
+    // Act
+    const [, teams] = renderings(note);
+
+    // Assess
+    expect(teams?.issues).toEqual([]);
+    const kept = shownAndLeftOut(teams?.texts ?? [], KEPT, 'kept running');
+    const left = shownAndLeftOut(teams?.texts ?? [], LEFT, 'left alone');
+    expect(kept.shown).toBeGreaterThan(0);
+    expect(left.shown).toBeGreaterThan(0);
+    expect(kept.shown + kept.leftOut).toBe(MAX_RESOURCES);
+    expect(left.shown + left.leftOut).toBe(MAX_RESOURCES);
   });
 
   it('lists all of the largest note whose names need no escaping', () => {

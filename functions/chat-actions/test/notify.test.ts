@@ -79,6 +79,70 @@ describe('renderNote', () => {
     expect(teams.attachments[0]?.content.version).toBe('1.4');
   });
 
+  it('shows the summary, then the resources kept and those left alone with their reasons', () => {
+    // Act
+    const slack = renderNote({ kind: 'slack' }, note);
+    const teams = renderNote({ kind: 'teams' }, note);
+
+    // Assess
+    const summary =
+      'Kept running until 2026-03-02 19:00 UTC on schedule office-hours (staging): 2 resources, by 198.51.100.7 ';
+    expect(slack).toEqual({
+      text: `${summary}(&lt;script&gt;*bold*&lt;/script&gt;)`,
+      attachments: [
+        {
+          color: '#8a8a8a',
+          blocks: [
+            `${summary}(&lt;script&gt;*bold*&lt;/script&gt;)`,
+            '*Kept running:*\n• `instance:i-0abc`\n• `group:web`',
+            '*Left alone:*\n• `instance:i-0def`: not on schedule office-hours',
+          ].map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+        },
+      ],
+    });
+    expect(teams.attachments[0]?.content).toMatchObject({
+      version: '1.4',
+      actions: [],
+      body: [
+        `${summary}(\\<script\\>\\*bold\\*\\</script\\>)`,
+        '**Kept running:**\n- instance:i-0abc\n- group:web',
+        '**Left alone:**\n- instance:i-0def: not on schedule office-hours',
+      ].map((text) => ({ type: 'TextBlock', text, wrap: true })),
+    });
+  });
+
+  it('says "1 resource", names an unknown caller, and has no left-alone list when none was', () => {
+    // Prepare
+    const one: SnoozeNote = {
+      ...note,
+      kept: ['group:web'],
+      leftAlone: [],
+      sourceIp: '',
+      userAgent: '',
+    };
+
+    // Act
+    const slack = renderNote({ kind: 'slack' }, one);
+    const teams = renderNote({ kind: 'teams' }, one);
+
+    // Assess
+    const summary =
+      'Kept running until 2026-03-02 19:00 UTC on schedule office-hours (staging): 1 resource, by an unknown address (no user agent)';
+    expect(slack.attachments?.[0]?.blocks).toEqual(
+      [summary, '*Kept running:*\n• `group:web`'].map((text) => ({
+        type: 'section',
+        text: { type: 'mrkdwn', text },
+      })),
+    );
+    expect(teams.attachments[0]?.content.body).toEqual(
+      [summary, '**Kept running:**\n- group:web'].map((text) => ({
+        type: 'TextBlock',
+        text,
+        wrap: true,
+      })),
+    );
+  });
+
   it('escapes Slack mrkdwn and writes Teams Markdown literally', () => {
     // Act
     const slack = JSON.stringify(renderNote({ kind: 'slack' }, note));
