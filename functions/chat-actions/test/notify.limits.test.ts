@@ -174,6 +174,26 @@ describe('renderNote within the vendors’ limits', () => {
     }
   });
 
+  it('fills each Slack section up to 3,000 characters exactly, and goes on in the next', () => {
+    // Prepare: "*Kept running:*" and 15 lines "\n• `<194 characters>`" make 3,000 characters;
+    // one character more moves the last line to a section of its own.
+    const names = (count: number, last = 194) =>
+      Array.from({ length: count }, (_, index) =>
+        marked(KEPT, index, 'x'.repeat(200), index === count - 1 ? last : 194),
+      );
+    const sections = (kept: string[]) =>
+      (
+        renderNote({ kind: 'slack' }, { ...worstNote, kept, leftAlone: [] }).attachments?.[0]
+          ?.blocks ?? []
+      )
+        .slice(1)
+        .map((block) => (block as { text?: { text?: string } }).text?.text?.length);
+
+    // Act & Assess
+    expect(sections(names(15))).toEqual([3_000]);
+    expect(sections(names(15, 195))).toEqual([2_801, 199]);
+  });
+
   it('keeps any note within the limits, and accounts for every resource, shown or counted', () => {
     // A text of any characters, or a long run of characters that escaping lengthens;
     // never one with a list marker in it.

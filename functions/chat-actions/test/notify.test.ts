@@ -115,7 +115,7 @@ describe('renderNote', () => {
     // Prepare
     const one: SnoozeNote = {
       ...note,
-      kept: ['group:web'],
+      kept: ['group:web`1\nb'],
       leftAlone: [],
       sourceIp: '',
       userAgent: '',
@@ -129,13 +129,13 @@ describe('renderNote', () => {
     const summary =
       'Kept running until 2026-03-02 19:00 UTC on schedule office-hours (staging): 1 resource, by an unknown address (no user agent)';
     expect(slack.attachments?.[0]?.blocks).toEqual(
-      [summary, '*Kept running:*\n• `group:web`'].map((text) => ({
+      [summary, "*Kept running:*\n• `group:web'1 b`"].map((text) => ({
         type: 'section',
         text: { type: 'mrkdwn', text },
       })),
     );
     expect(teams.attachments[0]?.content.body).toEqual(
-      [summary, '**Kept running:**\n- group:web'].map((text) => ({
+      [summary, '**Kept running:**\n- group:web\\`1 b'].map((text) => ({
         type: 'TextBlock',
         text,
         wrap: true,
