@@ -4,6 +4,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
   cleanText,
   type Destination,
+  fitLines,
   fitTeams,
   type Post,
   routeFor,
@@ -99,18 +100,6 @@ const summaryOf = (note: SnoozeNote, markup: Markup): string => {
   return `Kept running until ${part(utcTime(note.until))} on schedule ${part(note.schedule)} (${part(note.environment)}): ${count}, by ${part(note.sourceIp || 'an unknown address')} (${part(note.userAgent || 'no user agent', MAX_USER_AGENT)})`;
 };
 
-/** Lines packed in order into texts of at most `budget` characters, never splitting a line. */
-const pack = (lines: readonly string[], budget: number): string[] => {
-  const texts: string[] = [];
-  for (const line of lines) {
-    const last = texts.at(-1);
-    if (last !== undefined && last.length + 1 + line.length <= budget)
-      texts[texts.length - 1] = `${last}\n${line}`;
-    else texts.push(line);
-  }
-  return texts;
-};
-
 /**
  * A list as texts within `limits`: its heading, then as many lines as fit, and a last line
  * counting the items it leaves out ("… and 12 more kept running").
@@ -120,22 +109,8 @@ const fitList = (
   lines: readonly string[],
   what: string,
   limits: ListLimits,
-): string[] => {
-  const textsOf = (count: number) =>
-    pack(
-      [
-        heading,
-        ...lines.slice(0, count),
-        ...(count < lines.length ? [`… and ${lines.length - count} more ${what}`] : []),
-      ],
-      limits.budget,
-    );
-  const fits = (texts: readonly string[]) =>
-    texts.length <= limits.texts && texts.every((text) => text.length <= limits.budget);
-  let count = 0;
-  while (count < lines.length && fits(textsOf(count + 1))) count += 1;
-  return textsOf(count);
-};
+): string[] =>
+  fitLines({ heading, lines, more: (rest) => `… and ${rest} more ${what}`, ...limits });
 
 /** The texts of the note's lists (kept, then left alone when any was), each list within `limits`. */
 const listsOf = (note: SnoozeNote, markup: Markup, limits: ListLimits): string[] => {

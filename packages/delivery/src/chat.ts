@@ -40,6 +40,7 @@ export {
   cleanText,
   cut,
   type Fact,
+  fitLines,
   type Link,
   MAX_LINK_LENGTH,
   safeLink,

@@ -61,3 +61,52 @@ export const safeLink = (url: string | undefined): string | undefined => {
   const masked = maskSecrets(parsed.href);
   return parsed.protocol === 'https:' && masked.length <= MAX_LINK_LENGTH ? masked : undefined;
 };
+
+/**
+ * A list as chat texts: its heading, then as many of its lines as fit, and a last line
+ * counting the items it leaves out (`more(rest)`), packed into at most `texts` texts of
+ * `budget` characters each (lines joined by line breaks, never split). `total` is how many
+ * items the list has, when more than the lines given.
+ *
+ * @example
+ * fitLines({ heading: 'Kept:', lines: ['i-1', 'i-2', 'i-3'], total: 5, more: (n) => `… and ${n} more`, budget: 30 });
+ * // ['Kept:\ni-1\ni-2\ni-3\n… and 2 more']
+ */
+export const fitLines = ({
+  heading,
+  lines,
+  more,
+  budget,
+  texts = 1,
+  total = lines.length,
+}: {
+  heading: string;
+  lines: readonly string[];
+  more: (rest: number) => string;
+  budget: number;
+  texts?: number;
+  total?: number;
+}): string[] => {
+  const textsOf = (shown: number) =>
+    packLines(
+      [heading, ...lines.slice(0, shown), ...(shown < total ? [more(total - shown)] : [])],
+      budget,
+    );
+  const fits = (packed: readonly string[]) =>
+    packed.length <= texts && packed.every((text) => text.length <= budget);
+  let shown = 0;
+  while (shown < lines.length && fits(textsOf(shown + 1))) shown += 1;
+  return textsOf(shown);
+};
+
+/** Lines joined by line breaks into texts of at most `budget` characters, a line never split. */
+const packLines = (lines: readonly string[], budget: number): string[] => {
+  const packed: string[] = [];
+  for (const line of lines) {
+    const last = packed.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= budget)
+      packed[packed.length - 1] = `${last}\n${line}`;
+    else packed.push(line);
+  }
+  return packed;
+};

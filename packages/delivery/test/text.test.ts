@@ -1,7 +1,7 @@
 import { SECRET_SAMPLES } from '@nightshift/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanText, cut, MAX_LINK_LENGTH, safeLink } from '../src/text.ts';
+import { cleanText, cut, fitLines, MAX_LINK_LENGTH, safeLink } from '../src/text.ts';
 
 describe('Cutting a text', () => {
   it('keeps a text that fits, and ends a cut one with an ellipsis at exactly the limit', () => {
@@ -66,5 +66,61 @@ describe('Links in messages', () => {
     const url = `https://example.com/${'a'.repeat(MAX_LINK_LENGTH - 20)}`;
     expect(url).toHaveLength(MAX_LINK_LENGTH);
     expect(safeLink(url)).toBe(url);
+  });
+});
+
+describe('fitLines', () => {
+  const more = (rest: number) => `… and ${rest} more`;
+
+  it('gives the heading and every line in one text when they fit', () => {
+    // Act & Assess
+    expect(fitLines({ heading: 'Kept:', lines: ['i-1', 'i-2'], more, budget: 100 })).toEqual([
+      'Kept:\ni-1\ni-2',
+    ]);
+  });
+
+  it('shows the lines that fit with the count of the rest, up to the budget exactly', () => {
+    // Act
+    const texts = fitLines({
+      heading: 'Kept:',
+      lines: ['i-1', 'i-2', 'i-3'],
+      total: 5,
+      more,
+      budget: 30,
+    });
+
+    // Assess
+    expect(texts).toEqual(['Kept:\ni-1\ni-2\ni-3\n… and 2 more']);
+    expect(texts[0]).toHaveLength(30);
+  });
+
+  it('drops a line when the text would be one character over the budget', () => {
+    // Act & Assess
+    expect(
+      fitLines({ heading: 'Kept:', lines: ['i-1', 'i-2', 'i-3'], total: 5, more, budget: 29 }),
+    ).toEqual(['Kept:\ni-1\ni-2\n… and 3 more']);
+  });
+
+  it('packs the lines into as many texts as it may take, never splitting a line', () => {
+    // Prepare
+    const lines = ['a'.repeat(8), 'b'.repeat(8), 'c'.repeat(8), 'd'.repeat(8)];
+
+    // Act
+    const two = fitLines({ heading: 'List', lines, more, budget: 26, texts: 2 });
+    const one = fitLines({ heading: 'List', lines, more, budget: 26 });
+
+    // Assess
+    expect(two).toEqual([
+      `List\n${'a'.repeat(8)}\n${'b'.repeat(8)}`,
+      `${'c'.repeat(8)}\n${'d'.repeat(8)}`,
+    ]);
+    expect(one).toEqual([`List\n${'a'.repeat(8)}\n… and 3 more`]);
+  });
+
+  it('counts every line when the lines given are all of them and none fits', () => {
+    // Act & Assess
+    expect(fitLines({ heading: 'Kept:', lines: ['x'.repeat(50)], more, budget: 20 })).toEqual([
+      'Kept:\n… and 1 more',
+    ]);
   });
 });

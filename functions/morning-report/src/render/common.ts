@@ -1,4 +1,4 @@
-import { cleanText, type Fact, safeLink } from '@nightshift/delivery/chat';
+import { cleanText, type Fact, fitLines, safeLink } from '@nightshift/delivery/chat';
 import type { Attention, Coverage, MorningReport, SavingsWindow } from '../model.ts';
 
 /** What every amount of money is: said next to it, in every rendering. */
@@ -246,19 +246,8 @@ export const fitList = ({
   total: number;
   budget: number;
   dashboard: boolean;
-}): string => {
-  const textOf = (shown: number) => {
-    const rest = total - shown;
-    return [
-      heading,
-      ...lines.slice(0, shown),
-      ...(rest > 0 ? [moreText(rest, dashboard)] : []),
-    ].join('\n');
-  };
-  let shown = 0;
-  while (shown < lines.length && textOf(shown + 1).length <= budget) shown += 1;
-  return textOf(shown);
-};
+}): string =>
+  fitLines({ heading, lines, total, budget, more: (rest) => moreText(rest, dashboard) }).join('\n');
 
 const KIND_LABELS: Record<Coverage['kind'], string> = {
   instance: 'EC2 instance',
