@@ -95,7 +95,14 @@ export const loadFanout = (
   }
   const targets = loadTargetSettings(env);
   if (isDefaultTargets(targets)) return undefined;
-  return { targets, ...parseSettings(FANOUT_SETTINGS, env) };
+  const why =
+    'needed to run on the other accounts or Regions TARGET_ACCOUNTS and TARGET_REGIONS name';
+  return {
+    targets,
+    ...parseSettings(FANOUT_SETTINGS, env, {
+      whyRequired: { FANOUT_QUEUE_URL: why, RUNS_TABLE: why, SNS_TOPIC_ARN: why },
+    }),
+  };
 };
 
 /** Whether Lambda's event is a batch of the fan-out queue's messages. */

@@ -193,7 +193,7 @@ describe('loadFanout', () => {
     // Assess
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(
-      /FANOUT_QUEUE_URL: is required but not set.*RUNS_TABLE: is required but not set.*SNS_TOPIC_ARN: is required but not set/,
+      /FANOUT_QUEUE_URL: is required but not set \(needed to run on the other accounts or Regions.*RUNS_TABLE: is required but not set \(needed.*SNS_TOPIC_ARN: is required but not set \(needed/,
     );
   });
 
@@ -208,9 +208,9 @@ describe('loadFanout', () => {
 
     // Assess
     expect(issues).toEqual([
-      'FANOUT_QUEUE_URL: is required but not set',
-      'RUNS_TABLE: is required but not set',
-      'SNS_TOPIC_ARN: is required but not set',
+      'FANOUT_QUEUE_URL: is required but not set (needed to run on the other accounts or Regions TARGET_ACCOUNTS and TARGET_REGIONS name)',
+      'RUNS_TABLE: is required but not set (needed to run on the other accounts or Regions TARGET_ACCOUNTS and TARGET_REGIONS name)',
+      'SNS_TOPIC_ARN: is required but not set (needed to run on the other accounts or Regions TARGET_ACCOUNTS and TARGET_REGIONS name)',
     ]);
   });
 
@@ -286,7 +286,9 @@ describe('loadFanout', () => {
     const issues = refusal({ ...FANOUT_ENV, AWS_REGION: undefined, TARGET_REGIONS: undefined });
 
     // Assess
-    expect(issues).toEqual(['TARGET_REGIONS: is required but not set']);
+    expect(issues).toEqual([
+      'TARGET_REGIONS: is required but not set (its default is the own Region, and neither AWS_REGION nor AWS_DEFAULT_REGION is set)',
+    ]);
   });
 });
 
@@ -386,8 +388,9 @@ describe('jobHandler with a fan-out', () => {
     // Assess
     expect(creating).toThrow(ConfigError);
     expect(creating).toThrow(
-      'Invalid configuration: FANOUT_QUEUE_URL: is required but not set; ' +
-        'RUNS_TABLE: is required but not set; SNS_TOPIC_ARN: is required but not set',
+      'Invalid configuration: FANOUT_QUEUE_URL: is required but not set (needed to run on the other accounts or Regions TARGET_ACCOUNTS and TARGET_REGIONS name); ' +
+        'RUNS_TABLE: is required but not set (needed to run on the other accounts or Regions TARGET_ACCOUNTS and TARGET_REGIONS name); ' +
+        'SNS_TOPIC_ARN: is required but not set (needed to run on the other accounts or Regions TARGET_ACCOUNTS and TARGET_REGIONS name)',
     );
     expect(sts.calls()).toHaveLength(0);
     expect(sqs.calls()).toHaveLength(0);

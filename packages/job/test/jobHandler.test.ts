@@ -1,7 +1,6 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
-  accountOfArn,
   ConfigError,
   createReport,
   PartialFailureError,

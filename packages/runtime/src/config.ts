@@ -2,6 +2,12 @@ import * as z from 'zod/mini';
 import { ConfigError } from './errors.ts';
 import { type Schema, toFieldIssues } from './validation.ts';
 
+/** How a missing variable is explained. */
+export interface ParseOptions {
+  /** By variable: why it is required here, added to "is required but not set". */
+  whyRequired?: Readonly<Record<string, string>>;
+}
+
 /**
  * Reads typed configuration from environment variables, validating all of them at once.
  * Call it at module scope (cold start) so that a misconfigured function fails on its
@@ -15,6 +21,7 @@ import { type Schema, toFieldIssues } from './validation.ts';
 export const parseEnv = <S extends Schema>(
   schema: S,
   rawEnv: Record<string, string | undefined> = process.env,
+  { whyRequired = {} }: ParseOptions = {},
 ): z.core.output<S> => {
   // A variable set to an empty string (a blank template parameter) counts as not set.
   const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value?.trim()));
@@ -22,8 +29,9 @@ export const parseEnv = <S extends Schema>(
   if (!result.success) {
     const issues = toFieldIssues(result.error.issues).map((issue) => {
       const name = issue.path.split(/[.[]/)[0] ?? issue.path;
+      const why = whyRequired[name];
       return env[name] === undefined
-        ? { path: name, message: 'is required but not set' }
+        ? { path: name, message: `is required but not set${why ? ` (${why})` : ''}` }
         : { path: issue.path, message: issue.message };
     });
     throw new ConfigError(issues);
@@ -151,11 +159,12 @@ export type Settings<S extends SettingsSpec> = { [K in keyof S]: z.core.output<S
 export const parseSettings = <S extends SettingsSpec>(
   spec: S,
   env: Record<string, string | undefined> = process.env,
+  options: ParseOptions = {},
 ): Settings<S> => {
   const schema = z.object(
     Object.fromEntries(Object.values(spec).map(([variable, type]) => [variable, type])),
   );
-  const raw = parseEnv(schema, env) as Record<string, unknown>;
+  const raw = parseEnv(schema, env, options) as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(spec).map(([name, [variable]]) => [name, raw[variable]]),
   ) as Settings<S>;

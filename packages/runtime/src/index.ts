@@ -14,6 +14,7 @@ export {
   envJson,
   envList,
   envString,
+  type ParseOptions,
   parseEnv,
   parseSettings,
   type Setting,

@@ -188,3 +188,33 @@ describe('parseSettings', () => {
     expect(attempt).toThrow(/DRY_RUN: must be true or false/);
   });
 });
+
+describe('parseSettings: why a variable is required', () => {
+  const SPEC = {
+    queueUrl: ['QUEUE_URL', envString()],
+    table: ['TABLE', envString()],
+  } as const;
+
+  it('adds the reason given for a missing variable, and only to it', () => {
+    // Act
+    const attempt = () =>
+      parseSettings(
+        SPEC,
+        { TABLE: ' ' },
+        { whyRequired: { QUEUE_URL: 'the queue of the targets' } },
+      );
+
+    // Assess
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      'Invalid configuration: QUEUE_URL: is required but not set (the queue of the targets); TABLE: is required but not set',
+    );
+  });
+
+  it('says nothing more of a variable that is set', () => {
+    // Act & Assess
+    expect(
+      parseSettings(SPEC, { QUEUE_URL: 'q', TABLE: 't' }, { whyRequired: { QUEUE_URL: 'why' } }),
+    ).toEqual({ queueUrl: 'q', table: 't' });
+  });
+});

@@ -189,7 +189,12 @@ export const targetSettingsSpec = (env: Record<string, string | undefined>) =>
 export const loadTargetSettings = (
   env: Record<string, string | undefined> = process.env,
 ): TargetSettings => ({
-  ...parseSettings(targetSettingsSpec(env), env),
+  ...parseSettings(targetSettingsSpec(env), env, {
+    whyRequired: {
+      TARGET_REGIONS:
+        'its default is the own Region, and neither AWS_REGION nor AWS_DEFAULT_REGION is set',
+    },
+  }),
   ownRegion: ownRegionOf(env),
 });
 

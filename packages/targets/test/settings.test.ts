@@ -289,7 +289,9 @@ describe('loadTargetSettings', () => {
     const issues = refusal(env);
 
     // Assess
-    expect(issues).toEqual(['TARGET_REGIONS: is required but not set']);
+    expect(issues).toEqual([
+      'TARGET_REGIONS: is required but not set (its default is the own Region, and neither AWS_REGION nor AWS_DEFAULT_REGION is set)',
+    ]);
   });
 
   it('names every bad variable and item at once, in a ConfigError', () => {
