@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A local stand-in for Slack and Teams webhooks: every POST is kept, path and JSON body. */
+/** A local stand-in for Slack and Teams webhooks: every JSON POST is kept, path and body. */
 export interface WebhookReceiver<B> {
   /** `http://127.0.0.1:<port>`: a webhook URL is this plus any path. */
   base: string;

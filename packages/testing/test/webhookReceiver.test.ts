@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../src/webhookReceiver.ts';
 
@@ -106,16 +107,31 @@ describe('startWebhookReceiver', () => {
     expect(receiver.posts[0]?.body.text).toBe(text);
   });
 
-  it('keeps text beyond ASCII whole in a body of many chunks', async () => {
+  it('keeps a character whose bytes arrive in two chunks whole', async () => {
     // Prepare
-    const receiver = await start<{ blocks: string[] }>();
-    const blocks = Array.from({ length: 2_000 }, (_, index) => `block ${index} ${'é'.repeat(40)}`);
+    const receiver = await start<{ text: string }>();
+    const bytes = Buffer.from(JSON.stringify({ text: 'déploiement' }));
+    const split = bytes.indexOf(0xc3) + 1; // inside the two bytes of é
 
     // Act
-    await post(`${receiver.base}/slack/accents`, JSON.stringify({ blocks }));
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest(`${receiver.base}/teams/split`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': bytes.length },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      request.on('error', reject);
+      request.write(bytes.subarray(0, split));
+      // A pause, so that the server reads the first part on its own.
+      setTimeout(() => request.end(bytes.subarray(split)), 50);
+    });
 
     // Assess
-    expect(receiver.posts[0]?.body.blocks).toEqual(blocks);
+    expect(status).toBe(200);
+    expect(receiver.posts[0]?.body.text).toBe('déploiement');
   });
 
   it('answers a body that is not JSON 400, keeps nothing, and goes on receiving', async () => {
