@@ -301,7 +301,7 @@ const main = async () => {
       ...process.env,
       AWS_REGION: 'us-east-1',
       AWS_LAMBDA_FUNCTION_NAME: 'nightshift-bench',
-      // Set by the template for every function; morning-report refuses to start without it.
+      // The run history, as the template sets it for the jobs and the morning report.
       HISTORY_TABLE: 'nightshift-history-bench',
     };
     delete coldEnv.NODE_COMPILE_CACHE;

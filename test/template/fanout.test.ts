@@ -41,6 +41,16 @@ const pattern = (name: string) =>
   );
 
 describe('fan-out in template.yaml', () => {
+  it('is given to the three jobs that act in other accounts, and no other', () => {
+    // A function that fans out gets its statements in every spoke account's role: adding one
+    // here is a deliberate decision, not a side effect of a manifest.
+    expect(fanningOut.map((fn) => fn.name)).toEqual([
+      'backup-manager',
+      'infra-scaler',
+      'snapshot-cleanup',
+    ]);
+  });
+
   it('is given to exactly the jobs whose handler is the fan-out job handler', () => {
     // Prepare
     const wired = listFunctions(root)

@@ -138,7 +138,8 @@ const listsOf = (note: SnoozeNote, markup: Markup, limits: ListLimits): string[]
  * Tried in order until the Teams message is under `TEAMS_MAX_BYTES` (24 KB). The last
  * always is: an escaped character takes at most 6 bytes of JSON (a lone surrogate; a
  * backslash pair 4, a CJK character 3), so two lists of 1,000 characters and a summary of
- * at most 660 characters before escaping take under 17 KB. Each line of a list (a name of at most 255
+ * at most 720 characters before escaping (660 of its variable parts, the rest its fixed
+ * words) take under 17 KB. Each line of a list (a name of at most 255
  * characters, a reason of at most 200, escaped) is under 1,000 characters.
  */
 const TEAMS_LIST_LIMITS: readonly [ListLimits, ...ListLimits[]] = [

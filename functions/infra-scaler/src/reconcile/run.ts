@@ -21,8 +21,7 @@ export type ReconcileReport = Report & { headsUp: HeadsUp[] };
  * set, each is then sent once with its snooze links (`sendHeadsUps`): a heads-up that
  * fails is a note of the returned report, never a failed run. The heads-up's record and
  * the link key are read through `deps.dynamodb` and `deps.secretsManager`, the clients the
- * handler makes of the function's own account; a run given neither sends no heads-up and
- * says so in a note.
+ * handler makes of the function's own account.
  */
 export const reconcile = async (
   deps: Deps,
