@@ -18,8 +18,11 @@ import * as z from 'zod/mini';
 export const SETTINGS = {
   /** `DRY_RUN`: a lock; the report is made and returned, sent nowhere. */
   dryRun: ['DRY_RUN', envFlag()],
-  /** `HISTORY_TABLE`: the run history (and the price cache). */
-  historyTable: ['HISTORY_TABLE', envString()],
+  /**
+   * `HISTORY_TABLE`: the run history (and the price cache). Without it the report has no
+   * savings and nothing from the runs, and says so; the backup coverage is still made.
+   */
+  historyTable: ['HISTORY_TABLE', z.optional(envString())],
   /** `NIGHTSHIFT_ENVIRONMENT`: the deployment's name, shown in the report's title. */
   environment: ['NIGHTSHIFT_ENVIRONMENT', envString('nightshift')],
   /** `REPORT_TIMEZONE`: the IANA time zone whose midnight starts the month. */
@@ -38,7 +41,7 @@ export const SETTINGS = {
 /** The function's settings, read once per container. */
 export interface Config extends Destinations {
   dryRun: boolean;
-  historyTable: string;
+  historyTable?: string;
   environment: string;
   timezone: string;
   backupIntervalHours: number;
@@ -62,10 +65,10 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
         message: `must be an IANA time zone (Europe/Berlin), not ${settings.timezone}`,
       },
     ]);
-  const { dashboardName, snsTopicArn, ...rest } = settings;
+  const { dashboardName, snsTopicArn, historyTable, ...rest } = settings;
   return {
     dryRun: rest.dryRun,
-    historyTable: rest.historyTable,
+    ...(historyTable ? { historyTable } : {}),
     environment: rest.environment,
     timezone: rest.timezone,
     backupIntervalHours: rest.backupIntervalHours,

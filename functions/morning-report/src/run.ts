@@ -56,6 +56,10 @@ const CONSOLE = (region: string) =>
 export const dashboardUrl = (region: string, name: string): string =>
   `${CONSOLE(region)}#dashboards/dashboard/${encodeURIComponent(name)}`;
 
+/** Said when no run history is configured: the report is then the backup coverage alone. */
+export const NO_HISTORY_NOTE =
+  'HISTORY_TABLE is not set: there is no run history to read, so no savings and nothing from the runs that needs a person';
+
 /**
  * Makes the morning report: the run history of the last weeks (savings of the last 24
  * hours and of the month, what needs a person), the prices of what was stopped (cached a
@@ -81,12 +85,11 @@ export const run = async (
     to: window.to.toISOString(),
   });
 
+  const { historyTable } = config;
   const [{ records, unreadable }, coverageReading] = await Promise.all([
-    readRuns(dynamodb, config.historyTable, {
-      from: windows.readFrom,
-      to: now,
-      notableOnly: true,
-    }),
+    historyTable
+      ? readRuns(dynamodb, historyTable, { from: windows.readFrom, to: now, notableOnly: true })
+      : { records: [], unreadable: 0 },
     readCoverage(deps, { account: deps.account, region: deps.region }),
   ]);
   const intervals = stoppedIntervals(records, now);
@@ -95,7 +98,7 @@ export const run = async (
   const priceDeps = {
     pricing: deps.pricing,
     dynamodb,
-    table: config.historyTable,
+    table: historyTable,
     now,
     logger,
   };
@@ -147,6 +150,7 @@ export const run = async (
       ? { dashboardUrl: dashboardUrl(deps.region, config.dashboardName) }
       : {}),
     notes: [
+      ...(historyTable ? [] : [NO_HISTORY_NOTE]),
       ...hoursOnlyNotes(intervals),
       ...instancePrices.notes,
       ...snapshotPrice.notes,

@@ -4,7 +4,13 @@ import { loadConfig } from '../src/config.ts';
 const TABLE = { HISTORY_TABLE: 'nightshift-history-dev' };
 
 describe('morning-report configuration', () => {
-  it('needs only the history table', () => {
+  it('runs with no variable set, without a history table', () => {
+    expect(loadConfig({})).toMatchObject({ dryRun: false, timezone: 'UTC' });
+    expect(loadConfig({})).not.toHaveProperty('historyTable');
+    expect(loadConfig({ HISTORY_TABLE: ' ' })).not.toHaveProperty('historyTable');
+  });
+
+  it('reads the history table and the defaults of every other setting', () => {
     expect(loadConfig(TABLE)).toMatchObject({
       dryRun: false,
       historyTable: 'nightshift-history-dev',
@@ -50,7 +56,6 @@ describe('morning-report configuration', () => {
   });
 
   it.each([
-    [{}, 'HISTORY_TABLE'],
     [{ ...TABLE, REPORT_TIMEZONE: 'Mars/Olympus' }, 'REPORT_TIMEZONE'],
     [{ ...TABLE, BACKUP_INTERVAL_HOURS: '0' }, 'BACKUP_INTERVAL_HOURS'],
     [{ ...TABLE, DRY_RUN: 'maybe' }, 'DRY_RUN'],

@@ -92,8 +92,8 @@ describe('morning-report handler', () => {
   });
 
   it('fails at cold start with every invalid variable named', async () => {
-    await expect(loadHandler({ DRY_RUN: 'maybe' })).rejects.toThrow(
-      /DRY_RUN.*HISTORY_TABLE|HISTORY_TABLE.*DRY_RUN/,
-    );
+    await expect(
+      loadHandler({ DRY_RUN: 'maybe', BACKUP_INTERVAL_HOURS: '0', HISTORY_TABLE: 'h' }),
+    ).rejects.toThrow(/DRY_RUN.*BACKUP_INTERVAL_HOURS|BACKUP_INTERVAL_HOURS.*DRY_RUN/);
   });
 });

@@ -23,7 +23,7 @@ import type { TimeBudget } from '@nightshift/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { dashboardUrl, run } from '../src/run.ts';
+import { dashboardUrl, NO_HISTORY_NOTE, run } from '../src/run.ts';
 
 const dynamoMock = mockClient(DynamoDBClient);
 const ec2Mock = mockClient(EC2Client);
@@ -234,6 +234,38 @@ describe('morning-report run', () => {
     expect(addMetric).toHaveBeenCalledWith('InstanceHoursStopped', expect.anything(), 12);
     expect(addMetric).toHaveBeenCalledWith('SnapshotGiBDeleted', expect.anything(), 50);
     expect(addMetric).toHaveBeenCalledWith('BackupsMissing', expect.anything(), 1);
+  });
+
+  it('without a history table reads no history, still reports the backups, and says why', async () => {
+    // Prepare
+    history(NIGHT);
+
+    // Act
+    const { report } = await run(
+      depsWith(),
+      settings({ HISTORY_TABLE: '' }),
+      { dryRun: true },
+      plenty,
+    );
+
+    // Assess
+    expect(dynamoMock.calls()).toHaveLength(0);
+    expect(report.notes).toContain(NO_HISTORY_NOTE);
+    expect(report.runs).toEqual({ total: 0, withFailures: 0 });
+    expect(report.yesterday).toMatchObject({ instanceHours: 0, snapshotGiBDeleted: 0 });
+    expect(report.attention).toEqual([]);
+    expect(report.coverage.missing).toEqual([expect.objectContaining({ id: 'i-0db' })]);
+  });
+
+  it('says nothing of a missing history when the table is set', async () => {
+    // Prepare
+    history(NIGHT);
+
+    // Act
+    const { report } = await run(depsWith(), settings(), { dryRun: true }, plenty);
+
+    // Assess
+    expect(report.notes).not.toContain(NO_HISTORY_NOTE);
   });
 
   it('reads the history from a month before the earlier window, so a long stop is found', async () => {
