@@ -309,6 +309,17 @@ export const scaleDown = planAndApply(planScaleDown, applyScaleDown);
 /** scale_up of what the mocked clients list: planned, then applied. */
 export const scaleUp = planAndApply(planScaleUp, applyScaleUp);
 
+/** Every client a run takes, each answered by the test's aws-sdk-client-mock mocks. */
+export const clients = () => ({
+  ec2: new EC2Client({}),
+  autoscaling: new AutoScalingClient({}),
+  rds: new RDSClient({}),
+  cloudwatch: new CloudWatchClient({}),
+  sns: new SNSClient({}),
+  dynamodb: new DynamoDBClient({}),
+  secretsManager: new SecretsManagerClient({}),
+});
+
 /** One run through `run`, with the clients mocked; the report and the metrics spy. */
 export const run = async (
   event: ScalerEvent,
@@ -317,18 +328,7 @@ export const run = async (
 ) => {
   const observability = createObservability('infra-scaler');
   const addMetric = vi.spyOn(observability.metrics, 'addMetric');
-  const deps = {
-    sleep,
-    ec2: new EC2Client({}),
-    autoscaling: new AutoScalingClient({}),
-    rds: new RDSClient({}),
-    cloudwatch: new CloudWatchClient({}),
-    sns: new SNSClient({}),
-    dynamodb: new DynamoDBClient({}),
-    secretsManager: new SecretsManagerClient({}),
-    ...observability,
-    now: () => now,
-  };
+  const deps = { sleep, ...clients(), ...observability, now: () => now };
   const report = await runScaler(
     deps,
     loadConfig({ SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:r', ...env }),

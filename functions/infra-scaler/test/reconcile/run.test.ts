@@ -1,10 +1,7 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateTagsCommand, EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
-import { RDSClient } from '@aws-sdk/client-rds';
+import { CreateTagsCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { clearSigningKeyCache } from '@nightshift/links';
 import { createObservability } from '@nightshift/middleware';
 import { DEFAULT_SAFETY_MARGIN_MS, ValidationError } from '@nightshift/runtime';
@@ -15,6 +12,7 @@ import { reconcile } from '../../src/reconcile/run.ts';
 import type { Deps } from '../../src/run.ts';
 import {
   allMocks,
+  clients,
   ec2Mock,
   givenInstances,
   instance,
@@ -64,13 +62,7 @@ const depsOf = (overrides: Partial<Deps> = {}) => {
   const observability = createObservability('infra-scaler');
   const post = vi.fn(async () => undefined);
   const deps: Deps = {
-    ec2: new EC2Client({}),
-    autoscaling: new AutoScalingClient({}),
-    rds: new RDSClient({}),
-    cloudwatch: new CloudWatchClient({}),
-    sns: new SNSClient({}),
-    dynamodb: new DynamoDBClient({}),
-    secretsManager: new SecretsManagerClient({}),
+    ...clients(),
     sleep,
     post,
     ...observability,
