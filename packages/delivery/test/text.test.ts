@@ -117,6 +117,24 @@ describe('fitLines', () => {
     expect(one).toEqual([`List\n${'a'.repeat(8)}\n… and 3 more`]);
   });
 
+  it('starts a new text when a line break and the line would pass the budget by one', () => {
+    // Act & Assess: 'ab\ncd' is 5 characters.
+    expect(fitLines({ heading: 'ab', lines: ['cd'], more, budget: 4, texts: 2 })).toEqual([
+      'ab',
+      'cd',
+    ]);
+    expect(fitLines({ heading: 'ab', lines: ['cd'], more, budget: 5, texts: 2 })).toEqual([
+      'ab\ncd',
+    ]);
+  });
+
+  it('leaves out a line longer than one text, even when another text is free', () => {
+    // Act & Assess
+    expect(fitLines({ heading: 'H', lines: ['x'.repeat(50)], more, budget: 20, texts: 2 })).toEqual(
+      ['H\n… and 1 more'],
+    );
+  });
+
   it('counts every line when the lines given are all of them and none fits', () => {
     // Act & Assess
     expect(fitLines({ heading: 'Kept:', lines: ['x'.repeat(50)], more, budget: 20 })).toEqual([
