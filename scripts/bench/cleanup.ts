@@ -3,10 +3,10 @@ import {
   CreateSnapshotsCommand,
   CreateVolumeCommand,
   EC2Client,
-  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { type FaultProxy, invokeBundle, type Moto } from '@nightshift/testing';
+import { launchDemoInstance } from '../demo/seed.ts';
 import { difference } from './stats.ts';
 
 /** One snapshot-cleanup run over a fresh set of old snapshots. */
@@ -36,16 +36,7 @@ const seedOldSnapshots = async (moto: Moto, count: number) => {
   const ec2 = new EC2Client({});
   moto.setClockOffset('-40d');
   try {
-    const { Instances = [] } = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12c6146b',
-        MinCount: 1,
-        MaxCount: 1,
-        InstanceType: 't3.small',
-        Placement: { AvailabilityZone: 'eu-west-1a' },
-      }),
-    );
-    const instanceId = Instances[0]?.InstanceId ?? '';
+    const instanceId = await launchDemoInstance({}, ec2);
     for (let index = 1; index < VOLUMES; index += 1) {
       const { VolumeId } = await ec2.send(
         new CreateVolumeCommand({ AvailabilityZone: 'eu-west-1a', Size: 8 }),

